@@ -1,0 +1,53 @@
+package support
+
+import "strings"
+
+// ParsePhone checks a French phone number and returns it in E.164
+// (+33477484141). Accepted: 10 digits starting with 0 (04 77 48 41 41), or
+// +33 followed by 9 digits (+33 4 77 48 41 41), with spaces, dots and dashes
+// anywhere; also 0033 for +33, and the common "+33 (0)4 ..." written form.
+func ParsePhone(s string) (string, *FieldError) {
+	t := strings.TrimSpace(s)
+	if t == "" {
+		return "", &FieldError{Field: "reporter.phone", Rule: RuleRequired}
+	}
+	t = strings.Replace(t, "(0)", "", 1)
+	var b strings.Builder
+	for i, r := range t {
+		switch {
+		case r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case r == '+' && i == 0:
+			b.WriteRune(r)
+		case r == ' ' || r == '.' || r == '-' || r == '\u00a0' || r == '\u202f':
+		default:
+			return "", &FieldError{Field: "reporter.phone", Rule: RulePhone}
+		}
+	}
+	d := b.String()
+	var national string // the 9 digits after the leading 0
+	switch {
+	case strings.HasPrefix(d, "+33"):
+		national = d[3:]
+	case strings.HasPrefix(d, "0033"):
+		national = d[4:]
+	case len(d) == 10 && d[0] == '0':
+		national = d[1:]
+	default:
+		return "", &FieldError{Field: "reporter.phone", Rule: RulePhone}
+	}
+	if len(national) != 9 || !allDigits(national) || national[0] == '0' {
+		return "", &FieldError{Field: "reporter.phone", Rule: RulePhone}
+	}
+	return "+33" + national, nil
+}
+
+// FormatPhone shows an E.164 French number the French way: 04 77 48 41 41.
+// Anything else is returned unchanged.
+func FormatPhone(e164 string) string {
+	if len(e164) != 12 || !strings.HasPrefix(e164, "+33") || !allDigits(e164[3:]) {
+		return e164
+	}
+	d := "0" + e164[3:]
+	return d[0:2] + " " + d[2:4] + " " + d[4:6] + " " + d[6:8] + " " + d[8:10]
+}

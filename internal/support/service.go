@@ -1,0 +1,150 @@
+package support
+
+import (
+	"context"
+	"io"
+	"time"
+)
+
+// TicketFilter selects tickets for a list. Zero values mean "any".
+type TicketFilter struct {
+	Status   []Status   `json:"status,omitempty"`
+	Priority []Priority `json:"priority,omitempty"`
+	UAI      string     `json:"uai,omitempty"`
+	Mine     bool       `json:"mine,omitempty"`  // only the tickets the caller filed
+	Since    time.Time  `json:"since,omitempty"` // created at or after
+	Limit    int        `json:"limit,omitempty"` // 1..MaxListLimit; 0 means DefaultListLimit
+	Cursor   string     `json:"cursor,omitempty"`
+	// Sort is "" (newest first) or "priority" (most urgent first, then oldest).
+	Sort string `json:"sort,omitempty"`
+}
+
+// List page sizes.
+const (
+	DefaultListLimit = 50
+	MaxListLimit     = 500
+)
+
+// TicketPage is one page of a list; NextCursor is empty on the last page.
+type TicketPage struct {
+	Tickets    []TicketSummary `json:"tickets"`
+	NextCursor string          `json:"next_cursor,omitempty"`
+}
+
+// CreateOptions carry what travels with a create besides the fields.
+type CreateOptions struct {
+	// IdempotencyKey makes the create safe to replay: the same key from the
+	// same user returns the ticket first created with it.
+	IdempotencyKey string
+	Attachments    []Upload
+}
+
+// ServerInfo is what a server says of itself, without authentication: the
+// client uses it to check files before sending them.
+type ServerInfo struct {
+	Prefix string `json:"prefix"`
+	Limits Limits `json:"limits"`
+	// OpenDirectory: establishments not in the directory are accepted (then
+	// their name and city are asked).
+	OpenDirectory bool   `json:"open_directory"`
+	Version       string `json:"version"`
+}
+
+// TicketService is what commands use to file and read tickets, whether the
+// server is remote (httpapi.Client) or embedded (service.Service bound to
+// the local user). The caller is the user of ctx.
+//
+// Errors: EINVALID (with Fields) for bad input, EUNAUTHENTICATED,
+// EFORBIDDEN, ENOTFOUND (also for tickets the caller may not see),
+// ETOOLARGE, EUNAVAILABLE.
+type TicketService interface {
+	Info(ctx context.Context) (*ServerInfo, error)
+	CreateTicket(ctx context.Context, in TicketInput, opts CreateOptions) (*Ticket, error)
+	ListTickets(ctx context.Context, f TicketFilter) (*TicketPage, error)
+	GetTicket(ctx context.Context, n Number) (*Ticket, error)
+	// OpenAttachment returns a file's description and content; the caller closes it.
+	OpenAttachment(ctx context.Context, n Number, id int64) (*Attachment, io.ReadCloser, error)
+	Me(ctx context.Context) (*User, error)
+	SearchEstablishments(ctx context.Context, q string, limit int) ([]Establishment, error)
+}
+
+// ImportLine is the outcome of one line of an establishment import.
+type ImportLine struct {
+	Line   int    `json:"line"`
+	UAI    string `json:"uai,omitempty"`
+	Result string `json:"result"` // added, updated, unchanged, refused
+	Reason string `json:"reason,omitempty"`
+}
+
+// ImportReport sums up an establishment import.
+type ImportReport struct {
+	Added     int          `json:"added"`
+	Updated   int          `json:"updated"`
+	Unchanged int          `json:"unchanged"`
+	Refused   int          `json:"refused"`
+	Lines     []ImportLine `json:"lines"`
+}
+
+// AdminService is what admins use to manage people and the directory.
+// Errors: EFORBIDDEN for non-admins, EINVALID, ECONFLICT (e-mail taken).
+type AdminService interface {
+	// CreateUser returns the new user and its token, shown once.
+	CreateUser(ctx context.Context, in UserInput) (*User, string, error)
+	AddEstablishment(ctx context.Context, e Establishment) (*Establishment, error)
+	// ImportEstablishments reads the national directory's CSV export.
+	ImportEstablishments(ctx context.Context, csv io.Reader) (*ImportReport, error)
+}
+
+// Authenticator turns a bearer token into a user.
+// Errors: EUNAUTHENTICATED for an unknown, disabled or expired token.
+type Authenticator interface {
+	Authenticate(ctx context.Context, token string) (*User, error)
+}
+
+// TicketQuery is a list as the store sees it: the filter, plus the
+// visibility the service computed for the caller.
+type TicketQuery struct {
+	TicketFilter
+	// OnlyUAIs, when not nil, restricts to these establishments (reporters).
+	OnlyUAIs []string
+	// CreatedBy, when not 0, restricts to tickets filed by this user (Mine).
+	CreatedBy int64
+}
+
+// FileData is an attachment checked by the service, ready to be stored:
+// its description (ID and CreatedAt are set by the store) and its content.
+type FileData struct {
+	Attachment
+	Open func() (io.ReadCloser, error)
+}
+
+// Store keeps tickets, people and the directory. It holds no business rule:
+// visibility and roles are decided by the service.
+//
+// Errors: ENOTFOUND, ECONFLICT (unique e-mail), EUNAVAILABLE (database
+// unreachable, read-only or full), EINTERNAL.
+type Store interface {
+	// CreateTicket numbers and stores t with its files, all or nothing, and
+	// fills t.Number.Seq, timestamps and attachment IDs. t.Number.Prefix is
+	// set by the caller. If t.IdempotencyKey is not empty and a ticket of
+	// the same CreatedBy already has it, nothing is written, t is replaced
+	// by that ticket (with its BodyHash) and created is false.
+	CreateTicket(ctx context.Context, t *Ticket, files []FileData) (created bool, err error)
+	// GetTicket returns a ticket with history, comments and attachments.
+	GetTicket(ctx context.Context, n Number) (*Ticket, error)
+	ListTickets(ctx context.Context, q TicketQuery) (*TicketPage, error)
+	OpenAttachment(ctx context.Context, n Number, id int64) (*Attachment, io.ReadCloser, error)
+
+	// CreateUser stores u (setting ID and CreatedAt) with the hash of its token.
+	CreateUser(ctx context.Context, u *User, tokenHash string) error
+	UserByTokenHash(ctx context.Context, tokenHash string) (*User, error)
+	CountUsers(ctx context.Context, role Role) (int, error)
+
+	// UpsertEstablishment adds or updates e; result is added, updated or unchanged.
+	UpsertEstablishment(ctx context.Context, e Establishment) (result string, err error)
+	GetEstablishment(ctx context.Context, uai string) (*Establishment, error)
+	// SearchEstablishments finds by UAI prefix, name or city (case and accent insensitive).
+	SearchEstablishments(ctx context.Context, q string, limit int) ([]Establishment, error)
+
+	Close() error
+}
