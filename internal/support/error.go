@@ -76,11 +76,12 @@ func ErrorCode(err error) string {
 	return EINTERNAL
 }
 
-// AsError returns err as an *Error, wrapping foreign errors as EINTERNAL.
+// AsError returns err as an *Error, wrapping foreign errors as EINTERNAL
+// with their text (a server must not show that text to its clients).
 func AsError(err error) *Error {
 	var e *Error
 	if errors.As(err, &e) {
 		return e
 	}
-	return &Error{Code: EINTERNAL, Key: "error.internal", Message: ""}
+	return &Error{Code: EINTERNAL, Message: err.Error()}
 }

@@ -73,7 +73,9 @@ type ImportLine struct {
 	Line   int    `json:"line"`
 	UAI    string `json:"uai,omitempty"`
 	Result string `json:"result"` // added, updated, unchanged, refused
-	Reason string `json:"reason,omitempty"`
+	// Error says why a line was refused, as a field error to show in the
+	// reader's language.
+	Error *FieldError `json:"error,omitempty"`
 }
 
 // ImportReport sums up an establishment import.

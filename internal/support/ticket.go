@@ -249,8 +249,9 @@ func (in TicketInput) Normalize() (TicketInput, []FieldError) {
 	}
 	out := in
 
-	out.Reporter.Name, _ = collapse(in.Reporter.Name)
-	add(checkName(out.Reporter.Name))
+	var fe *FieldError
+	out.Reporter.Name, fe = ParseName("reporter.name", in.Reporter.Name)
+	add(fe)
 
 	if strings.TrimSpace(string(in.Reporter.Function)) == "" {
 		add(&FieldError{Field: "reporter.function", Rule: RuleRequired})
@@ -260,7 +261,6 @@ func (in TicketInput) Normalize() (TicketInput, []FieldError) {
 		add(&FieldError{Field: "reporter.function", Rule: RuleFunction})
 	}
 
-	var fe *FieldError
 	out.Reporter.Phone, fe = ParsePhone(in.Reporter.Phone)
 	add(fe)
 	out.Reporter.Email, fe = ParseEmail(in.Reporter.Email)
@@ -328,16 +328,19 @@ func collapse(s string) (string, bool) {
 	return t, t != s
 }
 
-func checkName(name string) *FieldError {
-	if fe := checkLen("reporter.name", name, NameMin, NameMax); fe != nil {
-		return fe
+// ParseName checks a person's name (field names the field in errors) and
+// returns it with white space collapsed.
+func ParseName(field, s string) (string, *FieldError) {
+	name, _ := collapse(s)
+	if fe := checkLen(field, name, NameMin, NameMax); fe != nil {
+		return name, fe
 	}
 	for _, r := range name {
 		if !unicode.IsLetter(r) && r != ' ' && r != '-' && r != '\'' && r != '’' {
-			return &FieldError{Field: "reporter.name", Rule: RuleNameChars}
+			return name, &FieldError{Field: field, Rule: RuleNameChars}
 		}
 	}
-	return nil
+	return name, nil
 }
 
 // checkLen checks the length of s in characters; min 0 means optional.

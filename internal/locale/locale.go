@@ -1,0 +1,201 @@
+// Package locale holds the French and English messages of ent-support and
+// picks the language: French by default, English when LANG (or LC_ALL,
+// LC_MESSAGES) starts with "en", or per request from Accept-Language.
+//
+// Translations are data: catalog/<lang>/*.json, one flat object of
+// key -> message per file, merged. Each layer keeps its own file (core,
+// cli, server...) so they can grow independently; a test fails when a key
+// exists in one language only.
+package locale
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/ent-support/ent-support/internal/support"
+)
+
+// Languages.
+const (
+	FR = "fr"
+	EN = "en"
+)
+
+//go:embed catalog
+var files embed.FS
+
+var (
+	loadOnce sync.Once
+	catalogs map[string]map[string]string
+	loadErr  error
+)
+
+func load() {
+	catalogs = map[string]map[string]string{}
+	for _, lang := range []string{FR, EN} {
+		m := map[string]string{}
+		entries, err := fs.ReadDir(files, "catalog/"+lang)
+		if err != nil {
+			loadErr = err
+			return
+		}
+		for _, e := range entries {
+			b, err := files.ReadFile(path.Join("catalog", lang, e.Name()))
+			if err != nil {
+				loadErr = err
+				return
+			}
+			var part map[string]string
+			if err := json.Unmarshal(b, &part); err != nil {
+				loadErr = fmt.Errorf("catalog %s/%s: %w", lang, e.Name(), err)
+				return
+			}
+			for k, v := range part {
+				if _, dup := m[k]; dup {
+					loadErr = fmt.Errorf("catalog %s: key %q defined twice", lang, k)
+					return
+				}
+				m[k] = v
+			}
+		}
+		catalogs[lang] = m
+	}
+}
+
+func catalog(lang string) map[string]string {
+	loadOnce.Do(load)
+	if lang != EN {
+		lang = FR
+	}
+	return catalogs[lang]
+}
+
+// Keys returns the sorted keys of a language's catalog, and the load error.
+func Keys(lang string) ([]string, error) {
+	m := catalog(lang)
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys, loadErr
+}
+
+// Has reports whether key exists in the language's catalog.
+func Has(lang, key string) bool {
+	_, ok := catalog(lang)[key]
+	return ok
+}
+
+// T returns the message of key in lang with its {param} placeholders
+// replaced. An unknown key returns the key itself, so a missing message is
+// visible rather than silent.
+func T(lang, key string, params map[string]string) string {
+	msg, ok := catalog(lang)[key]
+	if !ok {
+		return key
+	}
+	if len(params) == 0 || !strings.Contains(msg, "{") {
+		return msg
+	}
+	pairs := make([]string, 0, 2*len(params))
+	for k, v := range params {
+		pairs = append(pairs, "{"+k+"}", v)
+	}
+	return strings.NewReplacer(pairs...).Replace(msg)
+}
+
+// FromEnv picks the language from the environment: LC_ALL, then
+// LC_MESSAGES, then LANG; "en..." means English, anything else French.
+func FromEnv(getenv func(string) string) string {
+	for _, v := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		if s := getenv(v); s != "" {
+			return fromTag(s)
+		}
+	}
+	return FR
+}
+
+// FromAcceptLanguage picks the language of an HTTP request: the first of
+// fr or en in the header's order of preference, French when neither.
+func FromAcceptLanguage(h string) string {
+	best, bestQ := FR, -1.0
+	for i, part := range strings.Split(h, ",") {
+		tag, q := strings.TrimSpace(part), 1.0
+		if j := strings.Index(tag, ";"); j >= 0 {
+			fmt.Sscanf(strings.TrimSpace(tag[j+1:]), "q=%g", &q)
+			tag = strings.TrimSpace(tag[:j])
+		}
+		l := strings.ToLower(tag)
+		if !strings.HasPrefix(l, "fr") && !strings.HasPrefix(l, "en") {
+			continue
+		}
+		// Earlier entries win ties: the header's order is the user's.
+		if q > bestQ || (q == bestQ && i == 0) {
+			best, bestQ = fromTag(l), q
+		}
+	}
+	return best
+}
+
+func fromTag(s string) string {
+	if strings.HasPrefix(strings.ToLower(s), "en") {
+		return EN
+	}
+	return FR
+}
+
+// FieldLabel returns the label people know a field by ("Numéro de
+// téléphone"), or the field's key when it has none.
+func FieldLabel(lang, field string) string {
+	if k := "field." + field; Has(lang, k) {
+		return T(lang, k, nil)
+	}
+	return field
+}
+
+// Rule returns the message of a field error's rule, without the field.
+func Rule(lang string, fe support.FieldError) string {
+	k := "rule." + fe.Rule
+	if Has(lang, "rule."+fe.Field+"."+fe.Rule) {
+		k = "rule." + fe.Field + "." + fe.Rule
+	}
+	if !Has(lang, k) && fe.Message != "" {
+		return fe.Message
+	}
+	return T(lang, k, fe.Params)
+}
+
+// Field returns a field error as one line naming the field and the rule:
+// "Numéro de téléphone (reporter.phone) : ...". A message already written
+// by a server is kept as it is.
+func Field(lang string, fe support.FieldError) string {
+	if fe.Message != "" {
+		return fe.Message
+	}
+	return T(lang, "format.field_error", map[string]string{
+		"label": FieldLabel(lang, fe.Field), "field": fe.Field, "message": Rule(lang, fe),
+	})
+}
+
+// Message returns the one-line message of an error in lang: the catalog's
+// message for a support.Error with a key, the server's text otherwise.
+func Message(lang string, err error) string {
+	e := support.AsError(err)
+	if e.Key != "" && Has(lang, e.Key) {
+		return T(lang, e.Key, e.Params)
+	}
+	if e.Message != "" {
+		return e.Message
+	}
+	if k := "code." + e.Code; Has(lang, k) {
+		return T(lang, k, nil)
+	}
+	return err.Error()
+}

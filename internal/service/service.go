@@ -1,0 +1,462 @@
+// Package service holds the business rules of ent-support over the
+// domain's interfaces: who may do what and see which ticket, the directory
+// lookups that complete a ticket, the checks of attachments, idempotent
+// creates. It implements support.TicketService, support.AdminService and
+// support.Authenticator for the HTTP server and for the embedded mode.
+package service
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/ent-support/ent-support/internal/directory"
+	"github.com/ent-support/ent-support/internal/filecheck"
+	"github.com/ent-support/ent-support/internal/support"
+)
+
+// Config is how an operator sets up the service.
+type Config struct {
+	Prefix        string         // ticket number prefix; default support.DefaultPrefix
+	Limits        support.Limits // attachment limits; zero fields take the defaults
+	OpenDirectory bool           // accept establishments missing from the directory
+	Now           func() time.Time
+	Version       string
+}
+
+// Service implements the domain's services over a Store.
+type Service struct {
+	store support.Store
+	cfg   Config
+}
+
+var (
+	_ support.TicketService = (*Service)(nil)
+	_ support.AdminService  = (*Service)(nil)
+	_ support.Authenticator = (*Service)(nil)
+)
+
+// New returns a Service over store.
+func New(store support.Store, cfg Config) *Service {
+	if cfg.Prefix == "" {
+		cfg.Prefix = support.DefaultPrefix
+	}
+	d := support.DefaultLimits()
+	if cfg.Limits.MaxFileSize <= 0 {
+		cfg.Limits.MaxFileSize = d.MaxFileSize
+	}
+	if cfg.Limits.MaxTicketSize <= 0 {
+		cfg.Limits.MaxTicketSize = d.MaxTicketSize
+	}
+	if cfg.Limits.MaxFiles <= 0 {
+		cfg.Limits.MaxFiles = d.MaxFiles
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Service{store: store, cfg: cfg}
+}
+
+// Prefix returns the number prefix of this server.
+func (s *Service) Prefix() string { return s.cfg.Prefix }
+
+// Info says what a client needs to know before sending a ticket.
+func (s *Service) Info(ctx context.Context) (*support.ServerInfo, error) {
+	return &support.ServerInfo{Prefix: s.cfg.Prefix, Limits: s.cfg.Limits,
+		OpenDirectory: s.cfg.OpenDirectory, Version: s.cfg.Version}, nil
+}
+
+// caller returns the authenticated user of ctx.
+func caller(ctx context.Context) (*support.User, error) {
+	u := support.UserFrom(ctx)
+	if u == nil {
+		return nil, support.Errorf(support.EUNAUTHENTICATED, "error.no_token", nil)
+	}
+	return u, nil
+}
+
+func requireAdmin(ctx context.Context) (*support.User, error) {
+	u, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if u.Role != support.RoleAdmin {
+		return nil, support.Errorf(support.EFORBIDDEN, "error.admin_only", nil)
+	}
+	return u, nil
+}
+
+// CreateTicket checks every field, completes the establishment from the
+// directory, checks the files by content and stores the ticket. With an
+// idempotency key, a replay returns the first ticket; the same key with
+// other content is refused.
+func (s *Service) CreateTicket(ctx context.Context, in support.TicketInput, opts support.CreateOptions) (*support.Ticket, error) {
+	u, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	in, errs := in.Normalize()
+	errs = append(errs, s.completeEstablishment(ctx, &in)...)
+	files, ferrs := s.checkFiles(opts.Attachments)
+	errs = append(errs, ferrs...)
+	if len(errs) > 0 {
+		return nil, support.InvalidFields(errs)
+	}
+	t := &support.Ticket{
+		TicketSummary:  support.TicketSummary{Number: support.Number{Prefix: s.cfg.Prefix}, TicketInput: in, CreatedBy: u.ID},
+		IdempotencyKey: opts.IdempotencyKey,
+		BodyHash:       bodyHash(in, files),
+	}
+	created, err := s.store.CreateTicket(ctx, t, files)
+	if err != nil {
+		return nil, err
+	}
+	if !created && t.BodyHash != bodyHash(in, files) {
+		return nil, &support.Error{Code: support.EINVALID, Key: "error.idempotency_mismatch",
+			Fields: []support.FieldError{{Field: "idempotency_key", Rule: "idempotency_mismatch"}}}
+	}
+	return s.store.GetTicket(ctx, t.Number)
+}
+
+// completeEstablishment fills name and city from the directory, or asks
+// for them when the server accepts establishments it does not know.
+func (s *Service) completeEstablishment(ctx context.Context, in *support.TicketInput) []support.FieldError {
+	if in.Establishment.UAI == "" {
+		return nil // already reported by Normalize
+	}
+	e, err := s.store.GetEstablishment(ctx, in.Establishment.UAI)
+	if err == nil {
+		in.Establishment = *e
+		return nil
+	}
+	if support.ErrorCode(err) != support.ENOTFOUND {
+		return nil // the create will meet the same storage error and report it
+	}
+	if !s.cfg.OpenDirectory {
+		return []support.FieldError{{Field: "establishment.uai", Rule: support.RuleUAIUnknown}}
+	}
+	var errs []support.FieldError
+	if in.Establishment.Name == "" {
+		errs = append(errs, support.FieldError{Field: "establishment.name", Rule: support.RuleRequired})
+	}
+	if in.Establishment.City == "" {
+		errs = append(errs, support.FieldError{Field: "establishment.city", Rule: support.RuleRequired})
+	}
+	return errs
+}
+
+// checkFiles reads each file once to tell its type by content, its size
+// and hash, against the limits; the store reads it again to keep it.
+func (s *Service) checkFiles(ups []support.Upload) ([]support.FileData, []support.FieldError) {
+	if len(ups) > s.cfg.Limits.MaxFiles {
+		return nil, []support.FieldError{*filecheck.TooMany(s.cfg.Limits.MaxFiles)}
+	}
+	var (
+		files []support.FileData
+		errs  []support.FieldError
+		total int64
+	)
+	for _, up := range ups {
+		rc, err := up.Open()
+		if err != nil {
+			errs = append(errs, support.FieldError{Field: "attachments", Rule: support.RuleFileUnreadable,
+				Params: map[string]string{"name": filecheck.SanitizeName(up.Name), "reason": err.Error()}})
+			continue
+		}
+		res, fe := filecheck.Inspect(up.Name, rc, s.cfg.Limits.MaxFileSize)
+		rc.Close()
+		if fe != nil {
+			errs = append(errs, *fe)
+			continue
+		}
+		total += res.Size
+		files = append(files, support.FileData{
+			Attachment: support.Attachment{Name: res.Name, ContentType: res.ContentType, Size: res.Size, SHA256: res.SHA256},
+			Open:       up.Open,
+		})
+	}
+	if total > s.cfg.Limits.MaxTicketSize {
+		errs = append(errs, *filecheck.TicketTooBig(total, s.cfg.Limits.MaxTicketSize))
+	}
+	return files, errs
+}
+
+// bodyHash identifies what a create asked for, to tell a replay from a
+// different ticket sent with the same idempotency key.
+func bodyHash(in support.TicketInput, files []support.FileData) string {
+	h := sha256.New()
+	json.NewEncoder(h).Encode(in)
+	for _, f := range files {
+		io.WriteString(h, f.Name+"\x00"+f.SHA256+"\n")
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// canSee is the visibility rule: staff see every ticket; a reporter sees
+// the tickets of their establishments and those they filed.
+func canSee(u *support.User, t *support.TicketSummary) bool {
+	if u.Role.IsStaff() || t.CreatedBy == u.ID {
+		return true
+	}
+	for _, m := range u.Establishments {
+		if m.UAI == t.Establishment.UAI {
+			return true
+		}
+	}
+	return false
+}
+
+// ListTickets lists what the caller may see, filtered.
+func (s *Service) ListTickets(ctx context.Context, f support.TicketFilter) (*support.TicketPage, error) {
+	u, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var errs []support.FieldError
+	if f.Limit == 0 {
+		f.Limit = support.DefaultListLimit
+	} else if f.Limit < 1 || f.Limit > support.MaxListLimit {
+		errs = append(errs, support.FieldError{Field: "limit", Rule: support.RuleLimit,
+			Params: map[string]string{"min": "1", "max": itoa(support.MaxListLimit)}})
+	}
+	if f.UAI != "" {
+		uai, fe := support.ParseUAI(f.UAI)
+		if fe != nil {
+			fe.Field = "uai"
+			errs = append(errs, *fe)
+		}
+		f.UAI = uai
+	}
+	if f.Sort != "" && f.Sort != "priority" {
+		errs = append(errs, support.FieldError{Field: "sort", Rule: support.RuleSyntax,
+			Params: map[string]string{"reason": "sort: \"\" | priority"}})
+	}
+	if len(errs) > 0 {
+		return nil, support.InvalidFields(errs)
+	}
+	q := support.TicketQuery{TicketFilter: f}
+	if f.Mine {
+		q.CreatedBy = u.ID
+	}
+	if !u.Role.IsStaff() {
+		// A reporter sees their establishments' tickets; one bound to none
+		// sees only what they filed.
+		q.OnlyUAIs = u.UAIs()
+		if len(q.OnlyUAIs) == 0 {
+			q.OnlyUAIs = []string{}
+			q.CreatedBy = u.ID
+		}
+	}
+	return s.store.ListTickets(ctx, q)
+}
+
+// GetTicket returns a ticket the caller may see; any other is not found,
+// so that numbers cannot be probed.
+func (s *Service) GetTicket(ctx context.Context, n support.Number) (*support.Ticket, error) {
+	u, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if n.Prefix == "" {
+		n.Prefix = s.cfg.Prefix
+	}
+	t, err := s.store.GetTicket(ctx, n)
+	if err != nil {
+		return nil, err
+	}
+	if !canSee(u, &t.TicketSummary) {
+		return nil, notFound(n)
+	}
+	return t, nil
+}
+
+func notFound(n support.Number) error {
+	return support.Errorf(support.ENOTFOUND, "error.ticket_not_found", map[string]string{"number": n.String()})
+}
+
+// OpenAttachment returns a file of a ticket the caller may see.
+func (s *Service) OpenAttachment(ctx context.Context, n support.Number, id int64) (*support.Attachment, io.ReadCloser, error) {
+	t, err := s.GetTicket(ctx, n)
+	if err != nil {
+		return nil, nil, err
+	}
+	return s.store.OpenAttachment(ctx, t.Number, id)
+}
+
+// Me returns the caller.
+func (s *Service) Me(ctx context.Context) (*support.User, error) {
+	return caller(ctx)
+}
+
+// SearchEstablishments searches the directory.
+func (s *Service) SearchEstablishments(ctx context.Context, q string, limit int) ([]support.Establishment, error) {
+	if _, err := caller(ctx); err != nil {
+		return nil, err
+	}
+	if limit <= 0 || limit > 100 {
+		limit = 20
+	}
+	return s.store.SearchEstablishments(ctx, strings.TrimSpace(q), limit)
+}
+
+// Authenticate finds the user of a bearer token.
+func (s *Service) Authenticate(ctx context.Context, token string) (*support.User, error) {
+	if token == "" {
+		return nil, support.Errorf(support.EUNAUTHENTICATED, "error.no_token", nil)
+	}
+	u, err := s.store.UserByTokenHash(ctx, support.HashToken(token))
+	if code := support.ErrorCode(err); code == support.ENOTFOUND || (err == nil && u.Disabled) {
+		return nil, support.Errorf(support.EUNAUTHENTICATED, "error.bad_token", nil)
+	} else if err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// MinBootstrapTokenLen keeps a guessable bootstrap token out.
+const MinBootstrapTokenLen = 20
+
+// Bootstrap makes the first admin, whose token is token, on a database
+// with no admin yet. It does nothing when an admin exists.
+func (s *Service) Bootstrap(ctx context.Context, token string) (created bool, err error) {
+	n, err := s.store.CountUsers(ctx, support.RoleAdmin)
+	if err != nil || n > 0 || token == "" {
+		return false, err
+	}
+	if len(token) < MinBootstrapTokenLen {
+		return false, support.Errorf(support.EINVALID, "error.bootstrap_token_short",
+			map[string]string{"min": itoa(MinBootstrapTokenLen)})
+	}
+	u := &support.User{Name: "Administrateur", Email: "admin@localhost", Role: support.RoleAdmin}
+	if err := s.store.CreateUser(ctx, u, support.HashToken(token)); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// CreateUser adds a person (admins only) and returns their token, once.
+func (s *Service) CreateUser(ctx context.Context, in support.UserInput) (*support.User, string, error) {
+	if _, err := requireAdmin(ctx); err != nil {
+		return nil, "", err
+	}
+	var errs []support.FieldError
+	add := func(fe *support.FieldError, field string) {
+		if fe != nil {
+			fe.Field = field
+			errs = append(errs, *fe)
+		}
+	}
+	u := &support.User{}
+	var fe *support.FieldError
+	u.Name, fe = support.ParseName("name", in.Name)
+	add(fe, "name")
+	u.Email, fe = support.ParseEmail(in.Email)
+	add(fe, "email")
+	if in.Phone != "" {
+		u.Phone, fe = support.ParsePhone(in.Phone)
+		add(fe, "phone")
+	}
+	role, ok := support.ParseRole(string(in.Role))
+	if !ok {
+		errs = append(errs, support.FieldError{Field: "role", Rule: support.RuleRole})
+	}
+	u.Role = role
+	if role == support.RoleReporter {
+		fn, ok := support.ParseFunction(string(in.Function))
+		if !ok {
+			rule := support.RuleFunction
+			if in.Function == "" {
+				rule = support.RuleRequired
+			}
+			errs = append(errs, support.FieldError{Field: "function", Rule: rule})
+		}
+		for _, raw := range in.UAIs {
+			uai, fe := support.ParseUAI(raw)
+			if fe != nil {
+				add(fe, "uai")
+				continue
+			}
+			if _, err := s.store.GetEstablishment(ctx, uai); err != nil && !s.cfg.OpenDirectory {
+				errs = append(errs, support.FieldError{Field: "uai", Rule: support.RuleUAIUnknown})
+				continue
+			}
+			u.Establishments = append(u.Establishments, support.Membership{UAI: uai, Function: fn})
+		}
+	}
+	if len(errs) > 0 {
+		return nil, "", support.InvalidFields(errs)
+	}
+	token, err := support.NewToken()
+	if err != nil {
+		return nil, "", err
+	}
+	if err := s.store.CreateUser(ctx, u, support.HashToken(token)); err != nil {
+		return nil, "", err
+	}
+	return u, token, nil
+}
+
+// AddEstablishment adds or updates one establishment of the directory.
+func (s *Service) AddEstablishment(ctx context.Context, e support.Establishment) (*support.Establishment, error) {
+	if _, err := requireAdmin(ctx); err != nil {
+		return nil, err
+	}
+	row := directory.Check(e)
+	if row.Err != nil {
+		return nil, support.InvalidFields([]support.FieldError{*row.Err})
+	}
+	if _, err := s.store.UpsertEstablishment(ctx, row.Establishment); err != nil {
+		return nil, err
+	}
+	return &row.Establishment, nil
+}
+
+// ImportEstablishments reads the national directory's CSV export and
+// upserts each line; a refused line does not stop the others, and running
+// the same file twice changes nothing.
+func (s *Service) ImportEstablishments(ctx context.Context, r io.Reader) (*support.ImportReport, error) {
+	if _, err := requireAdmin(ctx); err != nil {
+		return nil, err
+	}
+	rep := &support.ImportReport{Lines: []support.ImportLine{}}
+	err := directory.Read(r, func(row directory.Row) error {
+		line := support.ImportLine{Line: row.Line, UAI: row.Establishment.UAI}
+		if row.Err != nil {
+			line.Result, line.Error = "refused", row.Err
+			rep.Refused++
+		} else {
+			res, err := s.store.UpsertEstablishment(ctx, row.Establishment)
+			if err != nil {
+				return err
+			}
+			line.Result = res
+			switch res {
+			case "added":
+				rep.Added++
+			case "updated":
+				rep.Updated++
+			default:
+				rep.Unchanged++
+			}
+		}
+		rep.Lines = append(rep.Lines, line)
+		return nil
+	})
+	if err != nil {
+		if support.ErrorCode(err) != support.EINTERNAL {
+			return nil, err
+		}
+		return nil, support.InvalidFields([]support.FieldError{{Field: "csv", Rule: support.RuleSyntax,
+			Params: map[string]string{"reason": err.Error()}}})
+	}
+	return rep, nil
+}
+
+func itoa(n int) string {
+	b, _ := json.Marshal(n)
+	return string(b)
+}
