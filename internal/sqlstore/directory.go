@@ -1,0 +1,149 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+
+	"github.com/ent-support/ent-support/internal/support"
+)
+
+// Results of UpsertEstablishment.
+const (
+	resultAdded     = "added"
+	resultUpdated   = "updated"
+	resultUnchanged = "unchanged"
+)
+
+// Search limits of SearchEstablishments.
+const (
+	defaultSearchLimit = 20
+	maxSearchLimit     = 500
+)
+
+// UpsertEstablishment adds e or replaces the directory's entry for its UAI,
+// and says which it did; writing nothing when nothing changed keeps a
+// repeated import cheap and its report truthful.
+func (db *DB) UpsertEstablishment(ctx context.Context, e support.Establishment) (string, error) {
+	e.UAI = strings.ToUpper(strings.TrimSpace(e.UAI))
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return "", mapError(err)
+	}
+	defer tx.Rollback()
+
+	var old support.Establishment
+	err = tx.QueryRowContext(ctx, db.q(`SELECT uai, name, city, department, territory FROM establishments WHERE uai = ?`), e.UAI).
+		Scan(&old.UAI, &old.Name, &old.City, &old.Department, &old.Territory)
+	result := resultUpdated
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		result = resultAdded
+		_, err = tx.ExecContext(ctx, db.q(`INSERT INTO establishments (uai, name, city, department, territory, search)
+			VALUES (?, ?, ?, ?, ?, ?)`), e.UAI, e.Name, e.City, e.Department, e.Territory, searchKey(e))
+	case err != nil:
+		return "", mapError(err)
+	case old == e:
+		return resultUnchanged, nil
+	default:
+		_, err = tx.ExecContext(ctx, db.q(`UPDATE establishments SET name = ?, city = ?, department = ?, territory = ?, search = ?
+			WHERE uai = ?`), e.Name, e.City, e.Department, e.Territory, searchKey(e), e.UAI)
+	}
+	if err != nil {
+		return "", mapError(err)
+	}
+	if err := tx.Commit(); err != nil {
+		return "", mapError(err)
+	}
+	return result, nil
+}
+
+// GetEstablishment returns the directory's entry for a UAI.
+func (db *DB) GetEstablishment(ctx context.Context, uai string) (*support.Establishment, error) {
+	var e support.Establishment
+	err := db.read.QueryRowContext(ctx, db.q(`SELECT uai, name, city, department, territory FROM establishments WHERE uai = ?`),
+		strings.ToUpper(strings.TrimSpace(uai))).Scan(&e.UAI, &e.Name, &e.City, &e.Department, &e.Territory)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound(keyEstablishmentNotFound)
+	} else if err != nil {
+		return nil, mapError(err)
+	}
+	return &e, nil
+}
+
+// SearchEstablishments finds establishments whose UAI starts with q, or
+// whose name or city contains q, ignoring case and accents ("lycee" finds
+// "Lycée"). UAI matches come first, by UAI, then the others by name. An empty q lists the
+// directory.
+func (db *DB) SearchEstablishments(ctx context.Context, q string, limit int) ([]support.Establishment, error) {
+	if limit <= 0 {
+		limit = defaultSearchLimit
+	}
+	limit = min(limit, maxSearchLimit)
+	uaiPrefix := likeEscape(strings.ToUpper(strings.Join(strings.Fields(q), ""))) + "%"
+	contains := "%" + likeEscape(fold(q)) + "%"
+	rows, err := db.read.QueryContext(ctx, db.q(`SELECT uai, name, city, department, territory FROM establishments
+		WHERE uai LIKE ? ESCAPE '\' OR search LIKE ? ESCAPE '\'
+		ORDER BY CASE WHEN uai LIKE ? ESCAPE '\' THEN '0' || uai ELSE '1' || search END, uai
+		LIMIT ?`), uaiPrefix, contains, uaiPrefix, limit)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	defer rows.Close()
+	out := []support.Establishment{}
+	for rows.Next() {
+		var e support.Establishment
+		if err := rows.Scan(&e.UAI, &e.Name, &e.City, &e.Department, &e.Territory); err != nil {
+			return nil, mapError(err)
+		}
+		out = append(out, e)
+	}
+	return out, mapError(rows.Err())
+}
+
+// searchKey is what SearchEstablishments matches names and cities against.
+func searchKey(e support.Establishment) string { return fold(e.Name + " " + e.City) }
+
+// likeEscape makes s match literally in a LIKE pattern with ESCAPE '\'.
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// fold lower-cases s, strips the accents of French and its neighbours,
+// treats dashes and apostrophes as spaces and collapses spaces: both the
+// stored names and the query go through it, so "saint etienne" finds
+// "Saint-Étienne". Done in Go because SQLite's lower() only knows ASCII.
+func fold(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		switch r {
+		case 'à', 'á', 'â', 'ã', 'ä', 'å':
+			r = 'a'
+		case 'ç':
+			r = 'c'
+		case 'è', 'é', 'ê', 'ë':
+			r = 'e'
+		case 'ì', 'í', 'î', 'ï':
+			r = 'i'
+		case 'ñ':
+			r = 'n'
+		case 'ò', 'ó', 'ô', 'õ', 'ö', 'ø':
+			r = 'o'
+		case 'ù', 'ú', 'û', 'ü':
+			r = 'u'
+		case 'ý', 'ÿ':
+			r = 'y'
+		case 'œ':
+			b.WriteString("oe")
+			continue
+		case 'æ':
+			b.WriteString("ae")
+			continue
+		case '-', '\'', '’', '\u00a0':
+			r = ' '
+		}
+		b.WriteRune(r)
+	}
+	return strings.Join(strings.Fields(b.String()), " ")
+}

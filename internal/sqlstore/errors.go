@@ -1,0 +1,69 @@
+package sqlstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/ent-support/ent-support/internal/support"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// Message keys of the errors this package returns (the locale catalogs
+// translate them).
+const (
+	keyTicketNotFound        = "error.ticket_not_found"
+	keyAttachmentNotFound    = "error.attachment_not_found"
+	keyEstablishmentNotFound = "error.establishment_not_found"
+	keyStorageUnavailable    = "error.storage_unavailable"
+	keyEmailTaken            = "error.email_taken"
+	keyBadToken              = "error.bad_token"
+	keyConflict              = "error.conflict"
+	keyInternal              = "error.internal"
+)
+
+// storeError is a support.Error that keeps the driver error it came from,
+// so that logs can say "disk full" while the user reads "storage
+// unavailable". errors.As finds the *support.Error; errors.Is and As also
+// reach the cause.
+type storeError struct {
+	err   *support.Error
+	cause error
+}
+
+func (e *storeError) Error() string   { return e.err.Error() + ": " + e.cause.Error() }
+func (e *storeError) Unwrap() []error { return []error{e.err, e.cause} }
+
+// mapError is the one place where driver errors become support codes:
+// storage that cannot serve now (full, read-only, I/O error, cannot open,
+// locked past the busy timeout) is EUNAVAILABLE, a unique constraint is
+// ECONFLICT, anything else unexpected is EINTERNAL. Errors that already
+// carry a support code, and context cancellation, pass through.
+func mapError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var se *support.Error
+	if errors.As(err, &se) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	var le *sqlite.Error
+	if errors.As(err, &le) {
+		code := le.Code()
+		switch code & 0xff { // the primary code; extended codes are on
+		case sqlite3.SQLITE_FULL, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_IOERR,
+			sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED,
+			sqlite3.SQLITE_NOMEM, sqlite3.SQLITE_PROTOCOL, sqlite3.SQLITE_NOLFS,
+			sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_PERM:
+			return &storeError{support.Errorf(support.EUNAVAILABLE, keyStorageUnavailable, nil), err}
+		case sqlite3.SQLITE_CONSTRAINT:
+			if code == sqlite3.SQLITE_CONSTRAINT_UNIQUE || code == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY {
+				return &storeError{support.Errorf(support.ECONFLICT, keyConflict, nil), err}
+			}
+		}
+	}
+	return &storeError{support.Errorf(support.EINTERNAL, keyInternal, nil), fmt.Errorf("sqlstore: %w", err)}
+}
+
+func notFound(key string) error { return support.Errorf(support.ENOTFOUND, key, nil) }

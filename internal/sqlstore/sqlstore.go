@@ -1,0 +1,349 @@
+// Package sqlstore keeps tickets, people and the establishment directory in
+// a SQL database: it implements support.Store on database/sql.
+//
+// SQLite (modernc.org/sqlite, pure Go) is the only dialect today. The code is
+// written so that a second dialect (PostgreSQL through pgx/v5/stdlib) is a
+// new entry in dialects, a migrations/<dialect> folder and an open function:
+// queries use ? placeholders, rebound per dialect, and portable SQL
+// (RETURNING, ON CONFLICT, row values).
+//
+// Durability comes first: WAL with synchronous=FULL, so a ticket whose number
+// was returned survives a crash or a power loss. Throughput comes from group
+// commit (see writer.go), never from weaker syncing.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ent-support/ent-support/internal/support"
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+)
+
+//go:embed migrations
+var migrationFS embed.FS
+
+// Options tune a store.
+type Options struct {
+	// Now is the clock; nil means time.Now. It is read once per transaction.
+	Now func() time.Time
+
+	// maxBatch caps how many creates share one commit; 0 means
+	// defaultMaxBatch. 1 turns group commit off (one transaction per
+	// create), which the benchmarks use for comparison.
+	maxBatch int
+}
+
+// DB is a support.Store on a SQL database.
+type DB struct {
+	dialect *dialect
+	// write has exactly one connection: every write goes through it, so
+	// writers of this process queue in Go instead of failing with
+	// SQLITE_BUSY, and transactions begin IMMEDIATE (write lock first).
+	write *sql.DB
+	// read is a pool of read-only connections: in WAL mode readers never
+	// block the writer nor each other.
+	read *sql.DB
+	now  func() time.Time
+
+	creates  chan *createReq // to the group-commit writer goroutine
+	done     chan struct{}   // closed by Close: the writer stops
+	wg       sync.WaitGroup
+	maxBatch int
+	closeMu  sync.Once
+	closeErr error
+}
+
+var _ support.Store = (*DB)(nil)
+
+// dialect is what differs between database engines.
+type dialect struct {
+	name string
+	// migrations is the folder of NNNN_name.sql files in migrationFS.
+	migrations string
+	// tableExists is a query with one ? for a table name, returning a row if
+	// the table exists.
+	tableExists string
+	// rebind turns ? placeholders into the dialect's own.
+	rebind func(string) string
+}
+
+var sqliteDialect = &dialect{
+	name:        "sqlite",
+	migrations:  "migrations/sqlite",
+	tableExists: `SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`,
+	rebind:      func(q string) string { return q },
+}
+
+// Open opens the database named by dsn and brings its schema up to date.
+//
+// dsn is "sqlite:PATH" or a bare PATH. The file and its parent folder (0700)
+// are created if missing. One SQLite URI parameter is accepted after a "?":
+// mode=ro opens an existing database read-only (writes then fail with
+// EUNAVAILABLE); the durability settings cannot be changed from the DSN.
+func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return nil, errors.New("sqlstore: PostgreSQL is not supported yet")
+	}
+	file, readOnly, err := parseSQLiteDSN(dsn)
+	if err != nil {
+		return nil, err
+	}
+	if !readOnly {
+		if err := os.MkdirAll(filepath.Dir(file), 0o700); err != nil {
+			return nil, fmt.Errorf("sqlstore: %w", err)
+		}
+		// Create the file ourselves so that it (and the -wal and -shm files
+		// SQLite derives from it) is private to the user: tickets hold
+		// names and phone numbers.
+		f, err := os.OpenFile(file, os.O_RDWR|os.O_CREATE, 0o600)
+		if err != nil {
+			return nil, fmt.Errorf("sqlstore: %w", err)
+		}
+		f.Close()
+	}
+
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	db := &DB{
+		dialect:  sqliteDialect,
+		now:      now,
+		creates:  make(chan *createReq),
+		done:     make(chan struct{}),
+		maxBatch: opts.maxBatch,
+	}
+	if db.maxBatch <= 0 {
+		db.maxBatch = defaultMaxBatch
+	}
+
+	mode := "rwc"
+	if readOnly {
+		mode = "ro"
+	}
+	// busy_timeout covers other processes (another server, an admin
+	// command) holding the write lock; within this process writes queue on
+	// the single write connection.
+	common := []string{"busy_timeout(10000)", "foreign_keys(1)", "synchronous(FULL)"}
+	db.write, err = sql.Open("sqlite", sqliteURI(file, mode, "immediate", append(common, "journal_mode(WAL)")))
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: %w", err)
+	}
+	db.write.SetMaxOpenConns(1)
+	db.write.SetMaxIdleConns(1)
+	db.write.SetConnMaxLifetime(0)
+	db.write.SetConnMaxIdleTime(0)
+
+	if err := db.migrate(ctx); err != nil {
+		db.write.Close()
+		return nil, err
+	}
+
+	// The read pool is opened after the writer has switched the file to
+	// WAL; query_only guards against a write slipping onto it.
+	db.read, err = sql.Open("sqlite", sqliteURI(file, mode, "deferred", append(common, "query_only(1)")))
+	if err != nil {
+		db.write.Close()
+		return nil, fmt.Errorf("sqlstore: %w", err)
+	}
+	n := max(4, 2*runtime.GOMAXPROCS(0))
+	db.read.SetMaxOpenConns(n)
+	db.read.SetMaxIdleConns(n)
+	if err := db.read.PingContext(ctx); err != nil {
+		db.read.Close()
+		db.write.Close()
+		return nil, mapError(err)
+	}
+
+	db.wg.Add(1)
+	go db.writer()
+	return db, nil
+}
+
+// Close stops the writer and closes the database. Creates still waiting
+// fail with EUNAVAILABLE.
+func (db *DB) Close() error {
+	db.closeMu.Do(func() {
+		close(db.done)
+		db.wg.Wait()
+		db.closeErr = errors.Join(db.read.Close(), db.write.Close())
+	})
+	return db.closeErr
+}
+
+// parseSQLiteDSN returns the file path of a "sqlite:PATH[?mode=ro]" or
+// "PATH" DSN.
+func parseSQLiteDSN(dsn string) (file string, readOnly bool, err error) {
+	s := strings.TrimPrefix(dsn, "sqlite:")
+	if rest, ok := strings.CutPrefix(s, "//"); ok {
+		s = rest // sqlite:///abs/path
+	}
+	s, query, _ := strings.Cut(s, "?")
+	if s == "" {
+		return "", false, fmt.Errorf("sqlstore: no file in DSN %q", dsn)
+	}
+	if query != "" {
+		q, err := url.ParseQuery(query)
+		if err != nil {
+			return "", false, fmt.Errorf("sqlstore: DSN %q: %w", dsn, err)
+		}
+		for k, v := range q {
+			switch {
+			case k == "mode" && len(v) == 1 && v[0] == "ro":
+				readOnly = true
+			case k == "mode" && len(v) == 1 && (v[0] == "rw" || v[0] == "rwc"):
+			default:
+				return "", false, fmt.Errorf("sqlstore: DSN %q: unsupported parameter %q", dsn, k)
+			}
+		}
+	}
+	file, err = filepath.Abs(s)
+	if err != nil {
+		return "", false, fmt.Errorf("sqlstore: %w", err)
+	}
+	return file, readOnly, nil
+}
+
+// sqliteURI builds the driver's DSN: a SQLite URI (so that mode= is honoured
+// and odd characters in the path are escaped) plus the driver's parameters.
+func sqliteURI(file, mode, txlock string, pragmas []string) string {
+	p := filepath.ToSlash(file)
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p // C:/x on Windows becomes file:///C:/x
+	}
+	q := url.Values{}
+	q.Set("mode", mode)
+	q.Set("_txlock", txlock)
+	for _, pr := range pragmas {
+		q.Add("_pragma", pr)
+	}
+	u := url.URL{Scheme: "file", Path: p, RawQuery: q.Encode(), OmitHost: false}
+	// url.URL writes file:///path for an empty host.
+	return u.String()
+}
+
+// migration is one embedded schema change.
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+func (d *dialect) loadMigrations() ([]migration, error) {
+	entries, err := fs.ReadDir(migrationFS, d.migrations)
+	if err != nil {
+		return nil, err
+	}
+	var ms []migration
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || !strings.HasSuffix(name, ".sql") {
+			continue
+		}
+		num, _, ok := strings.Cut(name, "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil || v <= 0 {
+			return nil, fmt.Errorf("sqlstore: migration %s: name must be NNNN_what.sql", name)
+		}
+		b, err := fs.ReadFile(migrationFS, path.Join(d.migrations, name))
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, migration{version: v, name: name, sql: string(b)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	for i := 1; i < len(ms); i++ {
+		if ms[i].version == ms[i-1].version {
+			return nil, fmt.Errorf("sqlstore: two migrations numbered %d", ms[i].version)
+		}
+	}
+	return ms, nil
+}
+
+// migrate applies the pending migrations in one write transaction. An
+// up-to-date database is only read, so a read-only one opens fine; two
+// processes migrating at once are serialised by the write lock (BEGIN
+// IMMEDIATE), and the second finds nothing left to do.
+func (db *DB) migrate(ctx context.Context) error {
+	ms, err := db.dialect.loadMigrations()
+	if err != nil {
+		return err
+	}
+	latest := ms[len(ms)-1].version
+	if v, err := db.schemaVersion(ctx, db.write); err != nil {
+		return mapError(err)
+	} else if v >= latest {
+		return nil
+	}
+
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return mapError(err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version    INTEGER PRIMARY KEY,
+		name       TEXT    NOT NULL,
+		applied_at INTEGER NOT NULL)`); err != nil {
+		return mapError(err)
+	}
+	var v int
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&v); err != nil {
+		return mapError(err)
+	}
+	at := toMicros(db.now())
+	for _, m := range ms {
+		if m.version <= v {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+			return fmt.Errorf("sqlstore: migration %s: %w", m.name, mapError(err))
+		}
+		if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`),
+			m.version, m.name, at); err != nil {
+			return mapError(err)
+		}
+	}
+	return mapError(tx.Commit())
+}
+
+// schemaVersion returns the highest applied migration, 0 on a new database.
+func (db *DB) schemaVersion(ctx context.Context, c *sql.DB) (int, error) {
+	var one int
+	err := c.QueryRowContext(ctx, db.q(db.dialect.tableExists), "schema_migrations").Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	} else if err != nil {
+		return 0, err
+	}
+	var v int
+	err = c.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&v)
+	return v, err
+}
+
+// q rebinds a query written with ? placeholders for the dialect.
+func (db *DB) q(query string) string { return db.dialect.rebind(query) }
+
+// stamp reads the clock once for a transaction: microsecond precision (what
+// both dialects store) and UTC, so that what a create returns equals what a
+// read gives back.
+func (db *DB) stamp() time.Time { return db.now().UTC().Truncate(time.Microsecond) }
+
+func toMicros(t time.Time) int64 { return t.UnixMicro() }
+
+func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }

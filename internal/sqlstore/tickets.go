@@ -1,0 +1,543 @@
+package sqlstore
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ent-support/ent-support/internal/support"
+)
+
+// blob is a file read and checked, ready to be inserted.
+type blob struct {
+	meta support.Attachment
+	data []byte
+}
+
+// CreateTicket numbers and stores t with its files in one transaction; see
+// support.Store. Files are read once, before the transaction: a file that
+// cannot be read fails the create before anything is written, and the
+// single writer never waits on a slow reader.
+//
+// If ctx ends while the create waits for its commit, CreateTicket returns
+// ctx.Err() but the ticket may still be stored: a retry with the same
+// idempotency key then finds it.
+func (db *DB) CreateTicket(ctx context.Context, t *support.Ticket, files []support.FileData) (bool, error) {
+	if t.Number.Prefix == "" {
+		return false, fmt.Errorf("sqlstore: CreateTicket without a number prefix")
+	}
+	blobs, err := readFiles(files)
+	if err != nil {
+		return false, err
+	}
+	req := &createReq{ctx: ctx, t: *t, files: blobs, res: make(chan createRes, 1)}
+	select {
+	case db.creates <- req:
+	case <-ctx.Done():
+		return false, ctx.Err()
+	case <-db.done:
+		return false, support.Errorf(support.EUNAVAILABLE, keyStorageUnavailable, nil)
+	}
+	select {
+	case r := <-req.res:
+		if r.err != nil {
+			return false, r.err
+		}
+		*t = r.t
+		return r.created, nil
+	case <-ctx.Done():
+		return false, ctx.Err()
+	}
+}
+
+// readFiles reads each file once, checking it against its description: a
+// file that changed since the service checked it (size or hash) is refused
+// rather than stored under a description that is no longer true.
+func readFiles(files []support.FileData) ([]blob, error) {
+	blobs := make([]blob, 0, len(files))
+	for _, f := range files {
+		data, err := readFile(f)
+		if err != nil {
+			return nil, err
+		}
+		sum := sha256.Sum256(data)
+		hash := hex.EncodeToString(sum[:])
+		if (f.Size != 0 && f.Size != int64(len(data))) || (f.SHA256 != "" && !strings.EqualFold(f.SHA256, hash)) {
+			return nil, support.InvalidFields([]support.FieldError{{
+				Field: "attachments", Rule: support.RuleFileUnreadable,
+				Params: map[string]string{"name": f.Name, "reason": "changed while being stored"},
+			}})
+		}
+		meta := f.Attachment
+		meta.Size = int64(len(data))
+		meta.SHA256 = hash
+		blobs = append(blobs, blob{meta: meta, data: data})
+	}
+	return blobs, nil
+}
+
+func readFile(f support.FileData) ([]byte, error) {
+	if f.Open == nil {
+		return nil, fmt.Errorf("sqlstore: attachment %q has no content", f.Name)
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: open attachment %q: %w", f.Name, err)
+	}
+	defer rc.Close()
+	// Read at most one byte more than announced, to notice a file that
+	// grew without reading an unbounded one.
+	var r io.Reader = rc
+	buf := &bytes.Buffer{}
+	if f.Size > 0 {
+		r = io.LimitReader(rc, f.Size+1)
+		buf.Grow(int(f.Size))
+	}
+	if _, err := buf.ReadFrom(r); err != nil {
+		return nil, fmt.Errorf("sqlstore: read attachment %q: %w", f.Name, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// createTx is the body of one create, inside the writer's transaction.
+func (db *DB) createTx(ctx context.Context, tx *sql.Tx, now time.Time, r *createReq) createRes {
+	t := r.t
+	if t.IdempotencyKey != "" {
+		var id int64
+		// The repeated "<> ''" lets the planner use the partial index.
+		err := tx.QueryRowContext(ctx, db.q(`SELECT id FROM tickets
+			WHERE created_by = ? AND idempotency_key = ? AND idempotency_key <> ''`),
+			t.CreatedBy, t.IdempotencyKey).Scan(&id)
+		switch {
+		case err == nil:
+			prev, err := db.loadTicket(ctx, tx, `t.id = ?`, id)
+			if err != nil {
+				return createRes{err: err}
+			}
+			return createRes{t: *prev}
+		case !errors.Is(err, sql.ErrNoRows):
+			return createRes{err: mapError(err)}
+		}
+	}
+
+	// The counter row is bumped in this transaction: its number is taken
+	// only if the ticket commits, so numbers are gapless.
+	if err := tx.QueryRowContext(ctx, db.q(`INSERT INTO counters (prefix, last) VALUES (?, 1)
+		ON CONFLICT (prefix) DO UPDATE SET last = counters.last + 1
+		RETURNING last`), t.Number.Prefix).Scan(&t.Number.Seq); err != nil {
+		return createRes{err: mapError(err)}
+	}
+	if t.Status == "" {
+		t.Status = support.StatusNew
+	}
+	t.CreatedAt, t.UpdatedAt = now, now
+	us := toMicros(now)
+
+	var id int64
+	in := t.TicketInput
+	err := tx.QueryRowContext(ctx, db.q(`INSERT INTO tickets (prefix, seq,
+		reporter_name, reporter_function, reporter_phone, reporter_email,
+		uai, establishment_name, establishment_city, establishment_department, establishment_territory,
+		subject, population, description, location, priority, priority_rank,
+		status, created_at, updated_at, created_by, assignee, idempotency_key, body_hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		RETURNING id`),
+		t.Number.Prefix, t.Number.Seq,
+		in.Reporter.Name, string(in.Reporter.Function), in.Reporter.Phone, in.Reporter.Email,
+		in.Establishment.UAI, in.Establishment.Name, in.Establishment.City, in.Establishment.Department, in.Establishment.Territory,
+		in.Subject, joinPopulation(in.Population), in.Description, in.Location, string(in.Priority), in.Priority.Rank(),
+		string(t.Status), us, us, t.CreatedBy, t.Assignee, t.IdempotencyKey, t.BodyHash,
+	).Scan(&id)
+	if err != nil {
+		return createRes{err: mapError(err)}
+	}
+
+	h := support.HistoryEntry{At: now, Actor: actor(in.Reporter), To: t.Status}
+	if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO history (ticket_id, at, actor, from_status, to_status, message)
+		VALUES (?, ?, ?, ?, ?, ?)`), id, us, h.Actor, string(h.From), string(h.To), h.Message); err != nil {
+		return createRes{err: mapError(err)}
+	}
+
+	t.Attachments = make([]support.Attachment, 0, len(r.files))
+	for _, f := range r.files {
+		a := f.meta
+		a.CreatedAt, a.CommentID = now, 0
+		if err := tx.QueryRowContext(ctx, db.q(`INSERT INTO attachments
+			(ticket_id, comment_id, name, content_type, size, sha256, created_at, data)
+			VALUES (?, NULL, ?, ?, ?, ?, ?, ?) RETURNING id`),
+			id, a.Name, a.ContentType, a.Size, a.SHA256, us, f.data).Scan(&a.ID); err != nil {
+			return createRes{err: mapError(err)}
+		}
+		t.Attachments = append(t.Attachments, a)
+	}
+	t.AttachmentCount = len(t.Attachments)
+	t.History = []support.HistoryEntry{h}
+	t.Comments = []support.Comment{}
+	return createRes{t: t, created: true}
+}
+
+// actor names a person in the history: "Name <e-mail>".
+func actor(r support.Reporter) string { return r.Name + " <" + r.Email + ">" }
+
+func joinPopulation(ps []support.Population) string {
+	s := make([]string, len(ps))
+	for i, p := range ps {
+		s[i] = string(p)
+	}
+	return strings.Join(s, ",")
+}
+
+func splitPopulation(s string) []support.Population {
+	if s == "" {
+		return []support.Population{}
+	}
+	parts := strings.Split(s, ",")
+	ps := make([]support.Population, len(parts))
+	for i, p := range parts {
+		ps[i] = support.Population(p)
+	}
+	return ps
+}
+
+// summaryColumns are the columns scanSummary reads, in order. The
+// attachment count is a correlated count over an index: cheaper than
+// keeping a counter up to date on every future file-adding path.
+const summaryColumns = `t.id, t.prefix, t.seq,
+	t.reporter_name, t.reporter_function, t.reporter_phone, t.reporter_email,
+	t.uai, t.establishment_name, t.establishment_city, t.establishment_department, t.establishment_territory,
+	t.subject, t.population, t.description, t.location, t.priority, t.priority_rank,
+	t.status, t.created_at, t.updated_at, t.created_by, t.assignee,
+	(SELECT COUNT(*) FROM attachments a WHERE a.ticket_id = t.id)`
+
+type scanner interface{ Scan(dest ...any) error }
+
+// row is a ticket summary with its internal sort keys.
+type row struct {
+	id   int64
+	rank int
+	s    support.TicketSummary
+}
+
+func scanSummary(sc scanner, extra ...any) (row, error) {
+	var r row
+	var fn, pop, prio, status string
+	var created, updated int64
+	dest := []any{&r.id, &r.s.Number.Prefix, &r.s.Number.Seq,
+		&r.s.Reporter.Name, &fn, &r.s.Reporter.Phone, &r.s.Reporter.Email,
+		&r.s.Establishment.UAI, &r.s.Establishment.Name, &r.s.Establishment.City,
+		&r.s.Establishment.Department, &r.s.Establishment.Territory,
+		&r.s.Subject, &pop, &r.s.Description, &r.s.Location, &prio, &r.rank,
+		&status, &created, &updated, &r.s.CreatedBy, &r.s.Assignee, &r.s.AttachmentCount}
+	if err := sc.Scan(append(dest, extra...)...); err != nil {
+		return r, err
+	}
+	r.s.Reporter.Function = support.Function(fn)
+	r.s.Population = splitPopulation(pop)
+	r.s.Priority = support.Priority(prio)
+	r.s.Status = support.Status(status)
+	r.s.CreatedAt, r.s.UpdatedAt = fromMicros(created), fromMicros(updated)
+	return r, nil
+}
+
+// GetTicket returns a ticket with its attachments (all of them, those of
+// comments included, each with its CommentID), history and comments (each
+// with its own attachments), in the order they happened. The number's
+// prefix is required: the service fills in the server's prefix for a bare
+// number.
+func (db *DB) GetTicket(ctx context.Context, n support.Number) (*support.Ticket, error) {
+	if n.Prefix == "" || n.Seq <= 0 {
+		return nil, notFound(keyTicketNotFound)
+	}
+	// One read transaction: the four queries see the same snapshot.
+	tx, err := db.read.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	defer tx.Rollback()
+	return db.loadTicket(ctx, tx, `t.prefix = ? AND t.seq = ?`, n.Prefix, n.Seq)
+}
+
+// loadTicket reads the whole ticket selected by cond.
+func (db *DB) loadTicket(ctx context.Context, q querier, cond string, args ...any) (*support.Ticket, error) {
+	t := &support.Ticket{}
+	r, err := scanSummary(q.QueryRowContext(ctx, db.q(`SELECT `+summaryColumns+`, t.idempotency_key, t.body_hash
+		FROM tickets t WHERE `+cond), args...), &t.IdempotencyKey, &t.BodyHash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound(keyTicketNotFound)
+	} else if err != nil {
+		return nil, mapError(err)
+	}
+	t.TicketSummary = r.s
+
+	t.Attachments, err = db.attachments(ctx, q, r.id)
+	if err != nil {
+		return nil, err
+	}
+	t.History, err = db.history(ctx, q, r.id)
+	if err != nil {
+		return nil, err
+	}
+	t.Comments, err = db.comments(ctx, q, r.id)
+	if err != nil {
+		return nil, err
+	}
+	byComment := map[int64][]support.Attachment{}
+	for _, a := range t.Attachments {
+		if a.CommentID != 0 {
+			byComment[a.CommentID] = append(byComment[a.CommentID], a)
+		}
+	}
+	for i := range t.Comments {
+		t.Comments[i].Attachments = byComment[t.Comments[i].ID]
+	}
+	return t, nil
+}
+
+const attachmentColumns = `a.id, a.comment_id, a.name, a.content_type, a.size, a.sha256, a.created_at`
+
+func scanAttachment(sc scanner, extra ...any) (support.Attachment, error) {
+	var a support.Attachment
+	var comment sql.NullInt64
+	var created int64
+	if err := sc.Scan(append([]any{&a.ID, &comment, &a.Name, &a.ContentType, &a.Size, &a.SHA256, &created}, extra...)...); err != nil {
+		return a, err
+	}
+	a.CommentID = comment.Int64
+	a.CreatedAt = fromMicros(created)
+	return a, nil
+}
+
+func (db *DB) attachments(ctx context.Context, q querier, ticketID int64) ([]support.Attachment, error) {
+	rows, err := q.QueryContext(ctx, db.q(`SELECT `+attachmentColumns+` FROM attachments a
+		WHERE a.ticket_id = ? ORDER BY a.id`), ticketID)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	defer rows.Close()
+	out := []support.Attachment{}
+	for rows.Next() {
+		a, err := scanAttachment(rows)
+		if err != nil {
+			return nil, mapError(err)
+		}
+		out = append(out, a)
+	}
+	return out, mapError(rows.Err())
+}
+
+func (db *DB) history(ctx context.Context, q querier, ticketID int64) ([]support.HistoryEntry, error) {
+	rows, err := q.QueryContext(ctx, db.q(`SELECT at, actor, from_status, to_status, message
+		FROM history WHERE ticket_id = ? ORDER BY id`), ticketID)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	defer rows.Close()
+	out := []support.HistoryEntry{}
+	for rows.Next() {
+		var h support.HistoryEntry
+		var at int64
+		var from, to string
+		if err := rows.Scan(&at, &h.Actor, &from, &to, &h.Message); err != nil {
+			return nil, mapError(err)
+		}
+		h.At, h.From, h.To = fromMicros(at), support.Status(from), support.Status(to)
+		out = append(out, h)
+	}
+	return out, mapError(rows.Err())
+}
+
+func (db *DB) comments(ctx context.Context, q querier, ticketID int64) ([]support.Comment, error) {
+	rows, err := q.QueryContext(ctx, db.q(`SELECT id, author, role, body, created_at
+		FROM comments WHERE ticket_id = ? ORDER BY id`), ticketID)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	defer rows.Close()
+	out := []support.Comment{}
+	for rows.Next() {
+		var c support.Comment
+		var role string
+		var at int64
+		if err := rows.Scan(&c.ID, &c.Author, &role, &c.Body, &at); err != nil {
+			return nil, mapError(err)
+		}
+		c.Role, c.CreatedAt = support.Role(role), fromMicros(at)
+		out = append(out, c)
+	}
+	return out, mapError(rows.Err())
+}
+
+// OpenAttachment returns a file of ticket n. A file of another ticket is
+// not found, so that visibility checked on the ticket covers its files.
+func (db *DB) OpenAttachment(ctx context.Context, n support.Number, id int64) (*support.Attachment, io.ReadCloser, error) {
+	if n.Prefix == "" || n.Seq <= 0 || id <= 0 {
+		return nil, nil, notFound(keyAttachmentNotFound)
+	}
+	var data []byte
+	a, err := scanAttachment(db.read.QueryRowContext(ctx, db.q(`SELECT `+attachmentColumns+`, a.data
+		FROM attachments a JOIN tickets t ON t.id = a.ticket_id
+		WHERE t.prefix = ? AND t.seq = ? AND a.id = ?`), n.Prefix, n.Seq, id), &data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, notFound(keyAttachmentNotFound)
+	} else if err != nil {
+		return nil, nil, mapError(err)
+	}
+	// Files are at most a few MiB (the service's limit): holding one in
+	// memory is simpler than keeping a connection open while it streams.
+	return &a, io.NopCloser(bytes.NewReader(data)), nil
+}
+
+// ListTickets returns one page of tickets, keyset-paged: the cursor holds
+// the sort key of the last row, so every page is an index range scan, with
+// no OFFSET and no COUNT.
+func (db *DB) ListTickets(ctx context.Context, q support.TicketQuery) (*support.TicketPage, error) {
+	limit := q.Limit
+	if limit <= 0 {
+		limit = support.DefaultListLimit
+	}
+	limit = min(limit, support.MaxListLimit)
+	byPriority := q.Sort == "priority"
+	if q.Sort != "" && !byPriority {
+		return nil, support.InvalidFields([]support.FieldError{{Field: "sort", Rule: support.RuleSyntax}})
+	}
+	after, err := decodeCursor(q.Cursor, byPriority)
+	if err != nil {
+		return nil, err
+	}
+	page := &support.TicketPage{Tickets: []support.TicketSummary{}}
+	if q.OnlyUAIs != nil && len(q.OnlyUAIs) == 0 {
+		return page, nil // a reporter without establishments sees nothing
+	}
+
+	var where []string
+	var args []any
+	in := func(col string, vals []string) {
+		where = append(where, col+" IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(vals)), ", ")+")")
+		for _, v := range vals {
+			args = append(args, v)
+		}
+	}
+	if len(q.Status) > 0 {
+		in("t.status", strs(q.Status))
+	}
+	if len(q.Priority) > 0 {
+		in("t.priority", strs(q.Priority))
+	}
+	if q.UAI != "" {
+		where = append(where, "t.uai = ?")
+		args = append(args, q.UAI)
+	}
+	if q.OnlyUAIs != nil {
+		in("t.uai", q.OnlyUAIs)
+	}
+	if q.CreatedBy != 0 {
+		where = append(where, "t.created_by = ?")
+		args = append(args, q.CreatedBy)
+	}
+	if !q.Since.IsZero() {
+		where = append(where, "t.created_at >= ?")
+		args = append(args, toMicros(q.Since))
+	}
+	order := "t.id DESC"
+	if byPriority {
+		order = "t.priority_rank, t.id"
+		if after != nil {
+			where = append(where, "(t.priority_rank, t.id) > (?, ?)")
+			args = append(args, after.rank, after.id)
+		}
+	} else if after != nil {
+		where = append(where, "t.id < ?")
+		args = append(args, after.id)
+	}
+	query := `SELECT ` + summaryColumns + ` FROM tickets t`
+	if len(where) > 0 {
+		query += ` WHERE ` + strings.Join(where, " AND ")
+	}
+	// One row more than asked says whether there is a next page.
+	query += ` ORDER BY ` + order + ` LIMIT ?`
+	args = append(args, limit+1)
+
+	rows, err := db.read.QueryContext(ctx, db.q(query), args...)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	defer rows.Close()
+	var last row
+	for rows.Next() {
+		r, err := scanSummary(rows)
+		if err != nil {
+			return nil, mapError(err)
+		}
+		if len(page.Tickets) == limit {
+			page.NextCursor = encodeCursor(last, byPriority)
+			break
+		}
+		page.Tickets = append(page.Tickets, r.s)
+		last = r
+	}
+	if err := rows.Err(); err != nil {
+		return nil, mapError(err)
+	}
+	return page, nil
+}
+
+func strs[T ~string](vs []T) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = string(v)
+	}
+	return out
+}
+
+// cursorKey is the sort key a cursor carries.
+type cursorKey struct {
+	rank int
+	id   int64
+}
+
+// Cursors are "i.ID" (newest first) or "p.RANK.ID" (priority sort), in
+// base64url: opaque to clients, and tied to the sort they were made for.
+func encodeCursor(r row, byPriority bool) string {
+	s := "i." + strconv.FormatInt(r.id, 10)
+	if byPriority {
+		s = "p." + strconv.Itoa(r.rank) + "." + strconv.FormatInt(r.id, 10)
+	}
+	return base64.RawURLEncoding.EncodeToString([]byte(s))
+}
+
+func decodeCursor(c string, byPriority bool) (*cursorKey, error) {
+	if c == "" {
+		return nil, nil
+	}
+	bad := support.InvalidFields([]support.FieldError{{Field: "cursor", Rule: support.RuleSyntax}})
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return nil, bad
+	}
+	parts := strings.Split(string(b), ".")
+	var k cursorKey
+	switch {
+	case !byPriority && len(parts) == 2 && parts[0] == "i":
+		k.id, err = strconv.ParseInt(parts[1], 10, 64)
+	case byPriority && len(parts) == 3 && parts[0] == "p":
+		k.rank, err = strconv.Atoi(parts[1])
+		if err == nil {
+			k.id, err = strconv.ParseInt(parts[2], 10, 64)
+		}
+	default:
+		return nil, bad
+	}
+	if err != nil || k.id <= 0 || k.rank < 0 || k.rank > len(support.Priorities) {
+		return nil, bad
+	}
+	return &k, nil
+}

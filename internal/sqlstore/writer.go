@@ -1,0 +1,140 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/ent-support/ent-support/internal/support"
+)
+
+// defaultMaxBatch caps how many creates share one commit. Larger batches
+// add latency to the first caller of a batch for little gain: under load the
+// batch size settles near the number of concurrent callers anyway.
+const defaultMaxBatch = 64
+
+// createReq is one CreateTicket waiting for the writer.
+type createReq struct {
+	ctx   context.Context
+	t     support.Ticket // a copy: the caller may give up and keep its own
+	files []blob
+	res   chan createRes // buffered: the writer never waits for a caller
+}
+
+type createRes struct {
+	t       support.Ticket
+	created bool
+	err     error
+}
+
+// writer is the group-commit loop. A durable commit costs an fsync; doing
+// one per ticket caps throughput at the disk's sync rate. The writer takes
+// every create waiting at the time, runs each in a SAVEPOINT of one
+// transaction (so one failing create does not fail the others), commits
+// once, and only then answers the callers: no caller ever holds a number
+// that is not on disk.
+func (db *DB) writer() {
+	defer db.wg.Done()
+	batch := make([]*createReq, 0, db.maxBatch)
+	for {
+		batch = batch[:0]
+		select {
+		case r := <-db.creates:
+			batch = append(batch, r)
+		case <-db.done:
+			return
+		}
+	drain:
+		for len(batch) < db.maxBatch {
+			select {
+			case r := <-db.creates:
+				batch = append(batch, r)
+			default:
+				break drain
+			}
+		}
+		db.commitBatch(batch)
+	}
+}
+
+// commitBatch runs a batch of creates in one transaction and answers each.
+func (db *DB) commitBatch(batch []*createReq) {
+	results := make([]createRes, len(batch))
+	live := 0
+	for i, r := range batch {
+		// A caller that gave up before its turn gets nothing written.
+		if err := r.ctx.Err(); err != nil {
+			results[i].err = err
+		} else {
+			live++
+		}
+	}
+	defer func() {
+		for i, r := range batch {
+			r.res <- results[i]
+		}
+	}()
+	if live == 0 {
+		return
+	}
+	failAll := func(err error) {
+		for i := range results {
+			if results[i].err == nil {
+				results[i] = createRes{err: err}
+			}
+		}
+	}
+
+	// The statements run under a background context: one caller's
+	// cancellation must not abort the others' transaction.
+	ctx := context.Background()
+	now := db.stamp()
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		failAll(mapError(err))
+		return
+	}
+	defer tx.Rollback()
+
+	useSavepoints := live > 1
+	for i, r := range batch {
+		if results[i].err != nil {
+			continue
+		}
+		if useSavepoints {
+			if _, err := tx.ExecContext(ctx, `SAVEPOINT create_ticket`); err != nil {
+				failAll(mapError(err))
+				return
+			}
+		}
+		results[i] = db.createTx(ctx, tx, now, r)
+		if !useSavepoints {
+			if results[i].err != nil {
+				return // the deferred Rollback undoes it all, counter included
+			}
+			continue
+		}
+		if results[i].err != nil {
+			// Undo this create only: its number goes back to the counter.
+			// If SQLite already rolled the whole transaction back (it
+			// does on some I/O errors), this fails and so does the batch.
+			if _, err := tx.ExecContext(ctx, `ROLLBACK TO create_ticket`); err != nil {
+				failAll(results[i].err)
+				return
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `RELEASE create_ticket`); err != nil {
+			failAll(mapError(err))
+			return
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		failAll(mapError(err))
+	}
+}
+
+// querier is what *sql.DB and *sql.Tx have in common.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
