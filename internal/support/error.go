@@ -77,9 +77,13 @@ func ErrorCode(err error) string {
 }
 
 // AsError returns err as an *Error, wrapping foreign errors as EINTERNAL
-// with their text (a server must not show that text to its clients).
+// with their text (a server must not show that text to its clients). A nil
+// err gives nil, as ErrorCode gives "": it is no error, not an internal one.
 func AsError(err error) *Error {
 	var e *Error
+	if err == nil {
+		return nil
+	}
 	if errors.As(err, &e) {
 		return e
 	}
