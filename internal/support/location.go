@@ -15,13 +15,15 @@ func ParseLocation(s string) (string, *FieldError) {
 	if t == "" {
 		return "", &FieldError{Field: "location", Rule: RuleRequired}
 	}
-	if utf8.RuneCountInString(t) > LocationMax || strings.ContainsAny(t, "\r\n") || !utf8.ValidString(t) {
+	// The length is checked on what is kept (below for a breadcrumb, which
+	// grows when spaced out), so that an accepted location re-parses.
+	if strings.ContainsAny(t, "\r\n") || !utf8.ValidString(t) {
 		return "", &FieldError{Field: "location", Rule: RuleLocation}
 	}
 	lower := strings.ToLower(t)
 	if strings.HasPrefix(lower, "http://") || strings.HasPrefix(lower, "https://") {
 		u, err := url.Parse(t)
-		if err != nil || u.Host == "" || u.Hostname() == "" || strings.ContainsAny(t, " \t") {
+		if err != nil || u.Host == "" || u.Hostname() == "" || strings.ContainsAny(t, " \t") || utf8.RuneCountInString(t) > LocationMax {
 			return "", &FieldError{Field: "location", Rule: RuleLocation}
 		}
 		return t, nil
@@ -36,5 +38,9 @@ func ParseLocation(s string) (string, *FieldError) {
 			return "", &FieldError{Field: "location", Rule: RuleLocation}
 		}
 	}
-	return strings.Join(parts, " > "), nil
+	out := strings.Join(parts, " > ")
+	if utf8.RuneCountInString(out) > LocationMax {
+		return "", &FieldError{Field: "location", Rule: RuleLocation}
+	}
+	return out, nil
 }
