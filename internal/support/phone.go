@@ -1,6 +1,9 @@
 package support
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // ParsePhone checks a French phone number and returns it in E.164
 // (+33477484141). Accepted: 10 digits starting with 0 (04 77 48 41 41), or
@@ -11,18 +14,24 @@ func ParsePhone(s string) (string, *FieldError) {
 	if t == "" {
 		return "", &FieldError{Field: "reporter.phone", Rule: RuleRequired}
 	}
-	t = strings.Replace(t, "(0)", "", 1)
 	var b strings.Builder
-	for i, r := range t {
+	for i := 0; i < len(t); {
+		r, size := utf8.DecodeRuneInString(t[i:])
 		switch {
 		case r >= '0' && r <= '9':
 			b.WriteRune(r)
 		case r == '+' && i == 0:
 			b.WriteRune(r)
 		case r == ' ' || r == '.' || r == '-' || r == '\u00a0' || r == '\u202f':
+		case strings.HasPrefix(t[i:], "(0)") && (b.String() == "+33" || b.String() == "0033"):
+			// "+33 (0)4 ..." writes the trunk 0 that is dialled at home; it
+			// is only that right after the country code: anywhere else it
+			// would hide an extra digit.
+			size = len("(0)")
 		default:
 			return "", &FieldError{Field: "reporter.phone", Rule: RulePhone}
 		}
+		i += size
 	}
 	d := b.String()
 	var national string // the 9 digits after the leading 0
