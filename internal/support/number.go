@@ -25,11 +25,22 @@ func (n Number) String() string {
 // IsZero reports whether n is the zero Number.
 func (n Number) IsZero() bool { return n.Seq == 0 && n.Prefix == "" }
 
-// MarshalText writes PREFIX-SEQ, so that a Number is a JSON string.
-func (n Number) MarshalText() ([]byte, error) { return []byte(n.String()), nil }
+// MarshalText writes PREFIX-SEQ, so that a Number is a JSON string. The
+// zero Number (a ticket not numbered yet) is written "", not "0", which no
+// parse would accept back.
+func (n Number) MarshalText() ([]byte, error) {
+	if n.IsZero() {
+		return []byte{}, nil
+	}
+	return []byte(n.String()), nil
+}
 
-// UnmarshalText reads what ParseNumber accepts.
+// UnmarshalText reads what ParseNumber accepts, and "" as the zero Number.
 func (n *Number) UnmarshalText(b []byte) error {
+	if len(b) == 0 {
+		*n = Number{}
+		return nil
+	}
 	v, fe := ParseNumber(string(b))
 	if fe != nil {
 		return InvalidFields([]FieldError{*fe})
