@@ -335,10 +335,23 @@ func ParseName(field, s string) (string, *FieldError) {
 	if fe := checkLen(field, name, NameMin, NameMax); fe != nil {
 		return name, fe
 	}
+	// Combining accents (a name typed or pasted in decomposed form, "e" +
+	// U+0301) belong to the letter before them. A name needs a letter:
+	// "--" is not one.
+	letters, prev := 0, ' '
 	for _, r := range name {
-		if !unicode.IsLetter(r) && r != ' ' && r != '-' && r != '\'' && r != '’' {
+		switch {
+		case unicode.IsLetter(r):
+			letters++
+		case unicode.Is(unicode.Mn, r) && (unicode.IsLetter(prev) || unicode.Is(unicode.Mn, prev)):
+		case r == ' ' || r == '-' || r == '\'' || r == '’':
+		default:
 			return name, &FieldError{Field: field, Rule: RuleNameChars}
 		}
+		prev = r
+	}
+	if letters == 0 {
+		return name, &FieldError{Field: field, Rule: RuleNameChars}
 	}
 	return name, nil
 }
