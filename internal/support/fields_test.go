@@ -23,7 +23,7 @@ func TestParseName(t *testing.T) {
 		{in: "Jean_Pierre", rule: support.RuleNameChars},
 		{in: "jean@ac-lyon.fr", rule: support.RuleNameChars},
 		{in: "Jean.Pierre", rule: support.RuleNameChars},
-		{in: "--", rule: support.RuleNameChars}, // no letter at all
+		{in: "--", rule: support.RuleNameChars},        // no letter at all
 		{in: "\u0301Zoé", rule: support.RuleNameChars}, // an accent on nothing
 		{in: "' -", rule: support.RuleNameChars},
 		{in: "", rule: support.RuleRequired},
