@@ -293,7 +293,9 @@ func (in TicketInput) Normalize() (TicketInput, []FieldError) {
 		}
 	}
 
-	out.Description = strings.TrimSpace(strings.ReplaceAll(in.Description, "\r\n", "\n"))
+	// CRLF then lone CR become LF: replacing CRLF alone turned "\r\r\n"
+	// into a new "\r\n", so a second Normalize changed the text again.
+	out.Description = strings.TrimSpace(strings.ReplaceAll(strings.ReplaceAll(in.Description, "\r\n", "\n"), "\r", "\n"))
 	add(checkLen("description", out.Description, DescriptionMin, DescriptionMax))
 
 	out.Location, fe = ParseLocation(in.Location)
