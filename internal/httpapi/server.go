@@ -1,0 +1,340 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/ent-support/ent-support/internal/locale"
+	"github.com/ent-support/ent-support/internal/support"
+)
+
+// ServerConfig is what the handler serves with.
+type ServerConfig struct {
+	Tickets support.TicketService // the caller is support.UserFrom(ctx); the middleware puts it there
+	Admin   support.AdminService
+	Auth    support.Authenticator
+	Logger  *slog.Logger // nil = discard
+	// Limits are the attachment limits, enforced here while the upload
+	// streams in (so an oversized body is refused before it is read whole)
+	// and again by the service. Zero values take support.DefaultLimits.
+	Limits  support.Limits
+	TempDir string // where uploads are spooled; "" = os.TempDir()
+}
+
+// Request body caps. JSON bodies are small; the CSV export of the
+// national directory is the largest text we take.
+const (
+	maxJSONBody  = 1 << 20
+	maxJSONDepth = 32
+	maxCSVBody   = 64 << 20
+)
+
+// access is the auth rule of a route. Its zero value is no rule at all, so
+// that a route registered without one is caught (NewHandler panics, and a
+// test walks the table).
+type access int
+
+const (
+	accessUndeclared access = iota
+	accessPublic            // no token needed
+	accessUser              // any authenticated user
+	accessAdmin             // an authenticated admin
+)
+
+func (a access) String() string {
+	return [...]string{"undeclared", "public", "authenticated", "admin"}[a]
+}
+
+// route is one entry of the route table.
+type route struct {
+	Method, Path string // Go 1.22 pattern parts: "GET", "/api/v1/tickets/{number}"
+	Access       access
+	Handler      http.HandlerFunc
+}
+
+type server struct {
+	cfg ServerConfig
+	log *slog.Logger
+}
+
+// routes is the route table: every route of the API, each with its auth
+// rule, in one place.
+func (s *server) routes() []route {
+	return []route{
+		{"GET", "/healthz", accessPublic, s.health},
+		{"GET", "/api/v1/info", accessPublic, s.info},
+		{"GET", "/api/v1/openapi.json", accessPublic, s.openAPI},
+
+		{"GET", "/api/v1/me", accessUser, s.me},
+		{"POST", "/api/v1/tickets", accessUser, s.createTicket},
+		{"GET", "/api/v1/tickets", accessUser, s.listTickets},
+		{"GET", "/api/v1/tickets/{number}", accessUser, s.getTicket},
+		{"GET", "/api/v1/tickets/{number}/attachments/{id}", accessUser, s.getAttachment},
+		{"GET", "/api/v1/establishments", accessUser, s.searchEstablishments},
+
+		{"POST", "/api/v1/establishments", accessAdmin, s.addEstablishment},
+		{"POST", "/api/v1/establishments/import", accessAdmin, s.importEstablishments},
+		{"POST", "/api/v1/users", accessAdmin, s.createUser},
+	}
+}
+
+// NewHandler returns the API handler: every route of routes(), wrapped in
+// its auth rule, with problem+json answers for unknown routes and methods,
+// panics turned into 500s, and one log line per request.
+func NewHandler(cfg ServerConfig) http.Handler {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	def := support.DefaultLimits()
+	if cfg.Limits.MaxFileSize <= 0 {
+		cfg.Limits.MaxFileSize = def.MaxFileSize
+	}
+	if cfg.Limits.MaxTicketSize <= 0 {
+		cfg.Limits.MaxTicketSize = def.MaxTicketSize
+	}
+	if cfg.Limits.MaxFiles <= 0 {
+		cfg.Limits.MaxFiles = def.MaxFiles
+	}
+	if cfg.TempDir == "" {
+		cfg.TempDir = os.TempDir()
+	}
+	s := &server{cfg: cfg, log: cfg.Logger}
+	mux := http.NewServeMux()
+	for _, rt := range s.routes() {
+		if rt.Access == accessUndeclared {
+			panic("httpapi: route " + rt.Method + " " + rt.Path + " has no auth rule")
+		}
+		mux.Handle(rt.Method+" "+rt.Path, s.guard(rt.Access, rt.Handler))
+	}
+	return s.logRequests(s.recoverPanics(s.problemForUnrouted(mux)))
+}
+
+// NewHTTPServer returns an http.Server with timeouts fit for this API: the
+// read timeout leaves room for a full ticket of attachments on a slow
+// school connection (25 MiB at about 100 KiB/s); there is no write timeout,
+// since downloads and (later) event streams last as long as they need.
+func NewHTTPServer(addr string, h http.Handler) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       5 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+	}
+}
+
+// guard applies a route's auth rule. The token is only ever passed to the
+// Authenticator: never logged, never echoed.
+func (s *server) guard(a access, h http.HandlerFunc) http.Handler {
+	if a == accessPublic {
+		return h
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token, ok := bearerToken(r.Header.Get("Authorization"))
+		if !ok {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="ent-support"`)
+			s.fail(w, r, support.Errorf(support.EUNAUTHENTICATED, "error.no_token", nil))
+			return
+		}
+		u, err := s.cfg.Auth.Authenticate(r.Context(), token)
+		if err == nil && u == nil {
+			err = support.Errorf(support.EUNAUTHENTICATED, "error.bad_token", nil)
+		}
+		if err != nil {
+			if support.ErrorCode(err) == support.EUNAUTHENTICATED {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="ent-support", error="invalid_token"`)
+				// Whatever the Authenticator said, the answer names no
+				// detail of the token.
+				err = support.Errorf(support.EUNAUTHENTICATED, "error.bad_token", nil)
+			}
+			s.fail(w, r, err)
+			return
+		}
+		if a == accessAdmin && u.Role != support.RoleAdmin {
+			s.fail(w, r, support.Errorf(support.EFORBIDDEN, "error.admin_only", nil))
+			return
+		}
+		if rec, ok := w.(*statusRecorder); ok {
+			rec.user = u.ID
+		}
+		h(w, r.WithContext(support.WithUser(r.Context(), u)))
+	})
+}
+
+// bearerToken extracts the token of an "Authorization: Bearer TOKEN"
+// header; the scheme is case-insensitive (RFC 9110).
+func bearerToken(h string) (string, bool) {
+	scheme, token, ok := strings.Cut(strings.TrimSpace(h), " ")
+	token = strings.TrimSpace(token)
+	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
+		return "", false
+	}
+	return token, true
+}
+
+// problemForUnrouted answers requests no route matches (404) or whose
+// method no route takes (405) with problem+json rather than the mux's
+// plain text, keeping the mux's Allow header.
+func (s *server) problemForUnrouted(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h, pattern := mux.Handler(r)
+		if pattern != "" {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		// The mux's own handler says which case this is; run it on a
+		// recorder (it has no side effect) to learn its status.
+		rec := &headerRecorder{header: http.Header{}}
+		h.ServeHTTP(rec, r)
+		switch rec.status {
+		case http.StatusNotFound:
+			s.fail(w, r, support.Errorf(support.ENOTFOUND, "error.route_not_found", nil))
+		case http.StatusMethodNotAllowed:
+			if allow := rec.header.Get("Allow"); allow != "" {
+				w.Header().Set("Allow", allow)
+			}
+			s.fail(w, r, support.Errorf(support.EINVALID, "error.method_not_allowed", nil))
+		default: // a redirect to the clean path
+			h.ServeHTTP(w, r)
+		}
+	})
+}
+
+type headerRecorder struct {
+	header http.Header
+	status int
+}
+
+func (h *headerRecorder) Header() http.Header { return h.header }
+func (h *headerRecorder) Write(b []byte) (int, error) {
+	if h.status == 0 {
+		h.status = http.StatusOK
+	}
+	return len(b), nil
+}
+func (h *headerRecorder) WriteHeader(code int) {
+	if h.status == 0 {
+		h.status = code
+	}
+}
+
+func (s *server) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.fail(w, r, fmt.Errorf("panic: %v", v))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// statusRecorder remembers what a handler answered, for the log line.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+	user   int64
+}
+
+func (w *statusRecorder) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusRecorder) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += int64(n)
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach the connection (flush,
+// deadlines) through the recorder.
+func (w *statusRecorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// logRequests logs one line per request: no header, query or body, so no
+// token and no personal data lands in the log.
+func (s *server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w}
+		next.ServeHTTP(rec, r)
+		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+			slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			slog.Int("status", rec.status), slog.Int64("bytes", rec.bytes),
+			slog.Int64("user", rec.user), slog.Duration("duration", time.Since(start)))
+	})
+}
+
+// lang is the language of the request's answer.
+func lang(r *http.Request) string { return locale.FromAcceptLanguage(r.Header.Get("Accept-Language")) }
+
+// fail answers err as problem+json in the request's language. Internal
+// errors are logged with their text and answered without it.
+func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	l := lang(r)
+	e := support.AsError(err)
+	var cancelled bool
+	if e.Code == support.EINTERNAL {
+		cancelled = errors.Is(err, context.Canceled)
+		if !cancelled {
+			s.log.LogAttrs(r.Context(), slog.LevelError, "internal error",
+				slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("error", err.Error()))
+		}
+		e = support.Errorf(support.EINTERNAL, "error.internal", nil)
+	}
+	status := statusOf(e)
+	p := problem{
+		Type:   problemType(e.Code),
+		Title:  locale.T(l, "code."+e.Code, nil),
+		Status: status,
+		Detail: locale.Message(l, e),
+		Code:   e.Code,
+	}
+	for _, fe := range e.Fields {
+		fe.Message = locale.Field(l, humanizeSizes(l, fe))
+		p.Errors = append(p.Errors, fe)
+	}
+	h := w.Header()
+	if e.RetryAfter > 0 && (e.Code == support.EUNAVAILABLE || e.Code == support.ERATELIMITED) {
+		h.Set("Retry-After", retryAfterHeader(e.RetryAfter))
+	}
+	if status == http.StatusRequestEntityTooLarge {
+		// The rest of the body is not wanted: close rather than drain it.
+		h.Set("Connection", "close")
+	}
+	writeJSON(w, status, problemContentType, p)
+}
+
+// writeJSON writes v as the whole answer.
+func writeJSON(w http.ResponseWriter, status int, contentType string, v any) {
+	b, err := json.Marshal(v)
+	if err != nil { // our own types always marshal; say so loudly if not
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(append(b, '\n'))
+}
+
+func (s *server) ok(w http.ResponseWriter, status int, v any) {
+	writeJSON(w, status, "application/json", v)
+}
