@@ -284,7 +284,10 @@ func (in TicketInput) Normalize() (TicketInput, []FieldError) {
 	for _, p := range in.Population {
 		v, ok := ParsePopulation(string(p))
 		if !ok {
+			// The value is kept as typed: dropping it would make the output
+			// pass a check its input failed, and lose what was typed.
 			add(&FieldError{Field: "population", Rule: RulePopulation, Params: map[string]string{"value": string(p)}})
+			out.Population = append(out.Population, p)
 			continue
 		}
 		if !seen[v] {

@@ -161,3 +161,20 @@ func TestNormalizeOptionalEstablishmentNameAndCity(t *testing.T) {
 		t.Errorf("errors at the maxima: %v", fieldsOf(errs))
 	}
 }
+
+func TestNormalizeKeepsUnknownPopulation(t *testing.T) {
+	in := validInput()
+	in.Population = []support.Population{"tous", "martiens"}
+	out, errs := in.Normalize()
+	if d := diff([]string{"population/population"}, fieldsOf(errs)); d != "" {
+		t.Fatal(d)
+	}
+	// The output still holds what was refused, so that checking it again
+	// refuses it again rather than passing it silently.
+	if d := diff([]support.Population{"tous", "martiens"}, out.Population); d != "" {
+		t.Error(d)
+	}
+	if _, errs := out.Normalize(); len(errs) != 1 || errs[0].Field != "population" {
+		t.Errorf("output re-checked: %v", fieldsOf(errs))
+	}
+}
