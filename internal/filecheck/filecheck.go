@@ -94,12 +94,24 @@ func unreadable(name string, err error) *support.FieldError {
 		Params: map[string]string{"name": name, "reason": err.Error()}}
 }
 
+// plainText are the types the detector tells apart within plain text by
+// the look of the lines. A log often looks like one of them (Python's
+// "10:00:01,123" makes CSV, structured logs make JSON lines): they are text
+// that no browser runs, so they are attached as text/plain.
+var plainText = map[string]bool{
+	"text/csv": true, "text/tab-separated-values": true,
+	"application/json": true, "application/x-ndjson": true,
+}
+
 // Detect returns the media type of content from its first bytes, without
 // parameters ("text/plain", not "text/plain; charset=utf-8").
 func Detect(head []byte) string {
 	ct := mimetype.Detect(head).String()
 	if i := strings.IndexByte(ct, ';'); i >= 0 {
 		ct = strings.TrimSpace(ct[:i])
+	}
+	if plainText[ct] {
+		return "text/plain"
 	}
 	return ct
 }
