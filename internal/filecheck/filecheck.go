@@ -154,8 +154,9 @@ func SanitizeName(name string) string {
 			b.WriteRune(r)
 		}
 	}
-	s := strings.TrimLeft(strings.TrimRight(b.String(), ". "), ". ")
-	s = strings.TrimSpace(s)
+	// Dots and any white space (a no-break space before ".bashrc" too) are
+	// trimmed together: trimming one then the other left a leading dot.
+	s := strings.TrimFunc(b.String(), func(r rune) bool { return r == '.' || unicode.IsSpace(r) })
 	if s == "" {
 		return DefaultName
 	}
