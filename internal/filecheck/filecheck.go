@@ -193,8 +193,11 @@ func HumanSize(n int64) string {
 		div *= unit
 		exp++
 	}
-	v := float64(n) / float64(div)
-	s := fmt.Sprintf("%.1f", v)
+	s := fmt.Sprintf("%.1f", float64(n)/float64(div))
+	// 1023.96 KiB rounds to "1024.0": that is 1 MiB.
+	if s == "1024.0" && exp < 5 {
+		s, exp = "1.0", exp+1
+	}
 	s = strings.TrimSuffix(s, ".0")
 	return s + " " + string("KMGTPE"[exp]) + "iB"
 }
