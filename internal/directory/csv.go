@@ -84,8 +84,7 @@ func Read(r io.Reader, fn func(Row) error) error {
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
-		line, _ := cr.FieldPos(0)
-		row := Row{Line: line}
+		var row Row
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
 			row.Line = pe.StartLine
@@ -93,6 +92,9 @@ func Read(r io.Reader, fn func(Row) error) error {
 		} else if err != nil {
 			return err
 		} else {
+			// FieldPos only after a record was read: after a parse error
+			// it has no fields and panics.
+			line, _ := cr.FieldPos(0)
 			row = parse(line, get(rec, "uai"), get(rec, "name"), get(rec, "city"), get(rec, "department"), get(rec, "territory"))
 		}
 		if err := fn(row); err != nil {
