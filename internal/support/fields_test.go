@@ -55,6 +55,7 @@ func TestParseFunction(t *testing.T) {
 		{"Chef d'établissement", support.ChefEtablissement, true},
 		{"Chef d’Établissement", support.ChefEtablissement, true},
 		{"  CHEF D'ETABLISSEMENT ", support.ChefEtablissement, true},
+		{"Chef\u00a0d'établissement", support.ChefEtablissement, true}, // no-break space
 		{"Principal", support.ChefEtablissement, true},
 		{"proviseur", support.ChefEtablissement, true},
 		{"principal adjoint", support.Adjoint, true},
@@ -117,6 +118,7 @@ func TestParseStatus(t *testing.T) {
 		{"en_cours", support.StatusOpen, true},
 		{"En cours", support.StatusOpen, true},
 		{"en-attente", support.StatusWaiting, true},
+		{"en\u00a0attente", support.StatusWaiting, true},
 		{"Résolu", support.StatusResolved, true},
 		{"resolu", support.StatusResolved, true},
 		{"CLOS", support.StatusClosed, true},

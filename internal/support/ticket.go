@@ -137,7 +137,9 @@ func fold(s string) string {
 		case 'ç':
 			r = 'c'
 		}
-		if r == ' ' || r == '\'' || r == '’' || r == '-' || r == '_' {
+		// Any space counts: a no-break space (typed before ":" or pasted
+		// from a word processor) separates words as well.
+		if unicode.IsSpace(r) || r == '\'' || r == '’' || r == '-' || r == '_' {
 			if !underscore && b.Len() > 0 {
 				b.WriteByte('_')
 			}
