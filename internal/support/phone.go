@@ -15,6 +15,7 @@ func ParsePhone(s string) (string, *FieldError) {
 		return "", &FieldError{Field: "reporter.phone", Rule: RuleRequired}
 	}
 	var b strings.Builder
+	trunk := false // "(0)" seen
 	for i := 0; i < len(t); {
 		r, size := utf8.DecodeRuneInString(t[i:])
 		switch {
@@ -23,11 +24,11 @@ func ParsePhone(s string) (string, *FieldError) {
 		case r == '+' && i == 0:
 			b.WriteRune(r)
 		case r == ' ' || r == '.' || r == '-' || r == '\u00a0' || r == '\u202f':
-		case strings.HasPrefix(t[i:], "(0)") && (b.String() == "+33" || b.String() == "0033"):
+		case !trunk && strings.HasPrefix(t[i:], "(0)") && (b.String() == "+33" || b.String() == "0033"):
 			// "+33 (0)4 ..." writes the trunk 0 that is dialled at home; it
 			// is only that right after the country code: anywhere else it
 			// would hide an extra digit.
-			size = len("(0)")
+			size, trunk = len("(0)"), true
 		default:
 			return "", &FieldError{Field: "reporter.phone", Rule: RulePhone}
 		}

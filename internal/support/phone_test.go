@@ -42,6 +42,7 @@ func TestParsePhone(t *testing.T) {
 		{in: "04 77 (0)48 41 41", rule: support.RulePhone},
 		{in: "(0)4 77 48 41 41", rule: support.RulePhone},
 		{in: "04 77 48 41 41(0)", rule: support.RulePhone},
+		{in: "+33 (0)(0)4 77 48 41 41", rule: support.RulePhone},
 		// Letters and other characters.
 		{in: "04 77 48 41 4l", rule: support.RulePhone},
 		{in: "tel: 0477484141", rule: support.RulePhone},
