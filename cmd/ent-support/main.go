@@ -1,0 +1,15 @@
+// Command ent-support files and follows ENT support tickets, and runs the
+// reference support server. Everything lives in internal/entcmd.
+package main
+
+import (
+	"os"
+
+	_ "time/tzdata" // Windows machines often lack the zone database; Europe/Paris must work there
+
+	"github.com/ent-support/ent-support/internal/entcmd"
+)
+
+func main() {
+	os.Exit(entcmd.Main())
+}

@@ -1,0 +1,148 @@
+// Package config is `ent-support config get|set|list`: the server, token
+// and reporter defaults of a profile.
+package config
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ent-support/ent-support/internal/cmdutil"
+	"github.com/ent-support/ent-support/internal/config"
+	"github.com/ent-support/ent-support/internal/iostreams"
+	"github.com/ent-support/ent-support/internal/support"
+)
+
+// ConfigOptions is what `config` subcommands work from.
+type ConfigOptions struct {
+	IO      *iostreams.IOStreams
+	Config  func() (*config.Config, error)
+	Profile func() string
+
+	Key, Value string
+}
+
+// NewCmdConfig returns the `config` group.
+func NewCmdConfig(f *cmdutil.Factory) *cobra.Command {
+	opts := &ConfigOptions{IO: f.IOStreams, Config: f.Config, Profile: f.Profile}
+	keys := strings.Join(config.Keys, ", ")
+	cmd := &cobra.Command{Use: "config", Short: f.T("cli.config.short", nil),
+		Long: f.T("cli.config.long", map[string]string{"keys": keys}), Args: cmdutil.GroupArgs}
+	get := &cobra.Command{
+		Use: "get KEY", Short: f.T("cli.config.get.short", nil), Args: cmdutil.ExactArgs(1, "KEY"),
+		ValidArgs: config.Keys,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Key = args[0]
+			return getRun(opts)
+		},
+	}
+	set := &cobra.Command{
+		Use: "set KEY VALUE", Short: f.T("cli.config.set.short", nil), Args: cmdutil.ExactArgs(2, "VALUE"),
+		ValidArgs: config.Keys,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Key, opts.Value = args[0], args[1]
+			return setRun(opts)
+		},
+	}
+	list := &cobra.Command{
+		Use: "list", Short: f.T("cli.config.list.short", nil), Args: cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error { return listRun(opts) },
+	}
+	cmd.AddCommand(get, set, list)
+	return cmd
+}
+
+func unknownKey(key string) error {
+	return cmdutil.Usage("cli.config.unknown_key", map[string]string{"key": key, "keys": strings.Join(config.Keys, ", ")})
+}
+
+func getRun(opts *ConfigOptions) error {
+	cfg, err := opts.Config()
+	if err != nil {
+		return err
+	}
+	v, ok := cfg.Profile(opts.Profile()).Get(opts.Key)
+	if !ok {
+		return unknownKey(opts.Key)
+	}
+	if v != "" {
+		fmt.Fprintln(opts.IO.Out, v)
+	}
+	return nil
+}
+
+// check refuses a value that could never work, when it is set rather than
+// at the next `new`; an empty value clears the setting.
+func check(key, value string) error {
+	if value == "" {
+		return nil
+	}
+	var fe *support.FieldError
+	switch key {
+	case "server":
+		if u, err := url.Parse(value); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			fe = &support.FieldError{Field: "server", Rule: "cli_url"}
+		}
+	case "phone":
+		_, fe = support.ParsePhone(value)
+	case "email":
+		_, fe = support.ParseEmail(value)
+	case "uai":
+		_, fe = support.ParseUAI(value)
+	case "name":
+		_, fe = support.ParseName("reporter.name", value)
+	case "function":
+		if _, ok := support.ParseFunction(value); !ok {
+			fe = &support.FieldError{Field: "reporter.function", Rule: support.RuleFunction}
+		}
+	}
+	if fe != nil {
+		return support.InvalidFields([]support.FieldError{*fe})
+	}
+	return nil
+}
+
+func setRun(opts *ConfigOptions) error {
+	cfg, err := opts.Config()
+	if err != nil {
+		return err
+	}
+	key := strings.ToLower(opts.Key)
+	name := opts.Profile()
+	p := cfg.Profile(name)
+	if _, ok := p.Get(key); !ok {
+		return unknownKey(opts.Key)
+	}
+	if err := check(key, opts.Value); err != nil {
+		return err
+	}
+	p.Set(key, opts.Value)
+	cfg.SetProfile(name, p)
+	return cfg.Save()
+}
+
+func listRun(opts *ConfigOptions) error {
+	cfg, err := opts.Config()
+	if err != nil {
+		return err
+	}
+	p := cfg.Profile(opts.Profile())
+	for _, k := range config.Keys {
+		v, _ := p.Get(k)
+		if k == "token" && v != "" {
+			v = mask(v)
+		}
+		fmt.Fprintf(opts.IO.Out, "%s=%s\n", k, v)
+	}
+	return nil
+}
+
+// mask shows enough of a token to recognise it, never enough to use it.
+func mask(t string) string {
+	if len(t) <= 12 {
+		return "****"
+	}
+	return t[:5] + "…" + t[len(t)-4:]
+}

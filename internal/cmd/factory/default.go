@@ -1,0 +1,186 @@
+// Package factory builds the real cmdutil.Factory. It is the one place
+// that knows the concrete implementations: the HTTP client when a server
+// is configured, else the embedded reference server (SQLite in the user's
+// data directory, acting as a local admin), and the server wiring of
+// `ent-support server`. Everything is opened on first use only.
+package factory
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ent-support/ent-support/internal/build"
+	"github.com/ent-support/ent-support/internal/cmdutil"
+	"github.com/ent-support/ent-support/internal/config"
+	"github.com/ent-support/ent-support/internal/httpapi"
+	"github.com/ent-support/ent-support/internal/iostreams"
+	"github.com/ent-support/ent-support/internal/locale"
+	"github.com/ent-support/ent-support/internal/prompter"
+	"github.com/ent-support/ent-support/internal/service"
+	"github.com/ent-support/ent-support/internal/sqlstore"
+	"github.com/ent-support/ent-support/internal/support"
+)
+
+// Files of the embedded mode, in the data directory.
+const (
+	EmbeddedDB = "ent-support.db"
+	LocalToken = "local-token"
+	ServerDB   = "server.db"
+)
+
+// EnvCAFile names a PEM file of extra certificate authorities to trust
+// (a territory's own CA), on top of the system's.
+const EnvCAFile = "ENT_SUPPORT_CA_FILE"
+
+// ClientTimeout bounds one request of the HTTP client (uploads have their
+// own, longer deadline in the client).
+const ClientTimeout = 30 * time.Second
+
+type backend struct {
+	tickets support.TicketService
+	admin   support.AdminService
+}
+
+// New returns the Factory of the real binary.
+func New() *cmdutil.Factory {
+	f := &cmdutil.Factory{
+		IOStreams: iostreams.System(),
+		Lang:      locale.FromEnv(os.Getenv),
+		Getenv:    os.Getenv,
+		Now:       time.Now,
+		Location:  time.Local,
+	}
+	var (
+		mu      sync.Mutex
+		closers []func() error
+	)
+	onClose := func(c func() error) {
+		mu.Lock()
+		closers = append(closers, c)
+		mu.Unlock()
+	}
+	f.Config = sync.OnceValues(func() (*config.Config, error) {
+		dir, err := config.Dir(f.Getenv)
+		if err != nil {
+			return nil, err
+		}
+		return config.Load(dir)
+	})
+	be := sync.OnceValues(func() (*backend, error) { return newBackend(f, onClose) })
+	f.Tickets = func() (support.TicketService, error) {
+		b, err := be()
+		if err != nil {
+			return nil, err
+		}
+		return b.tickets, nil
+	}
+	f.Admin = func() (support.AdminService, error) {
+		b, err := be()
+		if err != nil {
+			return nil, err
+		}
+		return b.admin, nil
+	}
+	f.Prompter = func() prompter.Prompter {
+		// TODO(prompter): return prompter.NewHuh(...) once the huh
+		// implementation lands; until then `new` behaves as with --no-input.
+		return nil
+	}
+	f.RunServer = func(ctx context.Context, o cmdutil.ServerOptions) error { return runServer(ctx, f, o) }
+	f.Cleanup = func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for i := len(closers) - 1; i >= 0; i-- {
+			closers[i]()
+		}
+		closers = nil
+	}
+	return f
+}
+
+func newBackend(f *cmdutil.Factory, onClose func(func() error)) (*backend, error) {
+	cfg, err := f.Config()
+	if err != nil {
+		return nil, err
+	}
+	r := cfg.Resolve(f.Profile(), f.Getenv)
+	if r.Server != "" {
+		c, err := httpapi.NewClient(httpapi.ClientConfig{BaseURL: strings.TrimRight(r.Server, "/"), Token: r.Token,
+			Lang: f.Lang, UserAgent: "ent-support/" + build.Version, CAFile: f.Getenv(EnvCAFile), Timeout: ClientTimeout})
+		if err != nil {
+			return nil, err
+		}
+		return &backend{tickets: c, admin: c}, nil
+	}
+	return embedded(f, onClose)
+}
+
+// embedded opens the reference server in-process on the user's own
+// database, and acts as its local admin.
+func embedded(f *cmdutil.Factory, onClose func(func() error)) (*backend, error) {
+	dir, err := config.DataDir(f.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	path := filepath.Join(dir, EmbeddedDB)
+	fmt.Fprintln(f.IOStreams.ErrOut, f.T("cli.embedded.notice", map[string]string{"path": path}))
+	ctx, cancel := context.WithTimeout(context.Background(), cmdutil.NetworkTimeout)
+	defer cancel()
+	store, err := sqlstore.Open(ctx, "sqlite:"+path, sqlstore.Options{Now: f.Now})
+	if err != nil {
+		return nil, err
+	}
+	onClose(store.Close)
+	svc := service.New(store, service.Config{OpenDirectory: true, Version: build.Version, Now: f.Now})
+	u, err := localAdmin(ctx, svc, filepath.Join(dir, LocalToken))
+	if err != nil {
+		return nil, err
+	}
+	s := svc.As(u)
+	return &backend{tickets: s, admin: s}, nil
+}
+
+// localAdmin returns the embedded mode's admin, whose token is kept in
+// path (0600). On first use it makes one: the first admin of an empty
+// database, or an extra one if the token file was lost.
+func localAdmin(ctx context.Context, svc *service.Service, path string) (*support.User, error) {
+	if b, err := os.ReadFile(path); err == nil {
+		if u, err := svc.Authenticate(ctx, strings.TrimSpace(string(b))); err == nil {
+			return u, nil
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	token, err := support.NewToken()
+	if err != nil {
+		return nil, err
+	}
+	created, err := svc.Bootstrap(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	if !created {
+		// An admin exists whose token we lost: the embedded mode is the
+		// owner of this database, so it makes itself a new one.
+		root := svc.As(&support.User{Name: "ent-support", Role: support.RoleAdmin})
+		_, token, err = root.CreateUser(ctx, support.UserInput{Name: "Administrateur local",
+			Email: fmt.Sprintf("local-%d@ent-support.invalid", time.Now().UnixNano()), Role: support.RoleAdmin})
+		if err != nil {
+			return nil, err
+		}
+	}
+	if err := config.WriteFileAtomic(path, []byte(token+"\n"), 0o600); err != nil {
+		return nil, err
+	}
+	return svc.Authenticate(ctx, token)
+}

@@ -1,0 +1,216 @@
+// Package list is `ent-support list`: the tickets visible to the caller,
+// as a table on a terminal and as stable tab-separated lines otherwise.
+package list
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ent-support/ent-support/internal/cmdutil"
+	"github.com/ent-support/ent-support/internal/iostreams"
+	"github.com/ent-support/ent-support/internal/locale"
+	"github.com/ent-support/ent-support/internal/support"
+)
+
+// ListOptions is everything `list` works from.
+type ListOptions struct {
+	IO       *iostreams.IOStreams
+	Lang     string
+	Location *time.Location
+	Tickets  func() (support.TicketService, error)
+	Ctx      context.Context
+
+	Status   []string
+	Priority []string
+	UAI      string
+	Mine     bool
+	Since    string
+	Limit    int
+	Sort     string
+	JSON     bool
+}
+
+// DefaultLimit is how many tickets `list` shows without --limit.
+const DefaultLimit = 50
+
+// MaxLimit bounds --limit: beyond, use the API's cursor directly.
+const MaxLimit = 10000
+
+// NewCmdList returns `list`.
+func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Command {
+	opts := &ListOptions{IO: f.IOStreams, Lang: f.Lang, Location: f.Location, Tickets: f.Tickets}
+	cmd := &cobra.Command{
+		Use:     "list",
+		Short:   f.T("cli.list.short", nil),
+		Example: f.T("cli.list.example", nil),
+		Args:    cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Ctx = cmd.Context()
+			opts.Status = cmdutil.SplitList(opts.Status)
+			opts.Priority = cmdutil.SplitList(opts.Priority)
+			if runF != nil {
+				return runF(opts)
+			}
+			return listRun(opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringArrayVar(&opts.Status, "status", nil, f.T("cli.list.flag.status", nil))
+	fl.StringArrayVar(&opts.Priority, "priority", nil, f.T("cli.list.flag.priority", nil))
+	fl.StringVar(&opts.UAI, "uai", "", f.T("cli.list.flag.uai", nil))
+	fl.BoolVar(&opts.Mine, "mine", false, f.T("cli.list.flag.mine", nil))
+	fl.StringVar(&opts.Since, "since", "", f.T("cli.list.flag.since", nil))
+	fl.IntVarP(&opts.Limit, "limit", "L", DefaultLimit, f.T("cli.list.flag.limit", nil))
+	fl.StringVar(&opts.Sort, "sort", "", f.T("cli.list.flag.sort", nil))
+	fl.BoolVar(&opts.JSON, "json", false, f.T("cli.list.flag.json", nil))
+	return cmd
+}
+
+// filter checks the flags and builds the filter, all problems at once.
+func (opts *ListOptions) filter() (support.TicketFilter, error) {
+	var (
+		f    support.TicketFilter
+		errs []support.FieldError
+	)
+	for _, s := range opts.Status {
+		st, ok := support.ParseStatus(s)
+		if !ok {
+			errs = append(errs, support.FieldError{Field: "status", Rule: support.RuleStatus})
+			continue
+		}
+		f.Status = append(f.Status, st)
+	}
+	for _, s := range opts.Priority {
+		p, ok := support.ParsePriority(s)
+		if !ok {
+			errs = append(errs, support.FieldError{Field: "priority", Rule: support.RulePriority})
+			continue
+		}
+		f.Priority = append(f.Priority, p)
+	}
+	if opts.UAI != "" {
+		uai, fe := support.ParseUAI(opts.UAI)
+		if fe != nil {
+			fe.Field = "uai"
+			errs = append(errs, *fe)
+		}
+		f.UAI = uai
+	}
+	if opts.Since != "" {
+		loc := opts.Location
+		if loc == nil {
+			loc = time.Local
+		}
+		t, err := cmdutil.ParseSince(opts.Since, loc)
+		if err != nil {
+			errs = append(errs, support.FieldError{Field: "since", Rule: support.RuleDate})
+		}
+		f.Since = t
+	}
+	if opts.Limit < 1 || opts.Limit > MaxLimit {
+		errs = append(errs, support.FieldError{Field: "limit", Rule: support.RuleLimit,
+			Params: map[string]string{"min": "1", "max": strconv.Itoa(MaxLimit)}})
+	}
+	switch strings.ToLower(opts.Sort) {
+	case "", "date":
+	case "priority", "priorite", "priorité":
+		f.Sort = "priority"
+	default:
+		errs = append(errs, support.FieldError{Field: "sort", Rule: support.RuleSyntax,
+			Params: map[string]string{"reason": "--sort priority"}})
+	}
+	f.Mine = opts.Mine
+	if len(errs) > 0 {
+		return f, support.InvalidFields(errs)
+	}
+	return f, nil
+}
+
+func listRun(opts *ListOptions) error {
+	f, err := opts.filter()
+	if err != nil {
+		return err
+	}
+	svc, err := opts.Tickets()
+	if err != nil {
+		return err
+	}
+	ctx := opts.Ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, cancel := context.WithTimeout(ctx, cmdutil.NetworkTimeout)
+	defer cancel()
+
+	tickets := []support.TicketSummary{}
+	for len(tickets) < opts.Limit {
+		f.Limit = min(opts.Limit-len(tickets), support.MaxListLimit)
+		page, err := svc.ListTickets(ctx, f)
+		if err != nil {
+			return err
+		}
+		tickets = append(tickets, page.Tickets...)
+		if page.NextCursor == "" || len(page.Tickets) == 0 {
+			break
+		}
+		f.Cursor = page.NextCursor
+	}
+	if len(tickets) > opts.Limit {
+		tickets = tickets[:opts.Limit]
+	}
+
+	if opts.JSON {
+		return cmdutil.WriteJSON(opts.IO.Out, tickets)
+	}
+	if len(tickets) == 0 {
+		if opts.IO.IsStdoutTTY() {
+			fmt.Fprintln(opts.IO.ErrOut, locale.T(opts.Lang, "cli.list.empty", nil))
+		}
+		return nil
+	}
+	if opts.IO.IsStdoutTTY() {
+		return WriteTable(opts.IO.Out, opts.Lang, opts.Location, tickets)
+	}
+	return WriteTSV(opts.IO.Out, tickets)
+}
+
+// WriteTable lays the tickets out for people: aligned columns, local
+// dates, long texts cut.
+func WriteTable(w io.Writer, lang string, loc *time.Location, ts []support.TicketSummary) error {
+	if loc == nil {
+		loc = time.Local
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, locale.T(lang, "cli.list.header", nil))
+	for _, t := range ts {
+		est := t.Establishment.UAI
+		if t.Establishment.Name != "" {
+			est = t.Establishment.Name
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", t.Number, cmdutil.StatusLabel(lang, t.Status), t.Priority,
+			t.CreatedAt.In(loc).Format("2006-01-02 15:04"), cmdutil.Truncate(cmdutil.OneLine(est), 28),
+			cmdutil.Truncate(cmdutil.OneLine(t.Subject), 50))
+	}
+	return tw.Flush()
+}
+
+// WriteTSV writes one line per ticket for scripts: number, status,
+// priority, creation time (RFC 3339, UTC), UAI, establishment, subject.
+// The columns never change order; new ones are added at the end.
+func WriteTSV(w io.Writer, ts []support.TicketSummary) error {
+	for _, t := range ts {
+		if _, err := fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.Number, t.Status, t.Priority,
+			t.CreatedAt.UTC().Format(time.RFC3339), t.Establishment.UAI,
+			cmdutil.OneLine(t.Establishment.Name), cmdutil.OneLine(t.Subject)); err != nil {
+			return err
+		}
+	}
+	return nil
+}

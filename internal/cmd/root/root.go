@@ -1,0 +1,154 @@
+// Package root assembles the command tree of ent-support and translates
+// cobra's own texts (usage, help, flag errors) into the user's language.
+package root
+
+import (
+	"runtime"
+	"runtime/debug"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ent-support/ent-support/internal/build"
+	admincmd "github.com/ent-support/ent-support/internal/cmd/admin"
+	attachmentscmd "github.com/ent-support/ent-support/internal/cmd/attachments"
+	completioncmd "github.com/ent-support/ent-support/internal/cmd/completion"
+	configcmd "github.com/ent-support/ent-support/internal/cmd/config"
+	downloadcmd "github.com/ent-support/ent-support/internal/cmd/download"
+	listcmd "github.com/ent-support/ent-support/internal/cmd/list"
+	newcmd "github.com/ent-support/ent-support/internal/cmd/create"
+	servercmd "github.com/ent-support/ent-support/internal/cmd/server"
+	showcmd "github.com/ent-support/ent-support/internal/cmd/show"
+	versioncmd "github.com/ent-support/ent-support/internal/cmd/version"
+	"github.com/ent-support/ent-support/internal/cmdutil"
+)
+
+// NewCmdRoot returns the whole tree. It does no I/O: building it is the
+// whole start-up cost of `--help` and `--version`.
+func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:           "ent-support",
+		Short:         f.T("cli.root.short", nil),
+		Long:          f.T("cli.root.long", nil),
+		Version:       build.Version,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		Args:          cmdutil.GroupArgs,
+		// The tree is not sorted: commands show in the order people use them.
+	}
+	cobra.EnableCommandSorting = false
+	cmd.CompletionOptions.DisableDefaultCmd = true
+	cmd.SetVersionTemplate(versioncmd.Format(VersionInfo()) + "\n")
+	cmd.PersistentFlags().StringVar(&f.ProfileFlag, "profile", "", f.T("cli.flag.profile", nil))
+	cmd.Flags().Bool("version", false, f.T("cli.flag.version", nil))
+	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		ue := cmdutil.FlagError(err)
+		if u, ok := ue.(*cmdutil.UsageError); ok && u.Cmd == "" {
+			u.Cmd = c.CommandPath()
+		}
+		return ue
+	})
+	cmd.SetOut(f.IOStreams.Out)
+	cmd.SetErr(f.IOStreams.ErrOut)
+
+	cmd.AddCommand(
+		newcmd.NewCmdNew(f, nil),
+		listcmd.NewCmdList(f, nil),
+		showcmd.NewCmdShow(f, nil),
+		attachmentscmd.NewCmdAttachments(f, nil),
+		downloadcmd.NewCmdDownload(f, nil),
+		configcmd.NewCmdConfig(f),
+		admincmd.NewCmdAdmin(f),
+		servercmd.NewCmdServer(f, nil),
+		completioncmd.NewCmdCompletion(f),
+		versioncmd.NewCmdVersion(f, VersionInfo),
+	)
+	cmd.SetHelpCommand(helpCommand(f))
+	localize(f, cmd)
+	return cmd
+}
+
+func helpCommand(f *cmdutil.Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:   "help [command]",
+		Short: f.T("cli.help.short", nil),
+		RunE: func(c *cobra.Command, args []string) error {
+			target, _, err := c.Root().Find(args)
+			if target == nil || err != nil {
+				return &cmdutil.UsageError{Key: "cli.usage.unknown_command",
+					Params: map[string]string{"arg": strings.Join(args, " ")}, Cmd: c.Root().CommandPath()}
+			}
+			return target.Help()
+		},
+	}
+}
+
+// localize gives every command our help flag and a usage template in the
+// user's language; cobra's own are English.
+func localize(f *cmdutil.Factory, root *cobra.Command) {
+	tpl := strings.NewReplacer(
+		"@USAGE@", f.T("cli.help.usage", nil),
+		"@ALIASES@", f.T("cli.help.aliases", nil),
+		"@EXAMPLES@", f.T("cli.help.examples", nil),
+		"@COMMANDS@", f.T("cli.help.commands", nil),
+		"@FLAGS@", f.T("cli.help.flags", nil),
+		"@GLOBAL@", f.T("cli.help.global_flags", nil),
+		"@COMMAND@", f.T("cli.help.command", nil),
+		"@MORE@", f.T("cli.help.more", nil),
+	).Replace(usageTemplate)
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		if c.Flags().Lookup("help") == nil {
+			c.Flags().BoolP("help", "h", false, f.T("cli.flag.help", nil))
+		}
+		for _, s := range c.Commands() {
+			walk(s)
+		}
+	}
+	walk(root)
+	root.SetUsageTemplate(tpl)
+}
+
+const usageTemplate = `@USAGE@{{if .Runnable}}
+  {{.UseLine}}{{end}}{{if .HasAvailableSubCommands}}
+  {{.CommandPath}} [@COMMAND@]{{end}}{{if gt (len .Aliases) 0}}
+
+@ALIASES@
+  {{.NameAndAliases}}{{end}}{{if .HasExample}}
+
+@EXAMPLES@
+{{.Example}}{{end}}{{if .HasAvailableSubCommands}}
+
+@COMMANDS@{{range .Commands}}{{if (or .IsAvailableCommand (eq .Name "help"))}}
+  {{rpad .Name .NamePadding }} {{.Short}}{{end}}{{end}}{{end}}{{if .HasAvailableLocalFlags}}
+
+@FLAGS@
+{{.LocalFlags.FlagUsages | trimTrailingWhitespaces}}{{end}}{{if .HasAvailableInheritedFlags}}
+
+@GLOBAL@
+{{.InheritedFlags.FlagUsages | trimTrailingWhitespaces}}{{end}}{{if .HasAvailableSubCommands}}
+
+{{printf "@MORE@" .CommandPath}}{{end}}
+`
+
+// VersionInfo describes this binary: the release stamp, else what the Go
+// toolchain recorded of the VCS state.
+func VersionInfo() versioncmd.Info {
+	info := versioncmd.Info{Version: build.Version, Commit: build.Commit, Date: build.Date,
+		Go: runtime.Version(), OS: runtime.GOOS, Arch: runtime.GOARCH}
+	if info.Commit == "" {
+		if bi, ok := debug.ReadBuildInfo(); ok {
+			for _, s := range bi.Settings {
+				switch s.Key {
+				case "vcs.revision":
+					info.Commit = s.Value
+				case "vcs.modified":
+					if s.Value == "true" && info.Commit != "" {
+						info.Commit += "-dirty"
+					}
+				}
+			}
+		}
+	}
+	return info
+}

@@ -1,0 +1,149 @@
+// Package show is `ent-support show NUMBER`: a whole ticket, for people or
+// as JSON.
+package show
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ent-support/ent-support/internal/cmdutil"
+	"github.com/ent-support/ent-support/internal/filecheck"
+	"github.com/ent-support/ent-support/internal/iostreams"
+	"github.com/ent-support/ent-support/internal/locale"
+	"github.com/ent-support/ent-support/internal/support"
+)
+
+// ShowOptions is everything `show` works from.
+type ShowOptions struct {
+	IO       *iostreams.IOStreams
+	Lang     string
+	Location *time.Location
+	Tickets  func() (support.TicketService, error)
+	Ctx      context.Context
+
+	Number string
+	JSON   bool
+}
+
+// NewCmdShow returns `show`.
+func NewCmdShow(f *cmdutil.Factory, runF func(*ShowOptions) error) *cobra.Command {
+	opts := &ShowOptions{IO: f.IOStreams, Lang: f.Lang, Location: f.Location, Tickets: f.Tickets}
+	cmd := &cobra.Command{
+		Use:     "show NUMBER",
+		Short:   f.T("cli.show.short", nil),
+		Example: f.T("cli.show.example", nil),
+		Args:    cmdutil.ExactArgs(1, "NUMBER"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Ctx, opts.Number = cmd.Context(), args[0]
+			if runF != nil {
+				return runF(opts)
+			}
+			return showRun(opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, f.T("cli.show.flag.json", nil))
+	return cmd
+}
+
+func showRun(opts *ShowOptions) error {
+	n, err := cmdutil.ParseNumber(opts.Number)
+	if err != nil {
+		return err
+	}
+	svc, err := opts.Tickets()
+	if err != nil {
+		return err
+	}
+	ctx := opts.Ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, cancel := context.WithTimeout(ctx, cmdutil.NetworkTimeout)
+	defer cancel()
+	t, err := svc.GetTicket(ctx, n)
+	if err != nil {
+		return err
+	}
+	if opts.JSON {
+		return cmdutil.WriteJSON(opts.IO.Out, t)
+	}
+	return Write(opts.IO.Out, opts.Lang, opts.Location, t)
+}
+
+// Write lays out a whole ticket for people.
+func Write(w io.Writer, lang string, loc *time.Location, t *support.Ticket) error {
+	if loc == nil {
+		loc = time.Local
+	}
+	T := func(key string, p map[string]string) string { return locale.T(lang, key, p) }
+	when := func(at time.Time) string { return at.In(loc).Format("2006-01-02 15:04") }
+
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s — %s\n", t.Number, t.Subject)
+	fmt.Fprintf(&b, "%s\n\n", T("cli.show.status_line", map[string]string{
+		"status": cmdutil.StatusLabel(lang, t.Status), "created": when(t.CreatedAt), "updated": when(t.UpdatedAt)}))
+
+	tw := tabwriter.NewWriter(&b, 0, 0, 1, ' ', 0)
+	for _, f := range cmdutil.TicketFields(lang, t.TicketInput) {
+		fmt.Fprintf(tw, "%s\t: %s\n", f.Label, f.Value)
+	}
+	if t.Assignee != "" {
+		fmt.Fprintf(tw, "%s\t: %s\n", T("cli.show.assignee", nil), t.Assignee)
+	}
+	tw.Flush()
+
+	fmt.Fprintf(&b, "\n%s :\n", locale.FieldLabel(lang, "description"))
+	for _, line := range strings.Split(t.Description, "\n") {
+		fmt.Fprintf(&b, "  %s\n", line)
+	}
+
+	fmt.Fprintf(&b, "\n%s :\n", T("cli.show.history", nil))
+	for _, h := range t.History {
+		from := ""
+		if h.From != "" {
+			from = cmdutil.StatusLabel(lang, h.From) + " → "
+		}
+		fmt.Fprintf(&b, "  %s  %s%s  (%s)\n", when(h.At), from, cmdutil.StatusLabel(lang, h.To), h.Actor)
+		if h.Message != "" {
+			fmt.Fprintf(&b, "      %s\n", cmdutil.OneLine(h.Message))
+		}
+	}
+
+	fmt.Fprintf(&b, "\n%s :", T("cli.show.comments", nil))
+	if len(t.Comments) == 0 {
+		fmt.Fprintf(&b, " %s\n", T("cli.none", nil))
+	} else {
+		b.WriteString("\n")
+		for _, c := range t.Comments {
+			fmt.Fprintf(&b, "  %s  %s (%s)\n", when(c.CreatedAt), c.Author, c.Role)
+			for _, line := range strings.Split(c.Body, "\n") {
+				fmt.Fprintf(&b, "    %s\n", line)
+			}
+			for _, a := range c.Attachments {
+				fmt.Fprintf(&b, "    + %s\n", attachmentLine(a))
+			}
+		}
+	}
+
+	fmt.Fprintf(&b, "\n%s :", locale.FieldLabel(lang, "attachments"))
+	if len(t.Attachments) == 0 {
+		fmt.Fprintf(&b, " %s\n", T("cli.none", nil))
+	} else {
+		b.WriteString("\n")
+		for _, a := range t.Attachments {
+			fmt.Fprintf(&b, "  %s\n", attachmentLine(a))
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func attachmentLine(a support.Attachment) string {
+	return fmt.Sprintf("[%d] %s  %s  %s  sha256:%s", a.ID, a.Name, a.ContentType, filecheck.HumanSize(a.Size), a.SHA256)
+}

@@ -1,0 +1,83 @@
+// Package cmdutil is what every command shares: the Factory that hands out
+// lazy dependencies, the typed errors that entcmd maps to exit codes, and
+// small flag and output helpers.
+package cmdutil
+
+import (
+	"context"
+	"time"
+
+	"github.com/ent-support/ent-support/internal/config"
+	"github.com/ent-support/ent-support/internal/iostreams"
+	"github.com/ent-support/ent-support/internal/locale"
+	"github.com/ent-support/ent-support/internal/prompter"
+	"github.com/ent-support/ent-support/internal/support"
+)
+
+// Factory gives commands their dependencies. Every func field is lazy:
+// nothing is opened, read or dialled until a command asks, so that
+// `--help` and `--version` stay instant.
+type Factory struct {
+	IOStreams *iostreams.IOStreams
+	Lang      string // locale.FR or locale.EN
+	Getenv    func(string) string
+	Now       func() time.Time
+	// Location is where people read times (time.Local in the binary).
+	Location *time.Location
+
+	// ProfileFlag is bound to the root's --profile flag.
+	ProfileFlag string
+
+	Config func() (*config.Config, error)
+	// Tickets and Admin are the remote client when a server is configured,
+	// else the embedded reference server acting as the local admin.
+	Tickets func() (support.TicketService, error)
+	Admin   func() (support.AdminService, error)
+	// Prompter returns nil when no interactive form is available.
+	Prompter func() prompter.Prompter
+	// RunServer runs the reference server until ctx is done.
+	RunServer func(ctx context.Context, opts ServerOptions) error
+	// Cleanup closes what the lazy functions opened; Main calls it once.
+	Cleanup func()
+}
+
+// T translates key in the factory's language.
+func (f *Factory) T(key string, params map[string]string) string {
+	return locale.T(f.Lang, key, params)
+}
+
+// Profile returns the name of the profile in force.
+func (f *Factory) Profile() string {
+	getenv := f.Getenv
+	if getenv == nil {
+		getenv = func(string) string { return "" }
+	}
+	return config.ProfileName(f.ProfileFlag, getenv)
+}
+
+// ServerOptions are the settings of `ent-support server`.
+type ServerOptions struct {
+	Addr          string
+	Database      string // "sqlite:PATH" or a bare path; "" = the data directory's server.db
+	Prefix        string
+	PublicURL     string
+	SMTP          string
+	MailFrom      string
+	OpenDirectory bool
+	Limits        support.Limits
+	// ReadyFile, when set, receives the real listening address once the
+	// server accepts connections.
+	ReadyFile string
+	// BootstrapToken becomes the first admin's token on a database with no admin.
+	BootstrapToken string
+}
+
+// Timeouts bound every network command, so that a script at 3 a.m. never
+// hangs on a dead server.
+const (
+	// NetworkTimeout bounds a command that only reads or writes small things.
+	NetworkTimeout = 60 * time.Second
+	// TransferTimeout bounds a command that moves files (a 25 MiB ticket on
+	// a slow school line).
+	TransferTimeout = 15 * time.Minute
+)

@@ -1,0 +1,113 @@
+package cmdutil
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ent-support/ent-support/internal/support"
+)
+
+// SplitList turns repeated and comma-separated values into one list:
+// --population eleves --population parents,enseignants.
+func SplitList(vs []string) []string {
+	var out []string
+	for _, v := range vs {
+		for _, p := range strings.Split(v, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+// ParseSince accepts a day (2026-11-28, midnight in loc) or an RFC 3339 time.
+func ParseSince(s string, loc *time.Location) (time.Time, error) {
+	if t, err := time.ParseInLocation("2006-01-02", s, loc); err == nil {
+		return t, nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	return time.Time{}, Invalid("since", support.RuleDate, nil)
+}
+
+// ParseSize reads a size in bytes, with an optional unit: 10485760, 10MiB,
+// 10M, 512KiB, 1GiB (units are binary, as the limits are).
+func ParseSize(s string) (int64, error) {
+	t := strings.TrimSpace(strings.ToUpper(s))
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"GIB", 1 << 30}, {"MIB", 1 << 20}, {"KIB", 1 << 10}, {"GB", 1 << 30}, {"MB", 1 << 20}, {"KB", 1 << 10},
+		{"G", 1 << 30}, {"M", 1 << 20}, {"K", 1 << 10}, {"B", 1}} {
+		if strings.HasSuffix(t, u.suffix) {
+			t, mult = strings.TrimSpace(strings.TrimSuffix(t, u.suffix)), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(t, 10, 64)
+	if err != nil || n <= 0 || n > (1<<40)/mult {
+		return 0, fmt.Errorf("invalid size %q", s)
+	}
+	return n * mult, nil
+}
+
+// ExactArgs is cobra.ExactArgs with our translated usage error.
+func ExactArgs(n int, what string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) < n {
+			return &UsageError{Key: "cli.usage.missing_arg", Params: map[string]string{"arg": what}, Cmd: cmd.CommandPath()}
+		}
+		if len(args) > n {
+			return &UsageError{Key: "cli.usage.extra_args", Params: map[string]string{"args": strings.Join(args[n:], " ")}, Cmd: cmd.CommandPath()}
+		}
+		return nil
+	}
+}
+
+// RangeArgs accepts between min and max arguments.
+func RangeArgs(min, max int, what string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) < min {
+			return &UsageError{Key: "cli.usage.missing_arg", Params: map[string]string{"arg": what}, Cmd: cmd.CommandPath()}
+		}
+		if len(args) > max {
+			return &UsageError{Key: "cli.usage.extra_args", Params: map[string]string{"args": strings.Join(args[max:], " ")}, Cmd: cmd.CommandPath()}
+		}
+		return nil
+	}
+}
+
+// NoArgs refuses any argument.
+func NoArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return &UsageError{Key: "cli.usage.extra_args", Params: map[string]string{"args": strings.Join(args, " ")}, Cmd: cmd.CommandPath()}
+	}
+	return nil
+}
+
+// ParseNumber reads a ticket number argument, as an EINVALID error naming
+// the field when it is not one.
+func ParseNumber(s string) (support.Number, error) {
+	n, fe := support.ParseNumber(s)
+	if fe != nil {
+		return n, support.InvalidFields([]support.FieldError{*fe})
+	}
+	return n, nil
+}
+
+// GroupArgs is the Args of a command that only groups others: an unknown
+// word is refused instead of silently showing the group's help.
+func GroupArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return &UsageError{Key: "cli.usage.unknown_command",
+			Params: map[string]string{"arg": args[0]}, Cmd: cmd.CommandPath()}
+	}
+	return nil
+}

@@ -1,0 +1,285 @@
+// Package config keeps what a person sets once: the server and token of
+// each named profile, and the reporter's defaults that `new` starts from.
+// It also says where things live on each OS (config and data directories).
+//
+// The file is config.yaml in the config directory, written atomically
+// (temporary file + rename) with mode 0600 because it holds tokens until a
+// later version moves them to the OS keyring.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Environment variables read by this package.
+const (
+	EnvConfigDir = "ENT_SUPPORT_CONFIG_DIR"
+	EnvDataDir   = "ENT_SUPPORT_DATA_DIR"
+	EnvProfile   = "ENT_SUPPORT_PROFILE"
+	EnvServer    = "ENT_SUPPORT_SERVER"
+	EnvToken     = "ENT_SUPPORT_TOKEN"
+)
+
+// DefaultProfile is the profile used when none is named.
+const DefaultProfile = "default"
+
+// FileName is the name of the configuration file in the config directory.
+const FileName = "config.yaml"
+
+// Defaults are the reporter's saved answers: who they are and where they
+// work, so that `new` asks only about the problem.
+type Defaults struct {
+	Name          string `yaml:"name,omitempty"`
+	Function      string `yaml:"function,omitempty"`
+	Phone         string `yaml:"phone,omitempty"`
+	Email         string `yaml:"email,omitempty"`
+	UAI           string `yaml:"uai,omitempty"`
+	Establishment string `yaml:"establishment,omitempty"`
+	City          string `yaml:"city,omitempty"`
+}
+
+// Profile is one named set of settings (e.g. one per territory's server).
+type Profile struct {
+	Server   string   `yaml:"server,omitempty"`
+	Token    string   `yaml:"token,omitempty"`
+	Reporter Defaults `yaml:"reporter,omitempty"`
+}
+
+type file struct {
+	Profiles map[string]*Profile `yaml:"profiles,omitempty"`
+}
+
+// Config is the loaded configuration file.
+type Config struct {
+	path string
+	f    file
+}
+
+// Dir returns the config directory: ENT_SUPPORT_CONFIG_DIR, else
+// os.UserConfigDir()/ent-support (%AppData% on Windows, ~/Library/Application
+// Support on macOS, $XDG_CONFIG_HOME or ~/.config elsewhere).
+func Dir(getenv func(string) string) (string, error) {
+	if d := getenv(EnvConfigDir); d != "" {
+		return d, nil
+	}
+	d, err := os.UserConfigDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(d, "ent-support"), nil
+}
+
+// DataDir returns where the embedded server keeps its database:
+// ENT_SUPPORT_DATA_DIR, else %LocalAppData%\ent-support on Windows (data is
+// not roamed between machines), ~/Library/Application Support/ent-support on
+// macOS, $XDG_DATA_HOME/ent-support or ~/.local/share/ent-support elsewhere.
+func DataDir(getenv func(string) string) (string, error) {
+	return dataDir(getenv, runtime.GOOS, os.UserHomeDir)
+}
+
+func dataDir(getenv func(string) string, goos string, home func() (string, error)) (string, error) {
+	if d := getenv(EnvDataDir); d != "" {
+		return d, nil
+	}
+	switch goos {
+	case "windows":
+		if d := getenv("LocalAppData"); d != "" {
+			return filepath.Join(d, "ent-support"), nil
+		}
+		return "", errors.New("%LocalAppData% is not set")
+	case "darwin", "ios":
+		h, err := home()
+		if err != nil {
+			return "", err
+		}
+		return filepath.Join(h, "Library", "Application Support", "ent-support"), nil
+	default:
+		if d := getenv("XDG_DATA_HOME"); d != "" && filepath.IsAbs(d) {
+			return filepath.Join(d, "ent-support"), nil
+		}
+		h, err := home()
+		if err != nil {
+			return "", err
+		}
+		return filepath.Join(h, ".local", "share", "ent-support"), nil
+	}
+}
+
+// Load reads dir/config.yaml; a missing file is an empty configuration.
+func Load(dir string) (*Config, error) {
+	c := &Config{path: filepath.Join(dir, FileName)}
+	b, err := os.ReadFile(c.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return c, nil
+	} else if err != nil {
+		return nil, err
+	}
+	if err := yaml.Unmarshal(b, &c.f); err != nil {
+		return nil, fmt.Errorf("%s: %w", c.path, err)
+	}
+	return c, nil
+}
+
+// Path returns where the configuration is kept.
+func (c *Config) Path() string { return c.path }
+
+// Profile returns the named profile ("" means the default one); a profile
+// not in the file is returned empty, not nil.
+func (c *Config) Profile(name string) *Profile {
+	if name == "" {
+		name = DefaultProfile
+	}
+	if p := c.f.Profiles[name]; p != nil {
+		return p
+	}
+	return &Profile{}
+}
+
+// SetProfile stores p under name.
+func (c *Config) SetProfile(name string, p *Profile) {
+	if name == "" {
+		name = DefaultProfile
+	}
+	if c.f.Profiles == nil {
+		c.f.Profiles = map[string]*Profile{}
+	}
+	c.f.Profiles[name] = p
+}
+
+// ProfileNames returns the names of the profiles in the file, sorted.
+func (c *Config) ProfileNames() []string {
+	names := make([]string, 0, len(c.f.Profiles))
+	for n := range c.f.Profiles {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Save writes the file atomically: a crash leaves the old file or the new
+// one, never half of one. The directory is created 0700 and the file 0600.
+func (c *Config) Save() error {
+	b, err := yaml.Marshal(&c.f)
+	if err != nil {
+		return err
+	}
+	return WriteFileAtomic(c.path, b, 0o600)
+}
+
+// WriteFileAtomic writes data to a temporary file next to path, syncs it
+// and renames it over path.
+func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // a no-op once renamed
+	if err := tmp.Chmod(perm); err != nil && runtime.GOOS != "windows" {
+		tmp.Close()
+		return err
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// Keys are the settings `config get|set` know, in the order `config list`
+// shows them.
+var Keys = []string{"server", "token", "name", "function", "phone", "email", "uai", "establishment", "city"}
+
+// Get returns a setting of p; ok is false for an unknown key.
+func (p *Profile) Get(key string) (value string, ok bool) {
+	if f := p.field(key); f != nil {
+		return *f, true
+	}
+	return "", false
+}
+
+// Set changes a setting of p; ok is false for an unknown key.
+func (p *Profile) Set(key, value string) (ok bool) {
+	if f := p.field(key); f != nil {
+		*f = value
+		return true
+	}
+	return false
+}
+
+func (p *Profile) field(key string) *string {
+	switch strings.ToLower(key) {
+	case "server":
+		return &p.Server
+	case "token":
+		return &p.Token
+	case "name":
+		return &p.Reporter.Name
+	case "function":
+		return &p.Reporter.Function
+	case "phone":
+		return &p.Reporter.Phone
+	case "email":
+		return &p.Reporter.Email
+	case "uai":
+		return &p.Reporter.UAI
+	case "establishment":
+		return &p.Reporter.Establishment
+	case "city":
+		return &p.Reporter.City
+	}
+	return nil
+}
+
+// Resolved is the server and token in force, after the environment.
+type Resolved struct {
+	Profile string
+	Server  string
+	Token   string
+}
+
+// ProfileName picks the profile: the --profile flag, else
+// ENT_SUPPORT_PROFILE, else "default".
+func ProfileName(flag string, getenv func(string) string) string {
+	if flag != "" {
+		return flag
+	}
+	if p := getenv(EnvProfile); p != "" {
+		return p
+	}
+	return DefaultProfile
+}
+
+// Resolve applies ENT_SUPPORT_SERVER and ENT_SUPPORT_TOKEN over the
+// profile: the environment wins, so that a script can point at another
+// server without touching the file.
+func (c *Config) Resolve(profile string, getenv func(string) string) Resolved {
+	p := c.Profile(profile)
+	r := Resolved{Profile: profile, Server: p.Server, Token: p.Token}
+	if s := getenv(EnvServer); s != "" {
+		r.Server = s
+	}
+	if t := getenv(EnvToken); t != "" {
+		r.Token = t
+	}
+	return r
+}

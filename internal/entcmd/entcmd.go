@@ -1,0 +1,151 @@
+// Package entcmd is the program's entry: it builds the command tree, runs
+// it, prints errors in the user's language and maps them to exit codes
+// with one table. Its tests run the real binary against real servers
+// (testdata/script).
+package entcmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ent-support/ent-support/internal/cmd/factory"
+	"github.com/ent-support/ent-support/internal/cmd/root"
+	"github.com/ent-support/ent-support/internal/cmdutil"
+	"github.com/ent-support/ent-support/internal/locale"
+	"github.com/ent-support/ent-support/internal/prompter"
+	"github.com/ent-support/ent-support/internal/support"
+)
+
+// Exit codes: the contract with scripts (SPEC).
+const (
+	ExitOK          = 0
+	ExitError       = 1
+	ExitUsage       = 2
+	ExitAuth        = 3
+	ExitNotFound    = 4
+	ExitUnavailable = 5
+	ExitInterrupted = 130
+)
+
+// codeExits is THE table from an error code to an exit code.
+var codeExits = map[string]int{
+	support.EINVALID:         ExitUsage,
+	support.ETOOLARGE:        ExitUsage, // a file or body over a limit: the input must change
+	support.ECONFLICT:        ExitUsage, // e.g. an e-mail already taken: the input must change
+	support.EUNAUTHENTICATED: ExitAuth,
+	support.EFORBIDDEN:       ExitAuth,
+	support.ENOTFOUND:        ExitNotFound,
+	support.EUNAVAILABLE:     ExitUnavailable,
+	support.ERATELIMITED:     ExitUnavailable, // the server cannot serve us now; retry later
+}
+
+// Main runs the program and returns its exit code.
+func Main() int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	f := factory.New()
+	defer f.Cleanup()
+	cmd := root.NewCmdRoot(f)
+	cmd.SetArgs(os.Args[1:])
+	err := run(ctx, cmd)
+	if err == nil {
+		return ExitOK
+	}
+	code := ExitCode(err)
+	if ctx.Err() != nil && code != ExitOK {
+		// Whatever broke, it broke because the person pressed Ctrl-C.
+		code, err = ExitInterrupted, prompter.ErrCancelled
+	}
+	PrintError(f.IOStreams.ErrOut, f.Lang, err)
+	return code
+}
+
+func run(ctx context.Context, cmd *cobra.Command) error {
+	c, err := cmd.ExecuteContextC(ctx)
+	if err == nil {
+		return nil
+	}
+	var ue *cmdutil.UsageError
+	if errors.As(err, &ue) {
+		if ue.Cmd == "" && c != nil {
+			ue.Cmd = c.CommandPath()
+		}
+		return err
+	}
+	if support.ErrorCode(err) == support.EINTERNAL && !isTyped(err) {
+		// Cobra's own errors (an unknown command) are plain English strings.
+		if u, ok := cmdutil.FlagError(err).(*cmdutil.UsageError); ok && u.Key != "cli.usage.other" {
+			if c != nil {
+				u.Cmd = c.CommandPath()
+			}
+			return u
+		}
+	}
+	return err
+}
+
+func isTyped(err error) bool {
+	var se *support.Error
+	var sil *cmdutil.SilentError
+	return errors.As(err, &se) || errors.As(err, &sil) || errors.Is(err, prompter.ErrCancelled)
+}
+
+// ExitCode maps an error to the exit code of the SPEC.
+func ExitCode(err error) int {
+	var (
+		sil *cmdutil.SilentError
+		ue  *cmdutil.UsageError
+		se  *support.Error
+	)
+	switch {
+	case err == nil:
+		return ExitOK
+	case errors.Is(err, prompter.ErrCancelled):
+		return ExitInterrupted
+	case errors.As(err, &sil):
+		return sil.Code
+	case errors.As(err, &ue):
+		return ExitUsage
+	case errors.As(err, &se):
+		if c, ok := codeExits[se.Code]; ok {
+			return c
+		}
+	}
+	return ExitError
+}
+
+// PrintError writes err for people: the message, then one line per field
+// naming the field and the rule, then a hint for usage errors.
+func PrintError(w io.Writer, lang string, err error) {
+	var (
+		sil *cmdutil.SilentError
+		ue  *cmdutil.UsageError
+		se  *support.Error
+	)
+	prefix := locale.T(lang, "cli.error.prefix", nil)
+	switch {
+	case errors.As(err, &sil):
+		return
+	case errors.Is(err, prompter.ErrCancelled):
+		fmt.Fprintln(w, locale.T(lang, "cli.error.cancelled", nil))
+	case errors.As(err, &ue):
+		fmt.Fprintln(w, prefix+locale.T(lang, ue.Key, ue.Params))
+		if ue.Cmd != "" {
+			fmt.Fprintln(w, locale.T(lang, "cli.usage.hint", map[string]string{"cmd": ue.Cmd}))
+		}
+	case errors.As(err, &se):
+		fmt.Fprintln(w, prefix+locale.Message(lang, se))
+		for _, fe := range se.Fields {
+			fmt.Fprintln(w, "  - "+locale.Field(lang, fe))
+		}
+	default:
+		fmt.Fprintln(w, prefix+err.Error())
+	}
+}
