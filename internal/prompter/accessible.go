@@ -1,0 +1,463 @@
+package prompter
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/ent-support/ent-support/internal/locale"
+	"github.com/ent-support/ent-support/internal/support"
+)
+
+// Accessible mode asks one question at a time, one line each, and never
+// redraws, so that a screen reader reads every word once.
+//
+// It does not use huh's accessible mode, whose prompts are English only
+// ("Enter a number between 1 and 4"), which reads its input with a new
+// scanner per field (on a pipe the first field swallows everything), which
+// returns defaults or loops forever at the end of input, asks hidden
+// groups anyway and cannot report Ctrl-C. Here one reader serves every
+// question, the end of input and SIGINT end the form with ErrCancelled,
+// and conditional questions are plain conditions.
+
+type lineOrErr struct {
+	line string
+	err  error
+}
+
+// startLines starts the one goroutine that reads In, a line at a time. It
+// hands over a line only when a question asks for it, so nothing typed
+// ahead is lost between questions or between FillTicket and Confirm.
+func (h *Huh) startLines() {
+	h.linesOnce.Do(func() {
+		h.lines = make(chan lineOrErr)
+		in := h.opts.In
+		if in == nil {
+			in = os.Stdin
+		}
+		go func() {
+			br := bufio.NewReader(in)
+			for {
+				s, err := br.ReadString('\n')
+				if err == nil || s != "" {
+					h.lines <- lineOrErr{line: strings.TrimRight(s, "\r\n")}
+				}
+				if err != nil {
+					for {
+						h.lines <- lineOrErr{err: err}
+					}
+				}
+			}
+		}()
+	})
+}
+
+// asker asks questions in accessible mode.
+type asker struct {
+	h   *Huh
+	ctx context.Context
+	sig chan os.Signal
+	w   io.Writer
+	m   messages
+}
+
+// newAsker catches SIGINT (Ctrl-C in a terminal in line mode), SIGTERM and
+// SIGHUP for the time of the questions, to return ErrCancelled with the
+// answers given so far rather than die with them.
+func (h *Huh) newAsker(ctx context.Context) (*asker, func()) {
+	h.startLines()
+	a := &asker{h: h, ctx: ctx, sig: make(chan os.Signal, 1), w: h.opts.Out, m: h.msg}
+	signal.Notify(a.sig, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	return a, func() { signal.Stop(a.sig) }
+}
+
+func (a *asker) say(lines ...string) {
+	for _, l := range lines {
+		if l != "" {
+			fmt.Fprintln(a.w, l)
+		}
+	}
+}
+
+func (a *asker) read(prompt string) (string, error) {
+	fmt.Fprint(a.w, prompt)
+	select {
+	case l := <-a.h.lines:
+		if l.err != nil {
+			fmt.Fprintln(a.w)
+			return "", ErrCancelled
+		}
+		// Esc then Enter, for those used to Esc leaving a form.
+		if l.line == "\x1b" {
+			return "", ErrCancelled
+		}
+		return l.line, nil
+	case <-a.sig:
+		fmt.Fprintln(a.w)
+		return "", ErrCancelled
+	case <-a.ctx.Done():
+		fmt.Fprintln(a.w)
+		return "", ErrCancelled
+	}
+}
+
+func (a *asker) fail(err error) {
+	fmt.Fprintln(a.w, a.m.t("form.a11y.error", "message", err.Error()))
+}
+
+// input asks for one line; Enter alone keeps current.
+func (a *asker) input(title, desc, current string, check func(string) error) (string, error) {
+	fmt.Fprintln(a.w)
+	a.say(title, desc)
+	if current != "" {
+		a.say(a.m.t("form.a11y.keep", "value", current))
+	}
+	for {
+		v, err := a.read("> ")
+		if err != nil {
+			return "", err
+		}
+		if strings.TrimSpace(v) == "" && current != "" {
+			v = current
+		}
+		if err := check(v); err != nil {
+			a.fail(err)
+			continue
+		}
+		return v, nil
+	}
+}
+
+type choice struct{ label, value string }
+
+// choose asks for one option by its number (or its value typed out).
+func (a *asker) choose(title, desc string, opts []choice, current string, check func(string) error) (string, error) {
+	fmt.Fprintln(a.w)
+	a.say(title, desc)
+	def := 0
+	for i, o := range opts {
+		a.say(fmt.Sprintf("%d. %s", i+1, o.label))
+		if o.value == current && current != "" {
+			def = i + 1
+		}
+	}
+	prompt := a.m.t("form.a11y.choose", "max", strconv.Itoa(len(opts)))
+	if def > 0 {
+		prompt = a.m.t("form.a11y.choose_default", "max", strconv.Itoa(len(opts)), "default", strconv.Itoa(def))
+	}
+	for {
+		v, err := a.read(prompt + " ")
+		if err != nil {
+			return "", err
+		}
+		v = strings.TrimSpace(v)
+		n := def
+		if v != "" {
+			n = a.index(v, opts)
+		}
+		if n < 1 || n > len(opts) {
+			a.fail(errors.New(a.m.t("form.a11y.bad_number", "max", strconv.Itoa(len(opts)))))
+			continue
+		}
+		if err := check(opts[n-1].value); err != nil {
+			a.fail(err)
+			continue
+		}
+		a.say(a.m.t("form.a11y.chosen", "value", opts[n-1].label))
+		return opts[n-1].value, nil
+	}
+}
+
+// index reads a number, or an option's value or label typed out.
+func (a *asker) index(v string, opts []choice) int {
+	if n, err := strconv.Atoi(v); err == nil {
+		return n
+	}
+	for i, o := range opts {
+		if strings.EqualFold(v, o.value) || strings.EqualFold(v, o.label) {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// chooseMany asks for several options, their numbers (or names) on one line.
+func (a *asker) chooseMany(title, desc string, opts []choice, current []string, parse func(string) (string, bool), check func([]string) error) ([]string, error) {
+	fmt.Fprintln(a.w)
+	a.say(title, desc)
+	for i, o := range opts {
+		a.say(fmt.Sprintf("%d. %s", i+1, o.label))
+	}
+	a.say(a.m.t("form.a11y.choose_many"))
+	if len(current) > 0 {
+		a.say(a.m.t("form.a11y.keep", "value", strings.Join(current, ", ")))
+	}
+	for {
+		line, err := a.read("> ")
+		if err != nil {
+			return nil, err
+		}
+		fields := strings.FieldsFunc(line, func(r rune) bool { return r == ' ' || r == ',' || r == ';' })
+		if len(fields) == 0 && len(current) > 0 {
+			return current, nil
+		}
+		var out []string
+		var bad string
+		for _, f := range fields {
+			if n, err := strconv.Atoi(f); err == nil && n >= 1 && n <= len(opts) {
+				out = appendNew(out, opts[n-1].value)
+			} else if v, ok := parse(f); ok {
+				out = appendNew(out, v)
+			} else {
+				bad = f
+				break
+			}
+		}
+		if bad != "" {
+			a.fail(errors.New(a.m.t("form.a11y.bad_item", "value", bad, "max", strconv.Itoa(len(opts)))))
+			continue
+		}
+		if err := check(out); err != nil {
+			a.fail(err)
+			continue
+		}
+		return out, nil
+	}
+}
+
+func appendNew(xs []string, v string) []string {
+	for _, x := range xs {
+		if x == v {
+			return xs
+		}
+	}
+	return append(xs, v)
+}
+
+// multiline asks for several lines, ended by a line holding only a dot.
+func (a *asker) multiline(title, desc, current string, check func(string) error) (string, error) {
+	fmt.Fprintln(a.w)
+	a.say(title, desc, a.m.t("form.a11y.multiline"))
+	if current != "" {
+		a.say(a.m.t("form.a11y.multiline_keep"))
+	}
+	for {
+		var lines []string
+		for {
+			l, err := a.read("> ")
+			if err != nil {
+				// What was typed is kept for the draft.
+				return strings.Join(lines, "\n"), err
+			}
+			if strings.TrimSpace(l) == "." {
+				break
+			}
+			lines = append(lines, l)
+		}
+		v := strings.Join(lines, "\n")
+		if len(lines) == 0 && current != "" {
+			v = current
+		}
+		if err := check(v); err != nil {
+			a.fail(err)
+			continue
+		}
+		return v, nil
+	}
+}
+
+// yesNo asks a yes/no question; Enter alone answers def.
+func (a *asker) yesNo(question string, def bool) (bool, error) {
+	d := a.m.t("form.no")
+	if def {
+		d = a.m.t("form.yes")
+	}
+	for {
+		v, err := a.read(question + " " + a.m.t("form.a11y.yesno", "default", strings.ToLower(d)) + " ")
+		if err != nil {
+			return false, err
+		}
+		switch strings.ToLower(strings.TrimSpace(v)) {
+		case "":
+			return def, nil
+		case "o", "oui", "y", "yes":
+			return true, nil
+		case "n", "non", "no":
+			return false, nil
+		}
+		a.fail(errors.New(a.m.t("form.a11y.bad_yesno")))
+	}
+}
+
+func (h *Huh) confirmAccessible(ctx context.Context, question string) (bool, error) {
+	a, done := h.newAsker(ctx)
+	defer done()
+	return a.yesNo(question, true)
+}
+
+// fillAccessible asks the ticket in accessible mode, in the same order and
+// with the same checks as the form.
+func (h *Huh) fillAccessible(ctx context.Context, s *ticketState) error {
+	a, done := h.newAsker(ctx)
+	defer done()
+	reached := map[string]bool{}
+	for {
+		err := a.ticket(s, reached)
+		s.apply(func(f string) bool { return reached[f] })
+		if err != nil {
+			return err
+		}
+		bad := s.invalid()
+		if len(bad) == 0 {
+			break
+		}
+		s.req.Problems = bad
+	}
+	return a.attachments(s)
+}
+
+func (a *asker) ticket(s *ticketState, reached map[string]bool) error {
+	m := a.m
+	label := func(field string) string { return locale.FieldLabel(m.lang, field) }
+	o := s.orig
+	var err error
+	text := func(field string, dst *string, desc string, initial string, check func(string) error, hint func(string) string) error {
+		v, err := a.input(label(field), describe(desc, s.problems(field, *dst, initial)), *dst, check)
+		if err != nil {
+			return err
+		}
+		*dst = v
+		reached[field] = true
+		if hint != nil {
+			a.say(hint(v))
+		}
+		return nil
+	}
+
+	if err = text(fName, &s.name, m.t("form.name.desc"), o.Reporter.Name, s.checkName, nil); err != nil {
+		return err
+	}
+	functions := []choice{
+		{m.t("form.function.chef_etablissement"), string(support.ChefEtablissement)},
+		{m.t("form.function.adjoint"), string(support.Adjoint)},
+		{m.t("form.function.correspondant_ent"), string(support.CorrespondantENT)},
+		{m.t("form.function.other"), otherFunction},
+	}
+	fn, err := a.choose(label(fFunction), describe(m.t("form.function.desc"), s.problems(fFunction, s.function, string(o.Reporter.Function))),
+		functions, s.function, s.checkFunction)
+	if err != nil {
+		return err
+	}
+	s.function, reached[fFunction] = fn, true
+
+	if err = text(fPhone, &s.phone, m.t("form.phone.desc"), o.Reporter.Phone, s.checkPhone, s.phoneHint); err != nil {
+		return err
+	}
+	if err = text(fEmail, &s.email, m.t("form.email.desc"), o.Reporter.Email, s.checkEmail, nil); err != nil {
+		return err
+	}
+	uaiDesc := m.t("form.uai.desc")
+	if s.req.Search != nil {
+		uaiDesc = m.t("form.uai.desc_search")
+	}
+	if err = text(fUAI, &s.uai, uaiDesc, o.Establishment.UAI, s.checkUAI, s.uaiHint); err != nil {
+		return err
+	}
+	if s.needPick() {
+		var opts []choice
+		for _, e := range s.search(s.uai) {
+			opts = append(opts, choice{fmt.Sprintf("%s — %s (%s)", e.UAI, e.Name, e.City), e.UAI})
+		}
+		v, err := a.choose(m.t("form.pick.title"), m.t("form.pick.desc", "query", strings.TrimSpace(s.uai)), opts, s.pick, s.checkUAI)
+		if err != nil {
+			return err
+		}
+		s.pick, reached[fPick] = v, true
+	}
+	if s.needDetails() {
+		if err = text(fEstName, &s.estName, m.t("form.est_name.desc", "uai", s.chosenUAI()), o.Establishment.Name, s.checkEstName, nil); err != nil {
+			return err
+		}
+		if err = text(fEstCity, &s.estCity, m.t("form.est_city.desc"), o.Establishment.City, s.checkEstCity, nil); err != nil {
+			return err
+		}
+	}
+	if err = text(fSubject, &s.subject, m.t("form.subject.desc"), o.Subject, s.checkSubject, nil); err != nil {
+		return err
+	}
+	var pops []choice
+	for _, p := range support.Populations {
+		pops = append(pops, choice{m.t("form.population." + string(p)), string(p)})
+	}
+	parsePop := func(v string) (string, bool) {
+		p, ok := support.ParsePopulation(v)
+		return string(p), ok
+	}
+	popDesc := describe(m.t("form.population.desc_a11y"), s.problems(fPopulation, "", ""))
+	pv, err := a.chooseMany(label(fPopulation), popDesc, pops, s.population, parsePop, s.checkPopulation)
+	if err != nil {
+		return err
+	}
+	s.population, reached[fPopulation] = pv, true
+
+	desc, err := a.multiline(label(fDescription), describe(m.t("form.description.desc_a11y"),
+		s.problems(fDescription, s.description, o.Description)), s.description, s.checkDescription)
+	if err != nil {
+		if desc != "" {
+			s.description, reached[fDescription] = desc, true
+		}
+		return err
+	}
+	s.description, reached[fDescription] = desc, true
+
+	if err = text(fLocation, &s.location, m.t("form.location.desc"), o.Location, s.checkLocation, s.locationHint); err != nil {
+		return err
+	}
+	var prios []choice
+	for _, p := range support.Priorities {
+		prios = append(prios, choice{m.t("form.priority." + string(p)), string(p)})
+	}
+	pr, err := a.choose(label(fPriority), describe(m.t("form.priority.desc"), s.problems(fPriority, "", "")), prios, s.priority, s.checkPriority)
+	if err != nil {
+		return err
+	}
+	s.priority, reached[fPriority] = pr, true
+	return nil
+}
+
+func (a *asker) attachments(s *ticketState) error {
+	m := a.m
+	for {
+		lim := s.limits()
+		if lim.MaxFiles > 0 && len(s.attachments) >= lim.MaxFiles {
+			return nil
+		}
+		var added attachment
+		v, err := a.input(m.t("form.attach.title"),
+			describe(m.t("form.attach.desc", "max", humanLimit(lim.MaxFileSize)), s.attachedList()), "",
+			func(v string) error {
+				if strings.TrimSpace(v) == "" {
+					return nil
+				}
+				var err error
+				added, err = s.inspectAttachment(v)
+				return err
+			})
+		if err != nil {
+			return err
+		}
+		if strings.TrimSpace(v) == "" {
+			return nil
+		}
+		s.attachments = append(s.attachments, added)
+		s.apply(func(string) bool { return false })
+		a.say(s.attachLine("form.attach.added", added))
+	}
+}
