@@ -416,8 +416,8 @@ func TestEditor(t *testing.T) {
 func TestAttachmentPath(t *testing.T) {
 	for in, want := range map[string]string{
 		`  "C:\Users\claire\capture.png" `: `C:\Users\claire\capture.png`,
-		`'/tmp/a b.png'`:                  `/tmp/a b.png`,
-		`/tmp/a\ b.png`:                   `/tmp/a b.png`,
+		`'/tmp/a b.png'`:                   `/tmp/a b.png`,
+		`/tmp/a\ b.png`:                    `/tmp/a b.png`,
 	} {
 		if got := attachmentPath(in); got != want && !(strings.Contains(in, `\ `) && strings.Contains(got, `\ `)) {
 			t.Errorf("attachmentPath(%q) = %q, want %q", in, got, want)
