@@ -66,6 +66,10 @@ type DB struct {
 	maxBatch int
 	closeMu  sync.Once
 	closeErr error
+
+	// stmts are the create path's statements prepared on write, by query
+	// text; filled by Open, read-only after.
+	stmts map[string]*sql.Stmt
 }
 
 var _ support.Store = (*DB)(nil)
@@ -127,6 +131,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		creates:  make(chan *createReq),
 		done:     make(chan struct{}),
 		maxBatch: opts.maxBatch,
+		stmts:    map[string]*sql.Stmt{},
 	}
 	if db.maxBatch <= 0 {
 		db.maxBatch = defaultMaxBatch
@@ -150,6 +155,10 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	db.write.SetConnMaxIdleTime(0)
 
 	if err := db.migrate(ctx); err != nil {
+		db.write.Close()
+		return nil, err
+	}
+	if err := db.prepareWrites(ctx); err != nil {
 		db.write.Close()
 		return nil, err
 	}
@@ -181,7 +190,12 @@ func (db *DB) Close() error {
 	db.closeMu.Do(func() {
 		close(db.done)
 		db.wg.Wait()
-		db.closeErr = errors.Join(db.read.Close(), db.write.Close())
+		var errs []error
+		for _, st := range db.stmts {
+			errs = append(errs, st.Close())
+		}
+		errs = append(errs, db.read.Close(), db.write.Close())
+		db.closeErr = errors.Join(errs...)
 	})
 	return db.closeErr
 }

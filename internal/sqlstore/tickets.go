@@ -108,15 +108,37 @@ func readFile(f support.FileData) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// The statements of the create path, prepared once (see wstmt). The
+// repeated "<> ”" of qIdempotent lets the planner use the partial index.
+// The counter row is bumped in the create's transaction: its number is
+// taken only if the ticket commits, so numbers are gapless.
+const (
+	qIdempotent = `SELECT id FROM tickets
+			WHERE created_by = ? AND idempotency_key = ? AND idempotency_key <> ''`
+	qNextSeq = `INSERT INTO counters (prefix, last) VALUES (?, 1)
+		ON CONFLICT (prefix) DO UPDATE SET last = counters.last + 1
+		RETURNING last`
+	qInsertHistory = `INSERT INTO history (ticket_id, at, actor, from_status, to_status, message)
+		VALUES (?, ?, ?, ?, ?, ?)`
+	qInsertAttachment = `INSERT INTO attachments
+			(ticket_id, comment_id, name, content_type, size, sha256, created_at, data)
+			VALUES (?, NULL, ?, ?, ?, ?, ?, ?) RETURNING id`
+	qInsertTicket = `INSERT INTO tickets (prefix, seq,
+		reporter_name, reporter_function, reporter_phone, reporter_email,
+		uai, establishment_name, establishment_city, establishment_department, establishment_territory,
+		subject, population, description, location, priority, priority_rank,
+		status, created_at, updated_at, created_by, assignee, idempotency_key, body_hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		RETURNING id`
+)
+
 // createTx is the body of one create, inside the writer's transaction.
 func (db *DB) createTx(ctx context.Context, tx *sql.Tx, now time.Time, r *createReq) createRes {
 	t := r.t
 	if t.IdempotencyKey != "" {
 		var id int64
-		// The repeated "<> ''" lets the planner use the partial index.
-		err := tx.QueryRowContext(ctx, db.q(`SELECT id FROM tickets
-			WHERE created_by = ? AND idempotency_key = ? AND idempotency_key <> ''`),
-			t.CreatedBy, t.IdempotencyKey).Scan(&id)
+		err := db.wqueryRow(ctx, tx, qIdempotent,
+			[]any{t.CreatedBy, t.IdempotencyKey}, &id)
 		switch {
 		case err == nil:
 			prev, err := db.loadTicket(ctx, tx, `t.id = ?`, id)
@@ -129,11 +151,7 @@ func (db *DB) createTx(ctx context.Context, tx *sql.Tx, now time.Time, r *create
 		}
 	}
 
-	// The counter row is bumped in this transaction: its number is taken
-	// only if the ticket commits, so numbers are gapless.
-	if err := tx.QueryRowContext(ctx, db.q(`INSERT INTO counters (prefix, last) VALUES (?, 1)
-		ON CONFLICT (prefix) DO UPDATE SET last = counters.last + 1
-		RETURNING last`), t.Number.Prefix).Scan(&t.Number.Seq); err != nil {
+	if err := db.wqueryRow(ctx, tx, qNextSeq, []any{t.Number.Prefix}, &t.Number.Seq); err != nil {
 		return createRes{err: mapError(err)}
 	}
 	if t.Status == "" {
@@ -144,26 +162,19 @@ func (db *DB) createTx(ctx context.Context, tx *sql.Tx, now time.Time, r *create
 
 	var id int64
 	in := t.TicketInput
-	err := tx.QueryRowContext(ctx, db.q(`INSERT INTO tickets (prefix, seq,
-		reporter_name, reporter_function, reporter_phone, reporter_email,
-		uai, establishment_name, establishment_city, establishment_department, establishment_territory,
-		subject, population, description, location, priority, priority_rank,
-		status, created_at, updated_at, created_by, assignee, idempotency_key, body_hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		RETURNING id`),
+	err := db.wqueryRow(ctx, tx, qInsertTicket, []any{
 		t.Number.Prefix, t.Number.Seq,
 		in.Reporter.Name, string(in.Reporter.Function), in.Reporter.Phone, in.Reporter.Email,
 		in.Establishment.UAI, in.Establishment.Name, in.Establishment.City, in.Establishment.Department, in.Establishment.Territory,
 		in.Subject, joinPopulation(in.Population), in.Description, in.Location, string(in.Priority), in.Priority.Rank(),
 		string(t.Status), us, us, t.CreatedBy, t.Assignee, t.IdempotencyKey, t.BodyHash,
-	).Scan(&id)
+	}, &id)
 	if err != nil {
 		return createRes{err: mapError(err)}
 	}
 
 	h := support.HistoryEntry{At: now, Actor: actor(in.Reporter), To: t.Status}
-	if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO history (ticket_id, at, actor, from_status, to_status, message)
-		VALUES (?, ?, ?, ?, ?, ?)`), id, us, h.Actor, string(h.From), string(h.To), h.Message); err != nil {
+	if err := db.wexec(ctx, tx, qInsertHistory, id, us, h.Actor, string(h.From), string(h.To), h.Message); err != nil {
 		return createRes{err: mapError(err)}
 	}
 
@@ -171,10 +182,8 @@ func (db *DB) createTx(ctx context.Context, tx *sql.Tx, now time.Time, r *create
 	for _, f := range r.files {
 		a := f.meta
 		a.CreatedAt, a.CommentID = now, 0
-		if err := tx.QueryRowContext(ctx, db.q(`INSERT INTO attachments
-			(ticket_id, comment_id, name, content_type, size, sha256, created_at, data)
-			VALUES (?, NULL, ?, ?, ?, ?, ?, ?) RETURNING id`),
-			id, a.Name, a.ContentType, a.Size, a.SHA256, us, f.data).Scan(&a.ID); err != nil {
+		if err := db.wqueryRow(ctx, tx, qInsertAttachment,
+			[]any{id, a.Name, a.ContentType, a.Size, a.SHA256, us, f.data}, &a.ID); err != nil {
 			return createRes{err: mapError(err)}
 		}
 		t.Attachments = append(t.Attachments, a)
