@@ -165,6 +165,7 @@ func BenchmarkListFirstPage100k(b *testing.B) {
 		{"reporter_priority", support.TicketQuery{OnlyUAIs: []string{"0420007X", "0420123X"},
 			TicketFilter: support.TicketFilter{Sort: "priority"}}},
 		{"mine", support.TicketQuery{CreatedBy: 42}},
+		{"mine_priority", support.TicketQuery{CreatedBy: 42, TicketFilter: support.TicketFilter{Sort: "priority"}}},
 		{"since", f(support.TicketFilter{Since: time.Date(2024, 10, 15, 0, 0, 0, 0, time.UTC), Sort: "priority"})},
 	} {
 		b.Run(c.name, func(b *testing.B) {

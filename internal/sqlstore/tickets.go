@@ -456,47 +456,85 @@ func (db *DB) ListTickets(ctx context.Context, q support.TicketQuery) (*support.
 		where = append(where, "t.created_at >= ?")
 		args = append(args, toMicros(q.Since))
 	}
-	order := "t.id DESC"
-	if byPriority {
-		order = "t.priority_rank, t.id"
+	// One row more than asked says whether there is a next page.
+	var rows []row
+	if !byPriority {
 		if after != nil {
-			where = append(where, "(t.priority_rank, t.id) > (?, ?)")
-			args = append(args, after.rank, after.id)
+			where = append(where, "t.id < ?")
+			args = append(args, after.id)
 		}
-	} else if after != nil {
-		where = append(where, "t.id < ?")
-		args = append(args, after.id)
+		rows, err = db.listRows(ctx, db.read, where, args, "t.id DESC", limit+1)
+		if err != nil {
+			return nil, err
+		}
+	} else {
+		// One query per priority rank, each a range scan of an index on
+		// (rank, created_at, id): a single query ordered by rank cannot
+		// seek to "created since" within each rank, and would read all
+		// the older tickets of the first rank to fill a page.
+		tx, err := db.read.BeginTx(ctx, nil)
+		if err != nil {
+			return nil, mapError(err)
+		}
+		defer tx.Rollback()
+		first := 0
+		if after != nil {
+			first = after.rank
+		}
+		// An establishment or a person selects a few hundred tickets at
+		// most: start from their index and sort, rather than walk the
+		// rank index. SQLite plans without statistics and would pick the
+		// rank index; the unary + keeps the rank term out of index choice
+		// (PostgreSQL plans from statistics and ignores it).
+		rankTerm := "t.priority_rank = ?"
+		if q.UAI != "" || q.OnlyUAIs != nil || q.CreatedBy != 0 {
+			rankTerm = "+t.priority_rank = ?"
+		}
+		for rank := first; rank <= len(support.Priorities) && len(rows) <= limit; rank++ {
+			w := append(where[:len(where):len(where)], rankTerm)
+			a := append(args[:len(args):len(args)], rank)
+			if after != nil && rank == after.rank {
+				w = append(w, "(t.created_at, t.id) > (?, ?)")
+				a = append(a, after.at, after.id)
+			}
+			more, err := db.listRows(ctx, tx, w, a, "t.created_at, t.id", limit+1-len(rows))
+			if err != nil {
+				return nil, err
+			}
+			rows = append(rows, more...)
+		}
 	}
+	if len(rows) > limit {
+		rows = rows[:limit]
+		page.NextCursor = encodeCursor(rows[limit-1], byPriority)
+	}
+	for _, r := range rows {
+		page.Tickets = append(page.Tickets, r.s)
+	}
+	return page, nil
+}
+
+// listRows runs one list query.
+func (db *DB) listRows(ctx context.Context, q querier, where []string, args []any, order string, limit int) ([]row, error) {
 	query := `SELECT ` + summaryColumns + ` FROM tickets t`
 	if len(where) > 0 {
 		query += ` WHERE ` + strings.Join(where, " AND ")
 	}
-	// One row more than asked says whether there is a next page.
 	query += ` ORDER BY ` + order + ` LIMIT ?`
-	args = append(args, limit+1)
-
-	rows, err := db.read.QueryContext(ctx, db.q(query), args...)
+	rs, err := q.QueryContext(ctx, db.q(query), append(args, limit)...)
 	if err != nil {
 		return nil, mapError(err)
 	}
-	defer rows.Close()
-	var last row
-	for rows.Next() {
-		r, err := scanSummary(rows)
+	defer rs.Close()
+	var out []row
+	for rs.Next() {
+		r, err := scanSummary(rs)
 		if err != nil {
 			return nil, mapError(err)
 		}
-		if len(page.Tickets) == limit {
-			page.NextCursor = encodeCursor(last, byPriority)
-			break
-		}
-		page.Tickets = append(page.Tickets, r.s)
-		last = r
+		out = append(out, r)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, mapError(err)
-	}
-	return page, nil
+	return out, mapError(rs.Err())
 }
 
 func strs[T ~string](vs []T) []string {
@@ -510,15 +548,17 @@ func strs[T ~string](vs []T) []string {
 // cursorKey is the sort key a cursor carries.
 type cursorKey struct {
 	rank int
+	at   int64 // created_at, microseconds
 	id   int64
 }
 
-// Cursors are "i.ID" (newest first) or "p.RANK.ID" (priority sort), in
-// base64url: opaque to clients, and tied to the sort they were made for.
+// Cursors are "i.ID" (newest first) or "p.RANK.CREATED.ID" (priority sort:
+// most urgent first, then oldest first), in base64url: opaque to clients,
+// and tied to the sort they were made for.
 func encodeCursor(r row, byPriority bool) string {
 	s := "i." + strconv.FormatInt(r.id, 10)
 	if byPriority {
-		s = "p." + strconv.Itoa(r.rank) + "." + strconv.FormatInt(r.id, 10)
+		s = "p." + strconv.Itoa(r.rank) + "." + strconv.FormatInt(toMicros(r.s.CreatedAt), 10) + "." + strconv.FormatInt(r.id, 10)
 	}
 	return base64.RawURLEncoding.EncodeToString([]byte(s))
 }
@@ -537,11 +577,12 @@ func decodeCursor(c string, byPriority bool) (*cursorKey, error) {
 	switch {
 	case !byPriority && len(parts) == 2 && parts[0] == "i":
 		k.id, err = strconv.ParseInt(parts[1], 10, 64)
-	case byPriority && len(parts) == 3 && parts[0] == "p":
-		k.rank, err = strconv.Atoi(parts[1])
-		if err == nil {
-			k.id, err = strconv.ParseInt(parts[2], 10, 64)
-		}
+	case byPriority && len(parts) == 4 && parts[0] == "p":
+		var e1, e2, e3 error
+		k.rank, e1 = strconv.Atoi(parts[1])
+		k.at, e2 = strconv.ParseInt(parts[2], 10, 64)
+		k.id, e3 = strconv.ParseInt(parts[3], 10, 64)
+		err = errors.Join(e1, e2, e3)
 	default:
 		return nil, bad
 	}

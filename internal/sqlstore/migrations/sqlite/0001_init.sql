@@ -44,16 +44,16 @@ CREATE TABLE tickets (
 CREATE UNIQUE INDEX tickets_idempotency ON tickets (created_by, idempotency_key)
 	WHERE idempotency_key <> '';
 
--- Lists are keyset-paged on id (newest first) or (priority_rank, id): each
--- filter gets an index that ends with the sort key, so a page is an index
--- range scan that stops after LIMIT rows.
+-- Lists are keyset-paged on id (newest first) or, per priority rank, on
+-- (created_at, id) (oldest first): each filter gets an index that ends with
+-- the sort key, so a page is an index range scan that stops after LIMIT rows.
 CREATE INDEX tickets_status     ON tickets (status, id);
 CREATE INDEX tickets_priority   ON tickets (priority, id);
 CREATE INDEX tickets_uai        ON tickets (uai, id);
 CREATE INDEX tickets_created_by ON tickets (created_by, id);
 CREATE INDEX tickets_created_at ON tickets (created_at);
-CREATE INDEX tickets_rank       ON tickets (priority_rank, id);
-CREATE INDEX tickets_uai_rank   ON tickets (uai, priority_rank, id);
+CREATE INDEX tickets_rank       ON tickets (priority_rank, created_at, id);
+CREATE INDEX tickets_uai_rank   ON tickets (uai, priority_rank, created_at, id);
 
 CREATE TABLE history (
 	id          INTEGER PRIMARY KEY,
