@@ -1,0 +1,103 @@
+// Package server assembles the reference server: the store named by a
+// DSN, the service over it, the HTTP handler, and a listener. The `server`
+// command, the benchmarks and the conformance tests all start it the same
+// way, through Open.
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/ent-support/ent-support/internal/httpapi"
+	"github.com/ent-support/ent-support/internal/service"
+	"github.com/ent-support/ent-support/internal/sqlstore"
+	"github.com/ent-support/ent-support/internal/support"
+)
+
+// Options are what an operator sets.
+type Options struct {
+	Addr           string // host:port; port 0 picks a free one
+	Database       string // "sqlite:PATH" or a bare path
+	Prefix         string
+	Limits         support.Limits
+	OpenDirectory  bool
+	BootstrapToken string // becomes the first admin's token on a database with no admin
+	Version        string
+	Logger         *slog.Logger // nil = discard
+	Now            func() time.Time
+	TempDir        string
+}
+
+// Server is a reference server, listening but not yet serving.
+type Server struct {
+	Service *service.Service
+	store   *sqlstore.DB
+	http    *http.Server
+	ln      net.Listener
+	log     *slog.Logger
+	// BootstrapCreated tells whether Open made the first admin.
+	BootstrapCreated bool
+}
+
+// Open opens the database (migrating it), makes the first admin if asked,
+// and listens on o.Addr.
+func Open(ctx context.Context, o Options) (*Server, error) {
+	log := o.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	store, err := sqlstore.Open(ctx, o.Database, sqlstore.Options{Now: o.Now})
+	if err != nil {
+		return nil, err
+	}
+	svc := service.New(store, service.Config{Prefix: o.Prefix, Limits: o.Limits,
+		OpenDirectory: o.OpenDirectory, Version: o.Version, Now: o.Now})
+	s := &Server{Service: svc, store: store, log: log}
+	if o.BootstrapToken != "" {
+		if s.BootstrapCreated, err = svc.Bootstrap(ctx, o.BootstrapToken); err != nil {
+			store.Close()
+			return nil, err
+		}
+	}
+	info, _ := svc.Info(ctx)
+	h := httpapi.NewHandler(httpapi.ServerConfig{Tickets: svc, Admin: svc, Auth: svc, Logger: log,
+		Limits: info.Limits, TempDir: o.TempDir})
+	if s.ln, err = net.Listen("tcp", o.Addr); err != nil {
+		store.Close()
+		return nil, err
+	}
+	s.http = httpapi.NewHTTPServer(s.ln.Addr().String(), h)
+	return s, nil
+}
+
+// Addr is the address the server listens on.
+func (s *Server) Addr() string { return s.ln.Addr().String() }
+
+// URL is the base URL of the server.
+func (s *Server) URL() string { return "http://" + s.Addr() }
+
+// Serve answers requests until ctx is done, then shuts down gracefully,
+// giving requests in flight up to grace to finish, and closes the store.
+func (s *Server) Serve(ctx context.Context, grace time.Duration) error {
+	errc := make(chan error, 1)
+	go func() { errc <- s.http.Serve(s.ln) }()
+	var err error
+	select {
+	case err = <-errc:
+	case <-ctx.Done():
+		sctx, cancel := context.WithTimeout(context.Background(), grace)
+		err = s.http.Shutdown(sctx)
+		cancel()
+		if serr := <-errc; err == nil {
+			err = serr
+		}
+	}
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return errors.Join(err, s.store.Close())
+}
