@@ -100,7 +100,11 @@ func (s *server) createTicket(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Location", "/api/v1/tickets/"+url.PathEscape(t.Number.String()))
-	s.ok(w, http.StatusCreated, t)
+	status := http.StatusCreated
+	if t.Replayed {
+		status = http.StatusOK // a replay created nothing
+	}
+	s.ok(w, status, t)
 }
 
 func (s *server) listTickets(w http.ResponseWriter, r *http.Request) {

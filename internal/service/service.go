@@ -106,20 +106,26 @@ func (s *Service) CreateTicket(ctx context.Context, in support.TicketInput, opts
 	if len(errs) > 0 {
 		return nil, support.InvalidFields(errs)
 	}
+	hash := bodyHash(in, files)
 	t := &support.Ticket{
 		TicketSummary:  support.TicketSummary{Number: support.Number{Prefix: s.cfg.Prefix}, TicketInput: in, CreatedBy: u.ID},
 		IdempotencyKey: opts.IdempotencyKey,
-		BodyHash:       bodyHash(in, files),
+		BodyHash:       hash,
 	}
 	created, err := s.store.CreateTicket(ctx, t, files)
 	if err != nil {
 		return nil, err
 	}
-	if !created && t.BodyHash != bodyHash(in, files) {
+	if !created && t.BodyHash != hash {
 		return nil, &support.Error{Code: support.EINVALID, Key: "error.idempotency_mismatch",
 			Fields: []support.FieldError{{Field: "idempotency_key", Rule: "idempotency_mismatch"}}}
 	}
-	return s.store.GetTicket(ctx, t.Number)
+	out, err := s.store.GetTicket(ctx, t.Number)
+	if err != nil {
+		return nil, err
+	}
+	out.Replayed = !created
+	return out, nil
 }
 
 // completeEstablishment fills name and city from the directory, or asks

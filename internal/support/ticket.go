@@ -205,6 +205,9 @@ type Ticket struct {
 	// of the same create returns it; never shown.
 	IdempotencyKey string `json:"-"`
 	BodyHash       string `json:"-"`
+	// Replayed is set on the answer to a create that found the ticket
+	// already made with its idempotency key: nothing was created.
+	Replayed bool `json:"-"`
 }
 
 // Attachment is the description of a file joined to a ticket or a comment.
