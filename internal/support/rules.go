@@ -28,6 +28,7 @@ const (
 	RuleStatus         = "status"          // not a status
 	RuleDate           = "date"            // not a date
 	RuleLimit          = "limit"           // Params: min, max
+	RuleControlChars   = "control_chars"   // invisible control characters (escape sequences, NUL, bidi overrides)
 )
 
 // Field rule figures, from the SPEC.

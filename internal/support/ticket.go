@@ -274,12 +274,12 @@ func (in TicketInput) Normalize() (TicketInput, []FieldError) {
 	out.Establishment.UAI, fe = ParseUAI(in.Establishment.UAI)
 	add(fe)
 	out.Establishment.Name, _ = collapse(in.Establishment.Name)
-	add(checkLen("establishment.name", out.Establishment.Name, 0, EstablishmentNameMax))
+	add(firstOf(checkText("establishment.name", out.Establishment.Name, false), checkLen("establishment.name", out.Establishment.Name, 0, EstablishmentNameMax)))
 	out.Establishment.City, _ = collapse(in.Establishment.City)
-	add(checkLen("establishment.city", out.Establishment.City, 0, CityMax))
+	add(firstOf(checkText("establishment.city", out.Establishment.City, false), checkLen("establishment.city", out.Establishment.City, 0, CityMax)))
 
 	out.Subject, _ = collapse(in.Subject)
-	add(checkLen("subject", out.Subject, SubjectMin, SubjectMax))
+	add(firstOf(checkText("subject", out.Subject, false), checkLen("subject", out.Subject, SubjectMin, SubjectMax)))
 
 	out.Population = nil
 	if len(in.Population) == 0 {
@@ -304,7 +304,7 @@ func (in TicketInput) Normalize() (TicketInput, []FieldError) {
 	// CRLF then lone CR become LF: replacing CRLF alone turned "\r\r\n"
 	// into a new "\r\n", so a second Normalize changed the text again.
 	out.Description = strings.TrimSpace(strings.ReplaceAll(strings.ReplaceAll(in.Description, "\r\n", "\n"), "\r", "\n"))
-	add(checkLen("description", out.Description, DescriptionMin, DescriptionMax))
+	add(firstOf(checkText("description", out.Description, true), checkLen("description", out.Description, DescriptionMin, DescriptionMax)))
 
 	out.Location, fe = ParseLocation(in.Location)
 	add(fe)
@@ -330,6 +330,30 @@ func ParseEmail(s string) (string, *FieldError) {
 		return "", &FieldError{Field: "reporter.email", Rule: RuleEmail}
 	}
 	return t, nil
+}
+
+// checkText refuses control characters (escape sequences would rewrite an
+// agent's terminal; NUL is refused by PostgreSQL), and format characters
+// that reorder text (bidi overrides). Multi-line text keeps \n and \t.
+func checkText(field, s string, multiline bool) *FieldError {
+	for _, r := range s {
+		if multiline && (r == '\n' || r == '\t') {
+			continue
+		}
+		if unicode.IsControl(r) || (r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069') {
+			return &FieldError{Field: field, Rule: RuleControlChars}
+		}
+	}
+	return nil
+}
+
+func firstOf(errs ...*FieldError) *FieldError {
+	for _, e := range errs {
+		if e != nil {
+			return e
+		}
+	}
+	return nil
 }
 
 // collapse trims s and folds inner runs of white space into one space.
