@@ -117,7 +117,7 @@ func Write(w io.Writer, lang string, loc *time.Location, t *support.Ticket) erro
 
 	fmt.Fprintf(&b, "\n%s :", T("cli.show.comments", nil))
 	if len(t.Comments) == 0 {
-		fmt.Fprintf(&b, " %s\n", T("cli.none", nil))
+		fmt.Fprintf(&b, " %s\n", T("cli.show.no_comments", nil))
 	} else {
 		b.WriteString("\n")
 		for _, c := range t.Comments {

@@ -1,0 +1,203 @@
+package entcmd
+
+import (
+	"bytes"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+var update = flag.Bool("update", false, "rewrite the scripts' golden files")
+
+// TestMain lets testscript run this test binary as the ent-support
+// command: scripts exercise the real Main, in real processes.
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"ent-support": func() { os.Exit(Main()) },
+	})
+}
+
+// bootstrapToken is the first admin's token of every script's server.
+const bootstrapToken = "ents_script_bootstrap_token_0123456789"
+
+// TestScripts runs every script of testdata/script, each against a fresh
+// server process of its own.
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir:                 "testdata/script",
+		RequireExplicitExec: true,
+		RequireUniqueNames:  true,
+		UpdateScripts:       *update,
+		Setup:               startServer,
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"ent":        cmdEnt,
+			"jq":         cmdJQ,
+			"stdout2env": cmdStdoutToEnv,
+			"mkfile":     cmdMkfile,
+			"sha256":     cmdSHA256,
+		},
+	})
+}
+
+// startServer starts `ent-support server` on a free port with a fresh
+// database, waits until it listens, and points the scripts at it as the
+// bootstrap admin. The client's config and data directories live in $WORK,
+// so no script sees the machine's own.
+func startServer(env *testscript.Env) error {
+	bin, err := exec.LookPath("ent-support")
+	if err != nil {
+		return err
+	}
+	work := env.WorkDir
+	addrFile := filepath.Join(work, ".server-addr")
+	logFile, err := os.Create(filepath.Join(work, ".server.log"))
+	if err != nil {
+		return err
+	}
+	cmd := exec.Command(bin, "server", "--addr", "127.0.0.1:0", "--database", "sqlite:"+filepath.Join(work, ".server.db"),
+		"--ready-file", addrFile, "--prefix", "CG42N1")
+	cmd.Env = append(os.Environ(), "ENT_SUPPORT_BOOTSTRAP_TOKEN="+bootstrapToken,
+		"ENT_SUPPORT_DATA_DIR="+filepath.Join(work, ".server-data"), "TMPDIR="+work)
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	env.Defer(func() {
+		// SIGINT first: the server must shut down gracefully.
+		cmd.Process.Signal(os.Interrupt)
+		select {
+		case <-exited:
+		case <-time.After(10 * time.Second):
+			cmd.Process.Kill()
+			<-exited
+		}
+		logFile.Close()
+	})
+	deadline := time.Now().Add(30 * time.Second)
+	var addr string
+	for {
+		if b, err := os.ReadFile(addrFile); err == nil && len(bytes.TrimSpace(b)) > 0 {
+			addr = string(bytes.TrimSpace(b))
+			break
+		}
+		select {
+		case err := <-exited:
+			log, _ := os.ReadFile(logFile.Name())
+			return fmt.Errorf("server exited before listening (%v):\n%s", err, log)
+		case <-time.After(10 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			return errors.New("server did not write its ready file within 30 s")
+		}
+	}
+	env.Setenv("SERVER_ADDR", addr)
+	env.Setenv("ADMIN_TOKEN", bootstrapToken)
+	env.Setenv("ENT_SUPPORT_SERVER", "http://"+addr)
+	env.Setenv("ENT_SUPPORT_TOKEN", bootstrapToken)
+	env.Setenv("ENT_SUPPORT_CONFIG_DIR", filepath.Join(work, "config"))
+	env.Setenv("ENT_SUPPORT_DATA_DIR", filepath.Join(work, "data"))
+	return nil
+}
+
+// cmdEnt runs ent-support and checks its exit code:
+//
+//	ent 2 new --no-input ...
+func cmdEnt(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 1 {
+		ts.Fatalf("usage: ent EXITCODE [args...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	if err != nil {
+		ts.Fatalf("ent: exit code %q is not a number", args[0])
+	}
+	err = ts.Exec("ent-support", args[1:]...)
+	got := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		got = ee.ExitCode()
+	} else if err != nil {
+		ts.Fatalf("ent: %v", err)
+	}
+	if got != want {
+		ts.Fatalf("ent-support %s: exit code %d, want %d", strings.Join(args[1:], " "), got, want)
+	}
+}
+
+// cmdJQ checks a JSON document with jq -e: the filter must yield true.
+// The document is the last command's stdout, or the file given.
+//
+//	jq '.status == "nouveau"' [file]
+func cmdJQ(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 1 || len(args) > 2 {
+		ts.Fatalf("usage: jq FILTER [file]")
+	}
+	in := "stdout"
+	if len(args) == 2 {
+		in = args[1]
+	}
+	cmd := exec.Command("jq", "-e", args[0])
+	cmd.Stdin = strings.NewReader(ts.ReadFile(in))
+	out, err := cmd.CombinedOutput()
+	if err != nil && !neg {
+		ts.Fatalf("jq -e %s: %v\n%s", args[0], err, out)
+	}
+	if err == nil && neg {
+		ts.Fatalf("jq -e %s: unexpectedly true\n%s", args[0], out)
+	}
+}
+
+// cmdStdoutToEnv keeps the last command's stdout, trimmed, in a variable:
+// a token or a number to use later.
+func cmdStdoutToEnv(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: stdout2env VAR")
+	}
+	ts.Setenv(args[0], strings.TrimSpace(ts.ReadFile("stdout")))
+}
+
+// cmdMkfile writes a file of a kind and size: png (a PNG signature then
+// random bytes, which is what type detection looks at), random or empty.
+//
+//	mkfile png shot.png 2048
+func cmdMkfile(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 3 {
+		ts.Fatalf("usage: mkfile png|random|zero FILE SIZE")
+	}
+	size, err := strconv.Atoi(args[2])
+	ts.Check(err)
+	b := make([]byte, size)
+	switch args[0] {
+	case "png":
+		rand.Read(b)
+		copy(b, "\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR")
+	case "random":
+		rand.Read(b)
+	case "zero":
+	default:
+		ts.Fatalf("mkfile: unknown kind %q", args[0])
+	}
+	ts.Check(os.WriteFile(ts.MkAbs(args[1]), b, 0o644))
+}
+
+// cmdSHA256 puts the SHA-256 of a file in a variable.
+func cmdSHA256(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: sha256 FILE VAR")
+	}
+	h := sha256.Sum256([]byte(ts.ReadFile(args[0])))
+	ts.Setenv(args[1], hex.EncodeToString(h[:]))
+}
