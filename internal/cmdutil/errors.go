@@ -68,7 +68,11 @@ func FlagError(err error) error {
 		}
 		p := map[string]string{"arg": m[1]}
 		if len(m) > 2 {
+			// pflag names a flag with a shorthand "-L, --limit": keep the long name.
 			p["flag"] = m[2]
+			if i := strings.Index(m[2], ", --"); i >= 0 {
+				p["flag"] = m[2][i+2:]
+			}
 		}
 		if fe.key == "cli.usage.needs_argument" && !strings.HasPrefix(m[1], "-") {
 			p["arg"] = "-" + m[1]

@@ -111,3 +111,7 @@ func GroupArgs(cmd *cobra.Command, args []string) error {
 	}
 	return nil
 }
+
+// ShowHelp is the RunE of a group: cobra validates Args only for runnable
+// commands, so a group needs one to refuse an unknown word.
+func ShowHelp(cmd *cobra.Command, args []string) error { return cmd.Help() }

@@ -47,6 +47,7 @@ func TestScripts(t *testing.T) {
 			"stdout2env": cmdStdoutToEnv,
 			"mkfile":     cmdMkfile,
 			"sha256":     cmdSHA256,
+			"waitfile":   cmdWaitFile,
 		},
 	})
 }
@@ -200,4 +201,20 @@ func cmdSHA256(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	h := sha256.Sum256([]byte(ts.ReadFile(args[0])))
 	ts.Setenv(args[1], hex.EncodeToString(h[:]))
+}
+
+// cmdWaitFile waits (10 s at most) for a file to exist with content, and
+// puts that content, trimmed, in a variable: a server's ready file.
+func cmdWaitFile(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: waitfile FILE VAR")
+	}
+	path := ts.MkAbs(args[0])
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if b, err := os.ReadFile(path); err == nil && len(bytes.TrimSpace(b)) > 0 {
+			ts.Setenv(args[1], string(bytes.TrimSpace(b)))
+			return
+		}
+	}
+	ts.Fatalf("waitfile: %s did not appear within 10 s", args[0])
 }

@@ -19,10 +19,10 @@ import (
 
 // NewCmdAdmin returns the `admin` group.
 func NewCmdAdmin(f *cmdutil.Factory) *cobra.Command {
-	cmd := &cobra.Command{Use: "admin", Short: f.T("cli.admin.short", nil), Args: cmdutil.GroupArgs}
-	user := &cobra.Command{Use: "user", Short: f.T("cli.admin.user.short", nil), Args: cmdutil.GroupArgs}
+	cmd := &cobra.Command{Use: "admin", Short: f.T("cli.admin.short", nil), Args: cmdutil.GroupArgs, RunE: cmdutil.ShowHelp}
+	user := &cobra.Command{Use: "user", Short: f.T("cli.admin.user.short", nil), Args: cmdutil.GroupArgs, RunE: cmdutil.ShowHelp}
 	user.AddCommand(NewCmdUserAdd(f, nil))
-	est := &cobra.Command{Use: "establishment", Short: f.T("cli.admin.establishment.short", nil), Args: cmdutil.GroupArgs}
+	est := &cobra.Command{Use: "establishment", Short: f.T("cli.admin.establishment.short", nil), Args: cmdutil.GroupArgs, RunE: cmdutil.ShowHelp}
 	est.AddCommand(NewCmdEstablishmentAdd(f, nil), NewCmdEstablishmentImport(f, nil))
 	cmd.AddCommand(user, est)
 	return cmd

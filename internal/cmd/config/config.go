@@ -29,7 +29,7 @@ func NewCmdConfig(f *cmdutil.Factory) *cobra.Command {
 	opts := &ConfigOptions{IO: f.IOStreams, Config: f.Config, Profile: f.Profile}
 	keys := strings.Join(config.Keys, ", ")
 	cmd := &cobra.Command{Use: "config", Short: f.T("cli.config.short", nil),
-		Long: f.T("cli.config.long", map[string]string{"keys": keys}), Args: cmdutil.GroupArgs}
+		Long: f.T("cli.config.long", map[string]string{"keys": keys}), Args: cmdutil.GroupArgs, RunE: cmdutil.ShowHelp}
 	get := &cobra.Command{
 		Use: "get KEY", Short: f.T("cli.config.get.short", nil), Args: cmdutil.ExactArgs(1, "KEY"),
 		ValidArgs: config.Keys,

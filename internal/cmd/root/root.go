@@ -34,6 +34,7 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		Args:          cmdutil.GroupArgs,
+		RunE:          cmdutil.ShowHelp,
 		// The tree is not sorted: commands show in the order people use them.
 	}
 	cobra.EnableCommandSorting = false
@@ -94,7 +95,8 @@ func localize(f *cmdutil.Factory, root *cobra.Command) {
 		"@FLAGS@", f.T("cli.help.flags", nil),
 		"@GLOBAL@", f.T("cli.help.global_flags", nil),
 		"@COMMAND@", f.T("cli.help.command", nil),
-		"@MORE@", f.T("cli.help.more", nil),
+		// The message is text, not template: its command path is put in as an action.
+		"@MORE@", strings.Replace(f.T("cli.help.more", nil), "%s", "{{.CommandPath}}", 1),
 	).Replace(usageTemplate)
 	var walk func(c *cobra.Command)
 	walk = func(c *cobra.Command) {
@@ -128,7 +130,7 @@ const usageTemplate = `@USAGE@{{if .Runnable}}
 @GLOBAL@
 {{.InheritedFlags.FlagUsages | trimTrailingWhitespaces}}{{end}}{{if .HasAvailableSubCommands}}
 
-{{printf "@MORE@" .CommandPath}}{{end}}
+@MORE@{{end}}
 `
 
 // VersionInfo describes this binary: the release stamp, else what the Go
