@@ -13,6 +13,8 @@ import (
 	"sync"
 	"syscall"
 
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/huh"
 	"github.com/charmbracelet/x/term"
 
@@ -127,15 +129,39 @@ func (h *Huh) Confirm(ctx context.Context, text, question string) (bool, error) 
 		return h.confirmAccessible(ctx, question)
 	}
 	ok := true
-	f := h.newForm(huh.NewGroup(
-		huh.NewConfirm().Title(question).
+	f := h.newForm(huh.NewGroup(&confirmField{
+		Confirm: huh.NewConfirm().Title(question).
 			Affirmative(h.msg.t("form.yes")).Negative(h.msg.t("form.no")).
 			Value(&ok),
-	))
+		msg: h.msg,
+	}))
 	if err := h.run(ctx, f); err != nil {
 		return false, err
 	}
 	return ok, nil
+}
+
+// confirmField is huh's Confirm with its key help in the person's
+// language: huh rewrites the help of Yes to "y" on every drawing, while
+// "o" (oui) works too and is what a French speaker looks for.
+type confirmField struct {
+	*huh.Confirm
+	msg messages
+}
+
+func (c *confirmField) KeyBinds() []key.Binding {
+	binds := c.Confirm.KeyBinds()
+	if n := len(binds); n >= 2 {
+		binds[n-2].SetHelp(c.msg.t("form.key.yes_key"), c.msg.t("form.yes"))
+		binds[n-1].SetHelp("n", c.msg.t("form.no"))
+	}
+	return binds
+}
+
+// Update keeps the wrapper in the group: huh stores what Update returns.
+func (c *confirmField) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	_, cmd := c.Confirm.Update(msg)
+	return c, cmd
 }
 
 // ticketForm builds the form of the procedure over s. It returns the field

@@ -1,0 +1,225 @@
+package prompter
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestTmuxNewInARealTerminal files a ticket the way a person does: the real
+// binary, `ent-support new` in a real terminal (tmux), against the embedded
+// default server, every field typed with keys, a wrong phone number refused
+// in French then fixed, a screenshot attached; then `ent-support show`
+// finds the ticket with what was typed.
+//
+// It needs tmux: skipped without it, except on CI (CI=true), where a
+// missing tmux must not pass silently.
+func TestTmuxNewInARealTerminal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and drives a terminal")
+	}
+	if _, err := exec.LookPath("tmux"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("tmux is needed for the real-terminal test on CI: install it")
+		}
+		t.Skip("tmux not installed")
+	}
+	root := moduleRoot(t)
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "ent-support")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/ent-support")
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	png := writePNG(t, dir)
+	cfgDir, dataDir := filepath.Join(dir, "config"), filepath.Join(dir, "data")
+	for _, d := range []string{cfgDir, dataDir} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The command's own environment: no server (the embedded one), no CI
+	// (which forbids prompting), French, a terminal that draws the bars.
+	env := []string{
+		"HOME=" + dir, "PATH=" + os.Getenv("PATH"), "TERM=xterm-256color",
+		"LANG=fr_FR.UTF-8", "LC_ALL=C.UTF-8",
+		"ENT_SUPPORT_CONFIG_DIR=" + cfgDir, "ENT_SUPPORT_DATA_DIR=" + dataDir,
+	}
+	tm := &tmux{t: t, socket: fmt.Sprintf("ent-support-test-%d", os.Getpid()), env: env}
+	t.Cleanup(tm.kill)
+	// huh erases the form when it ends: keep the pane open to read the result.
+	tm.run("-u", "-f", "/dev/null", "new-session", "-d", "-x", "200", "-y", "50", "-s", "t",
+		"env -i "+shellJoin(env)+" "+shellQuote(bin)+" new; echo EXIT=$?; sleep 600")
+
+	tm.waitFor("┃ Nom et prénom")
+	tm.replace("Claire Martin")
+	tm.keys("Enter")
+	tm.waitFor("┃ Fonction")
+	tm.keys("g", "Down", "Enter") // adjoint, whatever a profile pre-selected
+	tm.waitFor("┃ Numéro de téléphone")
+	tm.replace("12 34")
+	tm.keys("Enter")
+	tm.waitFor("doit être un numéro français")
+	tm.replace("04 77 48 41 41")
+	tm.waitFor("✓ 04 77 48 41 41")
+	tm.keys("Enter")
+	tm.waitFor("┃ Adresse e-mail")
+	tm.replace("claire.martin@ac-lyon.fr")
+	tm.keys("Enter")
+	tm.waitFor("┃ Établissement (code UAI)")
+	tm.replace("0421234N")
+	tm.keys("Enter")
+	if tm.waitForOneOf("┃ Nom de l'établissement", "┃ Objet de la demande") == "┃ Nom de l'établissement" {
+		tm.replace("Collège du Pilat")
+		tm.keys("Enter")
+		tm.waitFor("┃ Ville")
+		tm.replace("Saint-Genest-Malifaux")
+		tm.keys("Enter")
+		tm.waitFor("┃ Objet de la demande")
+	}
+	tm.replace("Messagerie inaccessible")
+	tm.keys("Enter")
+	tm.waitFor("┃ Population concernée")
+	tm.keys("g", "Down", "Space", "Enter") // élèves
+	tm.waitFor("┃ Description précise")
+	tm.text("Depuis ce matin, la messagerie affiche une erreur 500.")
+	tm.keys("Tab")
+	tm.waitFor("┃ URL de l'établissement ou fil d'Ariane")
+	tm.replace("Accueil > Messagerie")
+	tm.keys("Enter")
+	tm.waitFor("┃ Degré de priorité")
+	tm.waitFor("Majeure : une fonctionnalité majeure d'un service est indisponible")
+	tm.keys("g", "Down", "Enter") // majeure
+	tm.waitFor("┃ Ajouter une capture d'écran ?")
+	tm.replace(png)
+	tm.waitFor("capture.png : image/png")
+	tm.keys("Enter")
+	tm.waitFor("Déjà jointes : capture.png")
+	tm.keys("Enter")
+	tm.waitFor("Envoyer ce ticket")
+	tm.waitFor("o Oui")
+	tm.keys("Enter")
+	screen := tm.waitFor("EXIT=")
+	if !strings.Contains(screen, "EXIT=0") {
+		t.Fatalf("ent-support new failed:\n%s", screen)
+	}
+	number := regexp.MustCompile(`CG42N1-\d+`).FindString(screen)
+	if number != "CG42N1-1" {
+		t.Fatalf("number %q, want CG42N1-1:\n%s", number, screen)
+	}
+
+	show := exec.Command(bin, "show", number)
+	show.Env = env
+	out, err := show.CombinedOutput()
+	if err != nil {
+		t.Fatalf("ent-support show %s: %v\n%s", number, err, out)
+	}
+	for _, want := range []string{number, "Claire Martin", "04 77 48 41 41", "claire.martin@ac-lyon.fr",
+		"0421234N", "Messagerie inaccessible", "Depuis ce matin, la messagerie affiche une erreur 500.",
+		"Accueil > Messagerie", "majeure", "capture.png"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("show does not give %q:\n%s", want, out)
+		}
+	}
+}
+
+// tmux drives one detached session on its own server (socket).
+type tmux struct {
+	t      *testing.T
+	socket string
+	env    []string
+}
+
+func (m *tmux) cmd(args ...string) *exec.Cmd {
+	c := exec.Command("tmux", append([]string{"-L", m.socket}, args...)...)
+	c.Env = m.env
+	return c
+}
+
+func (m *tmux) run(args ...string) string {
+	m.t.Helper()
+	out, err := m.cmd(args...).CombinedOutput()
+	if err != nil {
+		m.t.Fatalf("tmux %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+func (m *tmux) kill() { _ = m.cmd("kill-server").Run() }
+
+// text types literally; keys sends named keys (Enter, Tab, Down...), one
+// at a time so that each arrives alone.
+func (m *tmux) text(s string) {
+	m.t.Helper()
+	m.run("send-keys", "-t", "t", "-l", s)
+}
+
+// replace clears the input line (C-u) then types s.
+func (m *tmux) replace(s string) {
+	m.t.Helper()
+	m.keys("C-u")
+	m.text(s)
+}
+
+func (m *tmux) keys(keys ...string) {
+	m.t.Helper()
+	for _, k := range keys {
+		m.run("send-keys", "-t", "t", k)
+		time.Sleep(30 * time.Millisecond)
+	}
+}
+
+func (m *tmux) screen() string {
+	m.t.Helper()
+	return m.run("capture-pane", "-p", "-t", "t")
+}
+
+// waitFor polls the screen until want shows, and returns the screen.
+func (m *tmux) waitFor(want string) string {
+	m.t.Helper()
+	m.waitForOneOf(want)
+	return m.screen()
+}
+
+func (m *tmux) waitForOneOf(wants ...string) string {
+	m.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		s := m.screen()
+		for _, w := range wants {
+			if strings.Contains(s, w) {
+				return w
+			}
+		}
+		// The pane prints EXIT= when the command is over: no use waiting.
+		if time.Now().After(deadline) || strings.Contains(s, "EXIT=") {
+			m.t.Fatalf("waited for %q in vain; the terminal shows:\n%s", wants, s)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func moduleRoot(t *testing.T) string {
+	t.Helper()
+	out, err := exec.Command("go", "env", "GOMOD").Output()
+	if err != nil || strings.TrimSpace(string(out)) == "" {
+		t.Fatalf("go env GOMOD: %v", err)
+	}
+	return filepath.Dir(strings.TrimSpace(string(out)))
+}
+
+func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+
+func shellJoin(xs []string) string {
+	q := make([]string, len(xs))
+	for i, x := range xs {
+		q[i] = shellQuote(x)
+	}
+	return strings.Join(q, " ")
+}
