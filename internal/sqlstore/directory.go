@@ -62,7 +62,7 @@ func (db *DB) UpsertEstablishment(ctx context.Context, e support.Establishment) 
 // GetEstablishment returns the directory's entry for a UAI.
 func (db *DB) GetEstablishment(ctx context.Context, uai string) (*support.Establishment, error) {
 	var e support.Establishment
-	err := db.read.QueryRowContext(ctx, db.q(`SELECT uai, name, city, department, territory FROM establishments WHERE uai = ?`),
+	err := db.cached(nil).QueryRowContext(ctx, db.q(`SELECT uai, name, city, department, territory FROM establishments WHERE uai = ?`),
 		strings.ToUpper(strings.TrimSpace(uai))).Scan(&e.UAI, &e.Name, &e.City, &e.Department, &e.Territory)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound(keyEstablishmentNotFound)
@@ -83,7 +83,7 @@ func (db *DB) SearchEstablishments(ctx context.Context, q string, limit int) ([]
 	limit = min(limit, maxSearchLimit)
 	uaiPrefix := likeEscape(strings.ToUpper(strings.Join(strings.Fields(q), ""))) + "%"
 	contains := "%" + likeEscape(fold(q)) + "%"
-	rows, err := db.read.QueryContext(ctx, db.q(`SELECT uai, name, city, department, territory FROM establishments
+	rows, err := db.cached(nil).QueryContext(ctx, db.q(`SELECT uai, name, city, department, territory FROM establishments
 		WHERE uai LIKE ? ESCAPE '\' OR search LIKE ? ESCAPE '\'
 		ORDER BY CASE WHEN uai LIKE ? ESCAPE '\' THEN '0' || uai ELSE '1' || search END, uai
 		LIMIT ?`), uaiPrefix, contains, uaiPrefix, limit)

@@ -70,6 +70,8 @@ type DB struct {
 	// stmts are the create path's statements prepared on write, by query
 	// text; filled by Open, read-only after.
 	stmts map[string]*sql.Stmt
+	// rstmts caches the read statements, by query text (see cachedReader).
+	rstmts sync.Map
 }
 
 var _ support.Store = (*DB)(nil)
@@ -194,6 +196,7 @@ func (db *DB) Close() error {
 		for _, st := range db.stmts {
 			errs = append(errs, st.Close())
 		}
+		db.closeReadStmts()
 		errs = append(errs, db.read.Close(), db.write.Close())
 		db.closeErr = errors.Join(errs...)
 	})

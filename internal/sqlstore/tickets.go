@@ -272,7 +272,7 @@ func (db *DB) GetTicket(ctx context.Context, n support.Number) (*support.Ticket,
 		return nil, mapError(err)
 	}
 	defer tx.Rollback()
-	return db.loadTicket(ctx, tx, `t.prefix = ? AND t.seq = ?`, n.Prefix, n.Seq)
+	return db.loadTicket(ctx, db.cached(tx), `t.prefix = ? AND t.seq = ?`, n.Prefix, n.Seq)
 }
 
 // loadTicket reads the whole ticket selected by cond.
@@ -392,7 +392,7 @@ func (db *DB) OpenAttachment(ctx context.Context, n support.Number, id int64) (*
 		return nil, nil, notFound(keyAttachmentNotFound)
 	}
 	var data []byte
-	a, err := scanAttachment(db.read.QueryRowContext(ctx, db.q(`SELECT `+attachmentColumns+`, a.data
+	a, err := scanAttachment(db.cached(nil).QueryRowContext(ctx, db.q(`SELECT `+attachmentColumns+`, a.data
 		FROM attachments a JOIN tickets t ON t.id = a.ticket_id
 		WHERE t.prefix = ? AND t.seq = ? AND a.id = ?`), n.Prefix, n.Seq, id), &data)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -463,7 +463,7 @@ func (db *DB) ListTickets(ctx context.Context, q support.TicketQuery) (*support.
 			where = append(where, "t.id < ?")
 			args = append(args, after.id)
 		}
-		rows, err = db.listRows(ctx, db.read, where, args, "t.id DESC", limit+1)
+		rows, err = db.listRows(ctx, db.cached(nil), where, args, "t.id DESC", limit+1)
 		if err != nil {
 			return nil, err
 		}
@@ -497,7 +497,7 @@ func (db *DB) ListTickets(ctx context.Context, q support.TicketQuery) (*support.
 				w = append(w, "(t.created_at, t.id) > (?, ?)")
 				a = append(a, after.at, after.id)
 			}
-			more, err := db.listRows(ctx, tx, w, a, "t.created_at, t.id", limit+1-len(rows))
+			more, err := db.listRows(ctx, db.cached(tx), w, a, "t.created_at, t.id", limit+1-len(rows))
 			if err != nil {
 				return nil, err
 			}

@@ -69,11 +69,12 @@ func (db *DB) UserByTokenHash(ctx context.Context, tokenHash string) (*support.U
 		return nil, mapError(err)
 	}
 	defer tx.Rollback()
+	rd := db.cached(tx)
 	u := &support.User{Establishments: []support.Membership{}}
 	var role string
 	var disabled int
 	var created int64
-	err = tx.QueryRowContext(ctx, db.q(`SELECT id, name, email, phone, role, disabled, created_at
+	err = rd.QueryRowContext(ctx, db.q(`SELECT id, name, email, phone, role, disabled, created_at
 		FROM users WHERE token_hash = ?`), tokenHash).
 		Scan(&u.ID, &u.Name, &u.Email, &u.Phone, &role, &disabled, &created)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -86,7 +87,7 @@ func (db *DB) UserByTokenHash(ctx context.Context, tokenHash string) (*support.U
 	}
 	u.Role, u.CreatedAt = support.Role(role), fromMicros(created)
 
-	rows, err := tx.QueryContext(ctx, db.q(`SELECT uai, function FROM memberships WHERE user_id = ? ORDER BY uai`), u.ID)
+	rows, err := rd.QueryContext(ctx, db.q(`SELECT uai, function FROM memberships WHERE user_id = ? ORDER BY uai`), u.ID)
 	if err != nil {
 		return nil, mapError(err)
 	}
@@ -113,9 +114,9 @@ func (db *DB) CountUsers(ctx context.Context, role support.Role) (int, error) {
 	var n int
 	var err error
 	if role == "" {
-		err = db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM users`).Scan(&n)
+		err = db.cached(nil).QueryRowContext(ctx, `SELECT COUNT(*) FROM users`).Scan(&n)
 	} else {
-		err = db.read.QueryRowContext(ctx, db.q(`SELECT COUNT(*) FROM users WHERE role = ?`), string(role)).Scan(&n)
+		err = db.cached(nil).QueryRowContext(ctx, db.q(`SELECT COUNT(*) FROM users WHERE role = ?`), string(role)).Scan(&n)
 	}
 	return n, mapError(err)
 }
