@@ -4,6 +4,7 @@ import (
 	"errors"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/ent-support/ent-support/internal/support"
 )
@@ -38,20 +39,25 @@ func Invalid(field, rule string, params map[string]string) *support.Error {
 	return support.InvalidFields([]support.FieldError{{Field: field, Rule: rule, Params: params}})
 }
 
-// Patterns of pflag's and cobra's English errors, turned into our keys.
-// They are matched, not produced, so a change in their wording degrades
-// to the generic "invalid option" message, never to a crash.
-var flagErrors = []struct {
+// flagErrors are the patterns of pflag's and cobra's English errors,
+// turned into our keys. They are matched, not produced, so a change in
+// their wording degrades to the generic "invalid option" message, never to
+// a crash. Compiled on first use: start-up does no work it may not need.
+var flagErrors = sync.OnceValue(func() []flagPattern {
+	return []flagPattern{
+		{regexp.MustCompile(`^unknown flag: (--\S+)`), "cli.usage.unknown_flag"},
+		{regexp.MustCompile(`^unknown shorthand flag: '(.)' in`), "cli.usage.unknown_shorthand"},
+		{regexp.MustCompile(`^flag needs an argument: '?(-{0,2}[^' ]+)'?`), "cli.usage.needs_argument"},
+		{regexp.MustCompile(`^invalid argument "(.*)" for "(.+?)" flag`), "cli.usage.invalid_argument"},
+		{regexp.MustCompile(`^bad flag syntax: (\S+)`), "cli.usage.bad_syntax"},
+		{regexp.MustCompile(`^unknown command "(.+?)" for`), "cli.usage.unknown_command"},
+		{regexp.MustCompile(`^if any flags in the group \[(.+?)\] are set none of the others can be`), "cli.usage.exclusive"},
+	}
+})
+
+type flagPattern struct {
 	re  *regexp.Regexp
 	key string
-}{
-	{regexp.MustCompile(`^unknown flag: (--\S+)`), "cli.usage.unknown_flag"},
-	{regexp.MustCompile(`^unknown shorthand flag: '(.)' in`), "cli.usage.unknown_shorthand"},
-	{regexp.MustCompile(`^flag needs an argument: '?(-{0,2}[^' ]+)'?`), "cli.usage.needs_argument"},
-	{regexp.MustCompile(`^invalid argument "(.*)" for "(.+?)" flag`), "cli.usage.invalid_argument"},
-	{regexp.MustCompile(`^bad flag syntax: (\S+)`), "cli.usage.bad_syntax"},
-	{regexp.MustCompile(`^unknown command "(.+?)" for`), "cli.usage.unknown_command"},
-	{regexp.MustCompile(`^if any flags in the group \[(.+?)\] are set none of the others can be`), "cli.usage.exclusive"},
 }
 
 // FlagError turns a cobra or pflag error into a UsageError.
@@ -61,7 +67,7 @@ func FlagError(err error) error {
 		return err
 	}
 	msg := err.Error()
-	for _, fe := range flagErrors {
+	for _, fe := range flagErrors() {
 		m := fe.re.FindStringSubmatch(msg)
 		if m == nil {
 			continue

@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -17,9 +16,11 @@ import (
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/ent-support/ent-support/internal/cmd/cmdtest"
 )
 
-var update = flag.Bool("update", false, "rewrite the scripts' golden files")
+
 
 // TestMain lets testscript run this test binary as the ent-support
 // command: scripts exercise the real Main, in real processes.
@@ -39,7 +40,7 @@ func TestScripts(t *testing.T) {
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,
 		RequireUniqueNames:  true,
-		UpdateScripts:       *update,
+		UpdateScripts:       *cmdtest.Update,
 		Setup:               startServer,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"ent":        cmdEnt,

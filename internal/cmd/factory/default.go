@@ -88,11 +88,12 @@ func New() *cmdutil.Factory {
 		}
 		return b.admin, nil
 	}
-	f.Prompter = func() prompter.Prompter {
-		// TODO(prompter): return prompter.NewHuh(...) once the huh
-		// implementation lands; until then `new` behaves as with --no-input.
-		return nil
-	}
+	// The form draws on stderr so that stdout keeps only the number.
+	// ACCESSIBLE=1 asks one question per line, for screen readers.
+	f.Prompter = sync.OnceValue(func() prompter.Prompter {
+		return prompter.NewHuh(prompter.Options{In: f.IOStreams.In, Out: f.IOStreams.ErrOut, Lang: f.Lang,
+			Accessible: f.Getenv("ACCESSIBLE") != ""})
+	})
 	f.RunServer = func(ctx context.Context, o cmdutil.ServerOptions) error { return runServer(ctx, f, o) }
 	f.Cleanup = func() {
 		mu.Lock()
