@@ -318,7 +318,7 @@ func (h *Huh) fillAccessible(ctx context.Context, s *ticketState) error {
 		if len(bad) == 0 {
 			break
 		}
-		s.req.Problems = bad
+		s.setProblems(bad)
 	}
 	return a.attachments(s)
 }
@@ -456,8 +456,7 @@ func (a *asker) attachments(s *ticketState) error {
 		if strings.TrimSpace(v) == "" {
 			return nil
 		}
-		s.attachments = append(s.attachments, added)
-		s.apply(func(string) bool { return false })
+		s.addAttachment(added)
 		a.say(s.attachLine("form.attach.added", added))
 	}
 }

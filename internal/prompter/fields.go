@@ -83,6 +83,10 @@ type ticketState struct {
 
 	attachments []attachment
 
+	// vmu guards the values above, the attachments and req.Problems: huh
+	// reads them from its commands' goroutines (see bind).
+	vmu sync.Mutex
+
 	mu      sync.Mutex // the lookups run from huh's commands too
 	lookups map[string]lookupResult
 	queries map[string][]support.Establishment
@@ -338,8 +342,11 @@ func (s *ticketState) problems(field string, current, initial string) string {
 	if current != initial {
 		return ""
 	}
+	s.vmu.Lock()
+	probs := s.req.Problems
+	s.vmu.Unlock()
 	var lines []string
-	for _, fe := range s.req.Problems {
+	for _, fe := range probs {
 		if fe.Field == field && fe.Rule != support.RuleRequired {
 			lines = append(lines, s.msg.t("form.problem", "message", locale.Rule(s.msg.lang, fe)))
 		}
@@ -453,13 +460,16 @@ func (s *ticketState) inspectAttachment(v string) (attachment, error) {
 	if fi.IsDir() {
 		return a, errors.New(s.msg.t("form.attach.directory", "path", p))
 	}
-	for _, b := range s.attachments {
+	s.vmu.Lock()
+	atts := s.attachments
+	s.vmu.Unlock()
+	for _, b := range atts {
 		if same, _ := sameFile(b.path, p); same {
 			return a, errors.New(s.msg.t("form.attach.duplicate"))
 		}
 	}
 	lim := s.limits()
-	if lim.MaxFiles > 0 && len(s.attachments) >= lim.MaxFiles {
+	if lim.MaxFiles > 0 && len(atts) >= lim.MaxFiles {
 		return a, s.msg.rule(filecheck.TooMany(lim.MaxFiles))
 	}
 	f, err := os.Open(p)
@@ -473,7 +483,7 @@ func (s *ticketState) inspectAttachment(v string) (attachment, error) {
 		return a, s.msg.rule(fe)
 	}
 	a.res = res
-	if total := s.totalSize() + res.Size; lim.MaxTicketSize > 0 && total > lim.MaxTicketSize {
+	if total := totalSize(atts) + res.Size; lim.MaxTicketSize > 0 && total > lim.MaxTicketSize {
 		return a, s.msg.rule(filecheck.TicketTooBig(total, lim.MaxTicketSize))
 	}
 	return a, nil
@@ -499,9 +509,9 @@ func (s *ticketState) limits() support.Limits {
 	return l
 }
 
-func (s *ticketState) totalSize() int64 {
+func totalSize(atts []attachment) int64 {
 	var n int64
-	for _, a := range s.attachments {
+	for _, a := range atts {
 		n += a.res.Size
 	}
 	return n
@@ -527,12 +537,29 @@ func (s *ticketState) attachLine(key string, a attachment) string {
 	return s.msg.t(key, "name", a.res.Name, "type", a.res.ContentType, "size", filecheck.HumanSize(a.res.Size))
 }
 
+// addAttachment joins a checked file and writes the list into the request.
+func (s *ticketState) addAttachment(a attachment) {
+	s.vmu.Lock()
+	s.attachments = append(s.attachments[:len(s.attachments):len(s.attachments)], a)
+	s.vmu.Unlock()
+	s.apply(func(string) bool { return false })
+}
+
+func (s *ticketState) setProblems(p []support.FieldError) {
+	s.vmu.Lock()
+	s.req.Problems = p
+	s.vmu.Unlock()
+}
+
 func (s *ticketState) attachedList() string {
-	if len(s.attachments) == 0 {
+	s.vmu.Lock()
+	atts := s.attachments
+	s.vmu.Unlock()
+	if len(atts) == 0 {
 		return ""
 	}
-	names := make([]string, len(s.attachments))
-	for i, a := range s.attachments {
+	names := make([]string, len(atts))
+	for i, a := range atts {
 		names[i] = a.res.Name
 	}
 	return s.msg.t("form.attach.already", "list", strings.Join(names, ", "))

@@ -89,7 +89,7 @@ func (h *Huh) FillTicket(ctx context.Context, req *TicketRequest) error {
 		if len(bad) == 0 {
 			break
 		}
-		req.Problems = bad
+		s.setProblems(bad)
 	}
 	for {
 		lim := s.limits()
@@ -110,8 +110,7 @@ func (h *Huh) FillTicket(ctx context.Context, req *TicketRequest) error {
 			fmt.Fprintln(h.opts.Out, h.msg.t("form.problem", "message", aerr.Error()))
 			continue
 		}
-		s.attachments = append(s.attachments, a)
-		s.apply(func(string) bool { return false })
+		s.addAttachment(a)
 		fmt.Fprintln(h.opts.Out, s.attachLine("form.attach.added", a))
 	}
 }
@@ -139,6 +138,34 @@ func (h *Huh) Confirm(ctx context.Context, text, question string) (bool, error) 
 		return false, err
 	}
 	return ok, nil
+}
+
+// bind gives huh a field's variable through the state's value lock: huh
+// writes values in its update loop but evaluates DescriptionFunc and
+// OptionsFunc in other goroutines, which read the same variables (get).
+func bind[T any](s *ticketState, p *T) huh.Accessor[T] { return lockedValue[T]{&s.vmu, p} }
+
+func get[T any](s *ticketState, p *T) T {
+	s.vmu.Lock()
+	defer s.vmu.Unlock()
+	return *p
+}
+
+type lockedValue[T any] struct {
+	mu *sync.Mutex
+	p  *T
+}
+
+func (a lockedValue[T]) Get() T {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return *a.p
+}
+
+func (a lockedValue[T]) Set(v T) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	*a.p = v
 }
 
 // confirmField is huh's Confirm with its key help in the person's
@@ -171,9 +198,9 @@ func (h *Huh) ticketForm(s *ticketState) (*huh.Form, []string) {
 	label := func(field string) string { return locale.FieldLabel(m.lang, field) }
 	o := s.orig
 
-	name := huh.NewInput().Key(fName).Title(label(fName)).Value(&s.name).Validate(s.checkName).
+	name := huh.NewInput().Key(fName).Title(label(fName)).Accessor(bind(s, &s.name)).Validate(s.checkName).
 		DescriptionFunc(func() string {
-			return describe(m.t("form.name.desc"), s.problems(fName, s.name, o.Reporter.Name))
+			return describe(m.t("form.name.desc"), s.problems(fName, get(s, &s.name), o.Reporter.Name))
 		}, &s.name)
 
 	// Options before Value, so that a pre-filled function is the one shown.
@@ -183,53 +210,60 @@ func (h *Huh) ticketForm(s *ticketState) (*huh.Form, []string) {
 			huh.NewOption(m.t("form.function.adjoint"), string(support.Adjoint)),
 			huh.NewOption(m.t("form.function.correspondant_ent"), string(support.CorrespondantENT)),
 			huh.NewOption(m.t("form.function.other"), otherFunction),
-		).Value(&s.function).Validate(s.checkFunction).
+		).Accessor(bind(s, &s.function)).Validate(s.checkFunction).
 		DescriptionFunc(func() string {
-			return describe(m.t("form.function.desc"), s.problems(fFunction, s.function, string(o.Reporter.Function)), s.functionHint(s.function))
+			v := get(s, &s.function)
+			return describe(m.t("form.function.desc"), s.problems(fFunction, v, string(o.Reporter.Function)), s.functionHint(v))
 		}, &s.function)
 
-	phone := huh.NewInput().Key(fPhone).Title(label(fPhone)).Value(&s.phone).Validate(s.checkPhone).
+	phone := huh.NewInput().Key(fPhone).Title(label(fPhone)).Accessor(bind(s, &s.phone)).Validate(s.checkPhone).
 		DescriptionFunc(func() string {
-			return describe(m.t("form.phone.desc"), s.problems(fPhone, s.phone, o.Reporter.Phone), s.phoneHint(s.phone))
+			v := get(s, &s.phone)
+			return describe(m.t("form.phone.desc"), s.problems(fPhone, v, o.Reporter.Phone), s.phoneHint(v))
 		}, &s.phone)
 
-	email := huh.NewInput().Key(fEmail).Title(label(fEmail)).Value(&s.email).Validate(s.checkEmail).
+	email := huh.NewInput().Key(fEmail).Title(label(fEmail)).Accessor(bind(s, &s.email)).Validate(s.checkEmail).
 		DescriptionFunc(func() string {
-			return describe(m.t("form.email.desc"), s.problems(fEmail, s.email, o.Reporter.Email))
+			return describe(m.t("form.email.desc"), s.problems(fEmail, get(s, &s.email), o.Reporter.Email))
 		}, &s.email)
 
 	uaiDesc := m.t("form.uai.desc")
 	if s.req.Search != nil {
 		uaiDesc = m.t("form.uai.desc_search")
 	}
-	uai := huh.NewInput().Key(fUAI).Title(label(fUAI)).Value(&s.uai).Validate(s.checkUAI).
+	uai := huh.NewInput().Key(fUAI).Title(label(fUAI)).Accessor(bind(s, &s.uai)).Validate(s.checkUAI).
 		DescriptionFunc(func() string {
-			return describe(uaiDesc, s.problems(fUAI, s.uai, o.Establishment.UAI), s.uaiHint(s.uai))
+			v := get(s, &s.uai)
+			return describe(uaiDesc, s.problems(fUAI, v, o.Establishment.UAI), s.uaiHint(v))
 		}, &s.uai)
 
 	pick := huh.NewSelect[string]().Key(fPick).Title(m.t("form.pick.title")).
-		DescriptionFunc(func() string { return m.t("form.pick.desc", "query", strings.TrimSpace(s.uai)) }, &s.uai).
+		DescriptionFunc(func() string { return m.t("form.pick.desc", "query", strings.TrimSpace(get(s, &s.uai))) }, &s.uai).
 		OptionsFunc(func() []huh.Option[string] {
 			var opts []huh.Option[string]
-			for _, e := range s.search(s.uai) {
+			for _, e := range s.search(get(s, &s.uai)) {
 				opts = append(opts, huh.NewOption(fmt.Sprintf("%s — %s (%s)", e.UAI, e.Name, e.City), e.UAI))
 			}
 			return opts
 		}, &s.uai).
 		Value(&s.pick).Validate(func(v string) error { return s.checkUAI(v) })
 
-	estName := huh.NewInput().Key(fEstName).Title(label(fEstName)).Value(&s.estName).Validate(s.checkEstName).
+	estName := huh.NewInput().Key(fEstName).Title(label(fEstName)).Accessor(bind(s, &s.estName)).Validate(s.checkEstName).
 		DescriptionFunc(func() string {
-			return describe(m.t("form.est_name.desc", "uai", s.chosenUAI()), s.problems(fEstName, s.estName, o.Establishment.Name))
+			s.vmu.Lock()
+			uai, v := s.chosenUAI(), s.estName
+			s.vmu.Unlock()
+			return describe(m.t("form.est_name.desc", "uai", uai), s.problems(fEstName, v, o.Establishment.Name))
 		}, &s.estName)
-	estCity := huh.NewInput().Key(fEstCity).Title(label(fEstCity)).Value(&s.estCity).Validate(s.checkEstCity).
+	estCity := huh.NewInput().Key(fEstCity).Title(label(fEstCity)).Accessor(bind(s, &s.estCity)).Validate(s.checkEstCity).
 		DescriptionFunc(func() string {
-			return describe(m.t("form.est_city.desc"), s.problems(fEstCity, s.estCity, o.Establishment.City))
+			return describe(m.t("form.est_city.desc"), s.problems(fEstCity, get(s, &s.estCity), o.Establishment.City))
 		}, &s.estCity)
 
-	subject := huh.NewInput().Key(fSubject).Title(label(fSubject)).Value(&s.subject).Validate(s.checkSubject).
+	subject := huh.NewInput().Key(fSubject).Title(label(fSubject)).Accessor(bind(s, &s.subject)).Validate(s.checkSubject).
 		DescriptionFunc(func() string {
-			return describe(m.t("form.subject.desc"), s.problems(fSubject, s.subject, o.Subject), s.countHint(s.subject, support.SubjectMax))
+			v := get(s, &s.subject)
+			return describe(m.t("form.subject.desc"), s.problems(fSubject, v, o.Subject), s.countHint(v, support.SubjectMax))
 		}, &s.subject)
 
 	var popOpts []huh.Option[string]
@@ -237,21 +271,23 @@ func (h *Huh) ticketForm(s *ticketState) (*huh.Form, []string) {
 		popOpts = append(popOpts, huh.NewOption(m.t("form.population."+string(p)), string(p)))
 	}
 	population := huh.NewMultiSelect[string]().Key(fPopulation).Title(label(fPopulation)).
-		Options(popOpts...).Value(&s.population).Filterable(false).Validate(s.checkPopulation).
+		Options(popOpts...).Accessor(bind(s, &s.population)).Filterable(false).Validate(s.checkPopulation).
 		Description(describe(m.t("form.population.desc"), s.problems(fPopulation, "", "")))
 
 	editor := h.editor()
-	description := huh.NewText().Key(fDescription).Title(label(fDescription)).Value(&s.description).
+	description := huh.NewText().Key(fDescription).Title(label(fDescription)).Accessor(bind(s, &s.description)).
 		Validate(s.checkDescription).Lines(8).CharLimit(support.DescriptionMax).
 		ExternalEditor(true).Editor(editor...).EditorExtension("txt").
 		DescriptionFunc(func() string {
+			v := get(s, &s.description)
 			return describe(m.t("form.description.desc", "editor", editorName(editor)),
-				s.problems(fDescription, s.description, o.Description), s.countHint(s.description, support.DescriptionMax))
+				s.problems(fDescription, v, o.Description), s.countHint(v, support.DescriptionMax))
 		}, &s.description)
 
-	location := huh.NewInput().Key(fLocation).Title(label(fLocation)).Value(&s.location).Validate(s.checkLocation).
+	location := huh.NewInput().Key(fLocation).Title(label(fLocation)).Accessor(bind(s, &s.location)).Validate(s.checkLocation).
 		DescriptionFunc(func() string {
-			return describe(m.t("form.location.desc"), s.problems(fLocation, s.location, o.Location), s.locationHint(s.location))
+			v := get(s, &s.location)
+			return describe(m.t("form.location.desc"), s.problems(fLocation, v, o.Location), s.locationHint(v))
 		}, &s.location)
 
 	var prioOpts []huh.Option[string]
@@ -259,7 +295,7 @@ func (h *Huh) ticketForm(s *ticketState) (*huh.Form, []string) {
 		prioOpts = append(prioOpts, huh.NewOption(m.t("form.priority."+string(p)), string(p)))
 	}
 	priority := huh.NewSelect[string]().Key(fPriority).Title(label(fPriority)).
-		Options(prioOpts...).Value(&s.priority).Validate(s.checkPriority).
+		Options(prioOpts...).Accessor(bind(s, &s.priority)).Validate(s.checkPriority).
 		Description(describe(m.t("form.priority.desc"), s.problems(fPriority, "", "")))
 
 	f := h.newForm(
@@ -278,7 +314,7 @@ func (h *Huh) ticketForm(s *ticketState) (*huh.Form, []string) {
 func (h *Huh) attachForm(s *ticketState, path *string) *huh.Form {
 	m := h.msg
 	lim := s.limits()
-	in := huh.NewInput().Key("attachments").Title(m.t("form.attach.title")).Value(path).
+	in := huh.NewInput().Key("attachments").Title(m.t("form.attach.title")).Accessor(bind(s, path)).
 		Validate(func(v string) error {
 			if strings.TrimSpace(v) == "" {
 				return nil
@@ -287,7 +323,7 @@ func (h *Huh) attachForm(s *ticketState, path *string) *huh.Form {
 			return err
 		}).
 		DescriptionFunc(func() string {
-			return describe(m.t("form.attach.desc", "max", humanLimit(lim.MaxFileSize)), s.attachedList(), s.attachHint(*path))
+			return describe(m.t("form.attach.desc", "max", humanLimit(lim.MaxFileSize)), s.attachedList(), s.attachHint(get(s, path)))
 		}, path)
 	return h.newForm(huh.NewGroup(in))
 }
