@@ -20,8 +20,6 @@ import (
 	"github.com/ent-support/ent-support/internal/cmd/cmdtest"
 )
 
-
-
 // TestMain lets testscript run this test binary as the ent-support
 // command: scripts exercise the real Main, in real processes.
 func TestMain(m *testing.M) {
