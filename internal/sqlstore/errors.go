@@ -67,3 +67,8 @@ func mapError(err error) error {
 }
 
 func notFound(key string) error { return support.Errorf(support.ENOTFOUND, key, nil) }
+
+// ticketNotFound names the number, so the message can say which.
+func ticketNotFound(n support.Number) error {
+	return support.Errorf(support.ENOTFOUND, keyTicketNotFound, map[string]string{"number": n.String()})
+}

@@ -264,7 +264,7 @@ func scanSummary(sc scanner, extra ...any) (row, error) {
 // number.
 func (db *DB) GetTicket(ctx context.Context, n support.Number) (*support.Ticket, error) {
 	if n.Prefix == "" || n.Seq <= 0 {
-		return nil, notFound(keyTicketNotFound)
+		return nil, ticketNotFound(n)
 	}
 	// One read transaction: the four queries see the same snapshot.
 	tx, err := db.read.BeginTx(ctx, nil)
@@ -272,7 +272,11 @@ func (db *DB) GetTicket(ctx context.Context, n support.Number) (*support.Ticket,
 		return nil, mapError(err)
 	}
 	defer tx.Rollback()
-	return db.loadTicket(ctx, db.cached(tx), `t.prefix = ? AND t.seq = ?`, n.Prefix, n.Seq)
+	t, err := db.loadTicket(ctx, db.cached(tx), `t.prefix = ? AND t.seq = ?`, n.Prefix, n.Seq)
+	if support.ErrorCode(err) == support.ENOTFOUND {
+		return nil, ticketNotFound(n)
+	}
+	return t, err
 }
 
 // loadTicket reads the whole ticket selected by cond.

@@ -114,12 +114,25 @@ func canPrompt(opts *NewOptions) bool {
 }
 
 func newRun(opts *NewOptions) error {
-	ctx := opts.Ctx
-	if ctx == nil {
-		ctx = context.Background()
+	base := opts.Ctx
+	if base == nil {
+		base = context.Background()
 	}
-	ctx, cancel := context.WithTimeout(ctx, cmdutil.TransferTimeout)
-	defer cancel()
+	// The network work is bounded; the person typing is not: a long
+	// description must not be cut off by a deadline. Each phase that talks
+	// to the server gets its own bound.
+	var cancels []context.CancelFunc
+	defer func() {
+		for _, c := range cancels {
+			c()
+		}
+	}()
+	bounded := func() context.Context {
+		ctx, cancel := context.WithTimeout(base, cmdutil.TransferTimeout)
+		cancels = append(cancels, cancel)
+		return ctx
+	}
+	ctx := bounded()
 	if opts.IdempotencyKey == "" {
 		opts.IdempotencyKey = newKey()
 	}
@@ -152,9 +165,10 @@ func newRun(opts *NewOptions) error {
 		// the whole ticket is checked again with the flag path's code. Three
 		// rounds, then the problems are reported as from a script.
 		for round := 0; ; round++ {
-			if err := p.FillTicket(ctx, req); err != nil {
+			if err := p.FillTicket(base, req); err != nil {
 				return err
 			}
+			ctx = bounded()
 			norm, ups, errs = c.check(ctx, req.Input, req.Attachments)
 			if len(errs) == 0 {
 				break
@@ -165,13 +179,14 @@ func newRun(opts *NewOptions) error {
 			printProblems(opts.IO.ErrOut, opts.Lang, errs)
 			req.Problems = errs
 		}
-		ok, err := p.Confirm(ctx, Summary(opts.Lang, norm, ups), locale.T(opts.Lang, "cli.new.confirm", nil))
+		ok, err := p.Confirm(base, Summary(opts.Lang, norm, ups), locale.T(opts.Lang, "cli.new.confirm", nil))
 		if err != nil {
 			return err
 		}
 		if !ok {
 			return prompter.ErrCancelled
 		}
+		ctx = bounded()
 	} else if len(errs) > 0 {
 		return support.InvalidFields(errs)
 	} else if infoErr != nil {
