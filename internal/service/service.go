@@ -250,10 +250,11 @@ func (s *Service) ListTickets(ctx context.Context, f support.TicketFilter) (*sup
 	}
 	if !u.Role.IsStaff() {
 		// A reporter sees their establishments' tickets; one bound to none
-		// sees only what they filed.
-		q.OnlyUAIs = u.UAIs()
-		if len(q.OnlyUAIs) == 0 {
-			q.OnlyUAIs = []string{}
+		// sees only what they filed. OnlyUAIs stays nil then: the store
+		// reads an empty, non-nil list as "no establishment, no ticket".
+		if uais := u.UAIs(); len(uais) > 0 {
+			q.OnlyUAIs = uais
+		} else {
 			q.CreatedBy = u.ID
 		}
 	}
