@@ -430,6 +430,7 @@ func (s *Service) ImportEstablishments(ctx context.Context, r io.Reader) (*suppo
 		return nil, err
 	}
 	rep := &support.ImportReport{Lines: []support.ImportLine{}}
+	var storeErr error
 	err := directory.Read(r, func(row directory.Row) error {
 		line := support.ImportLine{Line: row.Line, UAI: row.Establishment.UAI}
 		if row.Err != nil {
@@ -438,6 +439,7 @@ func (s *Service) ImportEstablishments(ctx context.Context, r io.Reader) (*suppo
 		} else {
 			res, err := s.store.UpsertEstablishment(ctx, row.Establishment)
 			if err != nil {
+				storeErr = err
 				return err
 			}
 			line.Result = res
@@ -453,6 +455,11 @@ func (s *Service) ImportEstablishments(ctx context.Context, r io.Reader) (*suppo
 		rep.Lines = append(rep.Lines, line)
 		return nil
 	})
+	if storeErr != nil {
+		// The storage failed: not the file's fault, and its error text
+		// (driver, path) is not for the client.
+		return nil, storeErr
+	}
 	if err != nil {
 		if support.ErrorCode(err) != support.EINTERNAL {
 			return nil, err
