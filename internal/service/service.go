@@ -387,9 +387,14 @@ func (s *Service) CreateUser(ctx context.Context, in support.UserInput) (*suppor
 				add(fe, "uai")
 				continue
 			}
-			if _, err := s.store.GetEstablishment(ctx, uai); err != nil && !s.cfg.OpenDirectory {
-				errs = append(errs, support.FieldError{Field: "uai", Rule: support.RuleUAIUnknown})
-				continue
+			if _, err := s.store.GetEstablishment(ctx, uai); support.ErrorCode(err) == support.ENOTFOUND {
+				if !s.cfg.OpenDirectory {
+					errs = append(errs, support.FieldError{Field: "uai", Rule: support.RuleUAIUnknown})
+					continue
+				}
+			} else if err != nil {
+				// The storage failed: not the admin's input to blame.
+				return nil, "", err
 			}
 			u.Establishments = append(u.Establishments, support.Membership{UAI: uai, Function: fn})
 		}
