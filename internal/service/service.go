@@ -304,9 +304,12 @@ func (s *Service) SearchEstablishments(ctx context.Context, q string, limit int)
 	if _, err := caller(ctx); err != nil {
 		return nil, err
 	}
-	if limit <= 0 || limit > 100 {
+	// The API documents 1..MaxListLimit: more is capped, not reset to the
+	// default (asking for 200 gave 20).
+	if limit <= 0 {
 		limit = 20
 	}
+	limit = min(limit, support.MaxListLimit)
 	return s.store.SearchEstablishments(ctx, strings.TrimSpace(q), limit)
 }
 
