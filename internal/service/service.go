@@ -249,14 +249,10 @@ func (s *Service) ListTickets(ctx context.Context, f support.TicketFilter) (*sup
 		q.CreatedBy = u.ID
 	}
 	if !u.Role.IsStaff() {
-		// A reporter sees their establishments' tickets; one bound to none
-		// sees only what they filed. OnlyUAIs stays nil then: the store
-		// reads an empty, non-nil list as "no establishment, no ticket".
-		if uais := u.UAIs(); len(uais) > 0 {
-			q.OnlyUAIs = uais
-		} else {
-			q.CreatedBy = u.ID
-		}
+		// The same rule as canSee: a reporter sees their establishments'
+		// tickets and those they filed, wherever.
+		q.OnlyUAIs = u.UAIs()
+		q.AlsoCreatedBy = u.ID
 	}
 	return s.store.ListTickets(ctx, q)
 }

@@ -427,7 +427,7 @@ func (db *DB) ListTickets(ctx context.Context, q support.TicketQuery) (*support.
 		return nil, err
 	}
 	page := &support.TicketPage{Tickets: []support.TicketSummary{}}
-	if q.OnlyUAIs != nil && len(q.OnlyUAIs) == 0 {
+	if q.OnlyUAIs != nil && len(q.OnlyUAIs) == 0 && q.AlsoCreatedBy == 0 {
 		return page, nil // a reporter without establishments sees nothing
 	}
 
@@ -449,7 +449,17 @@ func (db *DB) ListTickets(ctx context.Context, q support.TicketQuery) (*support.
 		where = append(where, "t.uai = ?")
 		args = append(args, q.UAI)
 	}
-	if q.OnlyUAIs != nil {
+	switch {
+	case q.OnlyUAIs != nil && q.AlsoCreatedBy != 0 && len(q.OnlyUAIs) > 0:
+		where = append(where, "(t.uai IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(q.OnlyUAIs)), ", ")+") OR t.created_by = ?)")
+		for _, v := range q.OnlyUAIs {
+			args = append(args, v)
+		}
+		args = append(args, q.AlsoCreatedBy)
+	case q.OnlyUAIs != nil && q.AlsoCreatedBy != 0:
+		where = append(where, "t.created_by = ?")
+		args = append(args, q.AlsoCreatedBy)
+	case q.OnlyUAIs != nil:
 		in("t.uai", q.OnlyUAIs)
 	}
 	if q.CreatedBy != 0 {
@@ -491,7 +501,7 @@ func (db *DB) ListTickets(ctx context.Context, q support.TicketQuery) (*support.
 		// rank index; the unary + keeps the rank term out of index choice
 		// (PostgreSQL plans from statistics and ignores it).
 		rankTerm := "t.priority_rank = ?"
-		if q.UAI != "" || q.OnlyUAIs != nil || q.CreatedBy != 0 {
+		if q.UAI != "" || q.OnlyUAIs != nil || q.CreatedBy != 0 || q.AlsoCreatedBy != 0 {
 			rankTerm = "+t.priority_rank = ?"
 		}
 		for rank := first; rank <= len(support.Priorities) && len(rows) <= limit; rank++ {

@@ -109,6 +109,9 @@ type TicketQuery struct {
 	TicketFilter
 	// OnlyUAIs, when not nil, restricts to these establishments (reporters).
 	OnlyUAIs []string
+	// AlsoCreatedBy, when not 0, widens OnlyUAIs: the tickets this user
+	// filed are visible too, whatever their establishment.
+	AlsoCreatedBy int64
 	// CreatedBy, when not 0, restricts to tickets filed by this user (Mine).
 	CreatedBy int64
 }
