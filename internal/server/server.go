@@ -80,6 +80,12 @@ func (s *Server) Addr() string { return s.ln.Addr().String() }
 // URL is the base URL of the server.
 func (s *Server) URL() string { return "http://" + s.Addr() }
 
+// Close stops listening and closes the store, for a server that will not
+// Serve.
+func (s *Server) Close() error {
+	return errors.Join(s.ln.Close(), s.store.Close())
+}
+
 // Serve answers requests until ctx is done, then shuts down gracefully,
 // giving requests in flight up to grace to finish, and closes the store.
 func (s *Server) Serve(ctx context.Context, grace time.Duration) error {
@@ -89,6 +95,7 @@ func (s *Server) Serve(ctx context.Context, grace time.Duration) error {
 	select {
 	case err = <-errc:
 	case <-ctx.Done():
+		s.log.Info("shutting down")
 		sctx, cancel := context.WithTimeout(context.Background(), grace)
 		err = s.http.Shutdown(sctx)
 		cancel()

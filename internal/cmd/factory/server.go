@@ -2,10 +2,7 @@ package factory
 
 import (
 	"context"
-	"errors"
 	"log/slog"
-	"net"
-	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -15,9 +12,7 @@ import (
 	"github.com/ent-support/ent-support/internal/build"
 	"github.com/ent-support/ent-support/internal/cmdutil"
 	"github.com/ent-support/ent-support/internal/config"
-	"github.com/ent-support/ent-support/internal/httpapi"
-	"github.com/ent-support/ent-support/internal/service"
-	"github.com/ent-support/ent-support/internal/sqlstore"
+	"github.com/ent-support/ent-support/internal/server"
 	"github.com/ent-support/ent-support/internal/support"
 )
 
@@ -41,42 +36,27 @@ func runServer(ctx context.Context, f *cmdutil.Factory, o cmdutil.ServerOptions)
 		}
 		dsn = "sqlite:" + filepath.Join(dir, ServerDB)
 	}
-	store, err := sqlstore.Open(ctx, dsn, sqlstore.Options{Now: f.Now})
-	if err != nil {
-		return err
-	}
-	defer store.Close()
 	limits := o.Limits
 	limits.MaxFiles = support.DefaultMaxFiles
-	svc := service.New(store, service.Config{Prefix: o.Prefix, Limits: limits, OpenDirectory: o.OpenDirectory,
-		Version: build.Version, Now: f.Now})
-	if o.BootstrapToken != "" {
-		created, err := svc.Bootstrap(ctx, o.BootstrapToken)
-		if err != nil {
-			return err
-		}
-		if created {
-			log.Info("first admin created from ENT_SUPPORT_BOOTSTRAP_TOKEN")
-		}
-	}
-	h := httpapi.NewHandler(httpapi.ServerConfig{Tickets: svc, Admin: svc, Auth: svc, Logger: log, Limits: limits})
-	ln, err := net.Listen("tcp", o.Addr)
+	srv, err := server.Open(ctx, server.Options{Addr: o.Addr, Database: dsn, Prefix: o.Prefix, Limits: limits,
+		OpenDirectory: o.OpenDirectory, BootstrapToken: o.BootstrapToken, Version: build.Version,
+		Logger: log, Now: f.Now})
 	if err != nil {
 		return err
 	}
-	srv := httpapi.NewHTTPServer(o.Addr, h)
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-
-	addr := ln.Addr().String()
+	if srv.BootstrapCreated {
+		log.Info("first admin created from ENT_SUPPORT_BOOTSTRAP_TOKEN")
+	}
+	addr := srv.Addr()
 	if o.ReadyFile != "" {
 		if err := config.WriteFileAtomic(o.ReadyFile, []byte(addr+"\n"), 0o644); err != nil {
 			srv.Close()
 			return err
 		}
 	}
-	attrs := []any{"addr", addr, "database", redact(dsn), "prefix", svc.Prefix(),
-		"open_directory", o.OpenDirectory, "max_file_size", limits.MaxFileSize, "max_ticket_size", limits.MaxTicketSize}
+	info, _ := srv.Service.Info(ctx)
+	attrs := []any{"addr", addr, "database", redact(dsn), "prefix", info.Prefix,
+		"open_directory", o.OpenDirectory, "max_file_size", info.Limits.MaxFileSize, "max_ticket_size", info.Limits.MaxTicketSize}
 	if o.PublicURL != "" {
 		attrs = append(attrs, "public_url", o.PublicURL)
 	}
@@ -86,22 +66,7 @@ func runServer(ctx context.Context, f *cmdutil.Factory, o cmdutil.ServerOptions)
 		attrs = append(attrs, "smtp", redact(o.SMTP), "mail_from", o.MailFrom)
 	}
 	log.Info("ent-support server listening", attrs...)
-
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	log.Info("shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), ShutdownTimeout)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return err
-	}
-	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	return srv.Serve(ctx, ShutdownTimeout)
 }
 
 // redact hides the password of a URL-shaped DSN or SMTP address.
