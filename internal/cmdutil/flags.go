@@ -11,20 +11,6 @@ import (
 	"github.com/ent-support/ent-support/internal/support"
 )
 
-// SplitList turns repeated and comma-separated values into one list:
-// --population eleves --population parents,enseignants.
-func SplitList(vs []string) []string {
-	var out []string
-	for _, v := range vs {
-		for _, p := range strings.Split(v, ",") {
-			if p = strings.TrimSpace(p); p != "" {
-				out = append(out, p)
-			}
-		}
-	}
-	return out
-}
-
 // ParseSince accepts a day (2026-11-28, midnight in loc) or an RFC 3339 time.
 func ParseSince(s string, loc *time.Location) (time.Time, error) {
 	if t, err := time.ParseInLocation("2006-01-02", s, loc); err == nil {

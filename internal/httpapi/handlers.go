@@ -124,19 +124,6 @@ func (s *server) listTickets(w http.ResponseWriter, r *http.Request) {
 	s.ok(w, http.StatusOK, page)
 }
 
-// splitList reads a repeatable parameter that may also be a comma list.
-func splitList(vs []string) []string {
-	var out []string
-	for _, v := range vs {
-		for _, p := range strings.Split(v, ",") {
-			if p = strings.TrimSpace(p); p != "" {
-				out = append(out, p)
-			}
-		}
-	}
-	return out
-}
-
 // parisTime is where a bare date starts: the users are in France.
 var parisTime = func() *time.Location {
 	if loc, err := time.LoadLocation("Europe/Paris"); err == nil {
@@ -152,14 +139,14 @@ func parseTicketFilter(q url.Values) (support.TicketFilter, error) {
 		f    support.TicketFilter
 		errs []support.FieldError
 	)
-	for _, v := range splitList(q["status"]) {
+	for _, v := range support.SplitList(q["status"]) {
 		if st, ok := support.ParseStatus(v); ok {
 			f.Status = append(f.Status, st)
 		} else {
 			errs = append(errs, support.FieldError{Field: "status", Rule: support.RuleStatus, Params: map[string]string{"value": v}})
 		}
 	}
-	for _, v := range splitList(q["priority"]) {
+	for _, v := range support.SplitList(q["priority"]) {
 		if p, ok := support.ParsePriority(v); ok {
 			f.Priority = append(f.Priority, p)
 		} else {

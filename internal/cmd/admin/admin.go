@@ -64,7 +64,7 @@ func NewCmdUserAdd(f *cmdutil.Factory, runF func(*UserAddOptions) error) *cobra.
 			opts.Ctx = cmd.Context()
 			opts.Input.Role = support.Role(role)
 			opts.Input.Function = support.Function(function)
-			opts.Input.UAIs = cmdutil.SplitList(opts.Input.UAIs)
+			opts.Input.UAIs = support.SplitList(opts.Input.UAIs)
 			if runF != nil {
 				return runF(opts)
 			}

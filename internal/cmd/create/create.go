@@ -62,7 +62,7 @@ func NewCmdNew(f *cmdutil.Factory, runF func(*NewOptions) error) *cobra.Command 
 			opts.Ctx = cmd.Context()
 			opts.Flags.Reporter.Function = support.Function(function)
 			opts.Flags.Priority = support.Priority(priority)
-			opts.Populations = cmdutil.SplitList(opts.Populations)
+			opts.Populations = support.SplitList(opts.Populations)
 			if opts.FromFile == "-" && opts.DescriptionFile == "-" {
 				return &cmdutil.UsageError{Key: "cli.new.stdin_twice", Cmd: cmd.CommandPath()}
 			}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
-	"strings"
 
 	"go.yaml.in/yaml/v3"
 
@@ -206,7 +205,7 @@ func decodeInput(lang string, data []byte) (fileInput, []support.FieldError) {
 		case "priority":
 			text(k, v, &priority)
 		case "population":
-			for _, p := range splitComma(list(k, v)) {
+			for _, p := range support.SplitList(list(k, v)) {
 				in.Population = append(in.Population, support.Population(p))
 			}
 		case "attachments":
@@ -218,18 +217,6 @@ func decodeInput(lang string, data []byte) (fileInput, []support.FieldError) {
 	in.Reporter.Function = support.Function(function)
 	in.Priority = support.Priority(priority)
 	return out, errs
-}
-
-func splitComma(vs []string) []string {
-	var out []string
-	for _, v := range vs {
-		for _, p := range strings.Split(v, ",") {
-			if p = strings.TrimSpace(p); p != "" {
-				out = append(out, p)
-			}
-		}
-	}
-	return out
 }
 
 func syntaxErr(field, reason string) support.FieldError {

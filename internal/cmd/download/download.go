@@ -89,21 +89,9 @@ func pick(as []support.Attachment, which string) (*support.Attachment, error) {
 }
 
 func downloadRun(opts *DownloadOptions) error {
-	n, err := cmdutil.ParseNumber(opts.Number)
-	if err != nil {
-		return err
-	}
-	svc, err := opts.Tickets()
-	if err != nil {
-		return err
-	}
-	ctx := opts.Ctx
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	ctx, cancel := context.WithTimeout(ctx, cmdutil.TransferTimeout)
+	ctx, cancel := cmdutil.Bounded(opts.Ctx, cmdutil.TransferTimeout)
 	defer cancel()
-	t, err := svc.GetTicket(ctx, n)
+	svc, t, err := cmdutil.GetTicket(ctx, opts.Tickets, opts.Number)
 	if err != nil {
 		return err
 	}

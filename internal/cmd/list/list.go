@@ -53,8 +53,8 @@ func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Comman
 		Args:    cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Ctx = cmd.Context()
-			opts.Status = cmdutil.SplitList(opts.Status)
-			opts.Priority = cmdutil.SplitList(opts.Priority)
+			opts.Status = support.SplitList(opts.Status)
+			opts.Priority = support.SplitList(opts.Priority)
 			if runF != nil {
 				return runF(opts)
 			}
@@ -142,11 +142,7 @@ func listRun(opts *ListOptions) error {
 	if err != nil {
 		return err
 	}
-	ctx := opts.Ctx
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	ctx, cancel := context.WithTimeout(ctx, cmdutil.NetworkTimeout)
+	ctx, cancel := cmdutil.Bounded(opts.Ctx, cmdutil.NetworkTimeout)
 	defer cancel()
 
 	tickets := []support.TicketSummary{}

@@ -52,21 +52,9 @@ func NewCmdShow(f *cmdutil.Factory, runF func(*ShowOptions) error) *cobra.Comman
 }
 
 func showRun(opts *ShowOptions) error {
-	n, err := cmdutil.ParseNumber(opts.Number)
-	if err != nil {
-		return err
-	}
-	svc, err := opts.Tickets()
-	if err != nil {
-		return err
-	}
-	ctx := opts.Ctx
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	ctx, cancel := context.WithTimeout(ctx, cmdutil.NetworkTimeout)
+	ctx, cancel := cmdutil.Bounded(opts.Ctx, cmdutil.NetworkTimeout)
 	defer cancel()
-	t, err := svc.GetTicket(ctx, n)
+	_, t, err := cmdutil.GetTicket(ctx, opts.Tickets, opts.Number)
 	if err != nil {
 		return err
 	}
