@@ -92,16 +92,7 @@ func NewHandler(cfg ServerConfig) http.Handler {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	def := support.DefaultLimits()
-	if cfg.Limits.MaxFileSize <= 0 {
-		cfg.Limits.MaxFileSize = def.MaxFileSize
-	}
-	if cfg.Limits.MaxTicketSize <= 0 {
-		cfg.Limits.MaxTicketSize = def.MaxTicketSize
-	}
-	if cfg.Limits.MaxFiles <= 0 {
-		cfg.Limits.MaxFiles = def.MaxFiles
-	}
+	cfg.Limits = cfg.Limits.OrDefaults()
 	if cfg.TempDir == "" {
 		cfg.TempDir = os.TempDir()
 	}

@@ -45,16 +45,7 @@ func New(store support.Store, cfg Config) *Service {
 	if cfg.Prefix == "" {
 		cfg.Prefix = support.DefaultPrefix
 	}
-	d := support.DefaultLimits()
-	if cfg.Limits.MaxFileSize <= 0 {
-		cfg.Limits.MaxFileSize = d.MaxFileSize
-	}
-	if cfg.Limits.MaxTicketSize <= 0 {
-		cfg.Limits.MaxTicketSize = d.MaxTicketSize
-	}
-	if cfg.Limits.MaxFiles <= 0 {
-		cfg.Limits.MaxFiles = d.MaxFiles
-	}
+	cfg.Limits = cfg.Limits.OrDefaults()
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}

@@ -22,6 +22,22 @@ func DefaultLimits() Limits {
 	return Limits{MaxFileSize: DefaultMaxFileSize, MaxTicketSize: DefaultMaxTicketSize, MaxFiles: DefaultMaxFiles}
 }
 
+// OrDefaults returns l with each unset (zero or negative) limit replaced
+// by the reference server's default.
+func (l Limits) OrDefaults() Limits {
+	d := DefaultLimits()
+	if l.MaxFileSize <= 0 {
+		l.MaxFileSize = d.MaxFileSize
+	}
+	if l.MaxTicketSize <= 0 {
+		l.MaxTicketSize = d.MaxTicketSize
+	}
+	if l.MaxFiles <= 0 {
+		l.MaxFiles = d.MaxFiles
+	}
+	return l
+}
+
 // AllowedTypes are the content types accepted for attachments, as detected
 // from the content (never from the name).
 var AllowedTypes = []string{
