@@ -129,3 +129,19 @@ func TestUnknownKeyIsVisible(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+// An example shown to people must itself be valid: a UAI in a message
+// with a wrong key letter teaches the mistake the form then refuses.
+func TestExampleUAIsAreValid(t *testing.T) {
+	uai := regexp.MustCompile(`\b[0-9]{7}[A-Z]\b`)
+	for _, lang := range []string{FR, EN} {
+		keys, _ := Keys(lang)
+		for _, k := range keys {
+			for _, code := range uai.FindAllString(T(lang, k, nil), -1) {
+				if _, fe := support.ParseUAI(code); fe != nil {
+					t.Errorf("%s %s: example UAI %s is invalid (%s)", lang, k, code, fe.Rule)
+				}
+			}
+		}
+	}
+}
