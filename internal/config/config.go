@@ -24,6 +24,7 @@ import (
 const (
 	EnvConfigDir = "ENT_SUPPORT_CONFIG_DIR"
 	EnvDataDir   = "ENT_SUPPORT_DATA_DIR"
+	EnvStateDir  = "ENT_SUPPORT_STATE_DIR"
 	EnvProfile   = "ENT_SUPPORT_PROFILE"
 	EnvServer    = "ENT_SUPPORT_SERVER"
 	EnvToken     = "ENT_SUPPORT_TOKEN"
@@ -111,6 +112,43 @@ func dataDir(getenv func(string) string, goos string, home func() (string, error
 			return "", err
 		}
 		return filepath.Join(h, ".local", "share", "ent-support"), nil
+	}
+}
+
+// StateDir returns where the client keeps what it must not lose between
+// runs (drafts, the outbox): ENT_SUPPORT_STATE_DIR, else
+// %LocalAppData%\ent-support\state on Windows,
+// ~/Library/Application Support/ent-support/state on macOS,
+// $XDG_STATE_HOME/ent-support or ~/.local/state/ent-support elsewhere.
+func StateDir(getenv func(string) string) (string, error) {
+	return stateDir(getenv, runtime.GOOS, os.UserHomeDir)
+}
+
+func stateDir(getenv func(string) string, goos string, home func() (string, error)) (string, error) {
+	if d := getenv(EnvStateDir); d != "" {
+		return d, nil
+	}
+	switch goos {
+	case "windows":
+		if d := getenv("LocalAppData"); d != "" {
+			return filepath.Join(d, "ent-support", "state"), nil
+		}
+		return "", errors.New("%LocalAppData% is not set")
+	case "darwin", "ios":
+		h, err := home()
+		if err != nil {
+			return "", err
+		}
+		return filepath.Join(h, "Library", "Application Support", "ent-support", "state"), nil
+	default:
+		if d := getenv("XDG_STATE_HOME"); d != "" && filepath.IsAbs(d) {
+			return filepath.Join(d, "ent-support"), nil
+		}
+		h, err := home()
+		if err != nil {
+			return "", err
+		}
+		return filepath.Join(h, ".local", "state", "ent-support"), nil
 	}
 }
 

@@ -39,6 +39,34 @@ func TestDataDir(t *testing.T) {
 	}
 }
 
+func TestStateDir(t *testing.T) {
+	home := func() (string, error) { return "/home/claire", nil }
+	tests := []struct {
+		name string
+		goos string
+		env  map[string]string
+		want string
+	}{
+		{"override wins", "linux", map[string]string{EnvStateDir: "/srv/state", "XDG_STATE_HOME": "/x"}, "/srv/state"},
+		{"xdg", "linux", map[string]string{"XDG_STATE_HOME": "/x"}, filepath.Join("/x", "ent-support")},
+		{"relative xdg is ignored", "linux", map[string]string{"XDG_STATE_HOME": "x"}, filepath.Join("/home/claire", ".local", "state", "ent-support")},
+		{"linux default", "linux", nil, filepath.Join("/home/claire", ".local", "state", "ent-support")},
+		{"macOS", "darwin", nil, filepath.Join("/home/claire", "Library", "Application Support", "ent-support", "state")},
+		{"windows", "windows", map[string]string{"LocalAppData": `C:\Users\claire\AppData\Local`}, filepath.Join(`C:\Users\claire\AppData\Local`, "ent-support", "state")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := stateDir(env(tt.env), tt.goos, home)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
 func TestSaveLoadRoundTripAndMode(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "conf")
 	c, err := Load(dir)
