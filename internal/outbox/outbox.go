@@ -1,0 +1,298 @@
+// Package outbox keeps the complete, validated tickets the server could not
+// take (unreachable, or still failing after the client's retries) until it
+// confirms their number. Each entry is a folder in the user's state
+// directory: entry.json (the ticket, its Idempotency-Key) and a copy of
+// every attachment, so that a screenshot moved or edited since is not lost.
+// Sending again uses the entry's own key: a replay never files twice.
+package outbox
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ent-support/ent-support/internal/support"
+)
+
+// Entry is one ticket waiting to be sent.
+type Entry struct {
+	ID             string              `json:"id"`
+	Input          support.TicketInput `json:"input"`
+	Attachments    []File              `json:"attachments,omitempty"`
+	IdempotencyKey string              `json:"idempotency_key"`
+	CreatedAt      time.Time           `json:"created_at"`
+	// Server is where it was meant to go, for people; it is sent to the
+	// server in force when it is sent.
+	Server string `json:"server,omitempty"`
+
+	dir string
+}
+
+// File is an attachment copied into the entry's folder.
+type File struct {
+	Name string `json:"name"` // the name the server receives (already sanitised)
+	Size int64  `json:"size"`
+	// Path is the copy, relative to the entry's folder.
+	Path string `json:"path"`
+	// Source is where the file was taken from, for people.
+	Source string `json:"source,omitempty"`
+}
+
+// Outbox is the outbox folder of a state directory.
+type Outbox struct {
+	dir string
+	now func() time.Time
+}
+
+// Open returns the outbox kept under stateDir; nothing is created until
+// the first Add. now may be nil (time.Now).
+func Open(stateDir string, now func() time.Time) *Outbox {
+	if now == nil {
+		now = time.Now
+	}
+	return &Outbox{dir: filepath.Join(stateDir, "outbox"), now: now}
+}
+
+// Dir is the folder the entries live in.
+func (o *Outbox) Dir() string { return o.dir }
+
+var validID = regexp.MustCompile(`^[0-9a-z][0-9a-z-]{0,63}$`)
+
+func newID(t time.Time) string {
+	var b [2]byte
+	rand.Read(b[:])
+	return t.UTC().Format("20060102-150405") + "-" + hex.EncodeToString(b[:])
+}
+
+// Add keeps a ticket: the attachments are copied first, the description
+// last, all in a hidden folder renamed into place at the end, so that a
+// crash leaves either a whole entry or none. Files are 0600, folders 0700.
+func (o *Outbox) Add(in support.TicketInput, key string, ups []support.Upload, sources []string, server string) (*Entry, error) {
+	if key == "" {
+		return nil, errors.New("outbox: an entry needs its Idempotency-Key")
+	}
+	if err := os.MkdirAll(o.dir, 0o700); err != nil {
+		return nil, err
+	}
+	now := o.now()
+	e := &Entry{ID: newID(now), Input: in, IdempotencyKey: key, CreatedAt: now, Server: server}
+	tmp, err := os.MkdirTemp(o.dir, ".new-*")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp) // a no-op once renamed
+	if err := os.Chmod(tmp, 0o700); err != nil {
+		return nil, err
+	}
+	for i, u := range ups {
+		f := File{Name: u.Name, Path: filepath.Join("files", strconv.Itoa(i+1))}
+		if i < len(sources) {
+			f.Source = sources[i]
+		}
+		n, err := copyUpload(u, filepath.Join(tmp, f.Path))
+		if err != nil {
+			return nil, fmt.Errorf("outbox: copying %s: %w", u.Name, err)
+		}
+		f.Size = n
+		e.Attachments = append(e.Attachments, f)
+	}
+	b, err := json.MarshalIndent(e, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	if err := writeSynced(filepath.Join(tmp, "entry.json"), bytesReader(b)); err != nil {
+		return nil, err
+	}
+	e.dir = filepath.Join(o.dir, e.ID)
+	if err := os.Rename(tmp, e.dir); err != nil {
+		return nil, err
+	}
+	syncDir(o.dir)
+	return e, nil
+}
+
+func copyUpload(u support.Upload, dst string) (int64, error) {
+	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
+		return 0, err
+	}
+	r, err := u.Open()
+	if err != nil {
+		return 0, err
+	}
+	defer r.Close()
+	var n int64
+	err = writeSynced(dst, countingReader{r, &n})
+	return n, err
+}
+
+func writeSynced(path string, r io.Reader) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, r); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// syncDir makes a rename durable where the OS allows it (not Windows).
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+}
+
+type countingReader struct {
+	r io.Reader
+	n *int64
+}
+
+func (c countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	*c.n += int64(n)
+	return n, err
+}
+
+func bytesReader(b []byte) io.Reader { return strings.NewReader(string(b)) }
+
+// List returns the entries, oldest first. A folder without a readable
+// entry.json (a crash in the middle of Add leaves only hidden folders) is
+// skipped.
+func (o *Outbox) List() ([]*Entry, error) {
+	des, err := os.ReadDir(o.dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	var es []*Entry
+	for _, de := range des {
+		if !de.IsDir() || !validID.MatchString(de.Name()) {
+			continue
+		}
+		dir := filepath.Join(o.dir, de.Name())
+		b, err := os.ReadFile(filepath.Join(dir, "entry.json"))
+		if err != nil {
+			continue
+		}
+		var e Entry
+		if json.Unmarshal(b, &e) != nil || e.IdempotencyKey == "" {
+			continue
+		}
+		e.ID, e.dir = de.Name(), dir
+		es = append(es, &e)
+	}
+	sort.Slice(es, func(i, j int) bool {
+		if !es[i].CreatedAt.Equal(es[j].CreatedAt) {
+			return es[i].CreatedAt.Before(es[j].CreatedAt)
+		}
+		return es[i].ID < es[j].ID
+	})
+	return es, nil
+}
+
+// Empty says cheaply whether nothing waits, without reading any entry.
+func (o *Outbox) Empty() bool {
+	des, err := os.ReadDir(o.dir)
+	if err != nil {
+		return true
+	}
+	for _, de := range des {
+		if de.IsDir() && validID.MatchString(de.Name()) {
+			return false
+		}
+	}
+	return true
+}
+
+// Remove deletes an entry and its files. Only Send calls it, once the
+// server has confirmed the ticket's number.
+func (o *Outbox) Remove(e *Entry) error {
+	if !validID.MatchString(e.ID) {
+		return fmt.Errorf("outbox: invalid ID %q", e.ID)
+	}
+	// Renamed away first: a crash while deleting files never leaves an
+	// entry that looks whole but lost an attachment.
+	gone := filepath.Join(o.dir, ".sent-"+e.ID)
+	if err := os.Rename(filepath.Join(o.dir, e.ID), gone); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil // another process sent it at the same time
+		}
+		return err
+	}
+	return os.RemoveAll(gone)
+}
+
+// Uploads returns the entry's copied files, ready to send.
+func (e *Entry) Uploads() []support.Upload {
+	ups := make([]support.Upload, 0, len(e.Attachments))
+	for _, f := range e.Attachments {
+		path := filepath.Join(e.dir, filepath.FromSlash(f.Path))
+		ups = append(ups, support.Upload{Name: f.Name, Size: f.Size,
+			Open: func() (io.ReadCloser, error) { return os.Open(path) }})
+	}
+	return ups
+}
+
+// Result is what became of one entry in Send.
+type Result struct {
+	Entry  *Entry
+	Ticket *support.Ticket // set when the server confirmed it
+	Err    error
+}
+
+// Send sends every entry, oldest first, each with its own
+// Idempotency-Key, and removes it once the server answered with its
+// number. It stops at the first error that would fail every other entry
+// too (server unreachable or rate-limited, token refused); an entry the
+// server refuses for itself stays, and the others are still sent. report
+// is called after each attempt. The error is the first one met.
+func (o *Outbox) Send(ctx context.Context, svc support.TicketService, report func(Result)) error {
+	es, err := o.List()
+	if err != nil {
+		return err
+	}
+	var first error
+	for _, e := range es {
+		t, err := svc.CreateTicket(ctx, e.Input, support.CreateOptions{IdempotencyKey: e.IdempotencyKey, Attachments: e.Uploads()})
+		if err == nil {
+			err = o.Remove(e)
+		}
+		if report != nil {
+			report(Result{Entry: e, Ticket: t, Err: err})
+		}
+		if err == nil {
+			continue
+		}
+		if first == nil {
+			first = err
+		}
+		switch support.ErrorCode(err) {
+		case support.EUNAVAILABLE, support.ERATELIMITED, support.EUNAUTHENTICATED, support.EFORBIDDEN:
+			return first
+		}
+		if ctx.Err() != nil {
+			return first
+		}
+	}
+	return first
+}

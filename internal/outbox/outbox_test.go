@@ -1,0 +1,199 @@
+package outbox
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ent-support/ent-support/internal/support"
+)
+
+// server is a fake TicketService that files tickets by Idempotency-Key,
+// like the real one: a replay returns the first ticket.
+type server struct {
+	support.TicketService
+	byKey map[string]*support.Ticket
+	files map[string][][]byte
+	err   map[int]error // the error of the n-th call (1-based)
+	calls int
+}
+
+func newServer() *server {
+	return &server{byKey: map[string]*support.Ticket{}, files: map[string][][]byte{}, err: map[int]error{}}
+}
+
+func (s *server) CreateTicket(ctx context.Context, in support.TicketInput, o support.CreateOptions) (*support.Ticket, error) {
+	s.calls++
+	if err := s.err[s.calls]; err != nil {
+		return nil, err
+	}
+	if t := s.byKey[o.IdempotencyKey]; t != nil {
+		return t, nil
+	}
+	for _, u := range o.Attachments {
+		r, err := u.Open()
+		if err != nil {
+			return nil, err
+		}
+		b, _ := io.ReadAll(r)
+		r.Close()
+		s.files[o.IdempotencyKey] = append(s.files[o.IdempotencyKey], b)
+	}
+	t := &support.Ticket{TicketSummary: support.TicketSummary{Number: support.Number{Prefix: "CG42N1", Seq: int64(len(s.byKey) + 1)}, TicketInput: in}}
+	s.byKey[o.IdempotencyKey] = t
+	return t, nil
+}
+
+func upload(t *testing.T, path string, content string) support.Upload {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return support.Upload{Name: filepath.Base(path), Size: int64(len(content)),
+		Open: func() (io.ReadCloser, error) { return os.Open(path) }}
+}
+
+func unavailable() error { return support.Errorf(support.EUNAVAILABLE, "error.unavailable", nil) }
+
+// The attachments are copies: the screenshot can be edited or deleted
+// after the ticket was kept, and the ticket still goes with what was
+// checked.
+func TestAddCopiesAttachmentsAndSendsThem(t *testing.T) {
+	dir := t.TempDir()
+	o := Open(filepath.Join(dir, "state"), nil)
+	shot := filepath.Join(dir, "capture.png")
+	up := upload(t, shot, "the screenshot")
+	e, err := o.Add(support.TicketInput{Subject: "Messagerie"}, "cli-1", []support.Upload{up}, []string{shot}, "http://x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(shot, []byte("edited later"), 0o644)
+	os.Remove(shot)
+
+	es, err := o.List()
+	if err != nil || len(es) != 1 || es[0].ID != e.ID || es[0].IdempotencyKey != "cli-1" || es[0].Attachments[0].Source != shot {
+		t.Fatalf("List: %+v %v", es, err)
+	}
+	srv := newServer()
+	var sent []string
+	if err := o.Send(context.Background(), srv, func(r Result) { sent = append(sent, r.Ticket.Number.String()) }); err != nil {
+		t.Fatal(err)
+	}
+	if len(sent) != 1 || sent[0] != "CG42N1-1" {
+		t.Errorf("sent %v", sent)
+	}
+	if got := srv.files["cli-1"]; len(got) != 1 || !bytes.Equal(got[0], []byte("the screenshot")) {
+		t.Errorf("server received %q, want the file as it was checked", got)
+	}
+	if !o.Empty() {
+		t.Error("the entry is still there after the server confirmed it")
+	}
+	if des, _ := os.ReadDir(o.Dir()); len(des) != 0 {
+		t.Errorf("outbox folder keeps %v", des)
+	}
+}
+
+// An entry leaves only once its number came back; an unreachable server
+// stops the round and keeps everything not confirmed; sending again uses
+// each entry's own key, so a ticket the server filed but could not
+// confirm is not filed twice.
+func TestSendRemovesOnlyConfirmedAndReplaysKeys(t *testing.T) {
+	now := time.Date(2026, 11, 28, 8, 0, 0, 0, time.UTC)
+	o := Open(t.TempDir(), func() time.Time { now = now.Add(time.Second); return now })
+	for _, k := range []string{"k1", "k2", "k3"} {
+		if _, err := o.Add(support.TicketInput{Subject: k}, k, nil, nil, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv := newServer()
+	srv.err[2] = unavailable()
+	var got []string
+	err := o.Send(context.Background(), srv, func(r Result) {
+		if r.Err == nil {
+			got = append(got, r.Entry.IdempotencyKey)
+		}
+	})
+	if support.ErrorCode(err) != support.EUNAVAILABLE {
+		t.Fatalf("Send: %v, want EUNAVAILABLE", err)
+	}
+	if strings.Join(got, ",") != "k1" || srv.calls != 2 {
+		t.Errorf("sent %v in %d calls, want k1 then a stop at the unreachable server", got, srv.calls)
+	}
+	es, _ := o.List()
+	if len(es) != 2 || es[0].IdempotencyKey != "k2" || es[1].IdempotencyKey != "k3" {
+		t.Fatalf("left %+v, want k2 and k3 in order", es)
+	}
+	// The server filed k2 but its answer was lost: a replay gives the same number.
+	srv.byKey["k2"] = &support.Ticket{TicketSummary: support.TicketSummary{Number: support.Number{Prefix: "CG42N1", Seq: 2}}}
+	got = nil
+	if err := o.Send(context.Background(), srv, func(r Result) { got = append(got, r.Ticket.Number.String()) }); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(got, ",") != "CG42N1-2,CG42N1-3" || len(srv.byKey) != 3 {
+		t.Errorf("second round sent %v; the server holds %d tickets, want 3", got, len(srv.byKey))
+	}
+	if err := o.Send(context.Background(), srv, func(Result) { t.Error("an empty outbox sent something") }); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A ticket the server refuses for itself stays, and does not block the others.
+func TestRefusedEntryStaysOthersGo(t *testing.T) {
+	o := Open(t.TempDir(), nil)
+	o.Add(support.TicketInput{Subject: "a"}, "ka", nil, nil, "")
+	o.Add(support.TicketInput{Subject: "b"}, "kb", nil, nil, "")
+	srv := newServer()
+	srv.err[1] = support.InvalidFields([]support.FieldError{{Field: "subject", Rule: support.RuleRequired}})
+	err := o.Send(context.Background(), srv, nil)
+	if support.ErrorCode(err) != support.EINVALID {
+		t.Fatalf("Send: %v, want the refusal", err)
+	}
+	es, _ := o.List()
+	if len(es) != 1 || es[0].IdempotencyKey != "ka" || srv.byKey["kb"] == nil {
+		t.Errorf("left %+v; want only the refused one, the other sent", es)
+	}
+}
+
+func TestModesAndCrashLeftovers(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("POSIX modes")
+	}
+	dir := t.TempDir()
+	state := filepath.Join(dir, "state")
+	o := Open(state, nil)
+	up := upload(t, filepath.Join(dir, "a.png"), "png")
+	e, err := o.Add(support.TicketInput{}, "k", []support.Upload{up}, nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{state, o.Dir(), filepath.Join(o.Dir(), e.ID), filepath.Join(o.Dir(), e.ID, "files")} {
+		if fi, err := os.Stat(p); err != nil || fi.Mode().Perm() != 0o700 {
+			t.Errorf("%s: %v %v, want 0700", p, fi.Mode().Perm(), err)
+		}
+	}
+	for _, p := range []string{"entry.json", filepath.Join("files", "1")} {
+		if fi, err := os.Stat(filepath.Join(o.Dir(), e.ID, p)); err != nil || fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s: %v, want 0600", p, err)
+		}
+	}
+	// A crash in the middle of Add leaves a hidden folder: never an entry.
+	os.MkdirAll(filepath.Join(o.Dir(), ".new-123", "files"), 0o700)
+	// A folder without entry.json is not an entry either.
+	os.MkdirAll(filepath.Join(o.Dir(), "20200101-000000-beef"), 0o700)
+	es, err := o.List()
+	if err != nil || len(es) != 1 {
+		t.Errorf("List: %d entries %v, want 1", len(es), err)
+	}
+}
+
+func TestAddNeedsAKey(t *testing.T) {
+	if _, err := Open(t.TempDir(), nil).Add(support.TicketInput{}, "", nil, nil, ""); err == nil {
+		t.Error("an entry without Idempotency-Key was kept: sending it twice could file it twice")
+	}
+}
