@@ -2,12 +2,9 @@ package create
 
 import (
 	"context"
-	"io"
-	"os"
-	"path/filepath"
 	"strings"
 
-	"github.com/ent-support/ent-support/internal/filecheck"
+	"github.com/ent-support/ent-support/internal/cmdutil"
 	"github.com/ent-support/ent-support/internal/support"
 )
 
@@ -67,47 +64,8 @@ func hasField(errs []support.FieldError, field string) bool {
 	return false
 }
 
-// files checks every attachment before anything is sent: a file that
-// cannot be read, is empty, too big or of a refused type is reported with
-// the others. Without the server's limits (server unreachable), sizes are
-// checked against the defaults.
+// files checks every attachment before anything is sent (see
+// cmdutil.CheckFiles, shared with `comment`).
 func (c *checker) files(paths []string) ([]support.Upload, []support.FieldError) {
-	lim := support.DefaultLimits()
-	if c.info != nil && c.info.Limits.MaxFileSize > 0 {
-		lim = c.info.Limits
-	}
-	var (
-		ups   []support.Upload
-		errs  []support.FieldError
-		total int64
-	)
-	if lim.MaxFiles > 0 && len(paths) > lim.MaxFiles {
-		errs = append(errs, *filecheck.TooMany(lim.MaxFiles))
-	}
-	for _, p := range paths {
-		f, err := os.Open(p)
-		if err != nil {
-			errs = append(errs, *unreadable(c.lang, "attachments", p, err))
-			continue
-		}
-		if fi, err := f.Stat(); err == nil && fi.IsDir() {
-			f.Close()
-			errs = append(errs, *unreadable(c.lang, "attachments", p, errIsDir))
-			continue
-		}
-		res, fe := filecheck.Inspect(filepath.Base(p), f, lim.MaxFileSize)
-		f.Close()
-		if fe != nil {
-			errs = append(errs, *fe)
-			continue
-		}
-		total += res.Size
-		path := p
-		ups = append(ups, support.Upload{Name: res.Name, Size: res.Size,
-			Open: func() (io.ReadCloser, error) { return os.Open(path) }})
-	}
-	if lim.MaxTicketSize > 0 && total > lim.MaxTicketSize {
-		errs = append(errs, *filecheck.TicketTooBig(total, lim.MaxTicketSize))
-	}
-	return ups, errs
+	return cmdutil.CheckFiles(c.lang, c.info, paths)
 }

@@ -7,10 +7,8 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -300,45 +298,14 @@ func overlay(dst *support.TicketInput, src support.TicketInput) {
 }
 
 // readInput reads a file named on the command line ("-" is standard
-// input), at most max bytes, and returns the directory relative paths in
-// it are taken from.
+// input); see cmdutil.ReadInput.
 func readInput(opts *NewOptions, name, field string, max int64) ([]byte, string, *support.FieldError) {
-	var r io.Reader
-	dir := "."
-	if name == "-" {
-		r = opts.IO.In
-	} else {
-		f, err := os.Open(name)
-		if err != nil {
-			return nil, "", unreadable(opts.Lang, field, name, err)
-		}
-		defer f.Close()
-		if fi, err := f.Stat(); err == nil && fi.IsDir() {
-			return nil, "", unreadable(opts.Lang, field, name, errIsDir)
-		}
-		r, dir = f, filepath.Dir(name)
-	}
-	data, err := io.ReadAll(io.LimitReader(r, max))
-	if err != nil {
-		return nil, "", unreadable(opts.Lang, field, name, err)
-	}
-	return data, dir, nil
+	return cmdutil.ReadInput(opts.IO.In, opts.Lang, name, field, max)
 }
 
-var errIsDir = errors.New("is a directory")
+var errIsDir = cmdutil.ErrIsDir
 
-// unreadable is the field error of a file we could not read, with the
-// reason in the user's language for the common cases.
+// unreadable is the field error of a file we could not read (see cmdutil.Unreadable).
 func unreadable(lang, field, name string, err error) *support.FieldError {
-	reason := err.Error()
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		reason = locale.T(lang, "cli.file.not_found", nil)
-	case errors.Is(err, os.ErrPermission):
-		reason = locale.T(lang, "cli.file.permission", nil)
-	case errors.Is(err, errIsDir):
-		reason = locale.T(lang, "cli.file.is_dir", nil)
-	}
-	return &support.FieldError{Field: field, Rule: support.RuleFileUnreadable,
-		Params: map[string]string{"name": name, "reason": reason}}
+	return cmdutil.Unreadable(lang, field, name, err)
 }
