@@ -8,8 +8,10 @@ import (
 	"time"
 
 	"github.com/ent-support/ent-support/internal/config"
+	"github.com/ent-support/ent-support/internal/drafts"
 	"github.com/ent-support/ent-support/internal/iostreams"
 	"github.com/ent-support/ent-support/internal/locale"
+	"github.com/ent-support/ent-support/internal/outbox"
 	"github.com/ent-support/ent-support/internal/prompter"
 	"github.com/ent-support/ent-support/internal/support"
 )
@@ -33,6 +35,9 @@ type Factory struct {
 	// else the embedded reference server acting as the local admin.
 	Tickets func() (support.TicketService, error)
 	Admin   func() (support.AdminService, error)
+	// Drafts and Outbox are kept in the user's state directory.
+	Drafts func() (*drafts.Store, error)
+	Outbox func() (*outbox.Outbox, error)
 	// Prompter returns nil when no interactive form is available.
 	Prompter func() prompter.Prompter
 	// RunServer runs the reference server until ctx is done.

@@ -60,8 +60,15 @@ func Main() int {
 	}
 	code := ExitCode(err)
 	if ctx.Err() != nil && code != ExitOK {
-		// Whatever broke, it broke because the person pressed Ctrl-C.
-		code, err = ExitInterrupted, prompter.ErrCancelled
+		// Whatever broke, it broke because the person pressed Ctrl-C; what
+		// was kept, and how to go on, is still worth saying.
+		var kept *cmdutil.KeptError
+		if errors.As(err, &kept) {
+			err = &cmdutil.KeptError{Err: prompter.ErrCancelled, Hint: kept.Hint}
+		} else {
+			err = prompter.ErrCancelled
+		}
+		code = ExitInterrupted
 	}
 	PrintError(f.IOStreams.ErrOut, f.Lang, err)
 	return code
@@ -129,6 +136,12 @@ func PrintError(w io.Writer, lang string, err error) {
 		ue  *cmdutil.UsageError
 		se  *support.Error
 	)
+	var kept *cmdutil.KeptError
+	if errors.As(err, &kept) {
+		PrintError(w, lang, kept.Err)
+		fmt.Fprintln(w, kept.Hint)
+		return
+	}
 	prefix := locale.T(lang, "cli.error.prefix", nil)
 	switch {
 	case errors.As(err, &sil):

@@ -110,6 +110,7 @@ func startServer(env *testscript.Env) error {
 	env.Setenv("ENT_SUPPORT_TOKEN", bootstrapToken)
 	env.Setenv("ENT_SUPPORT_CONFIG_DIR", filepath.Join(work, "config"))
 	env.Setenv("ENT_SUPPORT_DATA_DIR", filepath.Join(work, "data"))
+	env.Setenv("ENT_SUPPORT_STATE_DIR", filepath.Join(work, "state"))
 	return nil
 }
 

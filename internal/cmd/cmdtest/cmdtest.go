@@ -19,8 +19,10 @@ import (
 
 	"github.com/ent-support/ent-support/internal/cmdutil"
 	"github.com/ent-support/ent-support/internal/config"
+	"github.com/ent-support/ent-support/internal/drafts"
 	"github.com/ent-support/ent-support/internal/iostreams"
 	"github.com/ent-support/ent-support/internal/locale"
+	"github.com/ent-support/ent-support/internal/outbox"
 	"github.com/ent-support/ent-support/internal/prompter"
 	"github.com/ent-support/ent-support/internal/support"
 )
@@ -220,6 +222,7 @@ func Factory(t testing.TB, fake *Tickets) (*cmdutil.Factory, *bytes.Buffer, *byt
 	t.Helper()
 	ios, in, out, errOut := iostreams.Test()
 	dir := t.TempDir()
+	state := filepath.Join(dir, "state")
 	f := &cmdutil.Factory{
 		IOStreams: ios, Lang: locale.FR, Getenv: func(string) string { return "" },
 		Now: func() time.Time { return Clock }, Location: Paris,
@@ -227,6 +230,8 @@ func Factory(t testing.TB, fake *Tickets) (*cmdutil.Factory, *bytes.Buffer, *byt
 		Tickets:   func() (support.TicketService, error) { return fake, nil },
 		Admin:     func() (support.AdminService, error) { return fake, nil },
 		Prompter:  func() prompter.Prompter { return nil },
+		Drafts:    func() (*drafts.Store, error) { return drafts.Open(state, nil), nil },
+		Outbox:    func() (*outbox.Outbox, error) { return outbox.Open(state, nil), nil },
 		RunServer: func(context.Context, cmdutil.ServerOptions) error { return nil },
 		Cleanup:   func() {},
 	}

@@ -15,6 +15,9 @@ type checker struct {
 	lang string
 	svc  support.TicketService
 	info *support.ServerInfo // nil when the server could not be asked
+	// directoryRefused: the last check found the establishment refused by
+	// the server's directory (not a mistake a script can see by itself).
+	directoryRefused bool
 }
 
 // lookup finds an establishment by its exact UAI in the server's directory.
@@ -33,6 +36,7 @@ func (c *checker) lookup(ctx context.Context, uai string) (*support.Establishmen
 
 func (c *checker) check(ctx context.Context, in support.TicketInput, paths []string) (support.TicketInput, []support.Upload, []support.FieldError) {
 	norm, errs := in.Normalize()
+	c.directoryRefused = false
 	if c.info != nil && norm.Establishment.UAI != "" && !hasField(errs, "establishment.uai") {
 		e, err := c.lookup(ctx, norm.Establishment.UAI)
 		switch {
@@ -40,6 +44,7 @@ func (c *checker) check(ctx context.Context, in support.TicketInput, paths []str
 			norm.Establishment = *e
 		case support.ErrorCode(err) == support.ENOTFOUND && !c.info.OpenDirectory:
 			errs = append(errs, support.FieldError{Field: "establishment.uai", Rule: support.RuleUAIUnknown})
+			c.directoryRefused = true
 		case support.ErrorCode(err) == support.ENOTFOUND:
 			if norm.Establishment.Name == "" {
 				errs = append(errs, support.FieldError{Field: "establishment.name", Rule: support.RuleRequired})

@@ -10,14 +10,18 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/ent-support/ent-support/internal/cmdutil"
 	"github.com/ent-support/ent-support/internal/config"
+	"github.com/ent-support/ent-support/internal/drafts"
 	"github.com/ent-support/ent-support/internal/iostreams"
 	"github.com/ent-support/ent-support/internal/locale"
+	"github.com/ent-support/ent-support/internal/outbox"
 	"github.com/ent-support/ent-support/internal/prompter"
 	"github.com/ent-support/ent-support/internal/support"
 )
@@ -31,6 +35,8 @@ type NewOptions struct {
 	Profile  func() string
 	Tickets  func() (support.TicketService, error)
 	Prompter func() prompter.Prompter
+	Drafts   func() (*drafts.Store, error)
+	Outbox   func() (*outbox.Outbox, error)
 	Ctx      context.Context
 
 	// Flags holds what the flags gave; an empty field was not given.
@@ -41,23 +47,38 @@ type NewOptions struct {
 	FromFile        string
 	NoInput         bool
 	JSON            bool
-	// IdempotencyKey makes a retried submission create nothing new.
+	// Resume starts from a draft: ResumeID, else the latest one.
+	Resume   bool
+	ResumeID string
+	// IdempotencyKey makes a retried submission create nothing new. It is
+	// made when the ticket is first valid, and kept with its draft or
+	// outbox entry.
 	IdempotencyKey string
 }
 
 // NewCmdNew returns `new`. runF replaces the run in tests of the flags.
 func NewCmdNew(f *cmdutil.Factory, runF func(*NewOptions) error) *cobra.Command {
 	opts := &NewOptions{IO: f.IOStreams, Lang: f.Lang, Getenv: f.Getenv, Config: f.Config,
-		Profile: f.Profile, Tickets: f.Tickets, Prompter: f.Prompter}
+		Profile: f.Profile, Tickets: f.Tickets, Prompter: f.Prompter, Drafts: f.Drafts, Outbox: f.Outbox}
 	var function, priority string
 	cmd := &cobra.Command{
 		Use:     "new",
 		Short:   f.T("cli.new.short", nil),
 		Long:    f.T("cli.new.long", nil),
 		Example: f.T("cli.new.example", nil),
-		Args:    cmdutil.NoArgs,
+		// `--resume ID`: the ID is an argument, so that `--resume` alone
+		// stays a switch.
+		Args: func(cmd *cobra.Command, args []string) error {
+			if opts.Resume {
+				return cmdutil.RangeArgs(0, 1, "ID")(cmd, args)
+			}
+			return cmdutil.NoArgs(cmd, args)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Ctx = cmd.Context()
+			if len(args) == 1 {
+				opts.ResumeID = args[0]
+			}
 			opts.Flags.Reporter.Function = support.Function(function)
 			opts.Flags.Priority = support.Priority(priority)
 			opts.Populations = support.SplitList(opts.Populations)
@@ -89,6 +110,7 @@ func NewCmdNew(f *cmdutil.Factory, runF func(*NewOptions) error) *cobra.Command 
 	fl.StringVar(&opts.FromFile, "from-file", "", f.T("cli.new.flag.from_file", nil))
 	fl.BoolVar(&opts.NoInput, "no-input", false, f.T("cli.flag.no_input", nil))
 	fl.BoolVar(&opts.JSON, "json", false, f.T("cli.new.flag.json", nil))
+	fl.BoolVar(&opts.Resume, "resume", false, f.T("keep.new.flag.resume", nil))
 	cmd.MarkFlagsMutuallyExclusive("description", "description-file")
 	return cmd
 }
@@ -131,11 +153,21 @@ func newRun(opts *NewOptions) error {
 		return ctx
 	}
 	ctx := bounded()
-	if opts.IdempotencyKey == "" {
-		opts.IdempotencyKey = newKey()
-	}
 
-	in, paths, gatherErrs, err := gather(opts)
+	var draft *drafts.Draft
+	if opts.Resume {
+		d, err := openDraft(opts)
+		if err != nil {
+			return err
+		}
+		draft = d
+		if opts.IdempotencyKey == "" {
+			opts.IdempotencyKey = d.IdempotencyKey
+		}
+	}
+	k := &keeper{opts: opts, draft: draft}
+
+	in, paths, gatherErrs, err := gather(opts, draft)
 	if err != nil {
 		return err
 	}
@@ -159,11 +191,19 @@ func newRun(opts *NewOptions) error {
 			Search: func(ctx context.Context, q string) ([]support.Establishment, error) {
 				return svc.SearchEstablishments(ctx, q, 20)
 			}}
+		// What the form adds to is kept as a draft whenever the ticket is
+		// not filed: an interruption, "no", too many rounds, a refusal.
+		typed := func() bool {
+			return draft != nil || !reflect.DeepEqual(req.Input, in) || !slices.Equal(req.Attachments, paths)
+		}
 		// A form that reaches the end of its input accepts what it has, so
 		// the whole ticket is checked again with the flag path's code. Three
 		// rounds, then the problems are reported as from a script.
 		for round := 0; ; round++ {
 			if err := p.FillTicket(base, req); err != nil {
+				if typed() {
+					return k.keepDraft(err, req.Input, req.Attachments)
+				}
 				return err
 			}
 			ctx = bounded()
@@ -172,29 +212,48 @@ func newRun(opts *NewOptions) error {
 				break
 			}
 			if round == 2 {
-				return support.InvalidFields(errs)
+				return k.keepDraft(support.InvalidFields(errs), req.Input, req.Attachments)
 			}
 			printProblems(opts.IO.ErrOut, opts.Lang, errs)
 			req.Problems = errs
 		}
+		k.validated()
 		ok, err := p.Confirm(base, Summary(opts.Lang, norm, ups), locale.T(opts.Lang, "cli.new.confirm", nil))
 		if err != nil {
-			return err
+			return k.keepDraft(err, req.Input, req.Attachments)
 		}
 		if !ok {
-			return prompter.ErrCancelled
+			return k.keepDraft(prompter.ErrCancelled, req.Input, req.Attachments)
 		}
+		in, paths = req.Input, req.Attachments
 		ctx = bounded()
 	} else if len(errs) > 0 {
+		// A script's own mistakes stay with the script; what the server's
+		// directory refused is kept, to resume with the right value.
+		if c.directoryRefused || draft != nil {
+			return k.keepDraft(support.InvalidFields(errs), in, paths)
+		}
 		return support.InvalidFields(errs)
-	} else if infoErr != nil {
-		return infoErr
+	} else {
+		k.validated()
+	}
+	if infoErr != nil {
+		// Valid as far as can be told without the server: kept to send later.
+		return k.keepOutbox(infoErr, norm, ups, paths)
 	}
 
 	t, err := svc.CreateTicket(ctx, norm, support.CreateOptions{IdempotencyKey: opts.IdempotencyKey, Attachments: ups})
 	if err != nil {
-		return err
+		switch code := support.ErrorCode(err); {
+		case code == support.EUNAVAILABLE, code == support.ERATELIMITED, base.Err() != nil:
+			// Perhaps filed, perhaps not: the outbox replays it with the
+			// same key, which files it at most once.
+			return k.keepOutbox(err, norm, ups, paths)
+		default:
+			return k.keepDraft(err, in, paths)
+		}
 	}
+	k.filed()
 	if opts.IO.IsStderrTTY() {
 		fmt.Fprintln(opts.IO.ErrOut, locale.T(opts.Lang, "cli.new.created", map[string]string{"number": t.Number.String()}))
 	}
@@ -203,6 +262,87 @@ func newRun(opts *NewOptions) error {
 	}
 	_, err = fmt.Fprintln(opts.IO.Out, t.Number.String())
 	return err
+}
+
+func openDraft(opts *NewOptions) (*drafts.Draft, error) {
+	if opts.Drafts == nil {
+		return nil, support.Errorf(support.ENOTFOUND, "keep.draft.none", nil)
+	}
+	s, err := opts.Drafts()
+	if err != nil {
+		return nil, err
+	}
+	if opts.ResumeID != "" {
+		return s.Get(opts.ResumeID)
+	}
+	return s.Latest()
+}
+
+// keeper keeps a ticket that was not filed: as a draft (to resume and
+// change) or in the outbox (complete, to send as it is).
+type keeper struct {
+	opts  *NewOptions
+	draft *drafts.Draft
+}
+
+// validated gives the ticket its Idempotency-Key the first time it is
+// valid; a resumed draft already has one.
+func (k *keeper) validated() {
+	if k.opts.IdempotencyKey == "" {
+		k.opts.IdempotencyKey = newKey()
+	}
+}
+
+// keepDraft saves what was typed and returns cause with the way to resume.
+// If the draft cannot be saved, that is said, and cause is returned.
+func (k *keeper) keepDraft(cause error, in support.TicketInput, paths []string) error {
+	lang, w := k.opts.Lang, k.opts.IO.ErrOut
+	if k.opts.Drafts == nil {
+		return cause
+	}
+	s, err := k.opts.Drafts()
+	if err == nil {
+		d := k.draft
+		if d == nil {
+			d = &drafts.Draft{}
+		}
+		d.Input, d.Attachments, d.IdempotencyKey = in, paths, k.opts.IdempotencyKey
+		if err = s.Save(d); err == nil {
+			k.draft = d
+			return &cmdutil.KeptError{Err: cause, Hint: locale.T(lang, "keep.draft.kept", map[string]string{"id": d.ID})}
+		}
+	}
+	fmt.Fprintln(w, locale.T(lang, "keep.draft.save_failed", map[string]string{"reason": err.Error()}))
+	return cause
+}
+
+// keepOutbox keeps the complete ticket, with copies of its files, to send
+// later with the same key; its draft, if any, is then removed (the outbox
+// holds it now). If the outbox cannot keep it, it is kept as a draft.
+func (k *keeper) keepOutbox(cause error, norm support.TicketInput, ups []support.Upload, paths []string) error {
+	if k.opts.Outbox == nil {
+		return cause
+	}
+	o, err := k.opts.Outbox()
+	if err == nil {
+		var e *outbox.Entry
+		if e, err = o.Add(norm, k.opts.IdempotencyKey, ups, paths, ""); err == nil {
+			k.filed()
+			return &cmdutil.KeptError{Err: cause, Hint: locale.T(k.opts.Lang, "keep.outbox.kept", map[string]string{"id": e.ID})}
+		}
+	}
+	fmt.Fprintln(k.opts.IO.ErrOut, locale.T(k.opts.Lang, "keep.outbox.add_failed", map[string]string{"reason": err.Error()}))
+	return k.keepDraft(cause, norm, paths)
+}
+
+// filed removes the resumed draft: its ticket is filed (or in the outbox).
+func (k *keeper) filed() {
+	if k.draft == nil || k.draft.ID == "" || k.opts.Drafts == nil {
+		return
+	}
+	if s, err := k.opts.Drafts(); err == nil {
+		s.Remove(k.draft.ID)
+	}
 }
 
 func newKey() string {
@@ -222,7 +362,7 @@ func printProblems(w io.Writer, lang string, errs []support.FieldError) {
 // order of precedence (flags win). Problems with the input file and the
 // description file are returned as field errors, to be listed with the
 // others.
-func gather(opts *NewOptions) (support.TicketInput, []string, []support.FieldError, error) {
+func gather(opts *NewOptions, draft *drafts.Draft) (support.TicketInput, []string, []support.FieldError, error) {
 	var (
 		in    support.TicketInput
 		paths []string
@@ -238,6 +378,12 @@ func gather(opts *NewOptions) (support.TicketInput, []string, []support.FieldErr
 			Reporter:      support.Reporter{Name: d.Name, Function: support.Function(d.Function), Phone: d.Phone, Email: d.Email},
 			Establishment: support.Establishment{UAI: d.UAI, Name: d.Establishment, City: d.City},
 		})
+	}
+	if draft != nil {
+		// A draft holds what was typed last: it wins over the profile, and
+		// the file and flags given now win over it.
+		overlay(&in, draft.Input)
+		paths = draft.Attachments
 	}
 	if opts.FromFile != "" {
 		data, dir, fe := readInput(opts, opts.FromFile, "from_file", maxInputFile)

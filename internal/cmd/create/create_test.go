@@ -44,6 +44,9 @@ func TestNewCmdNewFlags(t *testing.T) {
 		{name: "stdin twice", args: []string{"--from-file", "-", "--description-file", "-"}, wantErr: "cli.new.stdin_twice"},
 		{name: "unknown flag", args: []string{"--urgence"}, wantErr: "cli.usage.unknown_flag"},
 		{name: "an argument", args: []string{"ticket"}, wantErr: "cli.usage.extra_args"},
+		{name: "resume the latest", args: []string{"--resume", "--no-input"}, want: NewOptions{Resume: true, NoInput: true}},
+		{name: "resume one", args: []string{"--resume", "20261128-193216-a1b2"}, want: NewOptions{Resume: true, ResumeID: "20261128-193216-a1b2"}},
+		{name: "resume two", args: []string{"--resume", "a", "b"}, wantErr: "cli.usage.extra_args"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -67,7 +70,7 @@ func TestNewCmdNewFlags(t *testing.T) {
 			}
 			opts := cmp.Options{cmp.FilterPath(func(p cmp.Path) bool {
 				switch p.Last().String() {
-				case ".IO", ".Getenv", ".Config", ".Profile", ".Tickets", ".Prompter", ".Ctx", ".Lang":
+				case ".IO", ".Getenv", ".Config", ".Profile", ".Tickets", ".Prompter", ".Drafts", ".Outbox", ".Ctx", ".Lang":
 					return true
 				}
 				return false

@@ -19,9 +19,11 @@ import (
 	"github.com/ent-support/ent-support/internal/build"
 	"github.com/ent-support/ent-support/internal/cmdutil"
 	"github.com/ent-support/ent-support/internal/config"
+	"github.com/ent-support/ent-support/internal/drafts"
 	"github.com/ent-support/ent-support/internal/httpapi"
 	"github.com/ent-support/ent-support/internal/iostreams"
 	"github.com/ent-support/ent-support/internal/locale"
+	"github.com/ent-support/ent-support/internal/outbox"
 	"github.com/ent-support/ent-support/internal/prompter"
 	"github.com/ent-support/ent-support/internal/service"
 	"github.com/ent-support/ent-support/internal/sqlstore"
@@ -73,6 +75,23 @@ func New() *cmdutil.Factory {
 		}
 		return config.Load(dir)
 	})
+	// Drafts and the outbox live in the state directory: local, never
+	// roamed, and apart from the embedded server's data.
+	stateDir := sync.OnceValues(func() (string, error) { return config.StateDir(f.Getenv) })
+	f.Drafts = func() (*drafts.Store, error) {
+		d, err := stateDir()
+		if err != nil {
+			return nil, err
+		}
+		return drafts.Open(d, f.Now), nil
+	}
+	f.Outbox = func() (*outbox.Outbox, error) {
+		d, err := stateDir()
+		if err != nil {
+			return nil, err
+		}
+		return outbox.Open(d, f.Now), nil
+	}
 	be := sync.OnceValues(func() (*backend, error) { return newBackend(f, onClose) })
 	f.Tickets = func() (support.TicketService, error) {
 		b, err := be()

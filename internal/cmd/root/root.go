@@ -16,7 +16,9 @@ import (
 	configcmd "github.com/ent-support/ent-support/internal/cmd/config"
 	newcmd "github.com/ent-support/ent-support/internal/cmd/create"
 	downloadcmd "github.com/ent-support/ent-support/internal/cmd/download"
+	draftscmd "github.com/ent-support/ent-support/internal/cmd/drafts"
 	listcmd "github.com/ent-support/ent-support/internal/cmd/list"
+	outboxcmd "github.com/ent-support/ent-support/internal/cmd/outbox"
 	servercmd "github.com/ent-support/ent-support/internal/cmd/server"
 	showcmd "github.com/ent-support/ent-support/internal/cmd/show"
 	versioncmd "github.com/ent-support/ent-support/internal/cmd/version"
@@ -35,6 +37,14 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 		SilenceUsage:  true,
 		Args:          cmdutil.GroupArgs,
 		RunE:          cmdutil.ShowHelp,
+		// A command that talks to the server first sends what waits in
+		// the outbox; that never makes it fail.
+		PersistentPreRunE: func(c *cobra.Command, args []string) error {
+			if c.Annotations[cmdutil.AnnotationNetwork] != "" {
+				cmdutil.FlushOutbox(c.Context(), f)
+			}
+			return nil
+		},
 		// The tree is not sorted: commands show in the order people use them.
 	}
 	cobra.EnableCommandSorting = false
@@ -53,11 +63,13 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 	cmd.SetErr(f.IOStreams.ErrOut)
 
 	cmd.AddCommand(
-		newcmd.NewCmdNew(f, nil),
-		listcmd.NewCmdList(f, nil),
-		showcmd.NewCmdShow(f, nil),
-		attachmentscmd.NewCmdAttachments(f, nil),
-		downloadcmd.NewCmdDownload(f, nil),
+		network(newcmd.NewCmdNew(f, nil)),
+		draftscmd.NewCmdDrafts(f, nil),
+		outboxcmd.NewCmdOutbox(f),
+		network(listcmd.NewCmdList(f, nil)),
+		network(showcmd.NewCmdShow(f, nil)),
+		network(attachmentscmd.NewCmdAttachments(f, nil)),
+		network(downloadcmd.NewCmdDownload(f, nil)),
 		configcmd.NewCmdConfig(f),
 		admincmd.NewCmdAdmin(f),
 		servercmd.NewCmdServer(f, nil),
@@ -67,6 +79,15 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 	cmd.SetHelpCommand(helpCommand(f))
 	localize(f, cmd)
 	return cmd
+}
+
+// network marks a command that talks to the server.
+func network(c *cobra.Command) *cobra.Command {
+	if c.Annotations == nil {
+		c.Annotations = map[string]string{}
+	}
+	c.Annotations[cmdutil.AnnotationNetwork] = "true"
+	return c
 }
 
 func helpCommand(f *cmdutil.Factory) *cobra.Command {

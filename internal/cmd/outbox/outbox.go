@@ -1,0 +1,146 @@
+// Package outbox is `ent-support outbox list|send`: the tickets kept
+// because the server could not be reached, and sending them again, each
+// with its own Idempotency-Key so that none is ever filed twice.
+package outbox
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ent-support/ent-support/internal/cmdutil"
+	"github.com/ent-support/ent-support/internal/iostreams"
+	"github.com/ent-support/ent-support/internal/locale"
+	"github.com/ent-support/ent-support/internal/outbox"
+	"github.com/ent-support/ent-support/internal/support"
+)
+
+// Options is what `outbox` works from.
+type Options struct {
+	IO       *iostreams.IOStreams
+	Lang     string
+	Location *time.Location
+	Outbox   func() (*outbox.Outbox, error)
+	Tickets  func() (support.TicketService, error)
+	Ctx      context.Context
+	JSON     bool
+}
+
+// NewCmdOutbox returns `outbox` and its subcommands.
+func NewCmdOutbox(f *cmdutil.Factory) *cobra.Command {
+	opts := &Options{IO: f.IOStreams, Lang: f.Lang, Location: f.Location, Outbox: f.Outbox, Tickets: f.Tickets}
+	cmd := &cobra.Command{Use: "outbox", Short: f.T("keep.outbox.short", nil), Long: f.T("keep.outbox.long", nil),
+		Args: cmdutil.GroupArgs, RunE: cmdutil.ShowHelp}
+	list := &cobra.Command{
+		Use:   "list",
+		Short: f.T("keep.outbox.list.short", nil),
+		Args:  cmdutil.NoArgs,
+		RunE:  func(cmd *cobra.Command, args []string) error { return listRun(opts) },
+	}
+	list.Flags().BoolVar(&opts.JSON, "json", false, f.T("keep.flag.json", nil))
+	send := &cobra.Command{
+		Use:   "send",
+		Short: f.T("keep.outbox.send.short", nil),
+		Args:  cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Ctx = cmd.Context()
+			return sendRun(opts)
+		},
+	}
+	cmd.AddCommand(list, send)
+	return cmd
+}
+
+func listRun(opts *Options) error {
+	o, err := opts.Outbox()
+	if err != nil {
+		return err
+	}
+	es, err := o.List()
+	if err != nil {
+		return err
+	}
+	if opts.JSON {
+		if es == nil {
+			es = []*outbox.Entry{}
+		}
+		return cmdutil.WriteJSON(opts.IO.Out, es)
+	}
+	if len(es) == 0 {
+		if opts.IO.IsStdoutTTY() {
+			fmt.Fprintln(opts.IO.ErrOut, locale.T(opts.Lang, "keep.outbox.empty", nil))
+		}
+		return nil
+	}
+	if opts.IO.IsStdoutTTY() {
+		return writeTable(opts.IO.Out, opts.Lang, opts.Location, es)
+	}
+	// For scripts: ID, kept at (RFC 3339, UTC), UAI, number of files,
+	// subject; columns only ever added at the end.
+	for _, e := range es {
+		if _, err := fmt.Fprintf(opts.IO.Out, "%s\t%s\t%s\t%d\t%s\n", e.ID, e.CreatedAt.UTC().Format(time.RFC3339),
+			e.Input.Establishment.UAI, len(e.Attachments), cmdutil.OneLine(e.Input.Subject)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func writeTable(w io.Writer, lang string, loc *time.Location, es []*outbox.Entry) error {
+	if loc == nil {
+		loc = time.Local
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, locale.T(lang, "keep.outbox.header", nil))
+	for _, e := range es {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", e.ID, e.CreatedAt.In(loc).Format("2006-01-02 15:04"),
+			e.Input.Establishment.UAI, len(e.Attachments), cmdutil.Truncate(cmdutil.OneLine(e.Input.Subject), 50))
+	}
+	return tw.Flush()
+}
+
+// sendRun sends what waits; each number the server confirms goes to
+// stdout. A refused ticket is named on stderr and stays; an unreachable
+// server stops the round (exit 5) and everything not sent stays.
+func sendRun(opts *Options) error {
+	o, err := opts.Outbox()
+	if err != nil {
+		return err
+	}
+	if o.Empty() {
+		if opts.IO.IsStderrTTY() {
+			fmt.Fprintln(opts.IO.ErrOut, locale.T(opts.Lang, "keep.outbox.empty", nil))
+		}
+		return nil
+	}
+	svc, err := opts.Tickets()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := cmdutil.Bounded(opts.Ctx, cmdutil.TransferTimeout)
+	defer cancel()
+	var first error
+	err = o.Send(ctx, svc, func(r outbox.Result) {
+		switch {
+		case r.Err == nil:
+			fmt.Fprintln(opts.IO.Out, r.Ticket.Number.String())
+		case first == nil:
+			first = r.Err // Main prints it
+		default:
+			fmt.Fprintln(opts.IO.ErrOut, locale.T(opts.Lang, "keep.outbox.not_sent",
+				map[string]string{"id": r.Entry.ID, "reason": locale.Message(opts.Lang, r.Err)}))
+		}
+	})
+	if err == nil {
+		return nil
+	}
+	left := 0
+	if es, lerr := o.List(); lerr == nil {
+		left = len(es)
+	}
+	return &cmdutil.KeptError{Err: err, Hint: locale.T(opts.Lang, "keep.outbox.still_waiting", map[string]string{"count": fmt.Sprint(left)})}
+}
