@@ -223,3 +223,80 @@ func shellJoin(xs []string) string {
 	}
 	return strings.Join(q, " ")
 }
+
+// TestTmuxInterruptedFormIsResumed: three fields typed, then Ctrl-C: the
+// command exits 130 and says how to resume; `new --resume` opens the form
+// with those three fields already filled.
+func TestTmuxInterruptedFormIsResumed(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and drives a terminal")
+	}
+	if _, err := exec.LookPath("tmux"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("tmux is needed for the real-terminal test on CI: install it")
+		}
+		t.Skip("tmux not installed")
+	}
+	root := moduleRoot(t)
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "ent-support")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/ent-support")
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	env := []string{
+		"HOME=" + dir, "PATH=" + os.Getenv("PATH"), "TERM=xterm-256color",
+		"LANG=fr_FR.UTF-8", "LC_ALL=C.UTF-8",
+		"ENT_SUPPORT_CONFIG_DIR=" + filepath.Join(dir, "config"), "ENT_SUPPORT_DATA_DIR=" + filepath.Join(dir, "data"),
+		"ENT_SUPPORT_STATE_DIR=" + filepath.Join(dir, "state"),
+	}
+	tm := &tmux{t: t, socket: fmt.Sprintf("ent-support-resume-%d", os.Getpid()), env: env}
+	t.Cleanup(tm.kill)
+	start := func(args string) {
+		tm.run("-u", "-f", "/dev/null", "new-session", "-d", "-x", "200", "-y", "50", "-s", "t",
+			"env -i "+shellJoin(env)+" "+shellQuote(bin)+" "+args+"; echo EXIT=$?; sleep 600")
+	}
+
+	start("new")
+	tm.waitFor("┃ Nom et prénom")
+	tm.replace("Claire Martin")
+	tm.keys("Enter")
+	tm.waitFor("┃ Fonction")
+	tm.keys("g", "Down", "Enter") // adjoint
+	tm.waitFor("┃ Numéro de téléphone")
+	tm.replace("04 77 48 41 41")
+	tm.waitFor("✓ 04 77 48 41 41")
+	tm.keys("Enter")
+	tm.waitFor("┃ Adresse e-mail")
+	tm.keys("C-c")
+	screen := tm.waitFor("EXIT=")
+	if !strings.Contains(screen, "EXIT=130") || !strings.Contains(screen, "ent-support new --resume") {
+		t.Fatalf("after Ctrl-C, want exit 130 and how to resume:\n%s", screen)
+	}
+	tm.kill()
+
+	start("new --resume")
+	screen = tm.waitFor("┃ Nom et prénom")
+	if !strings.Contains(screen, "Claire Martin") {
+		t.Errorf("the name is not filled in:\n%s", screen)
+	}
+	tm.keys("Enter")
+	tm.waitFor("┃ Fonction")
+	tm.keys("Enter") // whatever is selected is kept
+	screen = tm.waitFor("┃ Numéro de téléphone")
+	if !strings.Contains(screen, "04 77 48 41 41") {
+		t.Errorf("the phone number is not filled in:\n%s", screen)
+	}
+	tm.keys("Enter")
+	screen = tm.waitFor("┃ Adresse e-mail")
+	// The function kept is the one chosen before Ctrl-C, not the first.
+	if !strings.Contains(screen, "> Adjoint(e)") {
+		t.Errorf("the function chosen (adjoint) is not shown:\n%s", screen)
+	}
+	tm.keys("C-c")
+	screen = tm.waitFor("EXIT=")
+	if !strings.Contains(screen, "EXIT=130") {
+		t.Fatalf("second Ctrl-C:\n%s", screen)
+	}
+}
