@@ -336,9 +336,51 @@ func uploadDeadline(size int64) time.Duration {
 }
 
 func (c *Client) createMultipart(ctx context.Context, in support.TicketInput, files []support.Upload, key string) (*support.Ticket, error) {
-	ticket, err := json.Marshal(in)
-	if err != nil {
+	var out support.Ticket
+	if err := c.postMultipart(ctx, "/tickets", "ticket", in, files, map[string]string{"Idempotency-Key": key}, true, &out); err != nil {
 		return nil, err
+	}
+	return &out, nil
+}
+
+// AddComment adds a comment, as JSON without files and as a streamed
+// multipart body with them. It is sent once, never retried: a comment
+// carries no idempotency key, and a retry after a lost answer would add
+// it twice.
+func (c *Client) AddComment(ctx context.Context, n support.Number, body string, files []support.Upload) (*support.Comment, error) {
+	in := support.CommentInput{Body: body}
+	var out support.Comment
+	if len(files) == 0 {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return nil, err
+		}
+		err = c.stream1(ctx, false, func() (*http.Request, func() error, error) {
+			req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.api+ticketPath(n)+"/comments", strings.NewReader(string(b)))
+			if err != nil {
+				return nil, nil, err
+			}
+			req.Header.Set("Content-Type", "application/json")
+			return req, func() error { return nil }, nil
+		}, &out)
+		if err != nil {
+			return nil, err
+		}
+		return &out, nil
+	}
+	if err := c.postMultipart(ctx, ticketPath(n)+"/comments", "comment", in, files, nil, false, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// postMultipart streams a multipart body to path: main (JSON) as the part
+// named mainPart, then one "attachments" part per file, read only while
+// its part is written. The call's deadline scales with the size sent.
+func (c *Client) postMultipart(ctx context.Context, path, mainPart string, main any, files []support.Upload, header map[string]string, retry bool, out any) error {
+	mainJSON, err := json.Marshal(main)
+	if err != nil {
+		return err
 	}
 	var total int64
 	for _, f := range files {
@@ -346,27 +388,28 @@ func (c *Client) createMultipart(ctx context.Context, in support.TicketInput, fi
 	}
 	ctx, cancel := context.WithTimeout(ctx, uploadDeadline(total))
 	defer cancel()
-	var out support.Ticket
-	err = c.stream1(ctx, true, func() (*http.Request, func() error, error) {
+	return c.stream1(ctx, retry, func() (*http.Request, func() error, error) {
 		pr, pw := io.Pipe()
 		mw := multipart.NewWriter(pw)
 		done := make(chan error, 1)
 		go func() {
-			err := writeParts(mw, ticket, files)
+			err := writeParts(mw, mainPart, mainJSON, files)
 			if err == nil {
 				err = mw.Close()
 			}
 			pw.CloseWithError(err)
 			done <- err
 		}()
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.api+"/tickets", pr)
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.api+path, pr)
 		if err != nil {
 			pr.Close()
 			<-done
 			return nil, nil, err
 		}
 		req.Header.Set("Content-Type", mw.FormDataContentType())
-		req.Header.Set("Idempotency-Key", key)
+		for k, v := range header {
+			req.Header.Set(k, v)
+		}
 		// wait unblocks the writer (the server may answer before reading
 		// everything) and returns its error, so that no file stays open.
 		wait := func() error {
@@ -377,11 +420,7 @@ func (c *Client) createMultipart(ctx context.Context, in support.TicketInput, fi
 			return nil
 		}
 		return req, wait, nil
-	}, &out)
-	if err != nil {
-		return nil, err
-	}
-	return &out, nil
+	}, out)
 }
 
 var errAnswered = errors.New("httpapi: the server answered")
@@ -392,17 +431,17 @@ type uploadError struct{ err error }
 
 func (e *uploadError) Error() string { return e.err.Error() }
 
-// writeParts writes the ticket part and one part per file, opening each
-// file only when its part is written (and again on a retry).
-func writeParts(mw *multipart.Writer, ticket []byte, files []support.Upload) error {
+// writeParts writes the JSON part named name and one part per file,
+// opening each file only when its part is written (and again on a retry).
+func writeParts(mw *multipart.Writer, name string, main []byte, files []support.Upload) error {
 	h := textproto.MIMEHeader{}
-	h.Set("Content-Disposition", `form-data; name="ticket"`)
+	h.Set("Content-Disposition", mime.FormatMediaType("form-data", map[string]string{"name": name}))
 	h.Set("Content-Type", "application/json")
 	w, err := mw.CreatePart(h)
 	if err != nil {
 		return err
 	}
-	if _, err := w.Write(ticket); err != nil {
+	if _, err := w.Write(main); err != nil {
 		return err
 	}
 	for _, f := range files {

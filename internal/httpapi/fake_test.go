@@ -171,6 +171,50 @@ func (f *fake) CreateTicket(ctx context.Context, in support.TicketInput, opts su
 	return t, nil
 }
 
+// AddComment checks the body, reads the files like CreateTicket (into
+// received) and appends the comment to the ticket.
+func (f *fake) AddComment(ctx context.Context, n support.Number, body string, files []support.Upload) (*support.Comment, error) {
+	if err := f.enter("AddComment"); err != nil {
+		return nil, err
+	}
+	u := support.UserFrom(ctx)
+	if u == nil {
+		return nil, support.Errorf(support.EUNAUTHENTICATED, "error.no_token", nil)
+	}
+	body, fe := support.ParseCommentBody(body, len(files) > 0)
+	if fe != nil {
+		return nil, support.InvalidFields([]support.FieldError{*fe})
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	t, ok := f.tickets[n.Seq]
+	if !ok {
+		return nil, support.Errorf(support.ENOTFOUND, "error.ticket_not_found", map[string]string{"number": n.String()})
+	}
+	now := time.Date(2026, 3, 2, 11, 0, 0, 0, time.UTC)
+	c := support.Comment{ID: int64(len(t.Comments) + 1), Author: u.Name + " <" + u.Email + ">", Role: u.Role, Body: body, CreatedAt: now}
+	for _, up := range files {
+		rc, err := up.Open()
+		if err != nil {
+			return nil, err
+		}
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			return nil, err
+		}
+		f.received[up.Name] = b
+		id := int64(len(f.files) + 1)
+		f.files[id] = b
+		sum := sha256.Sum256(b)
+		c.Attachments = append(c.Attachments, support.Attachment{ID: id, Name: up.Name, ContentType: "text/plain; charset=utf-8",
+			Size: int64(len(b)), SHA256: hex.EncodeToString(sum[:]), CommentID: c.ID, CreatedAt: now})
+	}
+	t.Comments = append(t.Comments, c)
+	t.Attachments = append(t.Attachments, c.Attachments...)
+	return &c, nil
+}
+
 func (f *fake) ListTickets(ctx context.Context, flt support.TicketFilter) (*support.TicketPage, error) {
 	if err := f.enter("ListTickets"); err != nil {
 		return nil, err

@@ -86,7 +86,7 @@ func (s *server) createTicket(w http.ResponseWriter, r *http.Request) {
 	case "application/json":
 		err = decodeJSONBody(w, r, &in)
 	case "multipart/form-data":
-		in, uploads, err = s.readMultipartTicket(w, r, sp)
+		uploads, err = s.readMultipart(w, r, sp, "ticket", &in)
 	default:
 		err = unsupportedMediaType()
 	}
@@ -227,6 +227,41 @@ func (s *server) getTicket(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.ok(w, http.StatusOK, t)
+}
+
+// addComment takes a comment as JSON, or as multipart with a "comment"
+// JSON part and "attachments" files, streamed under the same limits as a
+// create's.
+func (s *server) addComment(w http.ResponseWriter, r *http.Request) {
+	n, err := pathNumber(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var (
+		in      support.CommentInput
+		uploads []support.Upload
+		sp      = &spool{dir: s.cfg.TempDir}
+	)
+	defer sp.remove()
+	switch mediaType(r) {
+	case "application/json":
+		err = decodeJSONBody(w, r, &in)
+	case "multipart/form-data":
+		uploads, err = s.readMultipart(w, r, sp, "comment", &in)
+	default:
+		err = unsupportedMediaType()
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	c, err := s.cfg.Tickets.AddComment(r.Context(), n, in.Body, uploads)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.ok(w, http.StatusCreated, c)
 }
 
 // getAttachment sends a stored file so that no browser renders it in our

@@ -76,6 +76,7 @@ func (s *server) routes() []route {
 		{"POST", "/api/v1/tickets", accessUser, s.createTicket},
 		{"GET", "/api/v1/tickets", accessUser, s.listTickets},
 		{"GET", "/api/v1/tickets/{number}", accessUser, s.getTicket},
+		{"POST", "/api/v1/tickets/{number}/comments", accessUser, s.addComment},
 		{"GET", "/api/v1/tickets/{number}/attachments/{id}", accessUser, s.getAttachment},
 		{"GET", "/api/v1/establishments", accessUser, s.searchEstablishments},
 

@@ -12,7 +12,7 @@ import (
 	"github.com/ent-support/ent-support/internal/support"
 )
 
-// spool is the files of one multipart create, written to temporary files
+// spool is the files of one multipart create or comment, written to temporary files
 // while counted against the limits. remove must always be called.
 type spool struct {
 	dir   string
@@ -27,17 +27,16 @@ func (sp *spool) remove() {
 }
 
 // multipartOverhead is what a multipart body may hold besides the files:
-// the ticket part and the part headers.
+// the ticket or comment part and the part headers.
 const multipartOverhead = maxJSONBody + 1<<20
 
-// readMultipartTicket reads a multipart/form-data create: one "ticket"
-// part (JSON) and zero or more "attachments" file parts, in any order. Each
-// file is streamed to a temporary file while counted, so a file over a
-// limit is refused as soon as it crosses it, without reading the rest of
-// the body.
-func (s *server) readMultipartTicket(w http.ResponseWriter, r *http.Request, sp *spool) (support.TicketInput, []support.Upload, error) {
+// readMultipart reads a multipart/form-data body: one part named main
+// (JSON, decoded into v: the ticket of a create, the comment of a comment)
+// and zero or more "attachments" file parts, in any order. Each file is
+// streamed to a temporary file while counted, so a file over a limit is
+// refused as soon as it crosses it, without reading the rest of the body.
+func (s *server) readMultipart(w http.ResponseWriter, r *http.Request, sp *spool, main string, v any) ([]support.Upload, error) {
 	var (
-		in      support.TicketInput
 		uploads []support.Upload
 		seen    bool
 		total   int64
@@ -46,7 +45,7 @@ func (s *server) readMultipartTicket(w http.ResponseWriter, r *http.Request, sp 
 	r.Body = http.MaxBytesReader(w, r.Body, lim.MaxTicketSize+multipartOverhead)
 	mr, err := r.MultipartReader()
 	if err != nil {
-		return in, nil, support.InvalidFields([]support.FieldError{{Field: "body", Rule: support.RuleSyntax,
+		return nil, support.InvalidFields([]support.FieldError{{Field: "body", Rule: support.RuleSyntax,
 			Params: map[string]string{"reason": err.Error()}}})
 	}
 	for {
@@ -55,47 +54,47 @@ func (s *server) readMultipartTicket(w http.ResponseWriter, r *http.Request, sp 
 			break
 		}
 		if err != nil {
-			return in, nil, multipartError(err)
+			return nil, multipartError(err)
 		}
 		switch part.FormName() {
-		case "ticket":
+		case main:
 			if seen {
-				return in, nil, support.InvalidFields([]support.FieldError{{Field: "ticket", Rule: support.RuleSyntax,
-					Params: map[string]string{"reason": "more than one ticket part"}}})
+				return nil, support.InvalidFields([]support.FieldError{{Field: main, Rule: support.RuleSyntax,
+					Params: map[string]string{"reason": "more than one " + main + " part"}}})
 			}
 			seen = true
-			if err := decodeJSON(part, &in); err != nil {
-				return in, nil, err
+			if err := decodeJSON(part, v); err != nil {
+				return nil, err
 			}
 		case "attachments":
 			name := baseName(part.FileName())
 			if len(uploads) >= lim.MaxFiles {
-				return in, nil, tooLargeField(support.RuleFileCount, map[string]string{"max": strconv.Itoa(lim.MaxFiles)})
+				return nil, tooLargeField(support.RuleFileCount, map[string]string{"max": strconv.Itoa(lim.MaxFiles)})
 			}
 			path, size, err := s.spoolPart(part, sp, total)
 			if err != nil {
-				return in, nil, err
+				return nil, err
 			}
 			if size > lim.MaxFileSize {
-				return in, nil, tooLargeField(support.RuleFileSize, map[string]string{"name": name,
+				return nil, tooLargeField(support.RuleFileSize, map[string]string{"name": name,
 					"size": strconv.FormatInt(size, 10), "size_known": "false", "max": strconv.FormatInt(lim.MaxFileSize, 10)})
 			}
 			if total+size > lim.MaxTicketSize {
-				return in, nil, tooLargeField(support.RuleTicketSize, map[string]string{
+				return nil, tooLargeField(support.RuleTicketSize, map[string]string{
 					"size": strconv.FormatInt(total+size, 10), "size_known": "false", "max": strconv.FormatInt(lim.MaxTicketSize, 10)})
 			}
 			total += size
 			uploads = append(uploads, support.Upload{Name: name, Size: size,
 				Open: func() (io.ReadCloser, error) { return os.Open(path) }})
 		default:
-			return in, nil, support.InvalidFields([]support.FieldError{{Field: "body", Rule: support.RuleUnknownKey,
+			return nil, support.InvalidFields([]support.FieldError{{Field: "body", Rule: support.RuleUnknownKey,
 				Params: map[string]string{"key": part.FormName()}}})
 		}
 	}
 	if !seen {
-		return in, nil, support.InvalidFields([]support.FieldError{{Field: "ticket", Rule: support.RuleRequired}})
+		return nil, support.InvalidFields([]support.FieldError{{Field: main, Rule: support.RuleRequired}})
 	}
-	return in, uploads, nil
+	return uploads, nil
 }
 
 // spoolPart copies a file part to a temporary file, stopping one byte past

@@ -34,6 +34,9 @@ func (b *Session) ListTickets(ctx context.Context, f support.TicketFilter) (*sup
 func (b *Session) GetTicket(ctx context.Context, n support.Number) (*support.Ticket, error) {
 	return b.s.GetTicket(b.ctx(ctx), n)
 }
+func (b *Session) AddComment(ctx context.Context, n support.Number, body string, files []support.Upload) (*support.Comment, error) {
+	return b.s.AddComment(b.ctx(ctx), n, body, files)
+}
 func (b *Session) OpenAttachment(ctx context.Context, n support.Number, id int64) (*support.Attachment, io.ReadCloser, error) {
 	return b.s.OpenAttachment(b.ctx(ctx), n, id)
 }

@@ -272,6 +272,56 @@ func notFound(n support.Number) error {
 	return support.Errorf(support.ENOTFOUND, "error.ticket_not_found", map[string]string{"number": n.String()})
 }
 
+// AddComment adds information (a reporter) or a reply (staff) to a ticket
+// the caller may see; any other is not found. The files are checked like
+// a create's, and the ticket's files with them must stay within
+// MaxTicketSize. A closed ticket takes no more comments (ECONFLICT): its
+// reporter files a new one.
+func (s *Service) AddComment(ctx context.Context, n support.Number, body string, ups []support.Upload) (*support.Comment, error) {
+	u, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	t, err := s.GetTicket(ctx, n)
+	if err != nil {
+		return nil, err
+	}
+	if t.Status == support.StatusClosed {
+		return nil, support.Errorf(support.ECONFLICT, "error.ticket_closed", map[string]string{"number": t.Number.String()})
+	}
+	var errs []support.FieldError
+	body, fe := support.ParseCommentBody(body, len(ups) > 0)
+	if fe != nil {
+		errs = append(errs, *fe)
+	}
+	files, ferrs := s.checkFiles(ups)
+	errs = append(errs, ferrs...)
+	if len(errs) > 0 {
+		return nil, support.InvalidFields(errs)
+	}
+	// The limit is the ticket's, whatever the comment that brings the
+	// files. Two comments racing could pass it together by one comment's
+	// files at most: the server's per-request cap still holds.
+	if len(files) > 0 {
+		var total int64
+		for _, a := range t.Attachments {
+			total += a.Size
+		}
+		for _, f := range files {
+			total += f.Size
+		}
+		if total > s.cfg.Limits.MaxTicketSize {
+			return nil, &support.Error{Code: support.ETOOLARGE, Key: "error.too_large",
+				Fields: []support.FieldError{*filecheck.TicketTooBig(total, s.cfg.Limits.MaxTicketSize)}}
+		}
+	}
+	c := &support.Comment{Author: u.Name + " <" + u.Email + ">", Role: u.Role, Body: body}
+	if err := s.store.AddComment(ctx, t.Number, c, files); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
 // OpenAttachment returns a file of a ticket the caller may see.
 func (s *Service) OpenAttachment(ctx context.Context, n support.Number, id int64) (*support.Attachment, io.ReadCloser, error) {
 	t, err := s.GetTicket(ctx, n)

@@ -36,6 +36,7 @@ const (
 	NameMin, NameMax               = 2, 100
 	SubjectMin, SubjectMax         = 5, 150
 	DescriptionMin, DescriptionMax = 20, 20000
+	CommentMin, CommentMax         = 1, 20000
 	EstablishmentNameMax           = 150
 	CityMax                        = 100
 	EmailMax                       = 254

@@ -62,6 +62,11 @@ type TicketService interface {
 	CreateTicket(ctx context.Context, in TicketInput, opts CreateOptions) (*Ticket, error)
 	ListTickets(ctx context.Context, f TicketFilter) (*TicketPage, error)
 	GetTicket(ctx context.Context, n Number) (*Ticket, error)
+	// AddComment adds information (a reporter) or a reply (an agent) to a
+	// ticket the caller may see, with optional files; body may be empty
+	// only when files are given. Errors: also ECONFLICT on a closed ticket,
+	// ETOOLARGE when the ticket's files would pass MaxTicketSize.
+	AddComment(ctx context.Context, n Number, body string, files []Upload) (*Comment, error)
 	// OpenAttachment returns a file's description and content; the caller closes it.
 	OpenAttachment(ctx context.Context, n Number, id int64) (*Attachment, io.ReadCloser, error)
 	Me(ctx context.Context) (*User, error)
@@ -138,6 +143,10 @@ type Store interface {
 	// GetTicket returns a ticket with history, comments and attachments.
 	GetTicket(ctx context.Context, n Number) (*Ticket, error)
 	ListTickets(ctx context.Context, q TicketQuery) (*TicketPage, error)
+	// AddComment stores c on ticket n with its files, all or nothing, sets
+	// the ticket's updated_at, and fills c.ID, c.CreatedAt and the files'
+	// IDs (c.Attachments). Author, Role and Body are set by the caller.
+	AddComment(ctx context.Context, n Number, c *Comment, files []FileData) error
 	OpenAttachment(ctx context.Context, n Number, id int64) (*Attachment, io.ReadCloser, error)
 
 	// CreateUser stores u (setting ID and CreatedAt) with the hash of its token.

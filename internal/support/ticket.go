@@ -301,9 +301,7 @@ func (in TicketInput) Normalize() (TicketInput, []FieldError) {
 		}
 	}
 
-	// CRLF then lone CR become LF: replacing CRLF alone turned "\r\r\n"
-	// into a new "\r\n", so a second Normalize changed the text again.
-	out.Description = strings.TrimSpace(strings.ReplaceAll(strings.ReplaceAll(in.Description, "\r\n", "\n"), "\r", "\n"))
+	out.Description = normalizeText(in.Description)
 	add(firstOf(checkText("description", out.Description, true), checkLen("description", out.Description, DescriptionMin, DescriptionMax)))
 
 	out.Location, fe = ParseLocation(in.Location)
@@ -317,6 +315,31 @@ func (in TicketInput) Normalize() (TicketInput, []FieldError) {
 		add(&FieldError{Field: "priority", Rule: RulePriority})
 	}
 	return out, errs
+}
+
+// normalizeText trims multi-line text and turns CRLF, then lone CR, into
+// LF: replacing CRLF alone turned "\r\r\n" into a new "\r\n", so a second
+// normalisation changed the text again.
+func normalizeText(s string) string {
+	return strings.TrimSpace(strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n"))
+}
+
+// CommentInput is what a comment carries besides its files: its JSON is
+// the API's body of POST /tickets/{number}/comments.
+type CommentInput struct {
+	Body string `json:"body"`
+}
+
+// ParseCommentBody checks and normalises the text of a comment with the
+// description's rules (multi-line, no control characters), 1 to CommentMax
+// characters. An empty body is allowed only when files come with it: a
+// screenshot sent later needs no words.
+func ParseCommentBody(body string, hasFiles bool) (string, *FieldError) {
+	out := normalizeText(body)
+	if out == "" && hasFiles {
+		return "", nil
+	}
+	return out, firstOf(checkText("comment.body", out, true), checkLen("comment.body", out, CommentMin, CommentMax))
 }
 
 // ParseEmail checks an e-mail address (a bare address, no display name).

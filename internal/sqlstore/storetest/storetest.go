@@ -37,6 +37,8 @@ func Run(t *testing.T, open func(t *testing.T) support.Store) {
 		{"IdempotencyConcurrent", testIdempotencyConcurrent},
 		{"Attachments", testAttachments},
 		{"AttachmentsAllOrNothing", testAttachmentsAllOrNothing},
+		{"Comments", testComments},
+		{"CommentsAllOrNothing", testCommentsAllOrNothing},
 		{"ListFilters", testListFilters},
 		{"ListVisibility", testListVisibility},
 		{"ListSorts", testListSorts},
@@ -401,6 +403,81 @@ func testAttachmentsAllOrNothing(t *testing.T, s support.Store) {
 	// No number was consumed by the failures.
 	if tk := create(t, s, newTicket("0420001N", 1, support.Mineure)); tk.Number.Seq != 2 {
 		t.Errorf("next number = %d, want 2 (numbers are gapless)", tk.Number.Seq)
+	}
+}
+
+func testComments(t *testing.T, s support.Store) {
+	ctx := context.Background()
+	tk := create(t, s, newTicket("0420001N", 1, support.Majeure), file("first.txt", "at creation"))
+
+	c := &support.Comment{Author: "Anne Dupré <anne.dupre@example.fr>", Role: support.RoleReporter, Body: "Toujours en panne.\nVoir capture."}
+	if err := s.AddComment(ctx, tk.Number, c, []support.FileData{file("later.txt", "a file sent later")}); err != nil {
+		t.Fatalf("AddComment: %v", err)
+	}
+	if c.ID == 0 || c.CreatedAt.IsZero() || len(c.Attachments) != 1 {
+		t.Fatalf("comment = %+v, want an ID, a time and one attachment", c)
+	}
+	a := c.Attachments[0]
+	if a.ID == 0 || a.CommentID != c.ID || a.Name != "later.txt" || a.Size != int64(len("a file sent later")) {
+		t.Errorf("comment attachment = %+v", a)
+	}
+	plain := &support.Comment{Author: "Agent <agent@example.fr>", Role: support.RoleAgent, Body: "Pris en compte."}
+	if err := s.AddComment(ctx, tk.Number, plain, nil); err != nil {
+		t.Fatalf("AddComment without files: %v", err)
+	}
+	if plain.Attachments != nil {
+		t.Errorf("comment without files has attachments %v", plain.Attachments)
+	}
+
+	got := get(t, s, tk.Number)
+	if diff := cmp.Diff([]support.Comment{*c, *plain}, got.Comments); diff != "" {
+		t.Errorf("GetTicket comments (-added +got):\n%s", diff)
+	}
+	if len(got.Attachments) != 2 || got.Attachments[1] != a || got.AttachmentCount != 2 {
+		t.Errorf("ticket attachments = %+v (count %d), want the ticket's and the comment's", got.Attachments, got.AttachmentCount)
+	}
+	if !got.UpdatedAt.Equal(plain.CreatedAt) {
+		t.Errorf("UpdatedAt = %v, want the last comment's time %v", got.UpdatedAt, plain.CreatedAt)
+	}
+	// The comment's file is reached through its ticket, like the others.
+	_, rc, err := s.OpenAttachment(ctx, tk.Number, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(rc)
+	rc.Close()
+	if string(b) != "a file sent later" {
+		t.Errorf("comment file content = %q", b)
+	}
+
+	err = s.AddComment(ctx, support.Number{Prefix: prefix, Seq: 99}, &support.Comment{Author: "x", Role: support.RoleReporter, Body: "x"}, nil)
+	wantError(t, err, support.ENOTFOUND, "error.ticket_not_found")
+}
+
+func testCommentsAllOrNothing(t *testing.T, s support.Store) {
+	ctx := context.Background()
+	tk := create(t, s, newTicket("0420001N", 1, support.Mineure))
+
+	midway := support.FileData{
+		Attachment: support.Attachment{Name: "b.png", ContentType: "image/png", Size: 1 << 20},
+		Open:       func() (io.ReadCloser, error) { return io.NopCloser(&failingReader{n: 100 << 10}), nil },
+	}
+	cannotOpen := support.FileData{
+		Attachment: support.Attachment{Name: "c.png", ContentType: "image/png", Size: 10},
+		Open:       func() (io.ReadCloser, error) { return nil, errors.New("no such file") },
+	}
+	changed := file("d.txt", "original")
+	changed.SHA256 = "0000"
+	for _, bad := range []support.FileData{midway, cannotOpen, changed} {
+		c := &support.Comment{Author: "a", Role: support.RoleReporter, Body: "avec " + bad.Name}
+		if err := s.AddComment(ctx, tk.Number, c, []support.FileData{file("a.txt", "fine"), bad}); err == nil {
+			t.Fatalf("AddComment with %s: no error", bad.Name)
+		}
+	}
+	got := get(t, s, tk.Number)
+	if len(got.Comments) != 0 || len(got.Attachments) != 0 || !got.UpdatedAt.Equal(tk.UpdatedAt) {
+		t.Errorf("after failed comments: %d comments, %d files, updated %v (created %v); want nothing changed",
+			len(got.Comments), len(got.Attachments), got.UpdatedAt, tk.UpdatedAt)
 	}
 }
 

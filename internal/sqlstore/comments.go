@@ -1,0 +1,67 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/ent-support/ent-support/internal/support"
+)
+
+// AddComment stores c on ticket n with its files in one transaction, and
+// moves the ticket's updated_at; see support.Store. Files are read before
+// the transaction, as for CreateTicket: a file that cannot be read fails
+// the comment before anything is written.
+func (db *DB) AddComment(ctx context.Context, n support.Number, c *support.Comment, files []support.FileData) error {
+	if n.Prefix == "" || n.Seq <= 0 {
+		return ticketNotFound(n)
+	}
+	blobs, err := readFiles(files)
+	if err != nil {
+		return err
+	}
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return mapError(err)
+	}
+	defer tx.Rollback()
+	now := db.stamp()
+	us := toMicros(now)
+
+	// The ticket row is updated first: it finds the ticket (or says it is
+	// not there) and takes the write lock in one statement.
+	var ticketID int64
+	err = tx.QueryRowContext(ctx, db.q(`UPDATE tickets SET updated_at = ?
+		WHERE prefix = ? AND seq = ? RETURNING id`), us, n.Prefix, n.Seq).Scan(&ticketID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ticketNotFound(n)
+	} else if err != nil {
+		return mapError(err)
+	}
+	var id int64
+	if err := tx.QueryRowContext(ctx, db.q(`INSERT INTO comments (ticket_id, author, role, body, created_at)
+		VALUES (?, ?, ?, ?, ?) RETURNING id`), ticketID, c.Author, string(c.Role), c.Body, us).Scan(&id); err != nil {
+		return mapError(err)
+	}
+	atts := make([]support.Attachment, 0, len(blobs))
+	for _, f := range blobs {
+		a := f.meta
+		a.CreatedAt, a.CommentID = now, id
+		if err := tx.QueryRowContext(ctx, db.q(`INSERT INTO attachments
+			(ticket_id, comment_id, name, content_type, size, sha256, created_at, data)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+			ticketID, id, a.Name, a.ContentType, a.Size, a.SHA256, us, f.data).Scan(&a.ID); err != nil {
+			return mapError(err)
+		}
+		atts = append(atts, a)
+	}
+	if err := tx.Commit(); err != nil {
+		return mapError(err)
+	}
+	c.ID, c.CreatedAt = id, now
+	c.Attachments = nil
+	if len(atts) > 0 {
+		c.Attachments = atts
+	}
+	return nil
+}
