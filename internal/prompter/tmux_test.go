@@ -251,9 +251,12 @@ func TestTmuxInterruptedFormIsResumed(t *testing.T) {
 		"ENT_SUPPORT_CONFIG_DIR=" + filepath.Join(dir, "config"), "ENT_SUPPORT_DATA_DIR=" + filepath.Join(dir, "data"),
 		"ENT_SUPPORT_STATE_DIR=" + filepath.Join(dir, "state"),
 	}
-	tm := &tmux{t: t, socket: fmt.Sprintf("ent-support-resume-%d", os.Getpid()), env: env}
-	t.Cleanup(tm.kill)
+	var tm *tmux
+	// Each run gets its own tmux server: reusing a socket right after
+	// kill-server races with that server's exit.
 	start := func(args string) {
+		tm = &tmux{t: t, socket: fmt.Sprintf("ent-support-resume-%d-%d", os.Getpid(), len(args)), env: env}
+		t.Cleanup(tm.kill)
 		tm.run("-u", "-f", "/dev/null", "new-session", "-d", "-x", "200", "-y", "50", "-s", "t",
 			"env -i "+shellJoin(env)+" "+shellQuote(bin)+" "+args+"; echo EXIT=$?; sleep 600")
 	}
