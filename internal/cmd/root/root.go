@@ -12,6 +12,7 @@ import (
 	"github.com/ent-support/ent-support/internal/build"
 	admincmd "github.com/ent-support/ent-support/internal/cmd/admin"
 	attachmentscmd "github.com/ent-support/ent-support/internal/cmd/attachments"
+	commentcmd "github.com/ent-support/ent-support/internal/cmd/comment"
 	completioncmd "github.com/ent-support/ent-support/internal/cmd/completion"
 	configcmd "github.com/ent-support/ent-support/internal/cmd/config"
 	newcmd "github.com/ent-support/ent-support/internal/cmd/create"
@@ -68,6 +69,7 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 		outboxcmd.NewCmdOutbox(f),
 		network(listcmd.NewCmdList(f, nil)),
 		network(showcmd.NewCmdShow(f, nil)),
+		network(commentcmd.NewCmdComment(f, nil)),
 		network(attachmentscmd.NewCmdAttachments(f, nil)),
 		network(downloadcmd.NewCmdDownload(f, nil)),
 		configcmd.NewCmdConfig(f),
