@@ -110,8 +110,11 @@ func Write(w io.Writer, lang string, loc *time.Location, t *support.Ticket) erro
 		b.WriteString("\n")
 		for _, c := range t.Comments {
 			fmt.Fprintf(&b, "  %s  %s (%s)\n", when(c.CreatedAt), c.Author, c.Role)
-			for _, line := range strings.Split(c.Body, "\n") {
-				fmt.Fprintf(&b, "    %s\n", line)
+			// A comment may be files alone: no blank line for its body.
+			if c.Body != "" {
+				for _, line := range strings.Split(c.Body, "\n") {
+					fmt.Fprintf(&b, "    %s\n", line)
+				}
 			}
 			for _, a := range c.Attachments {
 				fmt.Fprintf(&b, "    + %s\n", attachmentLine(a))
