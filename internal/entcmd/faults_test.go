@@ -155,6 +155,7 @@ type client struct {
 	bin    string
 	dir    string
 	server string
+	env    []string // more environment, e.g. ENT_SUPPORT_TIMEOUT
 }
 
 func newClient(t *testing.T, server string) *client {
@@ -187,6 +188,7 @@ func (c *client) run(args ...string) (int, string, string) {
 	cmd.Env = append(os.Environ(), "ENT_SUPPORT_SERVER="+c.server, "ENT_SUPPORT_TOKEN="+bootstrapToken,
 		"ENT_SUPPORT_CONFIG_DIR="+filepath.Join(c.dir, "config"), "ENT_SUPPORT_STATE_DIR="+filepath.Join(c.dir, "state"),
 		"ENT_SUPPORT_DATA_DIR="+filepath.Join(c.dir, "data"), "LANG=fr_FR.UTF-8", "CI=true")
+	cmd.Env = append(cmd.Env, c.env...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
@@ -450,13 +452,18 @@ func TestFaultsEndConfirmedOnceOrKept(t *testing.T) {
 		// front returns the URL the client talks to, and sets hit when
 		// the fault happened.
 		front func(t *testing.T, srv *serverProc, hit *atomic.Bool) string
+		env   []string
+		// noFile sends the ticket without the 4 MiB screenshot (an upload's
+		// deadline grows with its size); wantKept says the fault must end
+		// in the outbox rather than be absorbed by a retry.
+		noFile, wantKept bool
 	}{
 		{"server down, then back", func(t *testing.T, srv *serverProc, hit *atomic.Bool) string {
 			srv.kill9()
 			hit.Store(true)
 			go func() { time.Sleep(1500 * time.Millisecond); srv.start() }()
 			return srv.url()
-		}},
+		}, nil, false, false},
 		{"server killed in the middle of an upload", func(t *testing.T, srv *serverProc, hit *atomic.Bool) string {
 			return newFaultProxy(t, srv.addr, 1<<20, func() bool {
 				hit.Store(true)
@@ -464,15 +471,23 @@ func TestFaultsEndConfirmedOnceOrKept(t *testing.T) {
 				go func() { time.Sleep(300 * time.Millisecond); srv.start() }()
 				return false
 			}).url()
-		}},
+		}, nil, false, false},
 		{"connection reset in the middle of an upload", func(t *testing.T, srv *serverProc, hit *atomic.Bool) string {
 			return newFaultProxy(t, srv.addr, 1<<20, func() bool { hit.Store(true); return true }).url()
-		}},
+		}, nil, false, false},
+		{"server slower than the client's timeout", func(t *testing.T, srv *serverProc, hit *atomic.Bool) string {
+			// The server files the ticket, but its answer comes after the
+			// client gave up: the response is lost, the ticket is not.
+			up, _ := url.Parse(srv.url())
+			proxy := httputil.NewSingleHostReverseProxy(up)
+			proxy.Transport = slowTransport{hit: hit}
+			return serveFront(t, proxy)
+		}, []string{"ENT_SUPPORT_TIMEOUT=1s"}, true, true},
 		{"503 with Retry-After", func(t *testing.T, srv *serverProc, hit *atomic.Bool) string {
 			up, _ := url.Parse(srv.url())
 			proxy := httputil.NewSingleHostReverseProxy(up)
 			var refused atomic.Int32
-			front := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			return serveFront(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				if r.Method == "POST" && refused.Add(1) <= 2 {
 					hit.Store(true)
 					io.Copy(io.Discard, r.Body)
@@ -483,26 +498,26 @@ func TestFaultsEndConfirmedOnceOrKept(t *testing.T) {
 					return
 				}
 				proxy.ServeHTTP(w, r)
-			})}
-			ln, err := net.Listen("tcp", "127.0.0.1:0")
-			if err != nil {
-				t.Fatal(err)
-			}
-			go front.Serve(ln)
-			t.Cleanup(func() { front.Close() })
-			return "http://" + ln.Addr().String()
-		}},
+			}))
+		}, nil, false, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := newServerProc(t)
 			var hit atomic.Bool
 			front := tc.front(t, srv, &hit)
 			c := newClient(t, front)
-			shot := pngFile(t, c.dir, 4<<20)
+			c.env = tc.env
+			var extra []string
+			if !tc.noFile {
+				extra = []string{"--attach", pngFile(t, c.dir, 4<<20)}
+			}
 			subject := "Panne : " + tc.name
 			var printed []string
-			if n := c.file(subject, "--attach", shot); n != "" {
+			if n := c.file(subject, extra...); n != "" {
 				printed = append(printed, n)
+				if tc.wantKept {
+					t.Errorf("confirmed at once (%s), but this fault must end in the outbox", n)
+				}
 			} else {
 				t.Logf("kept in the outbox")
 			}
@@ -529,4 +544,33 @@ func (s *serverProc) waitUp() {
 		time.Sleep(50 * time.Millisecond)
 	}
 	s.t.Fatal("the server is not back after 20 s")
+}
+
+// serveFront serves h on loopback, in front of the server.
+func serveFront(t *testing.T, h http.Handler) string {
+	t.Helper()
+	front := &http.Server{Handler: h}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go front.Serve(ln)
+	t.Cleanup(func() { front.Close() })
+	return "http://" + ln.Addr().String()
+}
+
+// slowTransport lets the first create reach the server whatever the client
+// does, then holds its answer for longer than the client waits.
+type slowTransport struct{ hit *atomic.Bool }
+
+func (s slowTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	first := r.Method == "POST" && s.hit.CompareAndSwap(false, true)
+	if first {
+		r = r.WithContext(context.WithoutCancel(r.Context()))
+	}
+	resp, err := http.DefaultTransport.RoundTrip(r)
+	if first {
+		time.Sleep(3 * time.Second)
+	}
+	return resp, err
 }

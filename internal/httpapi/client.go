@@ -49,6 +49,8 @@ type Client struct {
 	token  string
 	lang   string
 	ua     string
+	// timeout bounds one call; an upload gets more, by its size.
+	timeout time.Duration
 }
 
 var (
@@ -123,7 +125,7 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 	stream := *rc.GetClient()
 	stream.Timeout = 0 // uploads and downloads get deadlines scaled to their size
 	return &Client{server: base, api: base + "/api/v1", rc: rc, stream: &stream,
-		token: cfg.Token, lang: cfg.Lang, ua: cfg.UserAgent}, nil
+		token: cfg.Token, lang: cfg.Lang, ua: cfg.UserAgent, timeout: cfg.Timeout}, nil
 }
 
 // certPool returns the system roots plus the certificates of file.
@@ -153,8 +155,8 @@ func (discardLogger) Debugf(string, ...any) {}
 
 // shouldRetry says whether an attempt may be tried again: transport
 // failures other than timeouts and cancellations, and the statuses that
-// mean "later" (429, 502, 503, 504). Other answers are final: a 4xx will
-// not change by asking again.
+// mean "later" (408, 429, 502, 503, 504). Other answers are final: a 4xx
+// will not change by asking again.
 func shouldRetry(status int, err error) bool {
 	if err != nil {
 		var ne net.Error
@@ -166,7 +168,8 @@ func shouldRetry(status int, err error) bool {
 		return !errors.As(err, &ue)
 	}
 	switch status {
-	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+	case http.StatusRequestTimeout, http.StatusTooManyRequests, http.StatusBadGateway,
+		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
 		return true
 	}
 	return false
@@ -329,10 +332,10 @@ func (c *Client) CreateTicket(ctx context.Context, in support.TicketInput, opts 
 	return c.createMultipart(ctx, in, opts.Attachments, key)
 }
 
-// uploadDeadline scales with the size sent: 30 s plus 1 s per 256 KiB,
-// about the slowest school uplink we still want to serve.
-func uploadDeadline(size int64) time.Duration {
-	return 30*time.Second + time.Duration(size/(256<<10))*time.Second
+// uploadDeadline scales with the size sent: the client's timeout plus 1 s
+// per 256 KiB, about the slowest school uplink we still want to serve.
+func (c *Client) uploadDeadline(size int64) time.Duration {
+	return c.timeout + time.Duration(size/(256<<10))*time.Second
 }
 
 func (c *Client) createMultipart(ctx context.Context, in support.TicketInput, files []support.Upload, key string) (*support.Ticket, error) {
@@ -386,7 +389,7 @@ func (c *Client) postMultipart(ctx context.Context, path, mainPart string, main 
 	for _, f := range files {
 		total += f.Size
 	}
-	ctx, cancel := context.WithTimeout(ctx, uploadDeadline(total))
+	ctx, cancel := context.WithTimeout(ctx, c.uploadDeadline(total))
 	defer cancel()
 	return c.stream1(ctx, retry, func() (*http.Request, func() error, error) {
 		pr, pw := io.Pipe()

@@ -365,3 +365,23 @@ func TestClientUploadOverLimit(t *testing.T) {
 	}
 	assertNoTempFiles(t, ts.tmp)
 }
+
+// 408 means the server gave up waiting for us: asking again is right.
+func TestClientRetriesRequestTimeout(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) == 1 {
+			w.Header().Set("Content-Type", "application/problem+json")
+			w.WriteHeader(http.StatusRequestTimeout)
+			io.WriteString(w, `{"type":"about:blank","title":"Request Timeout","status":408}`)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"prefix":"CG42N1","limits":{"max_file_size":1,"max_ticket_size":1,"max_files":1},"open_directory":false,"version":"x"}`)
+	}))
+	defer srv.Close()
+	info, err := newClient(t, srv.URL, "", "en").Info(context.Background())
+	if err != nil || info.Prefix != "CG42N1" || calls.Load() != 2 {
+		t.Errorf("info %+v, err %v, after %d calls; want a success on the second", info, err, calls.Load())
+	}
+}

@@ -41,6 +41,31 @@ const (
 // (a territory's own CA), on top of the system's.
 const EnvCAFile = "ENT_SUPPORT_CA_FILE"
 
+// EnvTimeout changes ClientTimeout: a Go duration ("90s", "2m") or a
+// number of seconds, for very slow links, or for scripts that would rather
+// fail fast and keep the ticket in the outbox.
+const EnvTimeout = "ENT_SUPPORT_TIMEOUT"
+
+// clientTimeout reads EnvTimeout.
+func clientTimeout(v string) (time.Duration, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return ClientTimeout, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		var secs int
+		if _, serr := fmt.Sscanf(v, "%d", &secs); serr != nil || fmt.Sprint(secs) != v {
+			return 0, cmdutil.Usage("cli.timeout.invalid", map[string]string{"value": v})
+		}
+		d = time.Duration(secs) * time.Second
+	}
+	if d <= 0 || d > time.Hour {
+		return 0, cmdutil.Usage("cli.timeout.invalid", map[string]string{"value": v})
+	}
+	return d, nil
+}
+
 // ClientTimeout bounds one request of the HTTP client (uploads have their
 // own, longer deadline in the client).
 const ClientTimeout = 30 * time.Second
@@ -132,8 +157,12 @@ func newBackend(f *cmdutil.Factory, onClose func(func() error)) (*backend, error
 	}
 	r := cfg.Resolve(f.Profile(), f.Getenv)
 	if r.Server != "" {
+		timeout, err := clientTimeout(f.Getenv(EnvTimeout))
+		if err != nil {
+			return nil, err
+		}
 		c, err := httpapi.NewClient(httpapi.ClientConfig{BaseURL: strings.TrimRight(r.Server, "/"), Token: r.Token,
-			Lang: f.Lang, UserAgent: "ent-support/" + build.Version, CAFile: f.Getenv(EnvCAFile), Timeout: ClientTimeout})
+			Lang: f.Lang, UserAgent: "ent-support/" + build.Version, CAFile: f.Getenv(EnvCAFile), Timeout: timeout})
 		if err != nil {
 			return nil, err
 		}
