@@ -61,7 +61,7 @@ func TestEveryRuleAndCodeHasAMessage(t *testing.T) {
 		support.RulePopulation, support.RulePriority, support.RuleLocation, support.RuleNumber, support.RuleRole,
 		support.RuleFileType, support.RuleFileSize, support.RuleTicketSize, support.RuleFileEmpty,
 		support.RuleFileCount, support.RuleFileUnreadable, support.RuleUnknownKey, support.RuleSyntax,
-		support.RuleStatus, support.RuleDate, support.RuleLimit, support.RuleControlChars}
+		support.RuleStatus, support.RuleDate, support.RuleLimit, support.RuleControlChars, support.RuleAssignee}
 	codes := []string{support.EINVALID, support.EUNAUTHENTICATED, support.EFORBIDDEN, support.ENOTFOUND,
 		support.ECONFLICT, support.ETOOLARGE, support.EUNAVAILABLE, support.ERATELIMITED, support.EINTERNAL}
 	for _, lang := range []string{FR, EN} {

@@ -19,6 +19,7 @@ const (
 	keyStorageUnavailable    = "error.storage_unavailable"
 	keyEmailTaken            = "error.email_taken"
 	keyBadToken              = "error.bad_token"
+	keyUserNotFound          = "error.user_not_found"
 	keyConflict              = "error.conflict"
 	keyInternal              = "error.internal"
 )

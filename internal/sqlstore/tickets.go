@@ -348,7 +348,7 @@ func (db *DB) attachments(ctx context.Context, q querier, ticketID int64) ([]sup
 }
 
 func (db *DB) history(ctx context.Context, q querier, ticketID int64) ([]support.HistoryEntry, error) {
-	rows, err := q.QueryContext(ctx, db.q(`SELECT at, actor, from_status, to_status, message
+	rows, err := q.QueryContext(ctx, db.q(`SELECT at, actor, field, from_status, to_status, message
 		FROM history WHERE ticket_id = ? ORDER BY id`), ticketID)
 	if err != nil {
 		return nil, mapError(err)
@@ -359,7 +359,7 @@ func (db *DB) history(ctx context.Context, q querier, ticketID int64) ([]support
 		var h support.HistoryEntry
 		var at int64
 		var from, to string
-		if err := rows.Scan(&at, &h.Actor, &from, &to, &h.Message); err != nil {
+		if err := rows.Scan(&at, &h.Actor, &h.Field, &from, &to, &h.Message); err != nil {
 			return nil, mapError(err)
 		}
 		h.At, h.From, h.To = fromMicros(at), support.Status(from), support.Status(to)

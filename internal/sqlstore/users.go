@@ -64,6 +64,21 @@ func (db *DB) UserByTokenHash(ctx context.Context, tokenHash string) (*support.U
 	if tokenHash == "" {
 		return nil, bad
 	}
+	u, err := db.userWhere(ctx, `token_hash = ?`, tokenHash)
+	if support.ErrorCode(err) == support.ENOTFOUND || (err == nil && u.Disabled) {
+		return nil, bad
+	}
+	return u, err
+}
+
+// UserByEmail returns the user of an e-mail, whatever its case, disabled
+// or not (Disabled says which).
+func (db *DB) UserByEmail(ctx context.Context, email string) (*support.User, error) {
+	return db.userWhere(ctx, `lower(email) = lower(?)`, email)
+}
+
+// userWhere reads the one user selected by cond, with its memberships.
+func (db *DB) userWhere(ctx context.Context, cond string, arg any) (*support.User, error) {
 	tx, err := db.read.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, mapError(err)
@@ -75,17 +90,14 @@ func (db *DB) UserByTokenHash(ctx context.Context, tokenHash string) (*support.U
 	var disabled int
 	var created int64
 	err = rd.QueryRowContext(ctx, db.q(`SELECT id, name, email, phone, role, disabled, created_at
-		FROM users WHERE token_hash = ?`), tokenHash).
+		FROM users WHERE `+cond), arg).
 		Scan(&u.ID, &u.Name, &u.Email, &u.Phone, &role, &disabled, &created)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, bad
+		return nil, notFound(keyUserNotFound)
 	} else if err != nil {
 		return nil, mapError(err)
 	}
-	if disabled != 0 {
-		return nil, bad
-	}
-	u.Role, u.CreatedAt = support.Role(role), fromMicros(created)
+	u.Role, u.CreatedAt, u.Disabled = support.Role(role), fromMicros(created), disabled != 0
 
 	rows, err := rd.QueryContext(ctx, db.q(`SELECT uai, function FROM memberships WHERE user_id = ? ORDER BY uai`), u.ID)
 	if err != nil {

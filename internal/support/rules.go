@@ -29,6 +29,7 @@ const (
 	RuleDate           = "date"            // not a date
 	RuleLimit          = "limit"           // Params: min, max
 	RuleControlChars   = "control_chars"   // invisible control characters (escape sequences, NUL, bidi overrides)
+	RuleAssignee       = "assignee"        // not the e-mail of an agent or admin
 )
 
 // Field rule figures, from the SPEC.

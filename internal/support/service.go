@@ -148,10 +148,17 @@ type Store interface {
 	// IDs (c.Attachments). Author, Role and Body are set by the caller.
 	AddComment(ctx context.Context, n Number, c *Comment, files []FileData) error
 	OpenAttachment(ctx context.Context, n Number, id int64) (*Attachment, io.ReadCloser, error)
+	// ChangeTicket applies changes to ticket n in one transaction, each
+	// only if its field still holds its From (else ECONFLICT and nothing
+	// is written), writes one history entry per change with actor and
+	// message, and moves the ticket's updated_at.
+	ChangeTicket(ctx context.Context, n Number, actor, message string, changes []TicketChange) error
 
 	// CreateUser stores u (setting ID and CreatedAt) with the hash of its token.
 	CreateUser(ctx context.Context, u *User, tokenHash string) error
 	UserByTokenHash(ctx context.Context, tokenHash string) (*User, error)
+	// UserByEmail finds a user by e-mail, whatever its case (ENOTFOUND).
+	UserByEmail(ctx context.Context, email string) (*User, error)
 	CountUsers(ctx context.Context, role Role) (int, error)
 
 	// UpsertEstablishment adds or updates e; result is added, updated or unchanged.

@@ -221,10 +221,14 @@ type Attachment struct {
 	CreatedAt   time.Time `json:"created_at"`
 }
 
-// HistoryEntry is one change of a ticket's status (From is empty at creation).
+// HistoryEntry is one change of a ticket: of its status when Field is
+// empty (From is empty at creation), else of the field it names
+// (FieldPriority: From and To are priorities; FieldAssignee: e-mails, ""
+// for nobody).
 type HistoryEntry struct {
 	At      time.Time `json:"at"`
 	Actor   string    `json:"actor"` // a name, with the e-mail
+	Field   string    `json:"field,omitempty"`
 	From    Status    `json:"from,omitempty"`
 	To      Status    `json:"to"`
 	Message string    `json:"message,omitempty"`

@@ -49,6 +49,8 @@ func Run(t *testing.T, open func(t *testing.T) support.Store) {
 		{"UserEmailConflict", testUserEmailConflict},
 		{"Establishments", testEstablishments},
 		{"SearchEstablishments", testSearchEstablishments},
+		{"ChangeTicket", testChangeTicket},
+		{"UserByEmail", testUserByEmail},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
