@@ -421,3 +421,75 @@ func isAttrChar(b byte) bool {
 	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' ||
 		strings.IndexByte("!#$&+-.^_`|~", b) >= 0
 }
+
+// The agents' actions and the reporter's reopen: one JSON body each, the
+// whole ticket back. Their auth rule is "any user": the service refuses a
+// reporter (403) only after checking they may see the ticket (else 404).
+
+type statusBody struct {
+	Status  support.Status `json:"status"`
+	Message string         `json:"message,omitempty"`
+}
+
+type priorityBody struct {
+	Priority support.Priority `json:"priority"`
+	Message  string           `json:"message,omitempty"`
+}
+
+type assignBody struct {
+	To string `json:"to,omitempty"`
+}
+
+type reopenBody struct {
+	Message string `json:"message"`
+}
+
+// workflow decodes the body into in, then runs do with the number.
+func workflow[T any](s *server, do func(*http.Request, support.Number, T) (*support.Ticket, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		n, err := pathNumber(r)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		var in T
+		if err := decodeJSONBody(w, r, &in); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if s.cfg.Workflow == nil {
+			s.fail(w, r, support.Errorf(support.EUNAVAILABLE, "error.storage_unavailable", nil))
+			return
+		}
+		t, err := do(r, n, in)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		s.ok(w, http.StatusOK, t)
+	}
+}
+
+func (s *server) changeStatus() http.HandlerFunc {
+	return workflow(s, func(r *http.Request, n support.Number, in statusBody) (*support.Ticket, error) {
+		return s.cfg.Workflow.ChangeStatus(r.Context(), n, in.Status, in.Message)
+	})
+}
+
+func (s *server) changePriority() http.HandlerFunc {
+	return workflow(s, func(r *http.Request, n support.Number, in priorityBody) (*support.Ticket, error) {
+		return s.cfg.Workflow.ChangePriority(r.Context(), n, in.Priority, in.Message)
+	})
+}
+
+func (s *server) assign() http.HandlerFunc {
+	return workflow(s, func(r *http.Request, n support.Number, in assignBody) (*support.Ticket, error) {
+		return s.cfg.Workflow.Assign(r.Context(), n, in.To)
+	})
+}
+
+func (s *server) reopen() http.HandlerFunc {
+	return workflow(s, func(r *http.Request, n support.Number, in reopenBody) (*support.Ticket, error) {
+		return s.cfg.Workflow.Reopen(r.Context(), n, in.Message)
+	})
+}

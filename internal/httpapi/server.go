@@ -19,8 +19,11 @@ import (
 type ServerConfig struct {
 	Tickets support.TicketService // the caller is support.UserFrom(ctx); the middleware puts it there
 	Admin   support.AdminService
-	Auth    support.Authenticator
-	Logger  *slog.Logger // nil = discard
+	// Workflow moves tickets along (status, priority, assign, reopen);
+	// nil takes Tickets when it implements it too (the service does).
+	Workflow support.WorkflowService
+	Auth     support.Authenticator
+	Logger   *slog.Logger // nil = discard
 	// Limits are the attachment limits, enforced here while the upload
 	// streams in (so an oversized body is refused before it is read whole)
 	// and again by the service. Zero values take support.DefaultLimits.
@@ -77,6 +80,12 @@ func (s *server) routes() []route {
 		{"GET", "/api/v1/tickets", accessUser, s.listTickets},
 		{"GET", "/api/v1/tickets/{number}", accessUser, s.getTicket},
 		{"POST", "/api/v1/tickets/{number}/comments", accessUser, s.addComment},
+		// Agents' actions: the service refuses reporters, after the
+		// visibility check, so that an unseen ticket stays a 404.
+		{"POST", "/api/v1/tickets/{number}/status", accessUser, s.changeStatus()},
+		{"POST", "/api/v1/tickets/{number}/priority", accessUser, s.changePriority()},
+		{"POST", "/api/v1/tickets/{number}/assign", accessUser, s.assign()},
+		{"POST", "/api/v1/tickets/{number}/reopen", accessUser, s.reopen()},
 		{"GET", "/api/v1/tickets/{number}/attachments/{id}", accessUser, s.getAttachment},
 		{"GET", "/api/v1/establishments", accessUser, s.searchEstablishments},
 
@@ -94,6 +103,9 @@ func NewHandler(cfg ServerConfig) http.Handler {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	cfg.Limits = cfg.Limits.OrDefaults()
+	if cfg.Workflow == nil {
+		cfg.Workflow, _ = cfg.Tickets.(support.WorkflowService)
+	}
 	if cfg.TempDir == "" {
 		cfg.TempDir = os.TempDir()
 	}
