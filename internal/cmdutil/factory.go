@@ -35,6 +35,9 @@ type Factory struct {
 	// else the embedded reference server acting as the local admin.
 	Tickets func() (support.TicketService, error)
 	Admin   func() (support.AdminService, error)
+	// Workflow moves tickets along (agents' status, priority, assign; a
+	// reporter's reopen), on the same backend as Tickets.
+	Workflow func() (support.WorkflowService, error)
 	// Drafts and Outbox are kept in the user's state directory.
 	Drafts func() (*drafts.Store, error)
 	Outbox func() (*outbox.Outbox, error)

@@ -49,7 +49,9 @@ type Tickets struct {
 	CreateOps []support.CreateOptions
 	Filters   []support.TicketFilter
 	Users     []support.UserInput
-	PageSize  int // 0: pages as large as asked
+	Changes   []Change     // workflow calls, in order
+	Role      support.Role // the role Me answers; "" is admin
+	PageSize  int          // 0: pages as large as asked
 }
 
 var (
@@ -147,7 +149,11 @@ func (f *Tickets) OpenAttachment(ctx context.Context, n support.Number, id int64
 }
 
 func (f *Tickets) Me(ctx context.Context) (*support.User, error) {
-	return &support.User{ID: 1, Name: "Administrateur", Role: support.RoleAdmin}, f.Err
+	role := support.RoleAdmin
+	if f.Role != "" {
+		role = f.Role
+	}
+	return &support.User{ID: 1, Name: "Administrateur", Role: role}, f.Err
 }
 
 func (f *Tickets) SearchEstablishments(ctx context.Context, q string, limit int) ([]support.Establishment, error) {
@@ -229,6 +235,7 @@ func Factory(t testing.TB, fake *Tickets) (*cmdutil.Factory, *bytes.Buffer, *byt
 		Config:    func() (*config.Config, error) { return config.Load(dir) },
 		Tickets:   func() (support.TicketService, error) { return fake, nil },
 		Admin:     func() (support.AdminService, error) { return fake, nil },
+		Workflow:  func() (support.WorkflowService, error) { return fake, nil },
 		Prompter:  func() prompter.Prompter { return nil },
 		Drafts:    func() (*drafts.Store, error) { return drafts.Open(state, nil), nil },
 		Outbox:    func() (*outbox.Outbox, error) { return outbox.Open(state, nil), nil },

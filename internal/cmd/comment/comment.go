@@ -54,6 +54,10 @@ func NewCmdComment(f *cmdutil.Factory, runF func(*CommentOptions) error) *cobra.
 	return cmd
 }
 
+// Run adds the comment opts describes: `reply` sends an agent's answer
+// through it.
+func Run(opts *CommentOptions) error { return commentRun(opts) }
+
 // commentRun checks the message and every file before anything is sent,
 // the way `new` does (the same file check against the server's limits),
 // reports every problem at once, then sends the comment once.

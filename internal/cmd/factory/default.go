@@ -125,6 +125,13 @@ func New() *cmdutil.Factory {
 		}
 		return b.tickets, nil
 	}
+	f.Workflow = func() (support.WorkflowService, error) {
+		b, err := be()
+		if err != nil {
+			return nil, err
+		}
+		return b.tickets.(support.WorkflowService), nil
+	}
 	f.Admin = func() (support.AdminService, error) {
 		b, err := be()
 		if err != nil {

@@ -20,9 +20,11 @@ import (
 	draftscmd "github.com/ent-support/ent-support/internal/cmd/drafts"
 	listcmd "github.com/ent-support/ent-support/internal/cmd/list"
 	outboxcmd "github.com/ent-support/ent-support/internal/cmd/outbox"
+	replycmd "github.com/ent-support/ent-support/internal/cmd/reply"
 	servercmd "github.com/ent-support/ent-support/internal/cmd/server"
 	showcmd "github.com/ent-support/ent-support/internal/cmd/show"
 	versioncmd "github.com/ent-support/ent-support/internal/cmd/version"
+	workflowcmd "github.com/ent-support/ent-support/internal/cmd/workflow"
 	"github.com/ent-support/ent-support/internal/cmdutil"
 )
 
@@ -70,6 +72,11 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 		network(listcmd.NewCmdList(f, nil)),
 		network(showcmd.NewCmdShow(f, nil)),
 		network(commentcmd.NewCmdComment(f, nil)),
+		network(workflowcmd.NewCmdReopen(f, nil)),
+		network(replycmd.NewCmdReply(f, nil)),
+		network(workflowcmd.NewCmdStatus(f, nil)),
+		network(workflowcmd.NewCmdPriority(f, nil)),
+		network(workflowcmd.NewCmdAssign(f, nil)),
 		network(attachmentscmd.NewCmdAttachments(f, nil)),
 		network(downloadcmd.NewCmdDownload(f, nil)),
 		configcmd.NewCmdConfig(f),

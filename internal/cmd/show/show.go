@@ -93,11 +93,7 @@ func Write(w io.Writer, lang string, loc *time.Location, t *support.Ticket) erro
 
 	fmt.Fprintf(&b, "\n%s :\n", T("cli.show.history", nil))
 	for _, h := range t.History {
-		from := ""
-		if h.From != "" {
-			from = cmdutil.StatusLabel(lang, h.From) + " → "
-		}
-		fmt.Fprintf(&b, "  %s  %s%s  (%s)\n", when(h.At), from, cmdutil.StatusLabel(lang, h.To), h.Actor)
+		fmt.Fprintf(&b, "  %s  %s  (%s)\n", when(h.At), historyChange(lang, h), h.Actor)
 		if h.Message != "" {
 			fmt.Fprintf(&b, "      %s\n", cmdutil.OneLine(h.Message))
 		}
@@ -137,4 +133,23 @@ func Write(w io.Writer, lang string, loc *time.Location, t *support.Ticket) erro
 
 func attachmentLine(a support.Attachment) string {
 	return fmt.Sprintf("[%d] %s  %s  %s  sha256:%s", a.ID, a.Name, a.ContentType, filecheck.HumanSize(a.Size), a.SHA256)
+}
+
+// historyChange says what a history entry changed: a status move, or a
+// priority or an assignee, named.
+func historyChange(lang string, h support.HistoryEntry) string {
+	switch h.Field {
+	case support.FieldPriority:
+		return locale.T(lang, "cli.show.history_priority", map[string]string{"from": string(h.From), "to": string(h.To)})
+	case support.FieldAssignee:
+		if h.To == "" {
+			return locale.T(lang, "cli.show.history_unassigned", nil)
+		}
+		return locale.T(lang, "cli.show.history_assignee", map[string]string{"to": string(h.To)})
+	}
+	from := ""
+	if h.From != "" {
+		from = cmdutil.StatusLabel(lang, h.From) + " → "
+	}
+	return from + cmdutil.StatusLabel(lang, h.To)
 }

@@ -29,7 +29,9 @@ func ticket() *support.Ticket {
 			SHA256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", CreatedAt: at}},
 		History: []support.HistoryEntry{
 			{At: at, Actor: "Claire Martin <claire.martin@ac-lyon.fr>", To: support.StatusNew},
+			{At: at.Add(95 * time.Minute), Actor: "Agathe Agent <agathe@support.example.fr>", Field: support.FieldAssignee, To: "agathe@support.example.fr"},
 			{At: at.Add(95 * time.Minute), Actor: "Agathe Agent <agathe@support.example.fr>", From: support.StatusNew, To: support.StatusOpen, Message: "Pris en charge."},
+			{At: at.Add(95 * time.Minute), Actor: "Agathe Agent <agathe@support.example.fr>", Field: support.FieldPriority, From: "majeure", To: "bloquante", Message: "Tout l'établissement est touché."},
 		},
 		Comments: []support.Comment{{ID: 1, Author: "Agathe Agent", Role: support.RoleAgent, Body: "Nous regardons.\nMerci de patienter.",
 			CreatedAt: at.Add(96 * time.Minute)}},

@@ -1,0 +1,61 @@
+// Package reply is `ent-support reply NUMBER`: a support agent's answer to
+// a ticket. It is a comment with the agent's role, so it goes the
+// comment's way; a reporter is told to use `comment` instead.
+package reply
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/ent-support/ent-support/internal/cmd/comment"
+	"github.com/ent-support/ent-support/internal/cmdutil"
+	"github.com/ent-support/ent-support/internal/support"
+)
+
+// NewCmdReply returns `reply`. runF replaces the run in tests of the flags.
+func NewCmdReply(f *cmdutil.Factory, runF func(*comment.CommentOptions) error) *cobra.Command {
+	opts := &comment.CommentOptions{IO: f.IOStreams, Lang: f.Lang, Tickets: f.Tickets}
+	cmd := &cobra.Command{
+		Use:     "reply NUMBER --message M",
+		Short:   f.T("cli.reply.short", nil),
+		Long:    f.T("cli.reply.long", nil),
+		Example: f.T("cli.reply.example", nil),
+		Args:    cmdutil.ExactArgs(1, "NUMBER"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Ctx, opts.Number = cmd.Context(), args[0]
+			if runF != nil {
+				return runF(opts)
+			}
+			return replyRun(opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&opts.Message, "message", "m", "", f.T("cli.comment.flag.message", nil))
+	fl.StringVar(&opts.MessageFile, "message-file", "", f.T("cli.comment.flag.message_file", nil))
+	fl.StringArrayVar(&opts.Attach, "attach", nil, f.T("cli.comment.flag.attach", nil))
+	fl.BoolVar(&opts.JSON, "json", false, f.T("cli.comment.flag.json", nil))
+	cmd.MarkFlagsMutuallyExclusive("message", "message-file")
+	return cmd
+}
+
+// replyRun asks the server who the caller is first: a reporter's "reply"
+// would be stored as information from the reporter, which is not what
+// they meant, so it is refused with the command they want.
+func replyRun(opts *comment.CommentOptions) error {
+	if opts.Message == "" && opts.MessageFile == "" && len(opts.Attach) == 0 {
+		return cmdutil.Usage("cli.reply.message_required", nil)
+	}
+	ctx, cancel := cmdutil.Bounded(opts.Ctx, cmdutil.NetworkTimeout)
+	defer cancel()
+	svc, err := opts.Tickets()
+	if err != nil {
+		return err
+	}
+	me, err := svc.Me(ctx)
+	if err != nil {
+		return err
+	}
+	if !me.Role.IsStaff() {
+		return support.Errorf(support.EFORBIDDEN, "error.reply_agents_only", nil)
+	}
+	return comment.Run(opts)
+}
