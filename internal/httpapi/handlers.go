@@ -67,9 +67,20 @@ func idempotencyKey(r *http.Request) (string, error) {
 	return vs[0], nil
 }
 
-// createTicket answers 201 with the ticket, also for a replay of an
-// Idempotency-Key: the service does not say whether it created the
-// ticket or found it, and a replay then gets what the first call got.
+// readBody decodes a JSON body into v, or a multipart body whose part
+// named main is JSON for v and whose "attachments" files are spooled in sp.
+func (s *server) readBody(w http.ResponseWriter, r *http.Request, sp *spool, main string, v any) ([]support.Upload, error) {
+	switch mediaType(r) {
+	case "application/json":
+		return nil, decodeJSONBody(w, r, v)
+	case "multipart/form-data":
+		return s.readMultipart(w, r, sp, main, v)
+	}
+	return nil, unsupportedMediaType()
+}
+
+// createTicket answers 201 with the new ticket, or 200 with the ticket
+// first created with the same Idempotency-Key (a replay creates nothing).
 func (s *server) createTicket(w http.ResponseWriter, r *http.Request) {
 	key, err := idempotencyKey(r)
 	if err != nil {
@@ -82,14 +93,7 @@ func (s *server) createTicket(w http.ResponseWriter, r *http.Request) {
 		sp      = &spool{dir: s.cfg.TempDir}
 	)
 	defer sp.remove()
-	switch mediaType(r) {
-	case "application/json":
-		err = decodeJSONBody(w, r, &in)
-	case "multipart/form-data":
-		uploads, err = s.readMultipart(w, r, sp, "ticket", &in)
-	default:
-		err = unsupportedMediaType()
-	}
+	uploads, err = s.readBody(w, r, sp, "ticket", &in)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -244,14 +248,7 @@ func (s *server) addComment(w http.ResponseWriter, r *http.Request) {
 		sp      = &spool{dir: s.cfg.TempDir}
 	)
 	defer sp.remove()
-	switch mediaType(r) {
-	case "application/json":
-		err = decodeJSONBody(w, r, &in)
-	case "multipart/form-data":
-		uploads, err = s.readMultipart(w, r, sp, "comment", &in)
-	default:
-		err = unsupportedMediaType()
-	}
+	uploads, err = s.readBody(w, r, sp, "comment", &in)
 	if err != nil {
 		s.fail(w, r, err)
 		return
