@@ -65,6 +65,10 @@ func (db *DB) ChangeTicket(ctx context.Context, n support.Number, actor, message
 			ticketID, us, actor, c.Field, c.From, c.To, message); err != nil {
 			return mapError(err)
 		}
+		if err := db.insertEvent(ctx, tx, ticketID, us, historyKind(c.Field), actor,
+			eventPayload{From: c.From, To: c.To, Message: message}); err != nil {
+			return mapError(err)
+		}
 	}
 	return mapError(tx.Commit())
 }

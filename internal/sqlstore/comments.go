@@ -55,6 +55,14 @@ func (db *DB) AddComment(ctx context.Context, n support.Number, c *support.Comme
 		}
 		atts = append(atts, a)
 	}
+	names := make([]string, len(atts))
+	for i, a := range atts {
+		names[i] = a.Name
+	}
+	if err := db.insertEvent(ctx, tx, ticketID, us, support.EventComment, c.Author,
+		eventPayload{Role: c.Role, Message: c.Body, CommentID: id, Attachments: names}); err != nil {
+		return mapError(err)
+	}
 	if err := tx.Commit(); err != nil {
 		return mapError(err)
 	}

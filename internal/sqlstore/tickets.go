@@ -177,6 +177,10 @@ func (db *DB) createTx(ctx context.Context, tx *sql.Tx, now time.Time, r *create
 	if err := db.wexec(ctx, tx, qInsertHistory, id, us, h.Actor, string(h.From), string(h.To), h.Message); err != nil {
 		return createRes{err: mapError(err)}
 	}
+	if err := db.insertEvent(ctx, tx, id, us, support.EventCreated, h.Actor,
+		eventPayload{To: string(h.To), Message: in.Subject}); err != nil {
+		return createRes{err: mapError(err)}
+	}
 
 	t.Attachments = make([]support.Attachment, 0, len(r.files))
 	for _, f := range r.files {

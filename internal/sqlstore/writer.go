@@ -154,7 +154,7 @@ func (db *DB) wstmt(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt, e
 // prepareWrites prepares the statements of the create path on the write
 // connection.
 func (db *DB) prepareWrites(ctx context.Context) error {
-	for _, q := range []string{qSavepoint, qRollbackTo, qRelease, qIdempotent, qNextSeq, qInsertTicket, qInsertHistory, qInsertAttachment} {
+	for _, q := range []string{qSavepoint, qRollbackTo, qRelease, qIdempotent, qNextSeq, qInsertTicket, qInsertHistory, qInsertAttachment, qInsertEvent} {
 		st, err := db.write.PrepareContext(ctx, db.q(q))
 		if err != nil {
 			return mapError(err)

@@ -153,6 +153,11 @@ type Store interface {
 	// is written), writes one history entry per change with actor and
 	// message, and moves the ticket's updated_at.
 	ChangeTicket(ctx context.Context, n Number, actor, message string, changes []TicketChange) error
+	// Events returns up to limit events of ticket n after afterID, oldest
+	// first. CreateTicket, AddComment and ChangeTicket each write theirs in
+	// the transaction of the change: one for a creation, one per comment,
+	// one per history entry.
+	Events(ctx context.Context, n Number, afterID int64, limit int) ([]Event, error)
 
 	// CreateUser stores u (setting ID and CreatedAt) with the hash of its token.
 	CreateUser(ctx context.Context, u *User, tokenHash string) error

@@ -51,6 +51,8 @@ func Run(t *testing.T, open func(t *testing.T) support.Store) {
 		{"SearchEstablishments", testSearchEstablishments},
 		{"ChangeTicket", testChangeTicket},
 		{"UserByEmail", testUserByEmail},
+		{"Events", testEvents},
+		{"EventsConcurrentCreates", testEventsConcurrentCreates},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
