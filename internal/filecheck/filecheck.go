@@ -12,6 +12,7 @@ import (
 	"io"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -59,7 +60,9 @@ func Inspect(name string, r io.Reader, max int64) (Result, *support.FieldError) 
 			Params: map[string]string{"name": res.Name}}
 	}
 	if max > 0 && res.Size > max {
-		return res, TooBig(res.Name, res.Size, max)
+		fe := TooBig(res.Name, res.Size, max)
+		fe.Params["size_known"] = "false" // reading stopped just past the limit
+		return res, fe
 	}
 	res.SHA256 = hex.EncodeToString(h.Sum(nil))
 	res.ContentType = Detect(head)
@@ -74,13 +77,13 @@ func Inspect(name string, r io.Reader, max int64) (Result, *support.FieldError) 
 // lower bound when the reading stopped at the limit.
 func TooBig(name string, size, max int64) *support.FieldError {
 	return &support.FieldError{Field: "attachments", Rule: support.RuleFileSize,
-		Params: map[string]string{"name": name, "size": HumanSize(size), "max": HumanSize(max)}}
+		Params: map[string]string{"name": name, "size": strconv.FormatInt(size, 10), "max": strconv.FormatInt(max, 10)}}
 }
 
 // TicketTooBig is the error of attachments over the per-ticket limit.
 func TicketTooBig(total, max int64) *support.FieldError {
 	return &support.FieldError{Field: "attachments", Rule: support.RuleTicketSize,
-		Params: map[string]string{"size": HumanSize(total), "max": HumanSize(max)}}
+		Params: map[string]string{"size": strconv.FormatInt(total, 10), "max": strconv.FormatInt(max, 10)}}
 }
 
 // TooMany is the error of more files than a ticket may have.
@@ -179,25 +182,4 @@ func SanitizeName(name string) string {
 		s = s[:cut] + ext
 	}
 	return s
-}
-
-// HumanSize writes a size the way people read it: 812 B, 1.5 KiB, 10 MiB
-// (binary units, as the limits are set in MiB).
-func HumanSize(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	s := fmt.Sprintf("%.1f", float64(n)/float64(div))
-	// 1023.96 KiB rounds to "1024.0": that is 1 MiB.
-	if s == "1024.0" && exp < 5 {
-		s, exp = "1.0", exp+1
-	}
-	s = strings.TrimSuffix(s, ".0")
-	return s + " " + string("KMGTPE"[exp]) + "iB"
 }

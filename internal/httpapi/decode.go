@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/ent-support/ent-support/internal/locale"
 	"github.com/ent-support/ent-support/internal/support"
 )
 
@@ -143,48 +142,4 @@ func jsonDepth(b []byte) int {
 		}
 	}
 	return max
-}
-
-// humanizeSizes returns fe with the byte counts of size rules written for
-// people ("10 Mio", "10 MiB"), for its message only: the params sent keep
-// raw bytes, which scripts can compare.
-func humanizeSizes(lang string, fe support.FieldError) support.FieldError {
-	if fe.Rule != support.RuleFileSize && fe.Rule != support.RuleTicketSize {
-		return fe
-	}
-	p := make(map[string]string, len(fe.Params))
-	for k, v := range fe.Params {
-		p[k] = v
-	}
-	for _, k := range []string{"size", "max"} {
-		if n, err := strconv.ParseInt(p[k], 10, 64); err == nil {
-			p[k] = humanSize(lang, n)
-		}
-	}
-	// A size we stopped reading at is a lower bound.
-	if p["size_known"] == "false" {
-		p["size"] = locale.T(lang, "size.more_than", map[string]string{"size": p["size"]})
-	}
-	fe.Params = p
-	return fe
-}
-
-// humanSize writes n bytes in binary units, the French way in French
-// (10,5 Mio) and the English way otherwise (10.5 MiB).
-func humanSize(lang string, n int64) string {
-	units := []string{"B", "KiB", "MiB", "GiB"}
-	if lang == locale.FR {
-		units = []string{"o", "Kio", "Mio", "Gio"}
-	}
-	v, i := float64(n), 0
-	for v >= 1024 && i < len(units)-1 {
-		v /= 1024
-		i++
-	}
-	s := strconv.FormatFloat(v, 'f', 1, 64)
-	s = strings.TrimSuffix(s, ".0")
-	if lang == locale.FR {
-		s = strings.Replace(s, ".", ",", 1)
-	}
-	return s + " " + units[i]
 }

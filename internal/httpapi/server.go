@@ -312,7 +312,7 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		Code:   e.Code,
 	}
 	for _, fe := range e.Fields {
-		fe.Message = locale.Field(l, humanizeSizes(l, fe))
+		fe.Message = locale.Field(l, fe)
 		p.Errors = append(p.Errors, fe)
 	}
 	h := w.Header()

@@ -757,15 +757,3 @@ func TestStatusTableBothWays(t *testing.T) {
 		}
 	}
 }
-
-func TestHumanSize(t *testing.T) {
-	for _, tc := range []struct {
-		lang string
-		n    int64
-		want string
-	}{{"fr", 10 << 20, "10 Mio"}, {"en", 10 << 20, "10 MiB"}, {"fr", 1536, "1,5 Kio"}, {"en", 999, "999 B"}, {"en", 25<<20 + 1<<19, "25.5 MiB"}} {
-		if got := humanSize(tc.lang, tc.n); got != tc.want {
-			t.Errorf("%s %d: %q, want %q", tc.lang, tc.n, got, tc.want)
-		}
-	}
-}

@@ -169,7 +169,7 @@ func Rule(lang string, fe support.FieldError) string {
 	if !Has(lang, k) && fe.Message != "" {
 		return fe.Message
 	}
-	return T(lang, k, fe.Params)
+	return T(lang, k, sizeParams(lang, fe))
 }
 
 // Field returns a field error as one line naming the field and the rule:

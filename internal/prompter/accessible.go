@@ -441,7 +441,7 @@ func (a *asker) attachments(s *ticketState) error {
 		}
 		var added attachment
 		v, err := a.input(m.t("form.attach.title"),
-			describe(m.t("form.attach.desc", "max", humanLimit(lim.MaxFileSize)), s.attachedList()), "",
+			describe(m.t("form.attach.desc", "max", humanLimit(m.lang, lim.MaxFileSize)), s.attachedList()), "",
 			func(v string) error {
 				if strings.TrimSpace(v) == "" {
 					return nil

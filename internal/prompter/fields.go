@@ -534,7 +534,7 @@ func (s *ticketState) attachHint(v string) string {
 }
 
 func (s *ticketState) attachLine(key string, a attachment) string {
-	return s.msg.t(key, "name", a.res.Name, "type", a.res.ContentType, "size", filecheck.HumanSize(a.res.Size))
+	return s.msg.t(key, "name", a.res.Name, "type", a.res.ContentType, "size", locale.Size(s.msg.lang, a.res.Size))
 }
 
 // addAttachment joins a checked file and writes the list into the request.

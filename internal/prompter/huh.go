@@ -18,7 +18,6 @@ import (
 	"github.com/charmbracelet/huh"
 	"github.com/charmbracelet/x/term"
 
-	"github.com/ent-support/ent-support/internal/filecheck"
 	"github.com/ent-support/ent-support/internal/locale"
 	"github.com/ent-support/ent-support/internal/support"
 )
@@ -323,7 +322,7 @@ func (h *Huh) attachForm(s *ticketState, path *string) *huh.Form {
 			return err
 		}).
 		DescriptionFunc(func() string {
-			return describe(m.t("form.attach.desc", "max", humanLimit(lim.MaxFileSize)), s.attachedList(), s.attachHint(get(s, path)))
+			return describe(m.t("form.attach.desc", "max", humanLimit(m.lang, lim.MaxFileSize)), s.attachedList(), s.attachHint(get(s, path)))
 		}, path)
 	return h.newForm(huh.NewGroup(in))
 }
@@ -516,9 +515,9 @@ func editorName(cmd []string) string {
 	return strings.TrimSuffix(n, filepath.Ext(n))
 }
 
-func humanLimit(n int64) string {
+func humanLimit(lang string, n int64) string {
 	if n <= 0 {
 		return "?"
 	}
-	return filecheck.HumanSize(n)
+	return locale.Size(lang, n)
 }

@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ent-support/ent-support/internal/cmdutil"
-	"github.com/ent-support/ent-support/internal/filecheck"
 	"github.com/ent-support/ent-support/internal/iostreams"
 	"github.com/ent-support/ent-support/internal/locale"
 	"github.com/ent-support/ent-support/internal/support"
@@ -98,7 +97,7 @@ func writeTable(w io.Writer, lang string, as []support.Attachment) error {
 	fmt.Fprintln(tw, locale.T(lang, "cli.attachments.header", nil))
 	for _, a := range as {
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", a.ID, cmdutil.Truncate(cmdutil.OneLine(a.Name), 40), a.ContentType,
-			filecheck.HumanSize(a.Size), a.SHA256)
+			locale.Size(lang, a.Size), a.SHA256)
 	}
 	return tw.Flush()
 }

@@ -6,7 +6,6 @@ import (
 	"text/tabwriter"
 
 	"github.com/ent-support/ent-support/internal/cmdutil"
-	"github.com/ent-support/ent-support/internal/filecheck"
 	"github.com/ent-support/ent-support/internal/locale"
 	"github.com/ent-support/ent-support/internal/support"
 )
@@ -30,7 +29,7 @@ func Summary(lang string, in support.TicketInput, ups []support.Upload) string {
 	} else {
 		b.WriteString("\n")
 		for _, u := range ups {
-			fmt.Fprintf(&b, "  %s (%s)\n", u.Name, filecheck.HumanSize(u.Size))
+			fmt.Fprintf(&b, "  %s (%s)\n", u.Name, locale.Size(lang, u.Size))
 		}
 	}
 	return b.String()

@@ -121,7 +121,7 @@ func downloadRun(opts *DownloadOptions) error {
 		return err
 	}
 	fmt.Fprintln(opts.IO.ErrOut, locale.T(opts.Lang, "cli.download.saved", map[string]string{
-		"path": path, "size": filecheck.HumanSize(a.Size)}))
+		"path": path, "size": locale.Size(opts.Lang, a.Size)}))
 	_, err = fmt.Fprintln(opts.IO.Out, path)
 	return err
 }

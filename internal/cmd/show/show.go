@@ -13,7 +13,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ent-support/ent-support/internal/cmdutil"
-	"github.com/ent-support/ent-support/internal/filecheck"
 	"github.com/ent-support/ent-support/internal/iostreams"
 	"github.com/ent-support/ent-support/internal/locale"
 	"github.com/ent-support/ent-support/internal/support"
@@ -113,7 +112,7 @@ func Write(w io.Writer, lang string, loc *time.Location, t *support.Ticket) erro
 				}
 			}
 			for _, a := range c.Attachments {
-				fmt.Fprintf(&b, "    + %s\n", attachmentLine(a))
+				fmt.Fprintf(&b, "    + %s\n", attachmentLine(lang, a))
 			}
 		}
 	}
@@ -124,15 +123,15 @@ func Write(w io.Writer, lang string, loc *time.Location, t *support.Ticket) erro
 	} else {
 		b.WriteString("\n")
 		for _, a := range t.Attachments {
-			fmt.Fprintf(&b, "  %s\n", attachmentLine(a))
+			fmt.Fprintf(&b, "  %s\n", attachmentLine(lang, a))
 		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
-func attachmentLine(a support.Attachment) string {
-	return fmt.Sprintf("[%d] %s  %s  %s  sha256:%s", a.ID, a.Name, a.ContentType, filecheck.HumanSize(a.Size), a.SHA256)
+func attachmentLine(lang string, a support.Attachment) string {
+	return fmt.Sprintf("[%d] %s  %s  %s  sha256:%s", a.ID, a.Name, a.ContentType, locale.Size(lang, a.Size), a.SHA256)
 }
 
 // historyChange says what a history entry changed: a status move, or a
