@@ -22,8 +22,14 @@ type ServerConfig struct {
 	// Workflow moves tickets along (status, priority, assign, reopen);
 	// nil takes Tickets when it implements it too (the service does).
 	Workflow support.WorkflowService
-	Auth     support.Authenticator
-	Logger   *slog.Logger // nil = discard
+	// Events streams tickets' events; nil takes Tickets when it
+	// implements it too (the service does).
+	Events support.EventService
+	// Heartbeat is how often an idle event stream gets a comment line;
+	// 0 means DefaultHeartbeat.
+	Heartbeat time.Duration
+	Auth      support.Authenticator
+	Logger    *slog.Logger // nil = discard
 	// Limits are the attachment limits, enforced here while the upload
 	// streams in (so an oversized body is refused before it is read whole)
 	// and again by the service. Zero values take support.DefaultLimits.
@@ -86,6 +92,7 @@ func (s *server) routes() []route {
 		{"POST", "/api/v1/tickets/{number}/priority", accessUser, s.changePriority()},
 		{"POST", "/api/v1/tickets/{number}/assign", accessUser, s.assign()},
 		{"POST", "/api/v1/tickets/{number}/reopen", accessUser, s.reopen()},
+		{"GET", "/api/v1/tickets/{number}/events", accessUser, s.getEvents},
 		{"GET", "/api/v1/tickets/{number}/attachments/{id}", accessUser, s.getAttachment},
 		{"GET", "/api/v1/establishments", accessUser, s.searchEstablishments},
 
@@ -106,6 +113,9 @@ func NewHandler(cfg ServerConfig) http.Handler {
 	if cfg.Workflow == nil {
 		cfg.Workflow, _ = cfg.Tickets.(support.WorkflowService)
 	}
+	if cfg.Events == nil {
+		cfg.Events, _ = cfg.Tickets.(support.EventService)
+	}
 	if cfg.TempDir == "" {
 		cfg.TempDir = os.TempDir()
 	}
@@ -123,7 +133,7 @@ func NewHandler(cfg ServerConfig) http.Handler {
 // NewHTTPServer returns an http.Server with timeouts fit for this API: the
 // read timeout leaves room for a full ticket of attachments on a slow
 // school connection (25 MiB at about 100 KiB/s); there is no write timeout,
-// since downloads and (later) event streams last as long as they need.
+// since downloads and event streams last as long as they need.
 func NewHTTPServer(addr string, h http.Handler) *http.Server {
 	return &http.Server{
 		Addr:              addr,

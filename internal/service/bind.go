@@ -53,3 +53,12 @@ func (b *Session) AddEstablishment(ctx context.Context, e support.Establishment)
 func (b *Session) ImportEstablishments(ctx context.Context, r io.Reader) (*support.ImportReport, error) {
 	return b.s.ImportEstablishments(b.ctx(ctx), r)
 }
+
+var _ support.EventService = (*Session)(nil)
+
+func (b *Session) Events(ctx context.Context, n support.Number, afterID int64, limit int) ([]support.Event, error) {
+	return b.s.Events(b.ctx(ctx), n, afterID, limit)
+}
+func (b *Session) Follow(ctx context.Context, n support.Number, afterID int64, fn func(support.Event) error) error {
+	return b.s.Follow(b.ctx(ctx), n, afterID, fn)
+}

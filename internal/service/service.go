@@ -26,12 +26,16 @@ type Config struct {
 	OpenDirectory bool           // accept establishments missing from the directory
 	Now           func() time.Time
 	Version       string
+	// EventPoll, when not 0, makes Follow also read the store at this
+	// interval: for another process writing to the same database.
+	EventPoll time.Duration
 }
 
 // Service implements the domain's services over a Store.
 type Service struct {
 	store support.Store
 	cfg   Config
+	hub   hub // wakes followers after each change
 }
 
 var (
@@ -106,6 +110,9 @@ func (s *Service) CreateTicket(ctx context.Context, in support.TicketInput, opts
 	created, err := s.store.CreateTicket(ctx, t, files)
 	if err != nil {
 		return nil, err
+	}
+	if created {
+		s.hub.notify(t.Number)
 	}
 	if !created && t.BodyHash != hash {
 		return nil, &support.Error{Code: support.EINVALID, Key: "error.idempotency_mismatch",
@@ -319,6 +326,7 @@ func (s *Service) AddComment(ctx context.Context, n support.Number, body string,
 	if err := s.store.AddComment(ctx, t.Number, c, files); err != nil {
 		return nil, err
 	}
+	s.hub.notify(t.Number)
 	return c, nil
 }
 

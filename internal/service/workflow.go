@@ -55,6 +55,7 @@ func (s *Service) apply(ctx context.Context, u *support.User, t *support.Ticket,
 	if err := s.store.ChangeTicket(ctx, t.Number, who(u), message, changes); err != nil {
 		return nil, err
 	}
+	s.hub.notify(t.Number)
 	return s.store.GetTicket(ctx, t.Number)
 }
 

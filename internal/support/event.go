@@ -42,17 +42,24 @@ func (e Event) Settles() bool {
 // MaxEventBatch caps how many events one read returns.
 const MaxEventBatch = 500
 
-// EventService gives a ticket's events to whoever may see the ticket.
+// Follower follows a ticket, whether the server is remote
+// (httpapi.Client, which reconnects as needed) or embedded.
 //
 // Errors: ENOTFOUND (also for a ticket the caller may not see),
 // EUNAUTHENTICATED, EUNAVAILABLE.
-type EventService interface {
-	// Events returns up to limit (1..MaxEventBatch; 0 means the maximum)
-	// events of ticket n with an ID above afterID, oldest first.
-	Events(ctx context.Context, n Number, afterID int64, limit int) ([]Event, error)
+type Follower interface {
 	// Follow calls fn with every event of ticket n after afterID, in
 	// order and once each: the ones already there first, then each as it
 	// happens. It returns when ctx is done (ctx.Err()) or fn returns an
 	// error (that error).
 	Follow(ctx context.Context, n Number, afterID int64, fn func(Event) error) error
+}
+
+// EventService gives a ticket's events to whoever may see the ticket: what
+// the server streams from. Errors as Follower's.
+type EventService interface {
+	Follower
+	// Events returns up to limit (1..MaxEventBatch; 0 means the maximum)
+	// events of ticket n with an ID above afterID, oldest first.
+	Events(ctx context.Context, n Number, afterID int64, limit int) ([]Event, error)
 }
