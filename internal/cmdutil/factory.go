@@ -38,6 +38,8 @@ type Factory struct {
 	// Workflow moves tickets along (agents' status, priority, assign; a
 	// reporter's reopen), on the same backend as Tickets.
 	Workflow func() (support.WorkflowService, error)
+	// Follower follows a ticket's changes (`follow`), on the same backend.
+	Follower func() (support.Follower, error)
 	// Drafts and Outbox are kept in the user's state directory.
 	Drafts func() (*drafts.Store, error)
 	Outbox func() (*outbox.Outbox, error)

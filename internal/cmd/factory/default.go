@@ -132,6 +132,13 @@ func New() *cmdutil.Factory {
 		}
 		return b.tickets.(support.WorkflowService), nil
 	}
+	f.Follower = func() (support.Follower, error) {
+		b, err := be()
+		if err != nil {
+			return nil, err
+		}
+		return b.tickets.(support.Follower), nil
+	}
 	f.Admin = func() (support.AdminService, error) {
 		b, err := be()
 		if err != nil {
@@ -197,7 +204,10 @@ func embedded(f *cmdutil.Factory, onClose func(func() error)) (*backend, error) 
 		return nil, err
 	}
 	onClose(store.Close)
-	svc := service.New(store, service.Config{OpenDirectory: true, Version: build.Version, Now: f.Now})
+	// Another process may change the same database (a second command):
+	// `follow` reads it every second besides its own process's wake-ups.
+	svc := service.New(store, service.Config{OpenDirectory: true, Version: build.Version, Now: f.Now,
+		EventPoll: time.Second})
 	u, err := localAdmin(ctx, svc, filepath.Join(dir, LocalToken))
 	if err != nil {
 		return nil, err

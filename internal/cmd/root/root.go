@@ -18,6 +18,7 @@ import (
 	newcmd "github.com/ent-support/ent-support/internal/cmd/create"
 	downloadcmd "github.com/ent-support/ent-support/internal/cmd/download"
 	draftscmd "github.com/ent-support/ent-support/internal/cmd/drafts"
+	followcmd "github.com/ent-support/ent-support/internal/cmd/follow"
 	listcmd "github.com/ent-support/ent-support/internal/cmd/list"
 	outboxcmd "github.com/ent-support/ent-support/internal/cmd/outbox"
 	replycmd "github.com/ent-support/ent-support/internal/cmd/reply"
@@ -71,6 +72,7 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 		outboxcmd.NewCmdOutbox(f),
 		network(listcmd.NewCmdList(f, nil)),
 		network(showcmd.NewCmdShow(f, nil)),
+		network(followcmd.NewCmdFollow(f, nil)),
 		network(commentcmd.NewCmdComment(f, nil)),
 		network(workflowcmd.NewCmdReopen(f, nil)),
 		network(replycmd.NewCmdReply(f, nil)),
