@@ -1,0 +1,243 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/ent-support/ent-support/internal/support"
+	"github.com/wneessen/go-mail"
+)
+
+// Store is what the notifier and the page read and write.
+type Store interface {
+	GetTicket(ctx context.Context, n support.Number) (*support.Ticket, error)
+	support.MailQueue
+}
+
+// Config sets up a Notifier.
+type Config struct {
+	Store     Store
+	SMTP      *SMTP
+	PublicURL string // the links' base: https://support.example.fr
+	Now       func() time.Time
+	Log       *slog.Logger
+	// MinBackoff and MaxBackoff bound the wait after a failed attempt,
+	// doubling from one to the other (defaults 1 s and 5 min).
+	MinBackoff, MaxBackoff time.Duration
+	// MaxAttempts gives a delivery up after that many failures (default
+	// 100: about eight hours at the maximum backoff). A permanent refusal
+	// of the message (an SMTP 5xx to it) gives it up at once.
+	MaxAttempts int
+	// Poll is how often the queue is looked at without a wake-up, for
+	// changes made by another process (default 30 s).
+	Poll time.Duration
+	// MaxAge: events older than this when first seen mail nobody, so that
+	// a server that ran without mail for a while does not send its past
+	// (default 7 days).
+	MaxAge time.Duration
+}
+
+// Notifier turns events into e-mails to the ticket's reporter and sends
+// them in order, once each.
+type Notifier struct {
+	cfg    Config
+	signer Signer
+	host   string
+}
+
+// New loads (or makes) the link key and checks the configuration.
+func New(ctx context.Context, cfg Config) (*Notifier, error) {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.MinBackoff <= 0 {
+		cfg.MinBackoff = time.Second
+	}
+	if cfg.MaxBackoff <= 0 {
+		cfg.MaxBackoff = 5 * time.Minute
+	}
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = 100
+	}
+	if cfg.Poll <= 0 {
+		cfg.Poll = 30 * time.Second
+	}
+	if cfg.MaxAge <= 0 {
+		cfg.MaxAge = 7 * 24 * time.Hour
+	}
+	u, err := url.Parse(cfg.PublicURL)
+	if err != nil || u.Hostname() == "" {
+		return nil, fmt.Errorf("notify: public URL %q has no host", cfg.PublicURL)
+	}
+	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
+	key, err := cfg.Store.Secret(ctx, SecretName, 32)
+	if err != nil {
+		return nil, err
+	}
+	return &Notifier{cfg: cfg, signer: Signer{Key: key}, host: u.Hostname()}, nil
+}
+
+// Run queues and sends mail until ctx is done: at start, at each wake-up
+// (a change committed in this process), and every Poll.
+func (n *Notifier) Run(ctx context.Context, wake <-chan struct{}) {
+	for {
+		if err := n.enqueue(ctx); err != nil && ctx.Err() == nil {
+			n.cfg.Log.Error("mail queue", "error", err)
+		}
+		wait := n.sendDue(ctx)
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-wake:
+			t.Stop()
+		case <-t.C:
+		}
+	}
+}
+
+// MessageID is the Message-ID (without its angle brackets) of the e-mail
+// of event id about ticket num.
+func (n *Notifier) MessageID(id int64, num support.Number) string {
+	return fmt.Sprintf("ev-%d.%s@%s", id, num, n.host)
+}
+
+// enqueue renders the e-mails of the events after the cursor and stores
+// them with the cursor's new place, batch by batch.
+func (n *Notifier) enqueue(ctx context.Context) error {
+	cursor, err := n.cfg.Store.MailCursor(ctx)
+	if err != nil {
+		return err
+	}
+	for {
+		evs, err := n.cfg.Store.AllEventsAfter(ctx, cursor, 200)
+		if err != nil || len(evs) == 0 {
+			return err
+		}
+		now := n.cfg.Now()
+		var ds []support.MailDelivery
+		tickets := map[support.Number]*support.Ticket{}
+		for _, e := range evs {
+			tmpl := Template(e)
+			if tmpl == "" || now.Sub(e.At) > n.cfg.MaxAge {
+				continue
+			}
+			t := tickets[e.Ticket]
+			if t == nil {
+				if t, err = n.cfg.Store.GetTicket(ctx, e.Ticket); support.ErrorCode(err) == support.ENOTFOUND {
+					continue
+				} else if err != nil {
+					return err
+				}
+				tickets[e.Ticket] = t
+			}
+			if t.Reporter.Email == "" {
+				continue
+			}
+			lang, err := n.cfg.Store.UserLang(ctx, t.CreatedBy)
+			if err != nil {
+				return err
+			}
+			exp := now.Add(LinkValidity)
+			m, err := Render(lang, tmpl, t, e, n.Link(t.Number, exp), exp)
+			if err != nil {
+				// A template bug must not stall the queue: logged, skipped.
+				n.cfg.Log.Error("mail template", "event", e.ID, "error", err)
+				continue
+			}
+			ds = append(ds, support.MailDelivery{EventID: e.ID, Recipient: t.Reporter.Email,
+				MessageID: n.MessageID(e.ID, t.Number), Subject: m.Subject, Text: m.Text, HTML: m.HTML, NextAttempt: now})
+		}
+		cursor = evs[len(evs)-1].ID
+		if err := n.cfg.Store.EnqueueMail(ctx, cursor, ds); err != nil {
+			return err
+		}
+	}
+}
+
+// Link is the URL of ticket num's page, valid until exp.
+func (n *Notifier) Link(num support.Number, exp time.Time) string {
+	return n.cfg.PublicURL + "/t/" + n.signer.Sign(num, exp)
+}
+
+func (n *Notifier) backoff(attempts int) time.Duration {
+	d := n.cfg.MinBackoff
+	for i := 1; i < attempts && d < n.cfg.MaxBackoff; i++ {
+		d *= 2
+	}
+	return min(d, n.cfg.MaxBackoff)
+}
+
+// sendDue sends the pending deliveries, oldest first, over one
+// connection, marking each sent as soon as SMTP accepted it. It stops at
+// the first failure, so that mail keeps its order, and returns how long to
+// wait before looking again.
+func (n *Notifier) sendDue(ctx context.Context) time.Duration {
+	const batch = 100
+	ds, err := n.cfg.Store.PendingMail(ctx, batch)
+	if err != nil {
+		if ctx.Err() == nil {
+			n.cfg.Log.Error("mail queue", "error", err)
+		}
+		return n.cfg.MinBackoff
+	}
+	if len(ds) == 0 {
+		return n.cfg.Poll
+	}
+	if w := ds[0].NextAttempt.Sub(n.cfg.Now()); w > 0 {
+		return w
+	}
+	// Marks are written even when ctx ends meanwhile: a message SMTP
+	// accepted must be recorded, or it would go again after a restart.
+	mctx := context.WithoutCancel(ctx)
+	fail := func(d support.MailDelivery, err error, permanent bool) time.Duration {
+		attempts := d.Attempts + 1
+		failed := permanent || attempts >= n.cfg.MaxAttempts
+		wait := n.backoff(attempts)
+		n.cfg.Log.Warn("mail not sent", "message_id", d.MessageID, "attempt", attempts, "given_up", failed, "error", err)
+		if err := n.cfg.Store.MarkMailFailed(mctx, d.ID, attempts, n.cfg.Now().Add(wait), err.Error(), failed); err != nil {
+			n.cfg.Log.Error("mail queue", "error", err)
+		}
+		if failed {
+			return 0
+		}
+		return wait
+	}
+	sess, err := n.cfg.SMTP.dial(ctx)
+	if err != nil {
+		if ctx.Err() != nil {
+			return 0
+		}
+		return fail(ds[0], err, false)
+	}
+	defer sess.close()
+	for _, d := range ds {
+		if ctx.Err() != nil {
+			return 0
+		}
+		if err := sess.send(d, n.cfg.Now()); err != nil {
+			var se *mail.SendError
+			// Only an SMTP 5xx reply to this message is final; a
+			// broken connection is retried.
+			return fail(d, err, errors.As(err, &se) && se.ErrorCode() >= 500 && se.ErrorCode() < 600)
+		}
+		if err := n.cfg.Store.MarkMailSent(mctx, d.ID, n.cfg.Now()); err != nil {
+			n.cfg.Log.Error("mail queue", "error", err)
+			return n.cfg.MinBackoff
+		}
+		n.cfg.Log.Info("mail sent", "message_id", d.MessageID)
+	}
+	if len(ds) == batch {
+		return 0
+	}
+	return n.cfg.Poll
+}
