@@ -29,7 +29,10 @@ type ServerConfig struct {
 	// 0 means DefaultHeartbeat.
 	Heartbeat time.Duration
 	Auth      support.Authenticator
-	Logger    *slog.Logger // nil = discard
+	// TicketPage serves GET /t/{token}, the signed link of the e-mails
+	// (notify.Page); nil answers 404, as for a bad link.
+	TicketPage http.Handler
+	Logger     *slog.Logger // nil = discard
 	// Limits are the attachment limits, enforced here while the upload
 	// streams in (so an oversized body is refused before it is read whole)
 	// and again by the service. Zero values take support.DefaultLimits.
@@ -55,10 +58,15 @@ const (
 	accessPublic            // no token needed
 	accessUser              // any authenticated user
 	accessAdmin             // an authenticated admin
+	// accessLink is public, signed link: no token, the path carries an
+	// HMAC-signed, expiring token that opens one ticket's read-only page
+	// and nothing else. Such routes live outside /api/v1 and outside the
+	// OpenAPI document: they are pages for people, not API operations.
+	accessLink
 )
 
 func (a access) String() string {
-	return [...]string{"undeclared", "public", "authenticated", "admin"}[a]
+	return [...]string{"undeclared", "public", "authenticated", "admin", "public, signed link"}[a]
 }
 
 // route is one entry of the route table.
@@ -99,6 +107,9 @@ func (s *server) routes() []route {
 		{"POST", "/api/v1/establishments", accessAdmin, s.addEstablishment},
 		{"POST", "/api/v1/establishments/import", accessAdmin, s.importEstablishments},
 		{"POST", "/api/v1/users", accessAdmin, s.createUser},
+
+		// The page the e-mails link to: HTML, read-only, one ticket.
+		{"GET", "/t/{token}", accessLink, s.ticketPage},
 	}
 }
 
@@ -148,7 +159,7 @@ func NewHTTPServer(addr string, h http.Handler) *http.Server {
 // guard applies a route's auth rule. The token is only ever passed to the
 // Authenticator: never logged, never echoed.
 func (s *server) guard(a access, h http.HandlerFunc) http.Handler {
-	if a == accessPublic {
+	if a == accessPublic || a == accessLink {
 		return h
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -351,4 +362,14 @@ func writeJSON(w http.ResponseWriter, status int, contentType string, v any) {
 
 func (s *server) ok(w http.ResponseWriter, status int, v any) {
 	writeJSON(w, status, "application/json", v)
+}
+
+// ticketPage hands the signed link to the page handler, which checks the
+// token itself.
+func (s *server) ticketPage(w http.ResponseWriter, r *http.Request) {
+	if s.cfg.TicketPage == nil {
+		http.NotFound(w, r)
+		return
+	}
+	s.cfg.TicketPage.ServeHTTP(w, r)
 }

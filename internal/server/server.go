@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ent-support/ent-support/internal/httpapi"
+	"github.com/ent-support/ent-support/internal/notify"
 	"github.com/ent-support/ent-support/internal/service"
 	"github.com/ent-support/ent-support/internal/sqlstore"
 	"github.com/ent-support/ent-support/internal/support"
@@ -30,6 +31,14 @@ type Options struct {
 	Logger         *slog.Logger // nil = discard
 	Now            func() time.Time
 	TempDir        string
+
+	// Mail: with SMTP set, Serve runs the notifier, which mails each
+	// ticket's reporter at each step (see internal/notify). PublicURL is
+	// the base of the links in the e-mails (default: the server's own
+	// URL); MailFrom the sender.
+	SMTP, MailFrom, PublicURL string
+	// Notify tunes the notifier (backoff, polling); tests shorten it.
+	Notify notify.Config
 }
 
 // Server is a reference server, listening but not yet serving.
@@ -39,6 +48,8 @@ type Server struct {
 	http    *http.Server
 	ln      net.Listener
 	log     *slog.Logger
+	opts    Options
+	smtp    *notify.SMTP
 	// BootstrapCreated tells whether Open made the first admin.
 	BootstrapCreated bool
 }
@@ -56,7 +67,13 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	}
 	svc := service.New(store, service.Config{Prefix: o.Prefix, Limits: o.Limits,
 		OpenDirectory: o.OpenDirectory, Version: o.Version, Now: o.Now})
-	s := &Server{Service: svc, store: store, log: log}
+	s := &Server{Service: svc, store: store, log: log, opts: o}
+	if o.SMTP != "" {
+		if s.smtp, err = notify.ParseSMTP(o.SMTP, o.MailFrom); err != nil {
+			store.Close()
+			return nil, err
+		}
+	}
 	if o.BootstrapToken != "" {
 		if s.BootstrapCreated, err = svc.Bootstrap(ctx, o.BootstrapToken); err != nil {
 			store.Close()
@@ -64,8 +81,16 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		}
 	}
 	info, _ := svc.Info(ctx)
+	var page http.Handler
+	if p, err := notify.NewPage(ctx, store, o.Now); err != nil {
+		// A read-only database cannot make the link key: no page, and
+		// no mail either (Serve needs the same key).
+		log.Warn("signed ticket links disabled", "error", err)
+	} else {
+		page = p
+	}
 	h := httpapi.NewHandler(httpapi.ServerConfig{Tickets: svc, Admin: svc, Auth: svc, Logger: log,
-		Limits: info.Limits, TempDir: o.TempDir})
+		Limits: info.Limits, TempDir: o.TempDir, TicketPage: page})
 	if s.ln, err = net.Listen("tcp", o.Addr); err != nil {
 		store.Close()
 		return nil, err
@@ -89,6 +114,29 @@ func (s *Server) Close() error {
 // Serve answers requests until ctx is done, then shuts down gracefully,
 // giving requests in flight up to grace to finish, and closes the store.
 func (s *Server) Serve(ctx context.Context, grace time.Duration) error {
+	stopMail := func() {}
+	if s.smtp != nil {
+		nc := s.opts.Notify
+		nc.Store, nc.SMTP, nc.PublicURL, nc.Log = s.store, s.smtp, s.opts.PublicURL, s.log
+		if nc.PublicURL == "" {
+			nc.PublicURL = s.URL()
+		}
+		if nc.Now == nil {
+			nc.Now = s.opts.Now
+		}
+		n, err := notify.New(ctx, nc)
+		if err != nil {
+			return errors.Join(err, s.Close())
+		}
+		wake, stop := s.Service.SubscribeAll()
+		defer stop()
+		mctx, cancel := context.WithCancel(ctx)
+		mailDone := make(chan struct{})
+		go func() { defer close(mailDone); n.Run(mctx, wake) }()
+		// The notifier finishes the message in hand (and marks it sent)
+		// before the store closes.
+		stopMail = func() { cancel(); <-mailDone }
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(s.ln) }()
 	var err error
@@ -106,5 +154,6 @@ func (s *Server) Serve(ctx context.Context, grace time.Duration) error {
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
+	stopMail()
 	return errors.Join(err, s.store.Close())
 }

@@ -16,7 +16,31 @@ var _ support.EventService = (*Service)(nil)
 type hub struct {
 	mu   sync.Mutex
 	subs map[support.Number]map[chan struct{}]struct{}
+	// all are woken by a change of any ticket (the mail notifier).
+	all map[chan struct{}]struct{}
 }
+
+// subscribeAll returns a channel that receives after each change of any
+// ticket, and the function that stops it.
+func (h *hub) subscribeAll() (<-chan struct{}, func()) {
+	c := make(chan struct{}, 1)
+	h.mu.Lock()
+	if h.all == nil {
+		h.all = map[chan struct{}]struct{}{}
+	}
+	h.all[c] = struct{}{}
+	h.mu.Unlock()
+	return c, func() {
+		h.mu.Lock()
+		delete(h.all, c)
+		h.mu.Unlock()
+	}
+}
+
+// SubscribeAll wakes the caller after each change committed through this
+// service, whatever the ticket: what the mail notifier waits on. Like a
+// follower's, a wake-up carries nothing; the caller re-reads the store.
+func (s *Service) SubscribeAll() (<-chan struct{}, func()) { return s.hub.subscribeAll() }
 
 // subscribe returns a channel that receives after each change of ticket n,
 // and the function that stops it.
@@ -47,6 +71,12 @@ func (h *hub) notify(n support.Number) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for c := range h.subs[n] {
+		select {
+		case c <- struct{}{}:
+		default:
+		}
+	}
+	for c := range h.all {
 		select {
 		case c <- struct{}{}:
 		default:

@@ -40,7 +40,7 @@ func runServer(ctx context.Context, f *cmdutil.Factory, o cmdutil.ServerOptions)
 	limits.MaxFiles = support.DefaultMaxFiles
 	srv, err := server.Open(ctx, server.Options{Addr: o.Addr, Database: dsn, Prefix: o.Prefix, Limits: limits,
 		OpenDirectory: o.OpenDirectory, BootstrapToken: o.BootstrapToken, Version: build.Version,
-		Logger: log, Now: f.Now})
+		Logger: log, Now: f.Now, SMTP: o.SMTP, MailFrom: o.MailFrom, PublicURL: o.PublicURL})
 	if err != nil {
 		return err
 	}
@@ -61,8 +61,7 @@ func runServer(ctx context.Context, f *cmdutil.Factory, o cmdutil.ServerOptions)
 		attrs = append(attrs, "public_url", o.PublicURL)
 	}
 	if o.SMTP != "" {
-		// Mail is sent by a later version; the settings are checked now so
-		// that a deployment does not have to change when it comes.
+		// The password, if any, never reaches the log.
 		attrs = append(attrs, "smtp", redact(o.SMTP), "mail_from", o.MailFrom)
 	}
 	log.Info("ent-support server listening", attrs...)

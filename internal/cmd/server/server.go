@@ -113,9 +113,12 @@ func (opts *ServerOptions) options() (cmdutil.ServerOptions, error) {
 		}
 	}
 	if so.SMTP != "" {
-		if u, err := url.Parse(so.SMTP); err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Hostname() == "" {
+		if u, err := url.Parse(so.SMTP); err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps" && u.Scheme != "smtp+plain") || u.Hostname() == "" {
 			bad("smtp", "cli_smtp", nil)
 		}
+	}
+	if so.SMTP != "" && so.MailFrom == "" {
+		bad("mail_from", support.RuleRequired, nil)
 	}
 	if so.MailFrom != "" {
 		if _, err := mail.ParseAddress(so.MailFrom); err != nil {

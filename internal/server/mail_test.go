@@ -1,0 +1,394 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/ent-support/ent-support/internal/httpapi"
+	"github.com/ent-support/ent-support/internal/notify"
+	"github.com/ent-support/ent-support/internal/support"
+)
+
+// mailpitBin finds the Mailpit that .ci/run installs: on PATH or in
+// .ci/bin. Missing, the test fails under CI and is skipped elsewhere.
+func mailpitBin(t *testing.T) string {
+	t.Helper()
+	if p, err := exec.LookPath("mailpit"); err == nil {
+		return p
+	}
+	if p, err := filepath.Abs("../../.ci/bin/mailpit"); err == nil {
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	if ci := os.Getenv("CI"); ci != "" && ci != "0" && ci != "false" {
+		t.Fatal("mailpit not found (PATH or .ci/bin): run .ci/run")
+	}
+	t.Skip("mailpit not found; .ci/run installs it")
+	return ""
+}
+
+// freePort returns a loopback port free at the time of the call.
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// mailpit is a real SMTP server whose mail is read back through its REST API.
+type mailpit struct {
+	smtpPort int
+	api      string
+	cmd      *exec.Cmd
+}
+
+// startMailpit starts Mailpit with SMTP on smtpPort (0: a free one) and
+// stops it at the end of the test.
+func startMailpit(t *testing.T, smtpPort int) *mailpit {
+	t.Helper()
+	bin := mailpitBin(t)
+	if smtpPort == 0 {
+		smtpPort = freePort(t)
+	}
+	m := &mailpit{smtpPort: smtpPort}
+	httpPort := freePort(t)
+	m.api = fmt.Sprintf("http://127.0.0.1:%d", httpPort)
+	m.cmd = exec.Command(bin, "--smtp", fmt.Sprintf("127.0.0.1:%d", smtpPort), "--listen", fmt.Sprintf("127.0.0.1:%d", httpPort),
+		"--disable-version-check", "--smtp-disable-rdns", "--database", filepath.Join(t.TempDir(), "mailpit.db"))
+	if err := m.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(m.stop)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		resp, err := http.Get(m.api + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return m
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("mailpit not ready: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func (m *mailpit) stop() {
+	if m.cmd.Process != nil && m.cmd.ProcessState == nil {
+		_ = m.cmd.Process.Kill()
+		_ = m.cmd.Wait()
+	}
+}
+
+type mpSummary struct {
+	ID, MessageID, Subject string
+	To                     []struct{ Address string }
+}
+
+type mpMessage struct {
+	MessageID, Subject, Text, HTML string
+}
+
+func (m *mailpit) get(t *testing.T, path string, v any) {
+	t.Helper()
+	resp, err := http.Get(m.api + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// messages returns every message Mailpit holds, oldest first.
+func (m *mailpit) messages(t *testing.T) []mpSummary {
+	t.Helper()
+	var page struct {
+		Messages []mpSummary `json:"messages"`
+	}
+	m.get(t, "/api/v1/messages?limit=1000", &page)
+	out := page.Messages
+	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
+	}
+	return out
+}
+
+func (m *mailpit) message(t *testing.T, id string) mpMessage {
+	t.Helper()
+	var msg mpMessage
+	m.get(t, "/api/v1/message/"+id, &msg)
+	return msg
+}
+
+// waitFor waits until Mailpit holds n messages, then a little longer to
+// see that no more come, and returns them.
+func (m *mailpit) waitFor(t *testing.T, n int) []mpSummary {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for len(m.messages(t)) < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d messages after 20 s, want %d", len(m.messages(t)), n)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	time.Sleep(700 * time.Millisecond) // more than the test poll: a duplicate would show
+	got := m.messages(t)
+	if len(got) != n {
+		t.Fatalf("%d messages, want exactly %d", len(got), n)
+	}
+	ids := map[string]bool{}
+	for _, s := range got {
+		if ids[s.MessageID] {
+			t.Errorf("Message-ID %s delivered twice", s.MessageID)
+		}
+		ids[s.MessageID] = true
+	}
+	return got
+}
+
+// clock is a settable test clock.
+type clock struct{ offset atomic.Int64 }
+
+func (c *clock) now() time.Time          { return time.Now().Add(time.Duration(c.offset.Load())) }
+func (c *clock) advance(d time.Duration) { c.offset.Add(int64(d)) }
+
+// mailFixture is a server that mails through Mailpit, with a reporter and
+// an agent.
+type mailFixture struct {
+	s               *Server
+	stop            func()
+	clock           *clock
+	admin, agent    *httpapi.Client
+	reporter        *httpapi.Client
+	dsn             string
+	smtpPort        int
+	reporterAddress string
+}
+
+func mailOptions(dsn string, smtpPort int, c *clock) Options {
+	return Options{Addr: "127.0.0.1:0", Database: dsn, BootstrapToken: benchAdmin, OpenDirectory: true, Prefix: "CG42N1",
+		SMTP: fmt.Sprintf("smtp://127.0.0.1:%d?tls=none", smtpPort), MailFrom: "Support ENT <support@example.org>",
+		Now: c.now, Notify: notify.Config{MinBackoff: 50 * time.Millisecond, MaxBackoff: 300 * time.Millisecond, Poll: 200 * time.Millisecond}}
+}
+
+// serve runs a server until the returned stop is called.
+func serve(t *testing.T, o Options) (*Server, func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	s, err := Open(ctx, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ctx, 5*time.Second) }()
+	var stopped atomic.Bool
+	stop := func() {
+		if stopped.Swap(true) {
+			return
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	}
+	t.Cleanup(stop)
+	return s, stop
+}
+
+func newMailFixture(t *testing.T, smtpPort int) *mailFixture {
+	t.Helper()
+	f := &mailFixture{clock: &clock{}, dsn: "sqlite:" + filepath.Join(t.TempDir(), "server.db"), smtpPort: smtpPort}
+	f.s, f.stop = serve(t, mailOptions(f.dsn, smtpPort, f.clock))
+	f.connect(t)
+	ctx := context.Background()
+	_, token, err := f.admin.CreateUser(ctx, support.UserInput{Name: "Marie Curie", Email: "marie.curie@example.org",
+		Role: support.RoleReporter, Function: support.ChefEtablissement, UAIs: []string{"0421234N"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.reporter = f.client(t, token)
+	_, token, err = f.admin.CreateUser(ctx, support.UserInput{Name: "Claire Martin", Email: "claire.martin@support.example.org", Role: support.RoleAgent})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.agent = f.client(t, token)
+	return f
+}
+
+func (f *mailFixture) client(t *testing.T, token string) *httpapi.Client {
+	t.Helper()
+	c, err := httpapi.NewClient(httpapi.ClientConfig{BaseURL: f.s.URL(), Token: token})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func (f *mailFixture) connect(t *testing.T) { f.admin = f.client(t, benchAdmin) }
+
+func (f *mailFixture) create(t *testing.T, in support.TicketInput) support.Number {
+	t.Helper()
+	tk, err := f.reporter.CreateTicket(context.Background(), in, support.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tk.Number
+}
+
+var linkRE = regexp.MustCompile(`http://[^\s"<>]+/t/[^\s"<>]+`)
+
+func httpGet(t *testing.T, url string) (*http.Response, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
+}
+
+// One e-mail at creation (a receipt of every field, text and HTML, with
+// the number in the subject), one per agent reply, status change and the
+// resolution, none for the reporter's own comment or a priority change;
+// what was typed is escaped in the HTML; the link opens the ticket's page
+// and a tampered or expired one does not.
+func TestMailAtEachStep(t *testing.T) {
+	mp := startMailpit(t, 0)
+	f := newMailFixture(t, mp.smtpPort)
+	ctx := context.Background()
+	in := benchTicket(1)
+	in.Subject = "Cahier <script>alert(1)</script> vide"
+	n := f.create(t, in)
+
+	msgs := mp.waitFor(t, 1)
+	if !strings.Contains(msgs[0].Subject, n.String()) || len(msgs[0].To) != 1 || msgs[0].To[0].Address != "marie.curie@example.org" {
+		t.Fatalf("creation mail: %+v", msgs[0])
+	}
+	if want := fmt.Sprintf("ev-%d.%s@127.0.0.1", 1, n); !strings.HasPrefix(msgs[0].MessageID, "ev-") || !strings.HasSuffix(msgs[0].MessageID, "@127.0.0.1") {
+		t.Errorf("Message-ID %q, want the shape %q", msgs[0].MessageID, want)
+	}
+	m := mp.message(t, msgs[0].ID)
+	for _, v := range []string{n.String(), "Marie Curie", "Chef d'établissement", "+33477484141", "marie.curie@example.org",
+		"0421234N", "Collège du Pilat", "Saint-Genest-Malifaux", "Élèves", "Enseignants", in.Description,
+		"Accueil > Vie scolaire > Cahier de textes", string(in.Priority)} {
+		if !strings.Contains(m.Text, v) {
+			t.Errorf("text part lacks %q:\n%s", v, m.Text)
+		}
+		if !strings.Contains(m.HTML, strings.NewReplacer("'", "&#39;", ">", "&gt;", "+", "&#43;").Replace(v)) {
+			t.Errorf("HTML part lacks %q", v)
+		}
+	}
+	if !strings.Contains(m.Text, in.Subject) {
+		t.Errorf("text part lacks the subject as typed")
+	}
+	if strings.Contains(m.HTML, "<script>") || !strings.Contains(m.HTML, "&lt;script&gt;alert(1)&lt;/script&gt;") {
+		t.Errorf("HTML does not escape the subject:\n%s", m.HTML)
+	}
+
+	// The link opens the page.
+	links := linkRE.FindAllString(m.Text, -1)
+	if len(links) != 1 {
+		t.Fatalf("links in the text part: %q", links)
+	}
+	link := links[0]
+	resp, body := httpGet(t, link)
+	if resp.StatusCode != 200 || !strings.Contains(body, n.String()) || strings.Contains(body, "<script>") ||
+		resp.Header.Get("Content-Security-Policy") != "default-src 'none'; style-src 'unsafe-inline'" ||
+		resp.Header.Get("X-Content-Type-Options") != "nosniff" || resp.Header.Get("Referrer-Policy") != "no-referrer" {
+		t.Fatalf("page: %d %v\n%s", resp.StatusCode, resp.Header, body)
+	}
+	for _, v := range []string{"Marie Curie", in.Description, "&lt;script&gt;"} {
+		if !strings.Contains(body, v) {
+			t.Errorf("page lacks %q", v)
+		}
+	}
+	// Tampered: another ticket's number, a changed expiry, a changed MAC.
+	tok := link[strings.LastIndex(link, "/t/")+3:]
+	parts := strings.Split(tok, ".")
+	base := link[:strings.LastIndex(link, "/t/")+3]
+	for _, bad := range []string{
+		strings.Replace(parts[0], fmt.Sprint(n.Seq), fmt.Sprint(n.Seq+1), 1) + "." + parts[1] + "." + parts[2],
+		parts[0] + "." + parts[1] + "0." + parts[2],
+		parts[0] + "." + parts[1] + "." + strings.ToUpper(parts[2][:4]) + parts[2][4:] + "x",
+		"x", "",
+	} {
+		resp, body := httpGet(t, base+bad)
+		if resp.StatusCode != 404 || strings.Contains(body, "Marie") {
+			t.Errorf("tampered %q: %d %s", bad, resp.StatusCode, body)
+		}
+	}
+
+	// The steps: status, reply, status twice, resolution: one mail each;
+	// the reporter's comment and a priority change: none.
+	if _, err := f.agent.ChangeStatus(ctx, n, support.StatusOpen, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.agent.AddComment(ctx, n, "Videz le cache <b>puis</b> reconnectez-vous.", nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.reporter.AddComment(ctx, n, "Merci, j'essaie.", nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.agent.ChangePriority(ctx, n, support.Bloquante, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.agent.ChangeStatus(ctx, n, support.StatusWaiting, "Pouvez-vous envoyer une capture ?"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.agent.ChangeStatus(ctx, n, support.StatusOpen, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.agent.ChangeStatus(ctx, n, support.StatusResolved, "Corrigé côté serveur."); err != nil {
+		t.Fatal(err)
+	}
+	msgs = mp.waitFor(t, 6)
+	wantSubjects := []string{"Ticket enregistré", "En cours", "Réponse du support", "En attente", "En cours", "Ticket résolu"}
+	for i, s := range msgs {
+		if !strings.Contains(s.Subject, wantSubjects[i]) || !strings.Contains(s.Subject, n.String()) {
+			t.Errorf("mail %d: subject %q, want %q", i, s.Subject, wantSubjects[i])
+		}
+	}
+	reply := mp.message(t, msgs[2].ID)
+	if !strings.Contains(reply.Text, "Videz le cache <b>puis</b>") || !strings.Contains(reply.HTML, "&lt;b&gt;puis&lt;/b&gt;") {
+		t.Errorf("reply mail:\n%s\n%s", reply.Text, reply.HTML)
+	}
+	if res := mp.message(t, msgs[5].ID); !strings.Contains(res.Text, "Corrigé côté serveur.") || !strings.Contains(res.Text, "résolu") {
+		t.Errorf("resolution mail:\n%s", res.Text)
+	}
+
+	// The page shows the history and the comments.
+	_, body = httpGet(t, link)
+	for _, v := range []string{"Videz le cache &lt;b&gt;puis&lt;/b&gt;", "Merci, j&#39;essaie.", "Pouvez-vous envoyer une capture ?", "Résolu"} {
+		if !strings.Contains(body, v) {
+			t.Errorf("page lacks %q", v)
+		}
+	}
+
+	// Expired: 91 days later the same link is 410, with no ticket in it.
+	f.clock.advance(notify.LinkValidity + 24*time.Hour)
+	resp, body = httpGet(t, link)
+	if resp.StatusCode != 410 || strings.Contains(body, n.String()) || !strings.Contains(body, "expiré") {
+		t.Errorf("expired link: %d %s", resp.StatusCode, body)
+	}
+}
