@@ -392,3 +392,48 @@ func TestMailAtEachStep(t *testing.T) {
 		t.Errorf("expired link: %d %s", resp.StatusCode, body)
 	}
 }
+
+// SMTP down while tickets are created: each mail arrives once SMTP is
+// back, exactly once, in order.
+func TestMailWaitsForSMTP(t *testing.T) {
+	mailpitBin(t)
+	port := freePort(t)
+	f := newMailFixture(t, port) // nothing listens on port yet
+	var nums []support.Number
+	for i := range 3 {
+		nums = append(nums, f.create(t, benchTicket(i)))
+	}
+	time.Sleep(500 * time.Millisecond) // several failed attempts
+	mp := startMailpit(t, port)
+	msgs := mp.waitFor(t, 3)
+	for i, m := range msgs {
+		if !strings.Contains(m.Subject, nums[i].String()) {
+			t.Errorf("mail %d: %q, want %s", i, m.Subject, nums[i])
+		}
+	}
+	// Down again in the middle of the story: the reply waits, then comes once.
+	mp.stop()
+	if _, err := f.agent.AddComment(context.Background(), nums[0], "Nous regardons.", nil); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(400 * time.Millisecond)
+	mp2 := startMailpit(t, port)
+	if got := mp2.waitFor(t, 1); !strings.Contains(got[0].Subject, "Réponse du support") {
+		t.Errorf("after the second outage: %q", got[0].Subject)
+	}
+}
+
+// A restart in the middle of the queue loses no mail and repeats none.
+func TestMailAcrossRestart(t *testing.T) {
+	mp := startMailpit(t, 0)
+	f := newMailFixture(t, mp.smtpPort)
+	const n = 20
+	for i := range n {
+		f.create(t, benchTicket(i))
+	}
+	f.stop() // mid-queue: some sent, some not
+	sent := len(mp.messages(t))
+	t.Logf("%d of %d sent before the stop", sent, n)
+	f.s, f.stop = serve(t, mailOptions(f.dsn, mp.smtpPort, f.clock))
+	mp.waitFor(t, n)
+}
