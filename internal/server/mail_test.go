@@ -437,3 +437,38 @@ func TestMailAcrossRestart(t *testing.T) {
 	f.s, f.stop = serve(t, mailOptions(f.dsn, mp.smtpPort, f.clock))
 	mp.waitFor(t, n)
 }
+
+// An English-speaking account's tickets are mailed in English, and the
+// page of the link is in English too.
+func TestMailInEnglish(t *testing.T) {
+	mp := startMailpit(t, 0)
+	f := newMailFixture(t, mp.smtpPort)
+	_, token, err := f.admin.CreateUser(context.Background(), support.UserInput{Name: "Jane Doe", Email: "jane.doe@example.org",
+		Role: support.RoleReporter, Function: support.ChefEtablissement, UAIs: []string{"0421234N"}, Lang: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.reporter = f.client(t, token)
+	in := benchTicket(2)
+	in.Reporter.Email = "jane.doe@example.org"
+	n := f.create(t, in)
+	msgs := mp.waitFor(t, 1)
+	m := mp.message(t, msgs[0].ID)
+	if !strings.Contains(m.Subject, "Ticket received") || !strings.Contains(m.Subject, n.String()) ||
+		!strings.Contains(m.Text, "Receipt of your request") || !strings.Contains(m.Text, "Phone number") ||
+		!strings.Contains(m.HTML, `lang="en"`) {
+		t.Errorf("English mail:\n%s\n%s", m.Subject, m.Text)
+	}
+	if msgs[0].To[0].Address != "jane.doe@example.org" {
+		t.Errorf("to %+v", msgs[0].To)
+	}
+	_, body := httpGet(t, linkRE.FindString(m.Text))
+	if !strings.Contains(body, "History") || !strings.Contains(body, n.String()) {
+		t.Errorf("English page:\n%s", body)
+	}
+	// A language the templates do not have is refused.
+	if _, _, err := f.admin.CreateUser(context.Background(), support.UserInput{Name: "X Y", Email: "x.y@example.org",
+		Role: support.RoleAgent, Lang: "de"}); support.ErrorCode(err) != support.EINVALID {
+		t.Errorf("lang=de: %v", err)
+	}
+}

@@ -188,7 +188,7 @@ func TestCreateUser(t *testing.T) {
 			t.Fatalf("the returned token does not authenticate: %v", err)
 		}
 		want := &support.User{ID: u.ID, Name: "Jeanne d'Arc", Email: "jeanne@example.fr", Phone: "+33612345678",
-			Role: support.RoleReporter, CreatedAt: u.CreatedAt, Establishments: []support.Membership{
+			Role: support.RoleReporter, Lang: "fr", CreatedAt: u.CreatedAt, Establishments: []support.Membership{
 				{UAI: uaiA, Function: support.Adjoint}, {UAI: uaiB, Function: support.Adjoint}}}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("authenticated user (-want +got):\n%s", diff)

@@ -420,6 +420,13 @@ func (s *Service) CreateUser(ctx context.Context, in support.UserInput) (*suppor
 		errs = append(errs, support.FieldError{Field: "role", Rule: support.RuleRole})
 	}
 	u.Role = role
+	switch u.Lang = strings.ToLower(strings.TrimSpace(in.Lang)); u.Lang {
+	case "":
+		u.Lang = "fr"
+	case "fr", "en":
+	default:
+		errs = append(errs, support.FieldError{Field: "lang", Rule: "lang"})
+	}
 	if role == support.RoleReporter {
 		fn, ok := support.ParseFunction(string(in.Function))
 		if !ok {

@@ -30,9 +30,12 @@ func (db *DB) CreateUser(ctx context.Context, u *support.User, tokenHash string)
 	}
 
 	var id int64
-	if err := tx.QueryRowContext(ctx, db.q(`INSERT INTO users (name, email, phone, role, disabled, created_at, token_hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`),
-		u.Name, u.Email, u.Phone, string(u.Role), boolInt(u.Disabled), toMicros(now), tokenHash).Scan(&id); err != nil {
+	if u.Lang == "" {
+		u.Lang = "fr"
+	}
+	if err := tx.QueryRowContext(ctx, db.q(`INSERT INTO users (name, email, phone, role, disabled, created_at, token_hash, lang)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		u.Name, u.Email, u.Phone, string(u.Role), boolInt(u.Disabled), toMicros(now), tokenHash, u.Lang).Scan(&id); err != nil {
 		return mapError(err)
 	}
 	seen := map[string]bool{}
@@ -89,9 +92,9 @@ func (db *DB) userWhere(ctx context.Context, cond string, arg any) (*support.Use
 	var role string
 	var disabled int
 	var created int64
-	err = rd.QueryRowContext(ctx, db.q(`SELECT id, name, email, phone, role, disabled, created_at
+	err = rd.QueryRowContext(ctx, db.q(`SELECT id, name, email, phone, role, disabled, created_at, lang
 		FROM users WHERE `+cond), arg).
-		Scan(&u.ID, &u.Name, &u.Email, &u.Phone, &role, &disabled, &created)
+		Scan(&u.ID, &u.Name, &u.Email, &u.Phone, &role, &disabled, &created, &u.Lang)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound(keyUserNotFound)
 	} else if err != nil {

@@ -40,6 +40,7 @@ type User struct {
 	Role           Role         `json:"role"`
 	Establishments []Membership `json:"establishments"`
 	Disabled       bool         `json:"disabled,omitempty"`
+	Lang           string       `json:"lang,omitempty"` // of the user's e-mails: fr or en
 	CreatedAt      time.Time    `json:"created_at"`
 }
 
@@ -60,6 +61,8 @@ type UserInput struct {
 	Role     Role     `json:"role"`
 	Function Function `json:"function,omitempty"` // reporters only
 	UAIs     []string `json:"uais,omitempty"`     // reporters only
+	// Lang is the language of the user's e-mails: fr (the default) or en.
+	Lang string `json:"lang,omitempty"`
 }
 
 type userKey struct{}

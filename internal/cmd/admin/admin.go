@@ -78,6 +78,7 @@ func NewCmdUserAdd(f *cmdutil.Factory, runF func(*UserAddOptions) error) *cobra.
 	fl.StringVar(&function, "function", "", f.T("cli.admin.flag.function", nil))
 	fl.StringVar(&opts.Input.Phone, "phone", "", f.T("cli.admin.flag.phone", nil))
 	fl.StringArrayVar(&opts.Input.UAIs, "uai", nil, f.T("cli.admin.flag.uais", nil))
+	fl.StringVar(&opts.Input.Lang, "lang", "fr", f.T("cli.admin.flag.lang", nil))
 	fl.BoolVar(&opts.JSON, "json", false, f.T("cli.admin.flag.json", nil))
 	return cmd
 }
