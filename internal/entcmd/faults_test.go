@@ -32,7 +32,7 @@ import (
 // serverProc is a reference server process that can be killed and
 // restarted on the same address and database.
 type serverProc struct {
-	t      *testing.T
+	t      testing.TB
 	bin    string
 	dir    string
 	addr   string
@@ -42,7 +42,7 @@ type serverProc struct {
 	kills  atomic.Int32
 }
 
-func newServerProc(t *testing.T) *serverProc {
+func newServerProc(t testing.TB) *serverProc {
 	t.Helper()
 	bin, err := exec.LookPath("ent-support")
 	if err != nil {
@@ -63,6 +63,13 @@ func newServerProc(t *testing.T) *serverProc {
 }
 
 func (s *serverProc) url() string { return "http://" + s.addr }
+
+// pid is the running server's process ID.
+func (s *serverProc) pid() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cmd.Process.Pid
+}
 
 // start starts the server and waits until it answers /healthz; it may be
 // called from any goroutine (failures are reported with Error).
@@ -151,14 +158,14 @@ func (s *serverProc) stop() {
 // client is one person's machine: its own configuration and state
 // (drafts, outbox), talking to server.
 type client struct {
-	t      *testing.T
+	t      testing.TB
 	bin    string
 	dir    string
 	server string
 	env    []string // more environment, e.g. ENT_SUPPORT_TIMEOUT
 }
 
-func newClient(t *testing.T, server string) *client {
+func newClient(t testing.TB, server string) *client {
 	bin, err := exec.LookPath("ent-support")
 	if err != nil {
 		t.Fatal(err)
@@ -547,7 +554,7 @@ func (s *serverProc) waitUp() {
 }
 
 // serveFront serves h on loopback, in front of the server.
-func serveFront(t *testing.T, h http.Handler) string {
+func serveFront(t testing.TB, h http.Handler) string {
 	t.Helper()
 	front := &http.Server{Handler: h}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
