@@ -319,13 +319,14 @@ func TestKill9WhileFourClientsFile(t *testing.T) {
 			select {
 			case <-done:
 				return
-			case <-time.After(time.Duration(150+rand.IntN(250)) * time.Millisecond):
+			case <-time.After(time.Duration(100+rand.IntN(150)) * time.Millisecond):
 			}
 			srv.kill9()
-			// Down for a moment, and every fourth time for longer than the
-			// client's retries last, so that some tickets go to the outbox.
+			// Down for a moment, and the first time and every fourth time
+			// after for longer than the client's retries last, so that some
+			// tickets go to the outbox however fast the clients are.
 			down := time.Duration(rand.IntN(200)) * time.Millisecond
-			if srv.kills.Load()%4 == 0 {
+			if srv.kills.Load()%4 == 1 {
 				down = 6 * time.Second
 			}
 			time.Sleep(down)
