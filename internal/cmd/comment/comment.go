@@ -45,13 +45,19 @@ func NewCmdComment(f *cmdutil.Factory, runF func(*CommentOptions) error) *cobra.
 			return commentRun(opts)
 		},
 	}
+	AddFlags(f, cmd, opts)
+	return cmd
+}
+
+// AddFlags defines the flags of a comment (--message, --message-file,
+// --attach, --json) on cmd: `reply` takes exactly the same.
+func AddFlags(f *cmdutil.Factory, cmd *cobra.Command, opts *CommentOptions) {
 	fl := cmd.Flags()
 	fl.StringVarP(&opts.Message, "message", "m", "", f.T("cli.comment.flag.message", nil))
 	fl.StringVar(&opts.MessageFile, "message-file", "", f.T("cli.comment.flag.message_file", nil))
 	fl.StringArrayVar(&opts.Attach, "attach", nil, f.T("cli.comment.flag.attach", nil))
 	fl.BoolVar(&opts.JSON, "json", false, f.T("cli.comment.flag.json", nil))
 	cmd.MarkFlagsMutuallyExclusive("message", "message-file")
-	return cmd
 }
 
 // Run adds the comment opts describes: `reply` sends an agent's answer

@@ -28,12 +28,7 @@ func NewCmdReply(f *cmdutil.Factory, runF func(*comment.CommentOptions) error) *
 			return replyRun(opts)
 		},
 	}
-	fl := cmd.Flags()
-	fl.StringVarP(&opts.Message, "message", "m", "", f.T("cli.comment.flag.message", nil))
-	fl.StringVar(&opts.MessageFile, "message-file", "", f.T("cli.comment.flag.message_file", nil))
-	fl.StringArrayVar(&opts.Attach, "attach", nil, f.T("cli.comment.flag.attach", nil))
-	fl.BoolVar(&opts.JSON, "json", false, f.T("cli.comment.flag.json", nil))
-	cmd.MarkFlagsMutuallyExclusive("message", "message-file")
+	comment.AddFlags(f, cmd, opts)
 	return cmd
 }
 
