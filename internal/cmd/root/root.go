@@ -140,11 +140,16 @@ func localize(f *cmdutil.Factory, root *cobra.Command) {
 		}
 	}
 	walk(root)
+	// UseLine ends in cobra's English "[flags]".
+	placeholder := f.T("cli.help.flags_placeholder", nil)
+	cobra.AddTemplateFunc("useLine", func(c *cobra.Command) string {
+		return strings.Replace(c.UseLine(), "[flags]", placeholder, 1)
+	})
 	root.SetUsageTemplate(tpl)
 }
 
 const usageTemplate = `@USAGE@{{if .Runnable}}
-  {{.UseLine}}{{end}}{{if .HasAvailableSubCommands}}
+  {{useLine .}}{{end}}{{if .HasAvailableSubCommands}}
   {{.CommandPath}} [@COMMAND@]{{end}}{{if gt (len .Aliases) 0}}
 
 @ALIASES@
