@@ -74,30 +74,19 @@ func listRun(opts *Options) error {
 	if err != nil {
 		return err
 	}
-	if opts.JSON {
-		if ds == nil {
-			ds = []drafts.Draft{}
-		}
-		return cmdutil.WriteJSON(opts.IO.Out, ds)
-	}
-	if len(ds) == 0 {
-		if opts.IO.IsStdoutTTY() {
-			fmt.Fprintln(opts.IO.ErrOut, locale.T(opts.Lang, "keep.drafts.empty", nil))
-		}
-		return nil
-	}
-	if opts.IO.IsStdoutTTY() {
-		return writeTable(opts.IO.Out, opts.Lang, opts.Location, ds)
-	}
-	// For scripts: ID, last change (RFC 3339, UTC), subject; columns only
-	// ever added at the end.
-	for _, d := range ds {
-		if _, err := fmt.Fprintf(opts.IO.Out, "%s\t%s\t%s\n", d.ID, d.UpdatedAt.UTC().Format(time.RFC3339),
-			cmdutil.OneLine(d.Input.Subject)); err != nil {
-			return err
-		}
-	}
-	return nil
+	return cmdutil.WriteList(opts.IO, opts.Lang, cmdutil.List[drafts.Draft]{
+		Items: ds, JSON: opts.JSON, EmptyKey: "keep.drafts.empty",
+		Table: func(w io.Writer, ds []drafts.Draft) error { return writeTable(w, opts.Lang, opts.Location, ds) },
+		// For scripts: ID, last change (RFC 3339, UTC), subject.
+		TSV: func(w io.Writer, ds []drafts.Draft) error {
+			for _, d := range ds {
+				if _, err := fmt.Fprintf(w, "%s\t%s\t%s\n", d.ID, d.UpdatedAt.UTC().Format(time.RFC3339),
+					cmdutil.OneLine(d.Input.Subject)); err != nil {
+					return err
+				}
+			}
+			return nil
+		}})
 }
 
 func writeTable(w io.Writer, lang string, loc *time.Location, ds []drafts.Draft) error {

@@ -162,19 +162,11 @@ func listRun(opts *ListOptions) error {
 		tickets = tickets[:opts.Limit]
 	}
 
-	if opts.JSON {
-		return cmdutil.WriteJSON(opts.IO.Out, tickets)
-	}
-	if len(tickets) == 0 {
-		if opts.IO.IsStdoutTTY() {
-			fmt.Fprintln(opts.IO.ErrOut, locale.T(opts.Lang, "cli.list.empty", nil))
-		}
-		return nil
-	}
-	if opts.IO.IsStdoutTTY() {
-		return WriteTable(opts.IO.Out, opts.Lang, opts.Location, tickets)
-	}
-	return WriteTSV(opts.IO.Out, tickets)
+	return cmdutil.WriteList(opts.IO, opts.Lang, cmdutil.List[support.TicketSummary]{
+		Items: tickets, JSON: opts.JSON, EmptyKey: "cli.list.empty", TSV: WriteTSV,
+		Table: func(w io.Writer, ts []support.TicketSummary) error {
+			return WriteTable(w, opts.Lang, opts.Location, ts)
+		}})
 }
 
 // WriteTable lays the tickets out for people: aligned columns, local

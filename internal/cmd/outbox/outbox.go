@@ -64,30 +64,19 @@ func listRun(opts *Options) error {
 	if err != nil {
 		return err
 	}
-	if opts.JSON {
-		if es == nil {
-			es = []*outbox.Entry{}
-		}
-		return cmdutil.WriteJSON(opts.IO.Out, es)
-	}
-	if len(es) == 0 {
-		if opts.IO.IsStdoutTTY() {
-			fmt.Fprintln(opts.IO.ErrOut, locale.T(opts.Lang, "keep.outbox.empty", nil))
-		}
-		return nil
-	}
-	if opts.IO.IsStdoutTTY() {
-		return writeTable(opts.IO.Out, opts.Lang, opts.Location, es)
-	}
-	// For scripts: ID, kept at (RFC 3339, UTC), UAI, number of files,
-	// subject; columns only ever added at the end.
-	for _, e := range es {
-		if _, err := fmt.Fprintf(opts.IO.Out, "%s\t%s\t%s\t%d\t%s\n", e.ID, e.CreatedAt.UTC().Format(time.RFC3339),
-			e.Input.Establishment.UAI, len(e.Attachments), cmdutil.OneLine(e.Input.Subject)); err != nil {
-			return err
-		}
-	}
-	return nil
+	return cmdutil.WriteList(opts.IO, opts.Lang, cmdutil.List[*outbox.Entry]{
+		Items: es, JSON: opts.JSON, EmptyKey: "keep.outbox.empty",
+		Table: func(w io.Writer, es []*outbox.Entry) error { return writeTable(w, opts.Lang, opts.Location, es) },
+		// For scripts: ID, kept at (RFC 3339, UTC), UAI, number of files, subject.
+		TSV: func(w io.Writer, es []*outbox.Entry) error {
+			for _, e := range es {
+				if _, err := fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%s\n", e.ID, e.CreatedAt.UTC().Format(time.RFC3339),
+					e.Input.Establishment.UAI, len(e.Attachments), cmdutil.OneLine(e.Input.Subject)); err != nil {
+					return err
+				}
+			}
+			return nil
+		}})
 }
 
 func writeTable(w io.Writer, lang string, loc *time.Location, es []*outbox.Entry) error {
