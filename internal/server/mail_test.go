@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -56,6 +57,7 @@ type mailpit struct {
 	smtpPort int
 	api      string
 	cmd      *exec.Cmd
+	exited   chan struct{} // closed when the process has exited
 }
 
 // startMailpit starts Mailpit with SMTP on smtpPort (0: a free one) and
@@ -63,38 +65,63 @@ type mailpit struct {
 func startMailpit(t *testing.T, smtpPort int) *mailpit {
 	t.Helper()
 	bin := mailpitBin(t)
-	if smtpPort == 0 {
-		smtpPort = freePort(t)
-	}
-	m := &mailpit{smtpPort: smtpPort}
-	httpPort := freePort(t)
-	m.api = fmt.Sprintf("http://127.0.0.1:%d", httpPort)
-	m.cmd = exec.Command(bin, "--smtp", fmt.Sprintf("127.0.0.1:%d", smtpPort), "--listen", fmt.Sprintf("127.0.0.1:%d", httpPort),
-		"--disable-version-check", "--smtp-disable-rdns", "--database", filepath.Join(t.TempDir(), "mailpit.db"))
-	if err := m.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(m.stop)
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		resp, err := http.Get(m.api + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return m
-			}
+	fixedSMTP := smtpPort != 0
+	var out bytes.Buffer
+	// A free port can be taken between our check and Mailpit's listen, and
+	// a loaded machine starts it slowly: try a few times, wait long
+	// enough, and show what Mailpit said when it does not come up.
+	for attempt := 1; ; attempt++ {
+		if !fixedSMTP {
+			smtpPort = freePort(t)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("mailpit not ready: %v", err)
+		m := &mailpit{smtpPort: smtpPort, exited: make(chan struct{})}
+		httpPort := freePort(t)
+		m.api = fmt.Sprintf("http://127.0.0.1:%d", httpPort)
+		out.Reset()
+		m.cmd = exec.Command(bin, "--smtp", fmt.Sprintf("127.0.0.1:%d", smtpPort), "--listen", fmt.Sprintf("127.0.0.1:%d", httpPort),
+			"--disable-version-check", "--smtp-disable-rdns", "--database", filepath.Join(t.TempDir(), "mailpit.db"))
+		m.cmd.Stdout, m.cmd.Stderr = &out, &out
+		if err := m.cmd.Start(); err != nil {
+			t.Fatal(err)
 		}
-		time.Sleep(20 * time.Millisecond)
+		go func() { m.cmd.Wait(); close(m.exited) }()
+		if m.ready(30 * time.Second) {
+			t.Cleanup(m.stop)
+			return m
+		}
+		m.stop()
+		if attempt == 3 {
+			t.Fatalf("mailpit did not start after %d attempts; it said:\n%s", attempt, out.String())
+		}
 	}
 }
 
+// ready waits for Mailpit to answer /readyz; false if it exited or the
+// time ran out.
+func (m *mailpit) ready(within time.Duration) bool {
+	deadline := time.Now().Add(within)
+	for time.Now().Before(deadline) {
+		if resp, err := http.Get(m.api + "/readyz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return true
+			}
+		}
+		select {
+		case <-m.exited:
+			return false
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	return false
+}
+
 func (m *mailpit) stop() {
-	if m.cmd.Process != nil && m.cmd.ProcessState == nil {
+	select {
+	case <-m.exited:
+	default:
 		_ = m.cmd.Process.Kill()
-		_ = m.cmd.Wait()
+		<-m.exited
 	}
 }
 
