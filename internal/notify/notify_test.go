@@ -40,7 +40,9 @@ func TestParseSMTP(t *testing.T) {
 			t.Errorf("%s: %v", ok, err)
 		}
 	}
-	for _, bad := range []string{"http://x", "smtp://", "smtp://x?tls=maybe", "smtp://x:99999"} {
+	for _, bad := range []string{"http://x", "smtp://", "smtp://x?tls=maybe", "smtp://x:99999",
+		// Credentials are never sent over a connection without TLS.
+		"smtp://u:secret@x:1025?tls=none", "smtp+plain://u:secret@x:1025"} {
 		if _, err := ParseSMTP(bad, "support@example.org"); err == nil {
 			t.Errorf("%s: accepted", bad)
 		} else if strings.Contains(err.Error(), "secret") {

@@ -65,6 +65,11 @@ func ParseSMTP(raw, from string) (*SMTP, error) {
 	}
 	s.opts = append(s.opts, mail.WithPort(port))
 	if u.User != nil && u.User.Username() != "" {
+		// A password is never sent in clear: go-mail would refuse at every
+		// send, and an operator would only see mail piling up.
+		if tlsMode == "none" {
+			return nil, fmt.Errorf("notify: SMTP URL %s: a user and password need TLS (smtp:// with STARTTLS, or smtps://), not tls=none", u.Redacted())
+		}
 		pass, _ := u.User.Password()
 		s.opts = append(s.opts, mail.WithSMTPAuth(mail.SMTPAuthAutoDiscover),
 			mail.WithUsername(u.User.Username()), mail.WithPassword(pass))

@@ -78,8 +78,9 @@ func startMailpit(t *testing.T, smtpPort int) *mailpit {
 		httpPort := freePort(t)
 		m.api = fmt.Sprintf("http://127.0.0.1:%d", httpPort)
 		out.Reset()
-		m.cmd = exec.Command(bin, "--smtp", fmt.Sprintf("127.0.0.1:%d", smtpPort), "--listen", fmt.Sprintf("127.0.0.1:%d", httpPort),
-			"--disable-version-check", "--smtp-disable-rdns", "--database", filepath.Join(t.TempDir(), "mailpit.db"))
+		args := []string{"--smtp", fmt.Sprintf("127.0.0.1:%d", smtpPort), "--listen", fmt.Sprintf("127.0.0.1:%d", httpPort),
+			"--disable-version-check", "--smtp-disable-rdns", "--database", filepath.Join(t.TempDir(), "mailpit.db")}
+		m.cmd = exec.Command(bin, args...)
 		m.cmd.Stdout, m.cmd.Stderr = &out, &out
 		if err := m.cmd.Start(); err != nil {
 			t.Fatal(err)
