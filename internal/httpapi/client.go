@@ -354,19 +354,7 @@ func (c *Client) AddComment(ctx context.Context, n support.Number, body string, 
 	in := support.CommentInput{Body: body}
 	var out support.Comment
 	if len(files) == 0 {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return nil, err
-		}
-		err = c.stream1(ctx, false, func() (*http.Request, func() error, error) {
-			req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.api+ticketPath(n)+"/comments", strings.NewReader(string(b)))
-			if err != nil {
-				return nil, nil, err
-			}
-			req.Header.Set("Content-Type", "application/json")
-			return req, func() error { return nil }, nil
-		}, &out)
-		if err != nil {
+		if err := c.postJSONOnce(ctx, ticketPath(n)+"/comments", in, &out); err != nil {
 			return nil, err
 		}
 		return &out, nil

@@ -15,23 +15,28 @@ var _ support.WorkflowService = (*Client)(nil)
 // Never retried: the change may have been made before an answer was lost,
 // and a second try would then be refused (409) or write the history twice.
 func (c *Client) postOnce(ctx context.Context, n support.Number, action string, in any) (*support.Ticket, error) {
-	b, err := json.Marshal(in)
-	if err != nil {
+	var out support.Ticket
+	if err := c.postJSONOnce(ctx, ticketPath(n)+"/"+action, in, &out); err != nil {
 		return nil, err
 	}
-	var out support.Ticket
-	err = c.stream1(ctx, false, func() (*http.Request, func() error, error) {
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.api+ticketPath(n)+"/"+action, bytes.NewReader(b))
+	return &out, nil
+}
+
+// postJSONOnce posts in as JSON to path (under /api/v1) and decodes the
+// answer into out, without retrying.
+func (c *Client) postJSONOnce(ctx context.Context, path string, in, out any) error {
+	b, err := json.Marshal(in)
+	if err != nil {
+		return err
+	}
+	return c.stream1(ctx, false, func() (*http.Request, func() error, error) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.api+path, bytes.NewReader(b))
 		if err != nil {
 			return nil, nil, err
 		}
 		req.Header.Set("Content-Type", "application/json")
 		return req, func() error { return nil }, nil
-	}, &out)
-	if err != nil {
-		return nil, err
-	}
-	return &out, nil
+	}, out)
 }
 
 // ChangeStatus moves a ticket along (agents).
