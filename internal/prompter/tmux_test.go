@@ -20,23 +20,7 @@ import (
 // It needs tmux: skipped without it, except on CI (CI=true), where a
 // missing tmux must not pass silently.
 func TestTmuxNewInARealTerminal(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary and drives a terminal")
-	}
-	if _, err := exec.LookPath("tmux"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("tmux is needed for the real-terminal test on CI: install it")
-		}
-		t.Skip("tmux not installed")
-	}
-	root := moduleRoot(t)
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "ent-support")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/ent-support")
-	build.Dir = root
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	dir, bin := buildForTmux(t)
 	png := writePNG(t, dir)
 	cfgDir, dataDir := filepath.Join(dir, "config"), filepath.Join(dir, "data")
 	for _, d := range []string{cfgDir, dataDir} {
@@ -228,23 +212,7 @@ func shellJoin(xs []string) string {
 // command exits 130 and says how to resume; `new --resume` opens the form
 // with those three fields already filled.
 func TestTmuxInterruptedFormIsResumed(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary and drives a terminal")
-	}
-	if _, err := exec.LookPath("tmux"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("tmux is needed for the real-terminal test on CI: install it")
-		}
-		t.Skip("tmux not installed")
-	}
-	root := moduleRoot(t)
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "ent-support")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/ent-support")
-	build.Dir = root
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	dir, bin := buildForTmux(t)
 	env := []string{
 		"HOME=" + dir, "PATH=" + os.Getenv("PATH"), "TERM=xterm-256color",
 		"LANG=fr_FR.UTF-8", "LC_ALL=C.UTF-8",
@@ -302,4 +270,28 @@ func TestTmuxInterruptedFormIsResumed(t *testing.T) {
 	if !strings.Contains(screen, "EXIT=130") {
 		t.Fatalf("second Ctrl-C:\n%s", screen)
 	}
+}
+
+// buildForTmux builds the real binary into a fresh folder for a terminal
+// test. It needs tmux: skipped without it, except on CI (CI=true), where a
+// missing tmux must not pass silently.
+func buildForTmux(t *testing.T) (dir, bin string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds the binary and drives a terminal")
+	}
+	if _, err := exec.LookPath("tmux"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("tmux is needed for the real-terminal test on CI: install it")
+		}
+		t.Skip("tmux not installed")
+	}
+	dir = t.TempDir()
+	bin = filepath.Join(dir, "ent-support")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/ent-support")
+	build.Dir = moduleRoot(t)
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return dir, bin
 }
