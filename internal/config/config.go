@@ -53,6 +53,30 @@ type Profile struct {
 	Server   string   `yaml:"server,omitempty"`
 	Token    string   `yaml:"token,omitempty"`
 	Reporter Defaults `yaml:"reporter,omitempty"`
+	Backend  Backend  `yaml:"backend,omitempty"`
+}
+
+// Backend kinds: the system that receives the tickets of a profile.
+const (
+	KindNative  = "native" // our reference server (the default)
+	KindRT      = "rt"     // Request Tracker 5, REST2
+	KindRedmine = "redmine"
+)
+
+// Backend says which helpdesk a profile's server is, and how the ENT
+// fields land in it. Empty for our own server.
+type Backend struct {
+	Kind string `yaml:"kind,omitempty"` // "" or native, rt, redmine
+	// Prefix shows the back end's ids as numbers (CG42N1-1042) and is
+	// accepted back; RT and Redmine only.
+	Prefix  string `yaml:"prefix,omitempty"`
+	Queue   string `yaml:"queue,omitempty"`   // RT
+	Project string `yaml:"project,omitempty"` // Redmine (identifier)
+	Tracker string `yaml:"tracker,omitempty"` // Redmine (name)
+	// Fields renames the custom fields the ENT fields map to, by ENT field
+	// key (function, phone, establishment, city, population, location,
+	// priority); the French defaults apply to the others.
+	Fields map[string]string `yaml:"fields,omitempty"`
 }
 
 type file struct {
@@ -293,6 +317,7 @@ type Resolved struct {
 	Profile string
 	Server  string
 	Token   string
+	Backend Backend
 }
 
 // ProfileName picks the profile: the --profile flag, else
@@ -312,7 +337,7 @@ func ProfileName(flag string, getenv func(string) string) string {
 // server without touching the file.
 func (c *Config) Resolve(profile string, getenv func(string) string) Resolved {
 	p := c.Profile(profile)
-	r := Resolved{Profile: profile, Server: p.Server, Token: p.Token}
+	r := Resolved{Profile: profile, Server: p.Server, Token: p.Token, Backend: p.Backend}
 	if s := getenv(EnvServer); s != "" {
 		r.Server = s
 	}
