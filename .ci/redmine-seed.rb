@@ -15,14 +15,13 @@ project.save!
 
 # name, format, possible values, multiple
 fields = [
-  ['Fonction', 'list', ["Chef d'établissement", 'Adjoint', 'Correspondant ENT'], false],
+  ['Fonction', 'list', ["Chef d'établissement", "Adjoint(e) au chef d'établissement", 'Correspondant(e) ENT'], false],
   ['Téléphone', 'string', nil, false],
   ['Établissement', 'string', nil, false],
   ['Commune', 'string', nil, false],
   ['Population concernée', 'list',
    ['Enseignants', 'Élèves', 'Parents', 'Personnels', 'Vie scolaire', 'Direction', 'Tous'], true],
   ["URL ou fil d'Ariane", 'string', nil, false],
-  ['Référence ENT', 'string', nil, false],
 ]
 fields.each do |name, format, values, multiple|
   cf = IssueCustomField.find_by(name: name) || IssueCustomField.new(name: name, field_format: format)
@@ -39,6 +38,12 @@ end
 # A field that exists but is enabled for no project: what doctor must name.
 IssueCustomField.find_by(name: 'Champ hors projet') ||
   IssueCustomField.create!(name: 'Champ hors projet', field_format: 'string', is_filter: true, visible: true)
+
+# A field enabled for the project but not for the tracker: Redmine drops
+# its value silently; the client must notice by reading the issue back.
+off = IssueCustomField.find_by(name: 'Champ hors tracker') ||
+  IssueCustomField.create!(name: 'Champ hors tracker', field_format: 'string', is_filter: true, visible: true)
+project.issue_custom_fields << off unless project.issue_custom_fields.include?(off)
 
 # The procedure's priorities, most urgent last (Redmine orders by position).
 %w[Mineure Majeure Bloquante].each do |name|

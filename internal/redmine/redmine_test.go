@@ -1,0 +1,501 @@
+package redmine
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/ent-support/ent-support/internal/support"
+)
+
+// Env is a seeded Redmine (.ci/redmine): its address, keys and project.
+type Env struct {
+	URL, Key, AgentKey, AdminKey, Project, Tracker string
+}
+
+// RealRedmine returns the Redmine that .ci/redmine started, from the
+// environment or the env file it wrote. Without one the test is skipped
+// locally and FAILS under CI.
+func RealRedmine(t testing.TB) Env {
+	t.Helper()
+	vals := map[string]string{}
+	file := os.Getenv("ENT_REDMINE_ENV")
+	if file == "" {
+		_, here, _, _ := runtime.Caller(0)
+		file = filepath.Join(filepath.Dir(here), "..", "..", ".ci", "redmine.env")
+	}
+	if b, err := os.ReadFile(file); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if k, v, ok := strings.Cut(strings.TrimSpace(line), "="); ok {
+				vals[k] = v
+			}
+		}
+	}
+	get := func(k string) string {
+		if v := os.Getenv(k); v != "" {
+			return v
+		}
+		return vals[k]
+	}
+	e := Env{URL: get("REDMINE_URL"), Key: get("REDMINE_KEY"), AgentKey: get("REDMINE_AGENT_KEY"),
+		AdminKey: get("REDMINE_ADMIN_KEY"), Project: get("REDMINE_PROJECT"), Tracker: get("REDMINE_TRACKER")}
+	if e.URL == "" || e.Key == "" {
+		if ci := os.Getenv("CI"); ci != "" && ci != "0" && ci != "false" {
+			t.Fatalf("no Redmine (run .ci/redmine): %s", file)
+		}
+		t.Skip("no Redmine: run .ci/redmine first")
+	}
+	resp, err := http.Get(e.URL + "/")
+	if err != nil {
+		t.Fatalf("Redmine at %s does not answer (.ci/redmine start): %v", e.URL, err)
+	}
+	resp.Body.Close()
+	return e
+}
+
+func newClient(t testing.TB, e Env, key string, edit ...func(*Config)) *Client {
+	t.Helper()
+	cfg := Config{BaseURL: e.URL, Key: key, Project: e.Project, Tracker: e.Tracker, Prefix: "RM", Lang: "fr",
+		PollInterval: 100 * time.Millisecond}
+	for _, f := range edit {
+		f(&cfg)
+	}
+	c, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func ticketInput(subject string) support.TicketInput {
+	return support.TicketInput{
+		Reporter: support.Reporter{Name: "Marie Curie", Function: support.CorrespondantENT, Phone: "+33477484141",
+			Email: "m.curie@ac-lyon.fr"},
+		Establishment: support.Establishment{UAI: "0421234N", Name: "Collège du Pilat", City: "Saint-Genest-Malifaux"},
+		Subject:       subject,
+		Population:    []support.Population{"eleves", "vie_scolaire"},
+		Description:   "Depuis ce matin, la page du cahier de textes reste blanche.\nPour tous les élèves de 5e.",
+		Location:      "Accueil > Vie scolaire > Cahier de textes",
+		Priority:      support.Majeure,
+	}
+}
+
+// pngFile is a tiny real PNG header: Redmine and filecheck see image/png.
+var pngFile = []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89")
+
+func upload(name string, b []byte) support.Upload {
+	return support.Upload{Name: name, Size: int64(len(b)), Open: func() (io.ReadCloser, error) {
+		return io.NopCloser(bytes.NewReader(b)), nil
+	}}
+}
+
+func key(t testing.TB) string {
+	return strings.ReplaceAll(t.Name(), "/", "-") + "-" + time.Now().Format("150405.000000000")
+}
+
+func code(err error) string { return support.ErrorCode(err) }
+
+func TestCreateReadsBackEveryField(t *testing.T) {
+	e := RealRedmine(t)
+	c := newClient(t, e, e.Key)
+	ctx := context.Background()
+	in := ticketInput("Cahier de textes vide")
+	got, err := c.CreateTicket(ctx, in, support.CreateOptions{IdempotencyKey: key(t),
+		Attachments: []support.Upload{upload("capture.png", pngFile)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Number.Prefix != "RM" || got.Status != support.StatusNew || got.Replayed {
+		t.Fatalf("created: %+v", got.TicketSummary)
+	}
+	back, err := c.GetTicket(ctx, support.Number{Seq: got.Number.Seq}) // the bare number is accepted
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.TicketInput.Subject != in.Subject || back.Description != in.Description || back.Reporter != in.Reporter ||
+		back.Establishment.UAI != in.Establishment.UAI || back.Establishment.Name != in.Establishment.Name ||
+		back.Establishment.City != in.Establishment.City || !slices.Equal(back.Population, in.Population) ||
+		back.Location != in.Location || back.Priority != in.Priority {
+		t.Fatalf("read back:\n got %+v\nwant %+v", back.TicketInput, in)
+	}
+	if len(back.Attachments) != 1 || back.Attachments[0].Name != "capture.png" || back.Attachments[0].ContentType != "image/png" ||
+		back.Attachments[0].Size != int64(len(pngFile)) {
+		t.Fatalf("attachments: %+v", back.Attachments)
+	}
+	if len(back.History) != 1 || back.History[0].To != support.StatusNew || len(back.Comments) != 0 {
+		t.Fatalf("history %+v comments %+v", back.History, back.Comments)
+	}
+	a, rc, err := c.OpenAttachment(ctx, got.Number, back.Attachments[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(rc)
+	rc.Close()
+	if a.Name != "capture.png" || !bytes.Equal(b, pngFile) {
+		t.Fatalf("download %+v: %q", a, b)
+	}
+	if _, err := c.GetTicket(ctx, support.Number{Prefix: "OTHER", Seq: got.Number.Seq}); code(err) != support.ENOTFOUND {
+		t.Fatalf("another prefix: %v", err)
+	}
+	if _, err := c.GetTicket(ctx, support.Number{Seq: 99999999}); code(err) != support.ENOTFOUND {
+		t.Fatalf("unknown issue: %v", err)
+	}
+}
+
+func TestCreateWithTheSameKeyFilesOnce(t *testing.T) {
+	e := RealRedmine(t)
+	c := newClient(t, e, e.Key)
+	ctx := context.Background()
+	k := key(t)
+	first, err := c.CreateTicket(ctx, ticketInput("Envoyé deux fois"), support.CreateOptions{IdempotencyKey: k})
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := newClient(t, e, e.Key).CreateTicket(ctx, ticketInput("Envoyé deux fois"), support.CreateOptions{IdempotencyKey: k})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Number != first.Number || !again.Replayed {
+		t.Fatalf("second send: %v (replayed %v), first %v", again.Number, again.Replayed, first.Number)
+	}
+	if n := countMarker(t, e, k); n != 1 {
+		t.Fatalf("%d issues hold the key", n)
+	}
+}
+
+// countMarker counts the project's issues holding key's marker (admin).
+func countMarker(t testing.TB, e Env, k string) int {
+	t.Helper()
+	admin := newClient(t, e, e.AdminKey)
+	q := url.Values{"project_id": {e.Project}, "limit": {"10"}}
+	addFilter(q, "status_id", "*")
+	addFilter(q, "description", "~", marker(k))
+	var list issueList
+	if err := admin.getJSON(context.Background(), "/issues.json", q, &list); err != nil {
+		t.Fatal(err)
+	}
+	return len(list.Issues)
+}
+
+// lossyProxy forwards to Redmine, but cuts the connection instead of
+// answering the first create: Redmine has filed it, the client never
+// hears so. The lost answer of a real network.
+func lossyProxy(t testing.TB, target string) (string, *atomic.Int32) {
+	t.Helper()
+	u, _ := url.Parse(target)
+	rp := httputil.NewSingleHostReverseProxy(u)
+	var creates atomic.Int32
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && r.URL.Path == "/issues.json" && creates.Add(1) == 1 {
+			rec := &discard{h: http.Header{}}
+			rp.ServeHTTP(rec, r) // Redmine commits the issue...
+			conn, _, err := w.(http.Hijacker).Hijack()
+			if err == nil {
+				conn.Close() // ...and the answer is lost
+			}
+			return
+		}
+		rp.ServeHTTP(w, r)
+	})}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return "http://" + ln.Addr().String(), &creates
+}
+
+type discard struct{ h http.Header }
+
+func (d *discard) Header() http.Header         { return d.h }
+func (d *discard) Write(b []byte) (int, error) { return len(b), nil }
+func (d *discard) WriteHeader(int)             {}
+
+func TestCreateAnswerLostIsFoundNotFiledTwice(t *testing.T) {
+	e := RealRedmine(t)
+	proxy, creates := lossyProxy(t, e.URL)
+	c := newClient(t, e, e.Key, func(c *Config) { c.BaseURL = proxy })
+	k := key(t)
+	got, err := c.CreateTicket(context.Background(), ticketInput("Réponse perdue"), support.CreateOptions{IdempotencyKey: k,
+		Attachments: []support.Upload{upload("capture.png", pngFile)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if creates.Load() != 1 || !got.Replayed {
+		t.Fatalf("creates sent: %d, replayed %v", creates.Load(), got.Replayed)
+	}
+	if n := countMarker(t, e, k); n != 1 {
+		t.Fatalf("%d issues hold the key", n)
+	}
+}
+
+func TestCreateRefusesWhatRedmineWouldDrop(t *testing.T) {
+	e := RealRedmine(t)
+	ctx := context.Background()
+	// A field that exists in no project: refused before anything is sent.
+	c := newClient(t, e, e.Key, func(c *Config) { c.Fields = map[string]string{"city": "Champ hors projet"} })
+	k := key(t)
+	_, err := c.CreateTicket(ctx, ticketInput("Champ inconnu"), support.CreateOptions{IdempotencyKey: k})
+	var se *support.Error
+	if !errors.As(err, &se) || se.Key != "redmine.mapping_missing" || !strings.Contains(se.Params["names"], "Champ hors projet") {
+		t.Fatalf("err = %#v", err)
+	}
+	if n := countMarker(t, e, k); n != 0 {
+		t.Fatalf("%d issues filed", n)
+	}
+	// A field of the project that the tracker lacks: Redmine files the
+	// issue and drops the value, silently; the read-back names it.
+	c = newClient(t, e, e.Key, func(c *Config) { c.Fields = map[string]string{"city": "Champ hors tracker"} })
+	_, err = c.CreateTicket(ctx, ticketInput("Champ hors tracker"), support.CreateOptions{IdempotencyKey: key(t) + "b"})
+	if !errors.As(err, &se) || se.Key != "redmine.fields_dropped" || !strings.Contains(se.Params["names"], "Champ hors tracker") {
+		t.Fatalf("err = %#v", err)
+	}
+	// A priority the project lacks.
+	c = newClient(t, e, e.Key, func(c *Config) { c.Fields = map[string]string{"priority.majeure": "Inexistante"} })
+	_, err = c.CreateTicket(ctx, ticketInput("Priorité inconnue"), support.CreateOptions{})
+	if !errors.As(err, &se) || se.Key != "redmine.mapping_missing" || !strings.Contains(se.Params["names"], "Inexistante") {
+		t.Fatalf("err = %#v", err)
+	}
+}
+
+func TestUploadChecksOurLimitsByContent(t *testing.T) {
+	e := RealRedmine(t)
+	c := newClient(t, e, e.Key)
+	_, err := c.CreateTicket(context.Background(), ticketInput("Exécutable"), support.CreateOptions{
+		Attachments: []support.Upload{upload("capture.png", []byte("MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00"))}})
+	var se *support.Error
+	if !errors.As(err, &se) || se.Code != support.EINVALID || len(se.Fields) != 1 || se.Fields[0].Rule != support.RuleFileType {
+		t.Fatalf("err = %#v", err)
+	}
+	big := support.Upload{Name: "big.png", Size: support.DefaultMaxFileSize + 1, Open: func() (io.ReadCloser, error) {
+		return io.NopCloser(bytes.NewReader(pngFile)), nil
+	}}
+	_, err = c.CreateTicket(context.Background(), ticketInput("Trop gros"), support.CreateOptions{Attachments: []support.Upload{big}})
+	if !errors.As(err, &se) || len(se.Fields) != 1 || se.Fields[0].Rule != support.RuleFileSize {
+		t.Fatalf("err = %#v", err)
+	}
+}
+
+func TestListFilters(t *testing.T) {
+	e := RealRedmine(t)
+	c := newClient(t, e, e.Key)
+	ctx := context.Background()
+	in := ticketInput("Liste bloquante")
+	in.Priority = support.Bloquante
+	in.Establishment.UAI = "0010001W"
+	a, err := c.CreateTicket(ctx, in, support.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := c.ListTickets(ctx, support.TicketFilter{Priority: []support.Priority{support.Bloquante}, UAI: "0010001W", Mine: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Tickets) == 0 || page.Tickets[0].Number != a.Number || page.Tickets[0].Priority != support.Bloquante {
+		t.Fatalf("list: %+v", page.Tickets)
+	}
+	for _, s := range page.Tickets {
+		if s.Priority != support.Bloquante || s.Establishment.UAI != "0010001W" {
+			t.Fatalf("filter let through %+v", s)
+		}
+	}
+	page, err = c.ListTickets(ctx, support.TicketFilter{Status: []support.Status{support.StatusResolved}, UAI: "0010001W"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.ContainsFunc(page.Tickets, func(s support.TicketSummary) bool { return s.Number == a.Number }) {
+		t.Fatal("a new ticket listed as resolved")
+	}
+	page, err = c.ListTickets(ctx, support.TicketFilter{Limit: 1})
+	if err != nil || len(page.Tickets) != 1 || page.NextCursor == "" {
+		t.Fatalf("page of 1: %+v, %v", page, err)
+	}
+	next, err := c.ListTickets(ctx, support.TicketFilter{Limit: 1, Cursor: page.NextCursor})
+	if err != nil || len(next.Tickets) != 1 || next.Tickets[0].Number.Seq >= page.Tickets[0].Number.Seq {
+		t.Fatalf("next page: %+v, %v", next, err)
+	}
+}
+
+func TestCommentStatusAndTheIgnoredChanges(t *testing.T) {
+	e := RealRedmine(t)
+	reporter := newClient(t, e, e.Key)
+	agent := newClient(t, e, e.AgentKey)
+	ctx := context.Background()
+	tk, err := reporter.CreateTicket(ctx, ticketInput("Suivi complet"), support.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := tk.Number
+	cm, err := reporter.AddComment(ctx, n, "Ça recommence ce matin.", []support.Upload{upload("capture2.png", pngFile)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cm.Body != "Ça recommence ce matin." || cm.Role != support.RoleReporter || len(cm.Attachments) != 1 || cm.ID == 0 {
+		t.Fatalf("comment: %+v", cm)
+	}
+	// The agent takes it, asks, takes it back and resolves it.
+	if _, err := agent.Assign(ctx, n, ""); err != nil {
+		t.Fatal(err)
+	}
+	for _, to := range []support.Status{support.StatusWaiting, support.StatusOpen, support.StatusResolved} {
+		got, err := agent.ChangeStatus(ctx, n, to, "vers "+string(to))
+		if err != nil {
+			t.Fatalf("→ %s: %v", to, err)
+		}
+		if got.Status != to {
+			t.Fatalf("status %s, want %s", got.Status, to)
+		}
+	}
+	// Rapporteur's workflow lets a reporter close but not reopen: refused
+	// before sending, naming what is allowed.
+	_, err = reporter.Reopen(ctx, n, "Toujours en panne")
+	var se *support.Error
+	if !errors.As(err, &se) || se.Code != support.ECONFLICT || se.Key != "redmine.status_forbidden" || !strings.Contains(se.Params["allowed"], "clos") {
+		t.Fatalf("reopen: %#v", err)
+	}
+	// A Rapporteur may not edit issues (no edit_issues permission), yet
+	// Redmine answers 204 to a priority change and changes nothing: the
+	// read-back says so.
+	_, err = reporter.ChangePriority(ctx, n, support.Bloquante, "")
+	if !errors.As(err, &se) || se.Code != support.ECONFLICT || se.Key != "redmine.change_ignored" {
+		t.Fatalf("priority: %#v", err)
+	}
+	back, err := reporter.GetTicket(ctx, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.Priority != support.Majeure || back.Status != support.StatusResolved {
+		t.Fatalf("after the ignored change: %s %s", back.Priority, back.Status)
+	}
+	if len(back.Comments) != 1 || back.Comments[0].Body != "Ça recommence ce matin." {
+		t.Fatalf("comments: %+v", back.Comments)
+	}
+	var moves []string
+	for _, h := range back.History {
+		if h.Field == support.FieldAssignee && h.To != "Claire Martin" {
+			t.Fatalf("assignee entry %+v", h)
+		}
+		if h.Field != support.FieldStatus {
+			continue
+		}
+		moves = append(moves, string(h.From)+">"+string(h.To))
+	}
+	if want := ">nouveau nouveau>en_cours en_cours>en_attente en_attente>en_cours en_cours>resolu"; strings.Join(moves, " ") != want {
+		t.Fatalf("history %v, want %s", moves, want)
+	}
+	// Same for closing: allowed_statuses lists Fermé for the Rapporteur
+	// (the workflow allows it), but without edit_issues Redmine drops the
+	// status and keeps only the note, with 204.
+	_, err = reporter.ChangeStatus(ctx, n, support.StatusClosed, "Merci")
+	if !errors.As(err, &se) || se.Code != support.ECONFLICT || se.Key != "redmine.change_ignored" || se.Params["to"] != "clos" {
+		t.Fatalf("close: %#v", err)
+	}
+	if _, err := agent.ChangeStatus(ctx, n, support.StatusClosed, "Clos"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := reporter.AddComment(ctx, n, "Encore ?", nil); code(err) != support.ECONFLICT {
+		t.Fatalf("comment on a closed ticket: %v", err)
+	}
+}
+
+func TestFollowGivesEachJournalOnce(t *testing.T) {
+	e := RealRedmine(t)
+	reporter := newClient(t, e, e.Key)
+	agent := newClient(t, e, e.AgentKey)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	tk, err := reporter.CreateTicket(ctx, ticketInput("Suivi en direct"), support.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	ids := map[int64]bool{}
+	done := make(chan error, 1)
+	go func() {
+		done <- reporter.Follow(ctx, tk.Number, 0, func(ev support.Event) error {
+			if ids[ev.ID] {
+				t.Errorf("event %d twice", ev.ID)
+			}
+			ids[ev.ID] = true
+			kinds = append(kinds, ev.Kind+":"+ev.To)
+			if ev.Kind == support.EventStatus && ev.To == string(support.StatusResolved) {
+				return errStop
+			}
+			return nil
+		})
+	}()
+	time.Sleep(300 * time.Millisecond)
+	if _, err := agent.AddComment(ctx, tk.Number, "Pouvez-vous vider le cache ?", nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := agent.ChangeStatus(ctx, tk.Number, support.StatusOpen, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := agent.ChangeStatus(ctx, tk.Number, support.StatusResolved, "Corrigé"); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; !errors.Is(err, errStop) {
+		t.Fatal(err)
+	}
+	if got := strings.Join(kinds, " "); got != "created:nouveau comment: status:en_cours status:resolu" {
+		t.Fatalf("events: %s", got)
+	}
+}
+
+var errStop = errors.New("stop")
+
+func TestDoctor(t *testing.T) {
+	e := RealRedmine(t)
+	ctx := context.Background()
+	failed := func(checks []support.Check) []string {
+		var out []string
+		for _, c := range checks {
+			if !c.OK {
+				out = append(out, c.Name+": "+c.Detail+" → "+c.Fix)
+			}
+		}
+		return out
+	}
+	for _, k := range []string{e.AdminKey, e.Key} {
+		if f := failed(newClient(t, e, k).Doctor(ctx)); len(f) > 0 {
+			t.Fatalf("seeded Redmine fails: %q", f)
+		}
+	}
+	// An admin key sees that a field is not enabled for the tracker.
+	checks := newClient(t, e, e.AdminKey, func(c *Config) { c.Fields = map[string]string{"city": "Champ hors tracker"} }).Doctor(ctx)
+	if f := failed(checks); len(f) != 1 || !strings.Contains(f[0], "Champ hors tracker") || !strings.Contains(f[0], "tracker « Assistance »") {
+		t.Fatalf("doctor: %q", f)
+	}
+	checks = newClient(t, e, e.Key, func(c *Config) {
+		c.Fields = map[string]string{"location": "Champ hors projet", "priority.mineure": "Basse"}
+		c.Tracker = "Inconnu"
+	}).Doctor(ctx)
+	f := failed(checks)
+	if len(f) != 3 || !strings.Contains(f[0], "Tracker « Inconnu »") || !strings.Contains(f[1], "Champ hors projet") ||
+		!strings.Contains(f[1], "Administration → Champs personnalisés") || !strings.Contains(f[2], "« Basse »") {
+		t.Fatalf("doctor: %q", f)
+	}
+	if f := failed(newClient(t, e, "0123456789abcdef0123456789abcdef01234567").Doctor(ctx)); len(f) != 1 || !strings.Contains(f[0], "Clé d'API") {
+		t.Fatalf("bad key: %q", f)
+	}
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	dead := "http://" + ln.Addr().String()
+	ln.Close()
+	if f := failed(newClient(t, e, e.Key, func(c *Config) { c.BaseURL = dead }).Doctor(ctx)); len(f) != 1 || !strings.Contains(f[0], "ne répond pas") {
+		t.Fatalf("unreachable: %q", f)
+	}
+}
