@@ -1,0 +1,33 @@
+package helpdesk
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/ent-support/ent-support/internal/support"
+)
+
+// Dropped compares what was sent with what the back end stored, read back
+// after the create, and returns the ENT field keys whose value was lost or
+// changed (an unknown custom field, a value outside a list, a priority
+// stored as 0), in the form's order. Only the keys of names are compared,
+// plus the subject and the description.
+func Dropped(sent, got support.TicketInput, names Names) []string {
+	want, have := Values(sent), Values(got)
+	var out []string
+	if strings.TrimSpace(got.Subject) != sent.Subject {
+		out = append(out, "subject")
+	}
+	if strings.TrimSpace(got.Description) != sent.Description {
+		out = append(out, "description")
+	}
+	for _, k := range names.Keys() {
+		w, h := slices.Clone(want[k]), slices.Clone(have[k])
+		slices.Sort(w)
+		slices.Sort(h)
+		if !slices.Equal(w, h) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
