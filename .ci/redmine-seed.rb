@@ -15,7 +15,7 @@ project.save!
 
 # name, format, possible values, multiple
 fields = [
-  ['Fonction', 'list', ["Chef d'établissement", "Adjoint(e) au chef d'établissement", 'Correspondant(e) ENT'], false],
+  ['Fonction', 'list', ["Chef d'établissement", 'Adjoint', 'Correspondant ENT'], false],
   ['Téléphone', 'string', nil, false],
   ['Établissement', 'string', nil, false],
   ['Commune', 'string', nil, false],

@@ -14,7 +14,6 @@ package redmine
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -22,11 +21,13 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/ent-support/ent-support/internal/helpdesk"
 	"github.com/ent-support/ent-support/internal/support"
 )
 
@@ -40,24 +41,29 @@ type Config struct {
 	// Fields renames the custom fields (by ENT field key: function, phone,
 	// establishment, city, population, location), the priorities
 	// (priority.bloquante…) and the statuses (status.en_attente…).
-	Fields    map[string]string
-	Lang      string // sent as Accept-Language
+	Fields map[string]string
+	// StateDir keeps the journal of idempotency keys sent (helpdesk);
+	// "" keeps none (every create then searches for its marker first).
+	StateDir  string
+	Lang      string // sent as Accept-Language; doctor's language
 	UserAgent string
 	Timeout   time.Duration // one request; default 30 s
-	// HTTPClient, when set, replaces the default transport (tests, CAs).
-	HTTPClient *http.Client
-	// PollInterval is Follow's polite interval between two reads
-	// (default 30 s, jittered ±20 %).
+	// Transport, when set, replaces the default one (tests, CAs).
+	Transport http.RoundTripper
+	// PollInterval is follow's interval (helpdesk.DefaultPollInterval).
 	PollInterval time.Duration
 }
 
 // Client speaks to one Redmine project as one user.
 type Client struct {
-	cfg  Config
-	base string
-	hc   *http.Client
+	cfg     Config
+	base    string
+	hc      *http.Client
+	names   helpdesk.Names
+	nums    helpdesk.Numbers
+	journal *helpdesk.Journal
 
-	once  sync.Mutex
+	mu    sync.Mutex
 	found *catalog // what discovery learnt, once per process
 }
 
@@ -81,17 +87,19 @@ func New(cfg Config) (*Client, error) {
 	if cfg.UserAgent == "" {
 		cfg.UserAgent = "ent-support"
 	}
-	if cfg.PollInterval <= 0 {
-		cfg.PollInterval = 30 * time.Second
-	}
 	if strings.TrimSpace(cfg.Project) == "" {
 		return nil, support.Errorf(support.EINVALID, "redmine.no_project", nil)
 	}
-	hc := cfg.HTTPClient
-	if hc == nil {
-		hc = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	tr := cfg.Transport
+	if tr == nil {
+		tr = http.DefaultTransport
 	}
-	return &Client{cfg: cfg, base: base, hc: hc}, nil
+	c := &Client{cfg: cfg, base: base, hc: &http.Client{Transport: tr},
+		names: helpdesk.NamesFor(fieldKeys, cfg.Fields), nums: helpdesk.Numbers{Prefix: cfg.Prefix}}
+	if cfg.StateDir != "" {
+		c.journal = &helpdesk.Journal{Dir: filepath.Join(cfg.StateDir, "helpdesk", "sent")}
+	}
+	return c, nil
 }
 
 // String names the client by its server, never its key.
@@ -166,7 +174,7 @@ func (c *Client) do(ctx context.Context, r request) (*answer, error) {
 			}
 			return a, nil
 		}
-		d := backoff(attempt)
+		d := retryWait << attempt
 		if a != nil {
 			if ra := retryAfter(a.header); ra > 0 {
 				d = ra
@@ -267,57 +275,26 @@ func (c *Client) transportError(ctx context.Context, err error) error {
 	if errors.As(err, &se) {
 		return se
 	}
-	return support.Errorf(support.EUNAVAILABLE, "error.unreachable", map[string]string{"server": c.base})
+	return helpdesk.Unreachable(c.base, 0)
 }
 
 // shouldRetry: transport failures other than the caller's own end, and the
 // statuses that mean "later".
 func shouldRetry(ctx context.Context, status int, err error) bool {
 	if err != nil {
-		if ctx.Err() != nil {
-			return false
-		}
 		var ne net.Error
-		return !(errors.As(err, &ne) && ne.Timeout())
+		return ctx.Err() == nil && !(errors.As(err, &ne) && ne.Timeout())
 	}
-	switch status {
-	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		return true
-	}
-	return false
+	return status == http.StatusTooManyRequests || status == http.StatusBadGateway ||
+		status == http.StatusServiceUnavailable || status == http.StatusGatewayTimeout
 }
 
-// retryAfter reads Retry-After (seconds or an HTTP date), capped.
+// retryAfter reads a Retry-After in seconds (what proxies in front of
+// Redmine send), capped at retryMaxWait.
 func retryAfter(h http.Header) time.Duration {
-	v := strings.TrimSpace(h.Get("Retry-After"))
-	if v == "" {
+	n, err := strconv.Atoi(strings.TrimSpace(h.Get("Retry-After")))
+	if err != nil || n < 0 {
 		return 0
 	}
-	var d time.Duration
-	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
-		d = time.Duration(n) * time.Second
-	} else if t, err := http.ParseTime(v); err == nil {
-		d = time.Until(t)
-	}
-	return max(0, min(d, retryMaxWait))
-}
-
-// backoff: exponential, capped, jittered.
-func backoff(attempt int) time.Duration {
-	d := min(retryWait<<attempt, retryMaxWait)
-	return d/2 + jitter(d/2)
-}
-
-// jitter returns a random duration in [0, d].
-func jitter(d time.Duration) time.Duration {
-	if d <= 0 {
-		return 0
-	}
-	var b [8]byte
-	rand.Read(b[:])
-	var n uint64
-	for _, x := range b {
-		n = n<<8 | uint64(x)
-	}
-	return time.Duration(n % uint64(d+1))
+	return min(time.Duration(n)*time.Second, retryMaxWait)
 }

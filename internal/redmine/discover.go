@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ent-support/ent-support/internal/helpdesk"
 	"github.com/ent-support/ent-support/internal/support"
 )
 
@@ -19,13 +20,16 @@ type catalog struct {
 	priorityNames map[int64]string // every priority's name, by id
 	statusIDs     map[support.Status]int64
 	statuses      map[int64]status // every status, by id
+	// defs are the project's custom fields by name, for helpdesk's checks:
+	// names and ids only (formats and values are shown to admins only).
+	defs map[string]helpdesk.FieldDef
 }
 
 // discover reads the project (trackers, custom fields) and the priorities
 // and statuses, concurrently: three short reads.
 func (c *Client) discover(ctx context.Context) (*catalog, error) {
-	c.once.Lock()
-	defer c.once.Unlock()
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if c.found != nil {
 		return c.found, nil
 	}
@@ -46,7 +50,7 @@ func (c *Client) discover(ctx context.Context) (*catalog, error) {
 			return nil, e
 		}
 	}
-	cat := &catalog{projectID: p.Project.ID, fields: map[string]int64{},
+	cat := &catalog{projectID: p.Project.ID, fields: map[string]int64{}, defs: map[string]helpdesk.FieldDef{},
 		priorities: map[support.Priority]int64{}, priorityNames: map[int64]string{}, statusIDs: map[support.Status]int64{}, statuses: map[int64]status{}}
 	for _, t := range p.Project.Trackers {
 		if sameName(t.Name, c.cfg.Tracker) || (c.cfg.Tracker == "" && cat.trackerID == 0) {
@@ -57,9 +61,10 @@ func (c *Client) discover(ctx context.Context) (*catalog, error) {
 		return nil, support.Errorf(support.EINVALID, "redmine.no_tracker",
 			map[string]string{"tracker": c.cfg.Tracker, "project": c.cfg.Project})
 	}
-	for _, k := range fieldKeys {
-		for _, f := range p.Project.IssueCustomFields {
-			if sameName(f.Name, c.fieldName(k)) {
+	for _, f := range p.Project.IssueCustomFields {
+		cat.defs[f.Name] = helpdesk.FieldDef{ID: strconv.FormatInt(f.ID, 10), Name: f.Name}
+		for _, k := range fieldKeys {
+			if sameName(f.Name, c.names[k]) {
 				cat.fields[k] = f.ID
 			}
 		}

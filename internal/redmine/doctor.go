@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/ent-support/ent-support/internal/helpdesk"
 	"github.com/ent-support/ent-support/internal/locale"
 	"github.com/ent-support/ent-support/internal/support"
 )
@@ -51,36 +52,7 @@ func (c *Client) Doctor(ctx context.Context) []support.Check {
 		add(t("redmine.doctor.tracker", srv), false, t("redmine.doctor.tracker_missing", srv), t("redmine.doctor.tracker_fix", srv))
 	}
 
-	// Formats, values and trackers are only visible to admins.
-	var defs customFieldList
-	admin := c.getJSON(ctx, "/custom_fields.json", nil, &defs) == nil
-	for _, k := range fieldKeys {
-		name := c.fieldName(k)
-		fp := map[string]string{"field": name, "project": c.cfg.Project, "tracker": c.cfg.Tracker,
-			"format": wantFormat(k), "values": strings.Join(wantValues(k), " | ")}
-		label := t("redmine.doctor.field", fp)
-		inProject := slices.ContainsFunc(p.Project.IssueCustomFields, func(x idName) bool { return sameName(x.Name, name) })
-		if !admin {
-			if inProject {
-				add(label, true, t("redmine.doctor.field_ok_nonadmin", fp), "")
-			} else {
-				add(label, false, t("redmine.doctor.field_missing", fp), t("redmine.doctor.field_fix", fp))
-			}
-			continue
-		}
-		i := slices.IndexFunc(defs.CustomFields, func(d customFieldDef) bool {
-			return d.CustomizedType == "issue" && sameName(d.Name, name)
-		})
-		if i < 0 {
-			add(label, false, t("redmine.doctor.field_missing", fp), t("redmine.doctor.field_fix", fp))
-			continue
-		}
-		if problems := c.fieldProblems(defs.CustomFields[i], k, inProject, t, fp); len(problems) > 0 {
-			add(label, false, strings.Join(problems, " ; "), t("redmine.doctor.field_fix", fp))
-			continue
-		}
-		add(label, true, t("redmine.doctor.field_ok", fp), "")
-	}
+	out = append(out, c.doctorFields(ctx, p, t)...)
 
 	var pr priorityList
 	if err := c.getJSON(ctx, "/enumerations/issue_priorities.json", nil, &pr); err == nil {
@@ -114,70 +86,82 @@ func (c *Client) Doctor(ctx context.Context) []support.Check {
 	return out
 }
 
-// fieldProblems lists what is wrong with a custom field's definition.
-func (c *Client) fieldProblems(d customFieldDef, key string, inProject bool, t func(string, map[string]string) string, fp map[string]string) []string {
-	var out []string
-	if !slices.Contains(okFormats(key), d.FieldFormat) {
-		out = append(out, t("redmine.doctor.field_format", map[string]string{"format": d.FieldFormat, "want": wantFormat(key)}))
+// doctorFields checks each custom field with helpdesk.DoctorFields. An
+// admin key sees every field's format, values and trackers: a field counts
+// as present only when enabled for both the project and the tracker
+// (else Redmine drops its values silently). Other keys see the project's
+// fields by name only, so only their presence is checked, and said so.
+func (c *Client) doctorFields(ctx context.Context, p projectAnswer, t func(string, map[string]string) string) []support.Check {
+	params := func(k, name string) map[string]string {
+		return map[string]string{"field": name, "project": c.cfg.Project, "tracker": c.cfg.Tracker,
+			"format": wantFormat(k), "values": strings.Join(helpdesk.Allowed(k), " | ")}
 	}
-	if key == keyPopulation && !d.Multiple {
-		out = append(out, t("redmine.doctor.field_multiple", nil))
-	}
-	var have []string
-	for _, v := range d.PossibleValues {
-		have = append(have, v.Value)
-	}
-	var lacking []string
-	for _, v := range wantValues(key) {
-		if !slices.ContainsFunc(have, func(h string) bool { return sameName(h, v) }) {
-			lacking = append(lacking, v)
+	var all customFieldList
+	admin := c.getJSON(ctx, "/custom_fields.json", nil, &all) == nil
+	defs := map[string]helpdesk.FieldDef{}
+	known := map[string]string{} // names that exist but are not enabled: why
+	for _, f := range p.Project.IssueCustomFields {
+		if !admin {
+			k := slices.IndexFunc(fieldKeys, func(k string) bool { return sameName(c.names[k], f.Name) })
+			if k >= 0 { // presence only: assume the rest
+				key := fieldKeys[k]
+				defs[f.Name] = helpdesk.FieldDef{Name: f.Name, List: helpdesk.Allowed(key) != nil,
+					Multiple: helpdesk.Multiple(key), Values: helpdesk.Allowed(key)}
+			}
 		}
 	}
-	if len(lacking) > 0 && d.FieldFormat == "list" {
-		out = append(out, t("redmine.doctor.field_values", map[string]string{"values": strings.Join(lacking, " | ")}))
+	for _, d := range all.CustomFields {
+		if d.CustomizedType != "issue" {
+			continue
+		}
+		inProject := slices.ContainsFunc(p.Project.IssueCustomFields, func(x idName) bool { return x.ID == d.ID })
+		inTracker := slices.ContainsFunc(d.Trackers, func(x idName) bool { return sameName(x.Name, c.cfg.Tracker) })
+		switch {
+		case inProject && inTracker:
+			def := helpdesk.FieldDef{Name: d.Name, List: d.FieldFormat == "list", Multiple: d.Multiple}
+			for _, v := range d.PossibleValues {
+				def.Values = append(def.Values, v.Value)
+			}
+			defs[d.Name] = def
+		case inProject:
+			known[d.Name] = t("redmine.doctor.field_tracker", params("", d.Name))
+		default:
+			known[d.Name] = t("redmine.doctor.field_project", params("", d.Name))
+		}
 	}
-	if !slices.ContainsFunc(d.Trackers, func(x idName) bool { return sameName(x.Name, c.cfg.Tracker) }) {
-		out = append(out, t("redmine.doctor.field_tracker", fp))
+	checks := helpdesk.DoctorFields(defs, c.names,
+		func(k, name string) string { return t("redmine.doctor.field", params(k, name)) },
+		func(k, name string, missing []string, problem string) string {
+			pp := params(k, name)
+			switch problem {
+			case "type":
+				return t("redmine.doctor.field_type_fix", pp)
+			case "values":
+				pp["values"] = strings.Join(missing, " | ")
+				return t("redmine.doctor.field_values_fix", pp)
+			}
+			return t("redmine.doctor.field_fix", pp)
+		})
+	for i, k := range c.names.Keys() {
+		pp := params(k, c.names[k])
+		switch {
+		case checks[i].OK && admin:
+			checks[i].Detail = t("redmine.doctor.field_ok", pp)
+		case checks[i].OK:
+			checks[i].Detail = t("redmine.doctor.field_ok_nonadmin", pp)
+		case known[c.names[k]] != "":
+			checks[i].Detail = known[c.names[k]]
+		default:
+			checks[i].Detail = t("redmine.doctor.field_missing", pp)
+		}
 	}
-	if !inProject {
-		out = append(out, t("redmine.doctor.field_project", fp))
-	}
-	return out
-}
-
-// okFormats are the Redmine field formats that hold an ENT field's values.
-func okFormats(key string) []string {
-	switch key {
-	case keyFunction:
-		return []string{"list", "string"}
-	case keyPopulation:
-		return []string{"list"}
-	case keyLocation:
-		return []string{"string", "link", "text"}
-	}
-	return []string{"string", "text"}
+	return checks
 }
 
 // wantFormat is the Redmine field format doctor advises for an ENT field.
 func wantFormat(key string) string {
-	if key == keyFunction || key == keyPopulation {
+	if helpdesk.Allowed(key) != nil {
 		return "list"
 	}
 	return "string"
-}
-
-// wantValues are the values a list field must allow: our labels.
-func wantValues(key string) []string {
-	var out []string
-	switch key {
-	case keyFunction:
-		for _, f := range support.Functions {
-			out = append(out, functionLabel(f))
-		}
-	case keyPopulation:
-		for _, p := range support.Populations {
-			out = append(out, populationLabel(p))
-		}
-	}
-	return out
 }

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ent-support/ent-support/internal/helpdesk"
 	"github.com/ent-support/ent-support/internal/support"
 )
 
@@ -182,7 +183,7 @@ func countMarker(t testing.TB, e Env, k string) int {
 	admin := newClient(t, e, e.AdminKey)
 	q := url.Values{"project_id": {e.Project}, "limit": {"10"}}
 	addFilter(q, "status_id", "*")
-	addFilter(q, "description", "~", marker(k))
+	addFilter(q, "description", "~", helpdesk.Marker(k))
 	var list issueList
 	if err := admin.getJSON(context.Background(), "/issues.json", q, &list); err != nil {
 		t.Fatal(err)
@@ -246,22 +247,27 @@ func TestCreateAnswerLostIsFoundNotFiledTwice(t *testing.T) {
 func TestCreateRefusesWhatRedmineWouldDrop(t *testing.T) {
 	e := RealRedmine(t)
 	ctx := context.Background()
-	// A field that exists in no project: refused before anything is sent.
+	// A field that exists in no project: refused before anything is sent,
+	// naming the form's field and the missing custom field.
 	c := newClient(t, e, e.Key, func(c *Config) { c.Fields = map[string]string{"city": "Champ hors projet"} })
 	k := key(t)
 	_, err := c.CreateTicket(ctx, ticketInput("Champ inconnu"), support.CreateOptions{IdempotencyKey: k})
 	var se *support.Error
-	if !errors.As(err, &se) || se.Key != "redmine.mapping_missing" || !strings.Contains(se.Params["names"], "Champ hors projet") {
+	if !errors.As(err, &se) || se.Code != support.EINVALID || len(se.Fields) != 1 || se.Fields[0].Field != "establishment.city" ||
+		se.Fields[0].Rule != helpdesk.RuleBackendField || se.Fields[0].Params["name"] != "Champ hors projet" {
 		t.Fatalf("err = %#v", err)
 	}
 	if n := countMarker(t, e, k); n != 0 {
 		t.Fatalf("%d issues filed", n)
 	}
 	// A field of the project that the tracker lacks: Redmine files the
-	// issue and drops the value, silently; the read-back names it.
+	// issue and drops the value, silently; the read-back names it, and
+	// the ticket it made.
 	c = newClient(t, e, e.Key, func(c *Config) { c.Fields = map[string]string{"city": "Champ hors tracker"} })
-	_, err = c.CreateTicket(ctx, ticketInput("Champ hors tracker"), support.CreateOptions{IdempotencyKey: key(t) + "b"})
-	if !errors.As(err, &se) || se.Key != "redmine.fields_dropped" || !strings.Contains(se.Params["names"], "Champ hors tracker") {
+	tk, err := c.CreateTicket(ctx, ticketInput("Champ hors tracker"), support.CreateOptions{IdempotencyKey: key(t) + "b"})
+	if !errors.As(err, &se) || se.Key != "redmine.fields_dropped" || len(se.Fields) != 1 ||
+		se.Fields[0].Rule != helpdesk.RuleBackendDropped || se.Fields[0].Params["name"] != "Champ hors tracker" ||
+		tk == nil || se.Params["number"] != tk.Number.String() {
 		t.Fatalf("err = %#v", err)
 	}
 	// A priority the project lacks.

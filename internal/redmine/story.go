@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ent-support/ent-support/internal/helpdesk"
 	"github.com/ent-support/ent-support/internal/support"
 )
 
@@ -26,91 +27,65 @@ const createdEventID = 1
 // the description's footer, history and comments from the journals.
 func (c *Client) toTicket(cat *catalog, is *issue) *support.Ticket {
 	t := &support.Ticket{}
-	t.Number = c.number(is.ID)
+	t.Number = c.nums.Number(is.ID)
 	t.Subject = is.Subject
-	body, name, email := splitDescription(is.Description)
-	t.Description = body
-	t.Reporter.Name, t.Reporter.Email = name, email
+	t.Description, t.Reporter.Name, t.Reporter.Email, _ = helpdesk.ParseBody(is.Description)
 	if t.Reporter.Name == "" {
 		t.Reporter.Name = is.Author.Name
 	}
+	values := map[string][]string{}
 	for _, v := range is.CustomFields {
-		vals := v.strings()
-		first := ""
-		if len(vals) > 0 {
-			first = vals[0]
-		}
-		switch v.ID {
-		case cat.fields[keyFunction]:
-			t.Reporter.Function = parseFunction(first)
-		case cat.fields[keyPhone]:
-			if p, fe := support.ParsePhone(first); fe == nil {
-				t.Reporter.Phone = p
-			} else {
-				t.Reporter.Phone = first
+		for k, id := range cat.fields {
+			if id == v.ID {
+				values[k] = v.strings()
 			}
-		case cat.fields[keyEstablishment]:
-			e := parseEstablishment(first)
-			t.Establishment.UAI, t.Establishment.Name = e.UAI, e.Name
-		case cat.fields[keyCity]:
-			t.Establishment.City = first
-		case cat.fields[keyPopulation]:
-			for _, s := range vals {
-				if p, ok := parsePopulation(s); ok {
-					t.Population = append(t.Population, p)
-				}
-			}
-		case cat.fields[keyLocation]:
-			t.Location = first
 		}
 	}
+	helpdesk.Decode(values, &t.TicketInput)
 	t.Priority = c.ourPriority(is.Priority.Name)
 	t.Status = c.ourStatus(is.Status)
 	t.CreatedAt, t.UpdatedAt = is.CreatedOn, is.UpdatedOn
 	if is.AssignedTo != nil {
 		t.Assignee = is.AssignedTo.Name
 	}
+	t.Attachments = []support.Attachment{}
 	for _, a := range is.Attachments {
 		t.Attachments = append(t.Attachments, support.Attachment{ID: a.ID, Name: a.Filename,
 			ContentType: a.ContentType, Size: a.Filesize, CreatedAt: a.CreatedOn})
 	}
 	t.AttachmentCount = len(is.Attachments)
-	t.History, t.Comments, _ = c.story(cat, is)
+	events := c.story(cat, is)
+	t.History, t.Comments = helpdesk.Story(events)
 	// A file added with a note belongs to that comment.
-	for _, cm := range t.Comments {
-		for _, ca := range cm.Attachments {
-			for i := range t.Attachments {
-				if t.Attachments[i].ID == ca.ID {
-					t.Attachments[i].CommentID = cm.ID
+	for i, cm := range t.Comments {
+		for _, j := range is.Journals {
+			if j.ID*eventSlots+slotComment != cm.ID {
+				continue
+			}
+			for _, d := range j.Details {
+				id, _ := strconv.ParseInt(d.Name, 10, 64)
+				if d.Property != "attachment" || d.NewValue == "" {
+					continue
+				}
+				for k := range t.Attachments {
+					if t.Attachments[k].ID == id {
+						t.Attachments[k].CommentID = cm.ID
+						t.Comments[i].Attachments = append(t.Comments[i].Attachments, t.Attachments[k])
+					}
 				}
 			}
 		}
 	}
-	if t.History == nil {
-		t.History = []support.HistoryEntry{}
-	}
-	if t.Comments == nil {
-		t.Comments = []support.Comment{}
-	}
-	if t.Attachments == nil {
-		t.Attachments = []support.Attachment{}
-	}
 	return t
 }
 
-// story reads an issue's journals once into the three views of its past:
-// the history (creation, status, priority and assignee changes), the
-// comments (notes, and files added without a status change), and the
-// events a follower sees, one per history entry and comment, in order.
-// A status change's note is its history message, not a comment, as on our
-// server.
-func (c *Client) story(cat *catalog, is *issue) ([]support.HistoryEntry, []support.Comment, []support.Event) {
-	var (
-		hist   []support.HistoryEntry
-		cms    []support.Comment
-		events []support.Event
-	)
-	n := c.number(is.ID)
+// story reads an issue's journals as the events a follower sees: the
+// creation, then per journal a status, priority and assignee change and a
+// comment (a note, or files added without a status change), each its own
+// event. A status change's note is its message, not a comment, as on our
+// server. helpdesk.Story makes history and comments of the same list.
+func (c *Client) story(cat *catalog, is *issue) []support.Event {
+	n := c.nums.Number(is.ID)
 	// The status at creation is the "old" value of the first status change.
 	initial := is.Status
 	for _, j := range is.Journals {
@@ -119,37 +94,26 @@ func (c *Client) story(cat *catalog, is *issue) ([]support.HistoryEntry, []suppo
 			break
 		}
 	}
-	created := c.ourStatus(initial)
-	hist = append(hist, support.HistoryEntry{At: is.CreatedOn, Actor: is.Author.Name, To: created})
-	events = append(events, support.Event{ID: createdEventID, Ticket: n, At: is.CreatedOn, Kind: support.EventCreated,
-		Actor: is.Author.Name, Role: support.RoleReporter, To: string(created), Message: is.Subject})
+	events := []support.Event{{ID: createdEventID, Ticket: n, At: is.CreatedOn, Kind: support.EventCreated,
+		Actor: is.Author.Name, Role: support.RoleReporter, To: string(c.ourStatus(initial)), Message: is.Subject}}
 	for _, j := range is.Journals {
 		role := support.RoleAgent
 		if j.User.ID == is.Author.ID {
 			role = support.RoleReporter
 		}
-		base := j.ID * eventSlots
 		ev := func(slot int, kind, from, to, msg string) support.Event {
-			return support.Event{ID: base + int64(slot), Ticket: n, At: j.CreatedOn, Kind: kind, Actor: j.User.Name,
-				Role: role, From: from, To: to, Message: msg}
+			return support.Event{ID: j.ID*eventSlots + int64(slot), Ticket: n, At: j.CreatedOn, Kind: kind,
+				Actor: j.User.Name, Role: role, From: from, To: to, Message: msg}
 		}
 		notes := strings.ReplaceAll(j.Notes, "\r\n", "\n")
-		noteUsed := false
 		if d := findDetail(j, "attr", "status_id"); d != nil {
-			from, to := c.ourStatus(cat.statusByID(d.OldValue)), c.ourStatus(cat.statusByID(d.NewValue))
-			hist = append(hist, support.HistoryEntry{At: j.CreatedOn, Actor: j.User.Name, From: from, To: to, Message: notes})
-			events = append(events, ev(slotStatus, support.EventStatus, string(from), string(to), notes))
-			noteUsed = true
+			events = append(events, ev(slotStatus, support.EventStatus,
+				string(c.ourStatus(cat.statusByID(d.OldValue))), string(c.ourStatus(cat.statusByID(d.NewValue))), notes))
+			notes = ""
 		}
 		if d := findDetail(j, "attr", "priority_id"); d != nil {
-			from, to := c.priorityOf(cat, d.OldValue), c.priorityOf(cat, d.NewValue)
-			msg := ""
-			if !noteUsed {
-				msg, noteUsed = notes, true
-			}
-			hist = append(hist, support.HistoryEntry{At: j.CreatedOn, Actor: j.User.Name, Field: support.FieldPriority,
-				From: support.Status(from), To: support.Status(to), Message: msg})
-			events = append(events, ev(slotPriority, support.EventPriority, from, to, msg))
+			events = append(events, ev(slotPriority, support.EventPriority, c.priorityOf(cat, d.OldValue), c.priorityOf(cat, d.NewValue), notes))
+			notes = ""
 		}
 		if d := findDetail(j, "attr", "assigned_to_id"); d != nil {
 			to := ""
@@ -159,33 +123,21 @@ func (c *Client) story(cat *catalog, is *issue) ([]support.HistoryEntry, []suppo
 					to = is.AssignedTo.Name
 				}
 			}
-			hist = append(hist, support.HistoryEntry{At: j.CreatedOn, Actor: j.User.Name, Field: support.FieldAssignee,
-				To: support.Status(to)})
 			events = append(events, ev(slotAssignee, support.EventAssignee, "", to, ""))
 		}
-		var files []support.Attachment
 		var names []string
 		for _, d := range j.Details {
 			if d.Property == "attachment" && d.NewValue != "" {
-				id, _ := strconv.ParseInt(d.Name, 10, 64)
-				files = append(files, support.Attachment{ID: id, Name: d.NewValue, CreatedAt: j.CreatedOn})
 				names = append(names, d.NewValue)
 			}
 		}
-		if (notes != "" && !noteUsed) || len(files) > 0 {
-			body := notes
-			if noteUsed {
-				body = ""
-			}
-			cm := support.Comment{ID: base + slotComment, Author: j.User.Name, Role: role, Body: body,
-				CreatedAt: j.CreatedOn, Attachments: files}
-			cms = append(cms, cm)
-			e := ev(slotComment, support.EventComment, "", "", body)
-			e.CommentID, e.Attachments = cm.ID, names
+		if notes != "" || len(names) > 0 {
+			e := ev(slotComment, support.EventComment, "", "", notes)
+			e.CommentID, e.Attachments = e.ID, names
 			events = append(events, e)
 		}
 	}
-	return hist, cms, events
+	return events
 }
 
 func (c *Client) priorityOf(cat *catalog, id string) string {

@@ -1,6 +1,7 @@
 package redmine
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/ent-support/ent-support/internal/filecheck"
+	"github.com/ent-support/ent-support/internal/helpdesk"
 	"github.com/ent-support/ent-support/internal/support"
 )
 
@@ -44,146 +46,162 @@ func (c *Client) Me(ctx context.Context) (*support.User, error) {
 		Email: u.User.Mail, Role: role}, nil
 }
 
-// number shows an issue id with the profile's prefix.
-func (c *Client) number(id int64) support.Number {
-	return support.Number{Prefix: c.cfg.Prefix, Seq: id}
-}
-
-// issuePath checks n's prefix against the profile's: another prefix is
-// another system's ticket, so not found here.
+// issuePath is the API path of n, whose prefix must be the profile's:
+// another prefix is another system's ticket, so not found here.
 func (c *Client) issuePath(n support.Number) (string, error) {
-	if n.Seq <= 0 || (n.Prefix != "" && !strings.EqualFold(n.Prefix, c.cfg.Prefix)) {
-		return "", support.Errorf(support.ENOTFOUND, "redmine.not_found", nil)
+	id, err := c.nums.ID(n)
+	if err != nil {
+		return "", err
 	}
-	return "/issues/" + strconv.FormatInt(n.Seq, 10) + ".json", nil
+	return "/issues/" + strconv.FormatInt(id, 10) + ".json", nil
 }
 
 // CreateTicket files a ticket as an issue of the profile's project and
 // tracker, exactly once.
 //
 // Redmine has no idempotency key, so the ticket's key (opts.IdempotencyKey,
-// kept with its draft or outbox entry) is written into the description,
-// and an issue of the project holding it is searched for before creating:
-// a ticket whose answer was lost (timeout, reset, server stopped after
-// committing) is then found and returned (Replayed) instead of filed
-// twice. The same search runs again at once when the create itself gets
-// no answer. Files are uploaded first (Redmine's upload tokens), then
-// referenced by the create. The answer is read back: a custom field
-// Redmine dropped silently (not enabled for the tracker) is an error that
-// names it.
+// kept with its draft or outbox entry) goes into the description as a
+// marker line (helpdesk.Body), and helpdesk.Once searches the project for
+// it before any send that may have happened already (a retry, an outbox
+// entry, a resumed draft; the journal in the state directory knows which
+// keys went out): a ticket whose answer was lost is found and returned
+// (Replayed) instead of filed twice. Values are checked against the
+// project's fields before; files are uploaded first (Redmine's upload
+// tokens), then referenced by the create; and the issue Redmine answers
+// is read back: a field or priority it dropped silently is an error that
+// names the ticket and the field.
 func (c *Client) CreateTicket(ctx context.Context, in support.TicketInput, opts support.CreateOptions) (*support.Ticket, error) {
+	in, errs := in.Normalize()
+	if len(errs) > 0 {
+		return nil, support.InvalidFields(errs)
+	}
+	if err := checkCount(opts.Attachments); err != nil {
+		return nil, err
+	}
+	cat, err := c.discover(ctx)
+	if err != nil {
+		return nil, err
+	}
+	values := helpdesk.Values(in)
+	if fe := helpdesk.CheckFields(cat.defs, c.names, values); len(fe) > 0 {
+		return nil, support.InvalidFields(fe)
+	}
+	w := &issueWrite{ProjectID: c.cfg.Project, TrackerID: cat.trackerID, Subject: in.Subject}
+	for _, k := range c.names.Keys() {
+		if vs := values[k]; len(vs) > 0 {
+			var v any = vs[0]
+			if helpdesk.Multiple(k) {
+				v = vs
+			}
+			w.CustomFields = append(w.CustomFields, customValue{ID: cat.fields[k], Value: v})
+		}
+	}
+	var ok bool
+	if w.PriorityID, ok = cat.priorities[in.Priority]; !ok {
+		return nil, support.Errorf(support.EINVALID, "redmine.mapping_missing",
+			map[string]string{"project": c.cfg.Project, "names": c.priorityName(in.Priority)})
+	}
 	key := opts.IdempotencyKey
 	if key == "" {
 		var b [16]byte
 		rand.Read(b[:])
 		key = hex.EncodeToString(b[:])
 	}
-	cat, err := c.discover(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if t, err := c.findByMarker(ctx, cat, key); err != nil || t != nil {
-		return t, err
-	}
-	w, err := c.issueFor(cat, in, key)
-	if err != nil {
-		return nil, err
-	}
-	if w.Uploads, err = c.upload(ctx, opts.Attachments); err != nil {
-		return nil, err
-	}
-	var out issueAnswer
-	if _, err := c.sendJSON(ctx, http.MethodPost, "/issues.json", map[string]any{"issue": w}, &out); err != nil {
-		if support.ErrorCode(err) == support.EUNAVAILABLE && ctx.Err() == nil {
-			// No answer: it may have been filed all the same.
-			if t, ferr := c.findByMarker(ctx, cat, key); ferr == nil && t != nil {
-				return t, nil
+	w.Description = helpdesk.Body(in, key)
+	var got *issue
+	once := &helpdesk.Once{Journal: c.journal,
+		Find: func(ctx context.Context, marker string) (int64, bool, error) {
+			is, err := c.findMarker(ctx, marker)
+			if is != nil {
+				got = is
+				return is.ID, true, nil
 			}
-		}
+			return 0, false, err
+		},
+		Create: func(ctx context.Context) (int64, error) {
+			ups, err := c.upload(ctx, opts.Attachments)
+			if err != nil {
+				return 0, err
+			}
+			w.Uploads = ups
+			var out issueAnswer
+			if _, err := c.sendJSON(ctx, http.MethodPost, "/issues.json", map[string]any{"issue": w}, &out); err != nil {
+				return 0, err
+			}
+			if out.Issue.ID <= 0 {
+				return 0, c.badResponse(http.StatusCreated)
+			}
+			got = &out.Issue
+			return out.Issue.ID, nil
+		},
+	}
+	_, replayed, err := once.Do(ctx, key)
+	if err != nil {
 		return nil, err
 	}
-	t := c.toTicket(cat, &out.Issue)
-	if err := c.checkCreated(cat, w, &out.Issue, len(opts.Attachments)); err != nil {
-		return t, err
+	t := c.toTicket(cat, got)
+	t.Replayed = replayed
+	if replayed {
+		return t, nil
+	}
+	dropped := helpdesk.Dropped(in, t.TicketInput, c.names)
+	if got.Priority.ID != w.PriorityID {
+		dropped = append(dropped, helpdesk.FieldPriority)
+	}
+	if len(dropped) > 0 {
+		return t, c.droppedError(t.Number, dropped)
 	}
 	return t, nil
 }
 
-// issueFor builds the create, refusing before anything is sent when the
-// project lacks a field or a priority the ticket needs.
-func (c *Client) issueFor(cat *catalog, in support.TicketInput, key string) (*issueWrite, error) {
-	var missing []string
-	values := fieldValues(in)
-	w := &issueWrite{ProjectID: c.cfg.Project, TrackerID: cat.trackerID, Subject: in.Subject,
-		Description: description(in, key)}
-	for _, k := range fieldKeys {
-		id, ok := cat.fields[k]
-		if !ok {
-			missing = append(missing, c.fieldName(k))
-			continue
+// droppedError names the fields Redmine dropped from ticket n: the ticket
+// exists, so the error says which one, so that nobody files it again.
+func (c *Client) droppedError(n support.Number, dropped []string) error {
+	var fe []support.FieldError
+	for _, k := range dropped {
+		name := c.names[k]
+		if k == helpdesk.FieldPriority {
+			name = "priority"
 		}
-		w.CustomFields = append(w.CustomFields, customValue{ID: id, Value: values[k]})
+		fe = append(fe, support.FieldError{Field: helpdesk.FormField(k), Rule: helpdesk.RuleBackendDropped,
+			Params: map[string]string{"name": cmp.Or(name, k), "number": n.String()}})
 	}
-	if id, ok := cat.priorities[in.Priority]; ok {
-		w.PriorityID = id
-	} else {
-		missing = append(missing, c.priorityName(in.Priority))
-	}
-	if len(missing) > 0 {
-		return nil, support.Errorf(support.EINVALID, "redmine.mapping_missing",
-			map[string]string{"project": c.cfg.Project, "names": strings.Join(missing, ", ")})
-	}
-	return w, nil
+	e := support.InvalidFields(fe)
+	e.Key, e.Params = "redmine.fields_dropped", map[string]string{"number": n.String()}
+	return e
 }
 
-// checkCreated reads the created issue back: every field we sent must
-// hold what we sent, the priority must be ours.
-func (c *Client) checkCreated(cat *catalog, w *issueWrite, got *issue, files int) error {
-	var dropped []string
-	for _, k := range fieldKeys {
-		want := w.CustomFields[slices.IndexFunc(w.CustomFields, func(v customValue) bool { return v.ID == cat.fields[k] })]
-		i := slices.IndexFunc(got.CustomFields, func(v customValue) bool { return v.ID == want.ID })
-		if i < 0 || !slices.Equal(got.CustomFields[i].strings(), customValue{Value: want.Value}.strings()) {
-			if !(i >= 0 && isEmpty(want.Value) && len(got.CustomFields[i].strings()) == 0) {
-				dropped = append(dropped, c.fieldName(k))
-			}
-		}
+// checkCount applies our limits on the number and total size of files
+// (each file's type and size are checked while it is uploaded).
+func checkCount(files []support.Upload) error {
+	lim := support.DefaultLimits()
+	if len(files) > lim.MaxFiles {
+		return support.InvalidFields([]support.FieldError{*filecheck.TooMany(lim.MaxFiles)})
 	}
-	if got.Priority.ID != w.PriorityID {
-		dropped = append(dropped, "priority")
+	var total int64
+	for _, f := range files {
+		total += f.Size
 	}
-	if len(dropped) > 0 {
-		return support.Errorf(support.EINVALID, "redmine.fields_dropped", map[string]string{
-			"number": c.number(got.ID).String(), "names": strings.Join(dropped, ", ")})
+	if total > lim.MaxTicketSize {
+		return support.InvalidFields([]support.FieldError{*filecheck.TicketTooBig(total, lim.MaxTicketSize)})
 	}
 	return nil
 }
 
-func isEmpty(v any) bool {
-	switch x := v.(type) {
-	case string:
-		return x == ""
-	case []string:
-		return len(x) == 0
-	}
-	return v == nil
-}
-
-// findByMarker returns the project's issue holding key's marker, or nil.
-func (c *Client) findByMarker(ctx context.Context, cat *catalog, key string) (*support.Ticket, error) {
-	q := url.Values{"project_id": {c.cfg.Project}, "limit": {"2"}, "sort": {"id"}}
+// findMarker returns the project's issue whose description holds marker.
+// Redmine's "contains" filter on the description finds it in one read.
+func (c *Client) findMarker(ctx context.Context, marker string) (*issue, error) {
+	q := url.Values{"project_id": {c.cfg.Project}, "limit": {"5"}, "sort": {"id"}}
 	addFilter(q, "status_id", "*")
-	addFilter(q, "description", "~", marker(key))
+	addFilter(q, "description", "~", marker)
 	var list issueList
 	if err := c.getJSON(ctx, "/issues.json", q, &list); err != nil {
 		return nil, err
 	}
 	for i := range list.Issues {
-		// "contains" is a LIKE: check the line itself.
-		if strings.Contains(list.Issues[i].Description, marker(key)) {
-			t := c.toTicket(cat, &list.Issues[i])
-			t.Replayed = true
-			return t, nil
+		// "contains" is a LIKE, blind to case and _: check the text itself.
+		if strings.Contains(list.Issues[i].Description, marker) {
+			return &list.Issues[i], nil
 		}
 	}
 	return nil, nil
@@ -318,7 +336,7 @@ func (c *Client) ListTickets(ctx context.Context, f support.TicketFilter) (*supp
 		addFilter(q, "priority_id", "=", ids...)
 	}
 	if f.UAI != "" {
-		if id, ok := cat.fields[keyEstablishment]; ok {
+		if id, ok := cat.fields[helpdesk.FieldEstablishment]; ok {
 			addFilter(q, "cf_"+strconv.FormatInt(id, 10), "~", f.UAI)
 		}
 	}
@@ -394,7 +412,7 @@ func (c *Client) AddComment(ctx context.Context, n support.Number, body string, 
 		return nil, err
 	}
 	if c.ourStatus(before.Status) == support.StatusClosed {
-		return nil, support.Errorf(support.ECONFLICT, "error.ticket_closed", map[string]string{"number": c.number(before.ID).String()})
+		return nil, support.Errorf(support.ECONFLICT, "error.ticket_closed", map[string]string{"number": c.nums.Number(before.ID).String()})
 	}
 	ups, err := c.upload(ctx, files)
 	if err != nil {

@@ -37,7 +37,7 @@ func (c *Client) Reopen(ctx context.Context, n support.Number, message string) (
 	}
 	return c.move(ctx, cat, n, support.StatusOpen, message, func(from support.Status) error {
 		if from != support.StatusResolved {
-			return support.Errorf(support.ECONFLICT, "redmine.not_resolved", map[string]string{"number": c.number(n.Seq).String(), "status": string(from)})
+			return support.Errorf(support.ECONFLICT, "redmine.not_resolved", map[string]string{"number": c.nums.Number(n.Seq).String(), "status": string(from)})
 		}
 		return nil
 	})
@@ -64,7 +64,7 @@ func (c *Client) move(ctx context.Context, cat *catalog, n support.Number, to su
 			}
 		}
 		return nil, support.Errorf(support.ECONFLICT, "redmine.status_forbidden", map[string]string{
-			"number": c.number(is.ID).String(), "from": string(from), "to": string(to), "allowed": strings.Join(allowed, ", ")})
+			"number": c.nums.Number(is.ID).String(), "from": string(from), "to": string(to), "allowed": strings.Join(allowed, ", ")})
 	}
 	return c.update(ctx, cat, n, issueWrite{StatusID: target, Notes: message}, func(got *issue) bool { return got.Status.ID == target },
 		map[string]string{"field": "status", "from": string(from), "to": string(to)})
@@ -85,7 +85,7 @@ func (c *Client) update(ctx context.Context, cat *catalog, n support.Number, w i
 		return nil, err
 	}
 	if !done(got) {
-		what["number"] = c.number(got.ID).String()
+		what["number"] = c.nums.Number(got.ID).String()
 		return nil, support.Errorf(support.ECONFLICT, "redmine.change_ignored", what)
 	}
 	return c.toTicket(cat, got), nil
