@@ -9,9 +9,6 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/url"
-	"os"
-	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -19,53 +16,15 @@ import (
 	"time"
 
 	"github.com/ent-support/ent-support/internal/helpdesk"
+	"github.com/ent-support/ent-support/internal/redmine/redminetest"
 	"github.com/ent-support/ent-support/internal/support"
 )
 
-// Env is a seeded Redmine (.ci/redmine): its address, keys and project.
-type Env struct {
-	URL, Key, AgentKey, AdminKey, Project, Tracker string
-}
+// Env is the seeded Redmine of .ci/redmine.
+type Env = redminetest.Env
 
-// RealRedmine returns the Redmine that .ci/redmine started, from the
-// environment or the env file it wrote. Without one the test is skipped
-// locally and FAILS under CI.
-func RealRedmine(t testing.TB) Env {
-	t.Helper()
-	vals := map[string]string{}
-	file := os.Getenv("ENT_REDMINE_ENV")
-	if file == "" {
-		_, here, _, _ := runtime.Caller(0)
-		file = filepath.Join(filepath.Dir(here), "..", "..", ".ci", "redmine.env")
-	}
-	if b, err := os.ReadFile(file); err == nil {
-		for _, line := range strings.Split(string(b), "\n") {
-			if k, v, ok := strings.Cut(strings.TrimSpace(line), "="); ok {
-				vals[k] = v
-			}
-		}
-	}
-	get := func(k string) string {
-		if v := os.Getenv(k); v != "" {
-			return v
-		}
-		return vals[k]
-	}
-	e := Env{URL: get("REDMINE_URL"), Key: get("REDMINE_KEY"), AgentKey: get("REDMINE_AGENT_KEY"),
-		AdminKey: get("REDMINE_ADMIN_KEY"), Project: get("REDMINE_PROJECT"), Tracker: get("REDMINE_TRACKER")}
-	if e.URL == "" || e.Key == "" {
-		if ci := os.Getenv("CI"); ci != "" && ci != "0" && ci != "false" {
-			t.Fatalf("no Redmine (run .ci/redmine): %s", file)
-		}
-		t.Skip("no Redmine: run .ci/redmine first")
-	}
-	resp, err := http.Get(e.URL + "/")
-	if err != nil {
-		t.Fatalf("Redmine at %s does not answer (.ci/redmine start): %v", e.URL, err)
-	}
-	resp.Body.Close()
-	return e
-}
+// RealRedmine: skipped locally without one, fails under CI.
+func RealRedmine(t testing.TB) Env { return redminetest.Real(t) }
 
 func newClient(t testing.TB, e Env, key string, edit ...func(*Config)) *Client {
 	t.Helper()

@@ -144,6 +144,9 @@ func New() *cmdutil.Factory {
 		if err != nil {
 			return nil, err
 		}
+		if b.admin == nil {
+			return nil, support.Errorf(support.EFORBIDDEN, "backend.no_admin", nil)
+		}
 		return b.admin, nil
 	}
 	// The form draws on stderr so that stdout keeps only the number.
@@ -170,6 +173,9 @@ func newBackend(f *cmdutil.Factory, onClose func(func() error)) (*backend, error
 		return nil, err
 	}
 	r := cfg.Resolve(f.Profile(), f.Getenv)
+	if r.Server != "" && r.Backend.Kind == config.KindRedmine {
+		return redmineBackend(f, r)
+	}
 	if r.Server != "" {
 		timeout, err := clientTimeout(f.Getenv(EnvTimeout))
 		if err != nil {
