@@ -61,6 +61,7 @@ func redmineSetup(env *testscript.Env, e redminetest.Env) error {
 	env.Values[privateKey{}] = &privateRedmine{}
 	env.Setenv("AGENT_KEY", e.AgentKey)
 	env.Setenv("REDMINE_URL", e.URL)
+	env.Setenv("REDMINE_KEY", e.Key)
 	env.Setenv("ENT_SUPPORT_CONFIG_DIR", filepath.Join(work, "config"))
 	env.Setenv("ENT_SUPPORT_DATA_DIR", filepath.Join(work, "data"))
 	env.Setenv("ENT_SUPPORT_STATE_DIR", filepath.Join(work, "state"))

@@ -167,5 +167,10 @@ type currentUser struct {
 		Firstname string `json:"firstname"`
 		Lastname  string `json:"lastname"`
 		Mail      string `json:"mail"`
+		// Memberships come with ?include=memberships.
+		Memberships []struct {
+			Project idName   `json:"project"`
+			Roles   []idName `json:"roles"`
+		} `json:"memberships"`
 	} `json:"user"`
 }

@@ -32,13 +32,29 @@ func (c *Client) SearchEstablishments(context.Context, string, int) ([]support.E
 	return nil, nil
 }
 
-// Me is the key's owner.
+// Me is the key's owner. Their role is Redmine's, in the profile's
+// project: reporter for Rapporteur (Reporter) only, agent for any other
+// role (Manager, Développeur…), admin for Redmine's admins.
 func (c *Client) Me(ctx context.Context) (*support.User, error) {
 	var u currentUser
-	if err := c.getJSON(ctx, "/users/current.json", nil, &u); err != nil {
+	if err := c.getJSON(ctx, "/users/current.json", url.Values{"include": {"memberships"}}, &u); err != nil {
 		return nil, err
 	}
 	role := support.RoleReporter
+	for _, m := range u.User.Memberships {
+		cat, err := c.discover(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if m.Project.ID != cat.projectID {
+			continue
+		}
+		for _, r := range m.Roles {
+			if !sameName(r.Name, "Rapporteur") && !sameName(r.Name, "Reporter") {
+				role = support.RoleAgent
+			}
+		}
+	}
 	if u.User.Admin {
 		role = support.RoleAdmin
 	}
