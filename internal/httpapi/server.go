@@ -73,6 +73,19 @@ func (a access) String() string {
 	return [...]string{"undeclared", "public", "authenticated", "admin", "public, signed link"}[a]
 }
 
+// Route describes one route of the API and its auth rule, for the
+// documentation and for the tests that must cover every route.
+type Route struct{ Method, Path, Access string }
+
+// Routes lists the route table.
+func Routes() []Route {
+	var out []Route
+	for _, rt := range (&server{}).routes() {
+		out = append(out, Route{rt.Method, rt.Path, rt.Access.String()})
+	}
+	return out
+}
+
 // route is one entry of the route table.
 type route struct {
 	Method, Path string // Go 1.22 pattern parts: "GET", "/api/v1/tickets/{number}"
