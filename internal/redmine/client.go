@@ -63,8 +63,9 @@ type Client struct {
 	nums    helpdesk.Numbers
 	journal *helpdesk.Journal
 
-	mu    sync.Mutex
-	found *catalog // what discovery learnt, once per process
+	mu     sync.Mutex
+	found  *catalog // what discovery learnt, once per process
+	cached bool     // found came from the state directory's cache
 }
 
 var (

@@ -2,10 +2,17 @@ package redmine
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
+	"github.com/ent-support/ent-support/internal/config"
 	"github.com/ent-support/ent-support/internal/helpdesk"
 	"github.com/ent-support/ent-support/internal/support"
 )
@@ -25,24 +32,71 @@ type catalog struct {
 	defs map[string]helpdesk.FieldDef
 }
 
-// discover reads the project (trackers, custom fields) and the priorities
-// and statuses, concurrently: three short reads.
+// raw is what discovery reads: kept in the state directory for an hour,
+// so that filing a ticket costs Redmine no more requests than curl would.
+type raw struct {
+	SavedAt    time.Time     `json:"saved_at"`
+	Project    projectAnswer `json:"project"`
+	Priorities priorityList  `json:"priorities"`
+	Statuses   statusList    `json:"statuses"`
+}
+
+// cacheTTL bounds how long a project's names and ids are trusted; a
+// create that does not match them reads them again at once.
+const cacheTTL = time.Hour
+
+// cachePath is the cache file of this server and project ("" for none).
+func (c *Client) cachePath() string {
+	if c.cfg.StateDir == "" {
+		return ""
+	}
+	h := sha256.Sum256([]byte(c.base + "\x00" + c.cfg.Project))
+	return filepath.Join(c.cfg.StateDir, "helpdesk", "redmine-"+hex.EncodeToString(h[:8])+".json")
+}
+
+// discover returns the project's catalog: from this process's memory,
+// else the state directory's cache when fresh, else Redmine.
 func (c *Client) discover(ctx context.Context) (*catalog, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.found != nil {
 		return c.found, nil
 	}
-	var (
-		p   projectAnswer
-		pr  priorityList
-		st  statusList
-		err [3]error
-	)
+	if path := c.cachePath(); path != "" {
+		var r raw
+		if b, err := os.ReadFile(path); err == nil && json.Unmarshal(b, &r) == nil && time.Since(r.SavedAt) < cacheTTL {
+			if cat, err := c.build(&r); err == nil {
+				c.found, c.cached = cat, true
+				return cat, nil
+			}
+		}
+	}
+	return c.fetch(ctx)
+}
+
+// rediscover drops a cached catalog and reads Redmine again; it returns
+// nil when the catalog in hand is already fresh.
+func (c *Client) rediscover(ctx context.Context) (*catalog, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.cached {
+		return nil, nil
+	}
+	return c.fetch(ctx)
+}
+
+// fetch reads the project (trackers, custom fields), the priorities and
+// the statuses, concurrently, and keeps them in the cache. c.mu is held.
+func (c *Client) fetch(ctx context.Context) (*catalog, error) {
+	r := raw{SavedAt: time.Now()}
+	var err [3]error
 	done := make(chan struct{})
-	go func() { err[1] = c.getJSON(ctx, "/enumerations/issue_priorities.json", nil, &pr); done <- struct{}{} }()
-	go func() { err[2] = c.getJSON(ctx, "/issue_statuses.json", nil, &st); done <- struct{}{} }()
-	err[0] = c.projectInfo(ctx, &p)
+	go func() {
+		err[1] = c.getJSON(ctx, "/enumerations/issue_priorities.json", nil, &r.Priorities)
+		done <- struct{}{}
+	}()
+	go func() { err[2] = c.getJSON(ctx, "/issue_statuses.json", nil, &r.Statuses); done <- struct{}{} }()
+	err[0] = c.projectInfo(ctx, &r.Project)
 	<-done
 	<-done
 	for _, e := range err {
@@ -50,6 +104,22 @@ func (c *Client) discover(ctx context.Context) (*catalog, error) {
 			return nil, e
 		}
 	}
+	cat, e := c.build(&r)
+	if e != nil {
+		return nil, e
+	}
+	if path := c.cachePath(); path != "" {
+		if b, err := json.Marshal(r); err == nil && os.MkdirAll(filepath.Dir(path), 0o700) == nil {
+			config.WriteFileAtomic(path, b, 0o600) // a cache: a failure only costs requests
+		}
+	}
+	c.found, c.cached = cat, false
+	return cat, nil
+}
+
+// build derives the catalog from what Redmine said, with the profile's names.
+func (c *Client) build(r *raw) (*catalog, error) {
+	p, pr, st := r.Project, r.Priorities, r.Statuses
 	cat := &catalog{projectID: p.Project.ID, fields: map[string]int64{}, defs: map[string]helpdesk.FieldDef{},
 		priorities: map[support.Priority]int64{}, priorityNames: map[int64]string{}, statusIDs: map[support.Status]int64{}, statuses: map[int64]status{}}
 	for _, t := range p.Project.Trackers {
@@ -89,7 +159,6 @@ func (c *Client) discover(ctx context.Context) (*catalog, error) {
 			}
 		}
 	}
-	c.found = cat
 	return cat, nil
 }
 

@@ -3,14 +3,17 @@ package redmine
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"os"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -462,5 +465,57 @@ func TestDoctor(t *testing.T) {
 	ln.Close()
 	if f := failed(newClient(t, e, e.Key, func(c *Config) { c.BaseURL = dead }).Doctor(ctx)); len(f) != 1 || !strings.Contains(f[0], "ne répond pas") {
 		t.Fatalf("unreachable: %q", f)
+	}
+}
+
+// counting counts the requests a client sends, by method and path.
+type counting struct {
+	mu  sync.Mutex
+	got []string
+}
+
+func (c *counting) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.mu.Lock()
+	c.got = append(c.got, r.Method+" "+r.URL.Path)
+	c.mu.Unlock()
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+func TestCachedCatalogMakesACreateTwoRequests(t *testing.T) {
+	e := RealRedmine(t)
+	ctx := context.Background()
+	state := t.TempDir()
+	first := newClient(t, e, e.Key, func(c *Config) { c.StateDir = state })
+	if _, err := first.CreateTicket(ctx, ticketInput("Premier, qui lit le projet"), support.CreateOptions{IdempotencyKey: key(t)}); err != nil {
+		t.Fatal(err)
+	}
+	// The next process: the project's names and ids come from the cache,
+	// the key was never sent (the journal says so): upload, create.
+	var n counting
+	next := newClient(t, e, e.Key, func(c *Config) { c.StateDir, c.Transport = state, &n })
+	if _, err := next.CreateTicket(ctx, ticketInput("Second, sur le cache"), support.CreateOptions{IdempotencyKey: key(t) + "b",
+		Attachments: []support.Upload{upload("capture.png", pngFile)}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(n.got, ", "); got != "POST /uploads.json, POST /issues.json" {
+		t.Fatalf("requests: %s", got)
+	}
+	// A cache that lacks a field (stale): read again, then filed.
+	path := next.cachePath()
+	var r raw
+	b, _ := os.ReadFile(path)
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatal(err)
+	}
+	r.Project.Project.IssueCustomFields = r.Project.Project.IssueCustomFields[1:]
+	b, _ = json.Marshal(r)
+	os.WriteFile(path, b, 0o600)
+	n.got = nil
+	stale := newClient(t, e, e.Key, func(c *Config) { c.StateDir, c.Transport = state, &n })
+	if _, err := stale.CreateTicket(ctx, ticketInput("Troisième, cache périmé"), support.CreateOptions{IdempotencyKey: key(t) + "c"}); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(n.got, "GET /projects/"+e.Project+".json") {
+		t.Fatalf("a stale cache was not read again: %v", n.got)
 	}
 }

@@ -98,24 +98,18 @@ func (c *Client) CreateTicket(ctx context.Context, in support.TicketInput, opts 
 	if err != nil {
 		return nil, err
 	}
-	values := helpdesk.Values(in)
-	if fe := helpdesk.CheckFields(cat.defs, c.names, values); len(fe) > 0 {
-		return nil, support.InvalidFields(fe)
-	}
-	w := &issueWrite{ProjectID: c.cfg.Project, TrackerID: cat.trackerID, Subject: in.Subject}
-	for _, k := range c.names.Keys() {
-		if vs := values[k]; len(vs) > 0 {
-			var v any = vs[0]
-			if helpdesk.Multiple(k) {
-				v = vs
-			}
-			w.CustomFields = append(w.CustomFields, customValue{ID: cat.fields[k], Value: v})
+	w, err := c.issueFor(cat, in)
+	if err != nil {
+		// The cached names and ids may be stale: ask Redmine again first.
+		if fresh, ferr := c.rediscover(ctx); ferr != nil {
+			return nil, ferr
+		} else if fresh != nil {
+			cat = fresh
+			w, err = c.issueFor(cat, in)
 		}
-	}
-	var ok bool
-	if w.PriorityID, ok = cat.priorities[in.Priority]; !ok {
-		return nil, support.Errorf(support.EINVALID, "redmine.mapping_missing",
-			map[string]string{"project": c.cfg.Project, "names": c.priorityName(in.Priority)})
+		if err != nil {
+			return nil, err
+		}
 	}
 	key := opts.IdempotencyKey
 	if key == "" {
@@ -168,6 +162,32 @@ func (c *Client) CreateTicket(ctx context.Context, in support.TicketInput, opts 
 		return t, c.droppedError(t.Number, dropped)
 	}
 	return t, nil
+}
+
+// issueFor builds the create: values checked against the project's
+// fields (helpdesk.CheckFields) and the priority found, or an error
+// before anything is sent.
+func (c *Client) issueFor(cat *catalog, in support.TicketInput) (*issueWrite, error) {
+	values := helpdesk.Values(in)
+	if fe := helpdesk.CheckFields(cat.defs, c.names, values); len(fe) > 0 {
+		return nil, support.InvalidFields(fe)
+	}
+	w := &issueWrite{ProjectID: c.cfg.Project, TrackerID: cat.trackerID, Subject: in.Subject}
+	for _, k := range c.names.Keys() {
+		if vs := values[k]; len(vs) > 0 {
+			var v any = vs[0]
+			if helpdesk.Multiple(k) {
+				v = vs
+			}
+			w.CustomFields = append(w.CustomFields, customValue{ID: cat.fields[k], Value: v})
+		}
+	}
+	var ok bool
+	if w.PriorityID, ok = cat.priorities[in.Priority]; !ok {
+		return nil, support.Errorf(support.EINVALID, "redmine.mapping_missing",
+			map[string]string{"project": c.cfg.Project, "names": c.priorityName(in.Priority)})
+	}
+	return w, nil
 }
 
 // droppedError names the fields Redmine dropped from ticket n: the ticket
