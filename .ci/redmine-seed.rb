@@ -48,6 +48,18 @@ off = IssueCustomField.find_by(name: 'Champ hors tracker') ||
   IssueCustomField.create!(name: 'Champ hors tracker', field_format: 'string', is_filter: true, visible: true)
 project.issue_custom_fields << off unless project.issue_custom_fields.include?(off)
 
+# A list that lacks values (Parents, Tous…): Redmine refuses them with a
+# 422 in the user's language, which the client passes on as it is.
+short = IssueCustomField.find_by(name: 'Population (courte)') ||
+  IssueCustomField.new(name: 'Population (courte)', field_format: 'list')
+short.possible_values = ['Enseignants', 'Élèves']
+short.multiple = true
+short.is_filter = true
+short.visible = true
+short.save!
+short.trackers << tracker unless short.trackers.include?(tracker)
+project.issue_custom_fields << short unless project.issue_custom_fields.include?(short)
+
 # The procedure's priorities, most urgent last (Redmine orders by position).
 %w[Mineure Majeure Bloquante].each do |name|
   IssuePriority.find_by(name: name) || IssuePriority.create!(name: name, active: true)

@@ -519,3 +519,22 @@ func TestCachedCatalogMakesACreateTwoRequests(t *testing.T) {
 		t.Fatalf("a stale cache was not read again: %v", n.got)
 	}
 }
+
+func TestRedmineRefusalInTheUsersLanguage(t *testing.T) {
+	e := RealRedmine(t)
+	// A non-admin key cannot read a list's values: Redmine's 422 comes
+	// back, in French (the account's language), and is passed on whole.
+	c := newClient(t, e, e.Key, func(c *Config) { c.Fields = map[string]string{"population": "Population (courte)"} })
+	in := ticketInput("Population hors liste")
+	in.Population = []support.Population{"tous"}
+	k := key(t)
+	_, err := c.CreateTicket(context.Background(), in, support.CreateOptions{IdempotencyKey: k})
+	var se *support.Error
+	if !errors.As(err, &se) || se.Code != support.EINVALID || se.Key != "redmine.refused" ||
+		se.Params["errors"] != "Population (courte) n'est pas inclus(e) dans la liste" {
+		t.Fatalf("err = %#v", err)
+	}
+	if n := countMarker(t, e, k); n != 0 {
+		t.Fatalf("%d issues filed", n)
+	}
+}
