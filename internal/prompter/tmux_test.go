@@ -41,6 +41,35 @@ func TestTmuxNewInARealTerminal(t *testing.T) {
 	tm.run("-u", "-f", "/dev/null", "new-session", "-d", "-x", "200", "-y", "50", "-s", "t",
 		"env -i "+shellJoin(env)+" "+shellQuote(bin)+" new; echo EXIT=$?; sleep 600")
 
+	screen := fillNewForm(tm, png)
+	if !strings.Contains(screen, "EXIT=0") {
+		t.Fatalf("ent-support new failed:\n%s", screen)
+	}
+	number := regexp.MustCompile(`CG42N1-\d+`).FindString(screen)
+	if number != "CG42N1-1" {
+		t.Fatalf("number %q, want CG42N1-1:\n%s", number, screen)
+	}
+
+	show := exec.Command(bin, "show", number)
+	show.Env = env
+	out, err := show.CombinedOutput()
+	if err != nil {
+		t.Fatalf("ent-support show %s: %v\n%s", number, err, out)
+	}
+	for _, want := range []string{number, "Claire Martin", "04 77 48 41 41", "claire.martin@ac-lyon.fr",
+		"0421234N", "Messagerie inaccessible", "Depuis ce matin, la messagerie affiche une erreur 500.",
+		"Accueil > Messagerie", "majeure", "capture.png"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("show does not give %q:\n%s", want, out)
+		}
+	}
+}
+
+// fillNewForm types a whole ticket into `ent-support new` as a person
+// does (a wrong phone number refused, then fixed; a screenshot), confirms,
+// and returns the screen once the command is over (EXIT=…).
+func fillNewForm(tm *tmux, png string) string {
+	tm.t.Helper()
 	tm.waitFor("┃ Nom et prénom")
 	tm.replace("Claire Martin")
 	tm.keys("Enter")
@@ -89,28 +118,7 @@ func TestTmuxNewInARealTerminal(t *testing.T) {
 	tm.waitFor("Envoyer ce ticket")
 	tm.waitFor("o Oui")
 	tm.keys("Enter")
-	screen := tm.waitFor("EXIT=")
-	if !strings.Contains(screen, "EXIT=0") {
-		t.Fatalf("ent-support new failed:\n%s", screen)
-	}
-	number := regexp.MustCompile(`CG42N1-\d+`).FindString(screen)
-	if number != "CG42N1-1" {
-		t.Fatalf("number %q, want CG42N1-1:\n%s", number, screen)
-	}
-
-	show := exec.Command(bin, "show", number)
-	show.Env = env
-	out, err := show.CombinedOutput()
-	if err != nil {
-		t.Fatalf("ent-support show %s: %v\n%s", number, err, out)
-	}
-	for _, want := range []string{number, "Claire Martin", "04 77 48 41 41", "claire.martin@ac-lyon.fr",
-		"0421234N", "Messagerie inaccessible", "Depuis ce matin, la messagerie affiche une erreur 500.",
-		"Accueil > Messagerie", "majeure", "capture.png"} {
-		if !strings.Contains(string(out), want) {
-			t.Errorf("show does not give %q:\n%s", want, out)
-		}
-	}
+	return tm.waitFor("EXIT=")
 }
 
 // tmux drives one detached session on its own server (socket).
