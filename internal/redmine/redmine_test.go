@@ -538,3 +538,60 @@ func TestRedmineRefusalInTheUsersLanguage(t *testing.T) {
 		t.Fatalf("%d issues filed", n)
 	}
 }
+
+func TestFollowWaitsOutARedmineOutage(t *testing.T) {
+	e := RealRedmine(t)
+	private, err := redminetest.Start(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { private.Stop() })
+	reporter := newClient(t, e, e.Key, func(c *Config) { c.BaseURL = private.URL })
+	agent := newClient(t, e, e.AgentKey)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	tk, err := reporter.CreateTicket(ctx, ticketInput("Suivi pendant une panne"), support.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	seen := make(chan struct{}, 10)
+	done := make(chan error, 1)
+	go func() {
+		done <- reporter.Follow(ctx, tk.Number, 0, func(ev support.Event) error {
+			kinds = append(kinds, ev.Kind+":"+ev.To)
+			seen <- struct{}{}
+			if ev.Kind == support.EventStatus && ev.To == string(support.StatusResolved) {
+				return errStop
+			}
+			return nil
+		})
+	}()
+	t0 := time.Now()
+	<-seen // the creation: the follower is running
+	t.Logf("seen creation after %v", time.Since(t0))
+	if err := private.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	// While the follower's Redmine is down, the agent answers and resolves.
+	if _, err := agent.AddComment(ctx, tk.Number, "Réponse pendant la panne", nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, to := range []support.Status{support.StatusOpen, support.StatusResolved} {
+		if _, err := agent.ChangeStatus(ctx, tk.Number, to, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(time.Second) // at least one failed poll
+	if private, err = redminetest.Start(private.Port); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("restarted after %v", time.Since(t0))
+	if err := <-done; !errors.Is(err, errStop) {
+		t.Fatalf("follow: %v (saw %v)", err, kinds)
+	}
+	t.Logf("done after %v", time.Since(t0))
+	if got := strings.Join(kinds, " "); got != "created:nouveau comment: status:en_cours status:resolu" {
+		t.Fatalf("events: %s", got)
+	}
+}
