@@ -48,7 +48,9 @@ func TestDoctorFields(t *testing.T) {
 	p.Multiple = false
 	defs["Population concernée"] = p
 	checks := DoctorFields(defs, NamesFor(FieldKeys, nil), func(k, n string) string { return n },
-		func(k, n string, missing []string, problem string) string { return problem + ":" + strings.Join(missing, "|") })
+		func(k, n string, missing []string, problem string) string {
+			return problem + ":" + strings.Join(missing, "|")
+		})
 	got := map[string]string{}
 	for _, c := range checks {
 		if !c.OK {

@@ -1,0 +1,399 @@
+// Package rt is the back end for Request Tracker 5, through its REST2 API:
+// it implements support.TicketService, WorkflowService, Follower and
+// Doctor, so commands do not know they talk to RT.
+//
+// RT accepts a lot silently (a priority label stored as text, a ticket no
+// requestor can read, unknown custom fields, 200 answers whose text says
+// it failed); this client sends numbers and the requestor always, checks
+// values against the queue's custom fields before sending, reads the
+// ticket back after creating it, and reads the texts of 200 answers. What
+// RT and Redmine share lives in internal/helpdesk.
+package rt
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ent-support/ent-support/internal/helpdesk"
+	"github.com/ent-support/ent-support/internal/support"
+)
+
+// Config says which RT, which queue, and as whom.
+type Config struct {
+	BaseURL string // http://rt.example.org (RT's WebBaseURL + WebPath)
+	Token   string // an RT auth token: "1-14-…"
+	Queue   string
+	Prefix  string            // numbers show as PREFIX-id
+	Fields  map[string]string // custom-field names by ENT field key (helpdesk)
+	// StateDir keeps the journal of keys sent and the cached field
+	// definitions; "" keeps nothing (every create searches first).
+	StateDir     string
+	UserAgent    string
+	Timeout      time.Duration // one request; default 30 s
+	PollInterval time.Duration // follow; default helpdesk.DefaultPollInterval
+	Transport    http.RoundTripper
+	Now          func() time.Time
+	// T writes doctor's texts in the reader's language (keys of the
+	// locale catalogs); the keys themselves when nil.
+	T func(key string, params map[string]string) string
+}
+
+// Client talks to one RT queue.
+type Client struct {
+	base, api string
+	hc        *http.Client
+	token     string
+	queue     string
+	ua        string
+	names     helpdesk.Names
+	nums      helpdesk.Numbers
+	journal   *helpdesk.Journal
+	cache     string // the field definitions' cache file, or ""
+	poll      time.Duration
+	now       func() time.Time
+	t         func(key string, params map[string]string) string
+}
+
+var (
+	_ support.TicketService   = (*Client)(nil)
+	_ support.WorkflowService = (*Client)(nil)
+	_ support.Follower        = (*Client)(nil)
+	_ support.Doctor          = (*Client)(nil)
+)
+
+// New checks cfg; nothing is sent yet.
+func New(cfg Config) (*Client, error) {
+	base := strings.TrimRight(strings.TrimSpace(cfg.BaseURL), "/")
+	u, err := url.Parse(base)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, support.Errorf(support.EINVALID, "error.bad_server_url", map[string]string{"server": cfg.BaseURL})
+	}
+	if strings.TrimSpace(cfg.Queue) == "" {
+		return nil, support.Errorf(support.EINVALID, "rt.no_queue", nil)
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 30 * time.Second
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	tr := cfg.Transport
+	if tr == nil {
+		tr = http.DefaultTransport
+	}
+	c := &Client{base: base, api: base + "/REST/2.0", hc: &http.Client{Transport: tr, Timeout: cfg.Timeout},
+		token: cfg.Token, queue: strings.TrimSpace(cfg.Queue), ua: cfg.UserAgent,
+		names: helpdesk.NamesFor(helpdesk.FieldKeys, cfg.Fields), nums: helpdesk.Numbers{Prefix: cfg.Prefix},
+		poll: cfg.PollInterval, now: cfg.Now, t: cfg.T}
+	if c.t == nil {
+		c.t = func(key string, _ map[string]string) string { return key }
+	}
+	if c.ua == "" {
+		c.ua = "ent-support"
+	}
+	if cfg.StateDir != "" {
+		dir := filepath.Join(cfg.StateDir, "helpdesk")
+		c.journal = &helpdesk.Journal{Dir: filepath.Join(dir, "sent"), Now: cfg.Now}
+		c.cache = filepath.Join(dir, "rt-fields-"+cacheName(base, c.queue)+".json")
+	}
+	return c, nil
+}
+
+// answer is what RT said.
+type answer struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// request is one call: a JSON body, or a body built by a function (a
+// streamed multipart form) with its content type.
+type request struct {
+	method, path string
+	query        url.Values
+	json         any
+	body         func() (io.ReadCloser, string, error)
+	// retry: a read (or a write RT makes idempotent) may be tried again
+	// after a failure that got no answer; a create never is (helpdesk.Once).
+	retry bool
+	// ticket: 403 means "not yours", shown as not found, so that numbers
+	// cannot be probed.
+	ticket bool
+	// timeout, when set, replaces the client's (uploads).
+	timeout time.Duration
+	// anonymous: sent without the token (doctor's first check).
+	anonymous bool
+}
+
+const (
+	tries     = 3
+	retryWait = 250 * time.Millisecond
+	maxAnswer = 64 << 20
+)
+
+// do sends r and returns a 2xx answer, or the error RT's answer means.
+func (c *Client) do(ctx context.Context, r request) (*answer, error) {
+	var last error
+	for try := 1; ; try++ {
+		a, err := c.once(ctx, r)
+		if err == nil {
+			if a.status >= 200 && a.status < 300 {
+				return a, nil
+			}
+			err = c.errorOf(a, r.ticket)
+		}
+		last = err
+		if !r.retry || try >= tries || !transientErr(err) || ctx.Err() != nil {
+			return nil, last
+		}
+		wait := retryWait << (try - 1)
+		if ra := support.AsError(err).RetryAfter; ra > 0 {
+			wait = min(time.Duration(ra)*time.Second, 10*time.Second)
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, last
+		case <-t.C:
+		}
+	}
+}
+
+func transientErr(err error) bool {
+	c := support.ErrorCode(err)
+	return c == support.EUNAVAILABLE || c == support.ERATELIMITED
+}
+
+func (c *Client) once(ctx context.Context, r request) (*answer, error) {
+	if r.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, r.timeout)
+		defer cancel()
+	}
+	u := c.api + r.path
+	if len(r.query) > 0 {
+		u += "?" + r.query.Encode()
+	}
+	var (
+		body  io.Reader
+		ctype string
+	)
+	if r.json != nil {
+		b, err := json.Marshal(r.json)
+		if err != nil {
+			return nil, err
+		}
+		body, ctype = bytes.NewReader(b), "application/json"
+	} else if r.body != nil {
+		rc, ct, err := r.body()
+		if err != nil {
+			return nil, err
+		}
+		defer rc.Close()
+		body, ctype = rc, ct
+	}
+	req, err := http.NewRequestWithContext(ctx, r.method, u, body)
+	if err != nil {
+		return nil, err
+	}
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.ua)
+	if c.token != "" && !r.anonymous {
+		req.Header.Set("Authorization", "token "+c.token)
+	}
+	hc := c.hc
+	if r.timeout > 0 {
+		h := *c.hc
+		h.Timeout = 0
+		hc = &h
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return nil, c.transportError(ctx, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
+	if err != nil {
+		return nil, c.transportError(ctx, err)
+	}
+	return &answer{status: resp.StatusCode, header: resp.Header, body: b}, nil
+}
+
+// transportError: the caller's own cancellation as it is; a local file
+// that could not be read as the field error it carries; anything else
+// means RT could not be reached (or did not answer in time).
+func (c *Client) transportError(ctx context.Context, err error) error {
+	var se *support.Error
+	if errors.As(err, &se) {
+		return se
+	}
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return ctx.Err()
+	}
+	return helpdesk.Unreachable(c.base, 0)
+}
+
+// rtMessage is RT's error body.
+type rtMessage struct {
+	Message string `json:"message"`
+}
+
+// errorOf turns a non-2xx answer into the domain's error.
+func (c *Client) errorOf(a *answer, ticket bool) error {
+	var m rtMessage
+	_ = json.Unmarshal(a.body, &m)
+	msg := strings.TrimSpace(m.Message)
+	switch a.status {
+	case http.StatusUnauthorized:
+		return support.Errorf(support.EUNAUTHENTICATED, "error.bad_token", nil)
+	case http.StatusForbidden:
+		if ticket {
+			return support.Errorf(support.ENOTFOUND, "error.ticket_not_found", nil)
+		}
+		return support.Errorf(support.EFORBIDDEN, "rt.forbidden", map[string]string{"message": msg})
+	case http.StatusNotFound:
+		return support.Errorf(support.ENOTFOUND, "error.ticket_not_found", nil)
+	case http.StatusBadRequest, http.StatusUnprocessableEntity:
+		return support.Errorf(support.EINVALID, "rt.refused", map[string]string{"message": msg})
+	case http.StatusConflict:
+		return support.Errorf(support.ECONFLICT, "rt.refused", map[string]string{"message": msg})
+	case http.StatusRequestEntityTooLarge:
+		return support.Errorf(support.ETOOLARGE, "error.too_large", nil)
+	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout,
+		http.StatusRequestTimeout:
+		e := helpdesk.Unreachable(c.base, retryAfterSeconds(a.header)).(*support.Error)
+		if a.status == http.StatusTooManyRequests {
+			e.Code = support.ERATELIMITED
+		}
+		return e
+	}
+	return support.Errorf(support.EINTERNAL, "rt.server_error",
+		map[string]string{"server": c.base, "status": strconv.Itoa(a.status), "message": msg})
+}
+
+func retryAfterSeconds(h http.Header) int {
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if n, err := strconv.Atoi(v); err == nil && n > 0 {
+		return n
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := time.Until(t); d > 0 {
+			return int((d + time.Second - 1) / time.Second)
+		}
+	}
+	return 0
+}
+
+// failure matches the texts RT returns with a 200 or 201 when part of
+// the change was refused ("Invalid value for custom field", "Status
+// 'bogus' isn't a valid status…", "Permission Denied"…).
+var failure = regexp.MustCompile(`(?i)\b(invalid|isn't a valid|is not a valid|permission denied|no permission|could not|couldn't|not allowed|illegal|can't|cannot|failed|not found|unknown)\b`)
+
+// sameStatusMsg is RT refusing a move to the status the ticket already
+// has: an agent's reply opens a new ticket by itself (RT's lifecycle
+// "Respond" action), so "reply and open it" finds it open already.
+var sameStatusMsg = regexp.MustCompile(`change status from '([^']+)' to '([^']+)'`)
+
+func sameStatus(m string) bool {
+	s := sameStatusMsg.FindStringSubmatch(m)
+	return s != nil && s[1] == s[2]
+}
+
+// checkMessages reads the array of texts of a 200/201 answer: RT says
+// there, and only there, that it refused part of a change.
+func checkMessages(a *answer) error {
+	var msgs []string
+	if json.Unmarshal(a.body, &msgs) != nil {
+		return nil
+	}
+	var bad []string
+	for _, m := range msgs {
+		if failure.MatchString(m) && !sameStatus(m) {
+			bad = append(bad, m)
+		}
+	}
+	if len(bad) > 0 {
+		return support.Errorf(support.EINVALID, "rt.refused", map[string]string{"message": strings.Join(bad, " ; ")})
+	}
+	return nil
+}
+
+// decode reads a JSON answer into out.
+func (c *Client) decode(a *answer, out any) error {
+	if err := json.Unmarshal(a.body, out); err != nil {
+		return support.Errorf(support.EINTERNAL, "error.bad_response",
+			map[string]string{"server": c.base, "status": strconv.Itoa(a.status)})
+	}
+	return nil
+}
+
+// get reads path into out, retried after failures that got no answer.
+func (c *Client) get(ctx context.Context, path string, query url.Values, ticket bool, out any) error {
+	a, err := c.do(ctx, request{method: http.MethodGet, path: path, query: query, retry: true, ticket: ticket})
+	if err != nil {
+		return err
+	}
+	return c.decode(a, out)
+}
+
+// flexID reads RT's ids, strings in some answers and numbers in others.
+type flexID int64
+
+func (f *flexID) UnmarshalJSON(b []byte) error {
+	s := strings.Trim(string(b), `"`)
+	if s == "" || s == "null" {
+		*f = 0
+		return nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return err
+	}
+	*f = flexID(n)
+	return nil
+}
+
+// ref is a linked record: {"id": "corr.dupont", "type": "user"}.
+type ref struct {
+	ID string `json:"id"`
+}
+
+func (r *ref) UnmarshalJSON(b []byte) error {
+	var raw struct {
+		ID json.RawMessage `json:"id"`
+	}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		// Some fields are a bare string.
+		var s string
+		if json.Unmarshal(b, &s) == nil {
+			r.ID = s
+			return nil
+		}
+		return err
+	}
+	r.ID = strings.Trim(string(raw.ID), `"`)
+	return nil
+}
+
+// ticketPath is the REST path of ticket n, ENOTFOUND for another prefix.
+func (c *Client) ticketPath(n support.Number) (string, int64, error) {
+	id, err := c.nums.ID(n)
+	if err != nil {
+		return "", 0, err
+	}
+	return "/ticket/" + strconv.FormatInt(id, 10), id, nil
+}

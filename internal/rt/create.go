@@ -1,0 +1,288 @@
+package rt
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"net/textproto"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ent-support/ent-support/internal/filecheck"
+	"github.com/ent-support/ent-support/internal/helpdesk"
+	"github.com/ent-support/ent-support/internal/support"
+)
+
+// Info says what the client enforces for RT, which has no limits of its
+// own (it stores 12 MB as is, or silently turns a file into a .txt): the
+// reference server's limits. RT has no establishment directory, so names
+// and cities are asked.
+func (c *Client) Info(ctx context.Context) (*support.ServerInfo, error) {
+	return &support.ServerInfo{Prefix: c.nums.Prefix, Limits: support.DefaultLimits(), OpenDirectory: true,
+		Version: "rt"}, nil
+}
+
+// Me: RT's REST2 does not say who a token belongs to; RT's own rights
+// decide what each call may do.
+func (c *Client) Me(ctx context.Context) (*support.User, error) {
+	return &support.User{Role: support.RoleAgent}, nil
+}
+
+// SearchEstablishments: RT has no directory.
+func (c *Client) SearchEstablishments(ctx context.Context, q string, limit int) ([]support.Establishment, error) {
+	return nil, nil
+}
+
+// checkedFile is an attachment that passed our checks.
+type checkedFile struct {
+	support.Upload
+	name, ctype string
+}
+
+// checkFiles applies our limits by content (RT enforces none).
+func checkFiles(files []support.Upload) ([]checkedFile, error) {
+	lim := support.DefaultLimits()
+	var (
+		errs  []support.FieldError
+		out   []checkedFile
+		total int64
+	)
+	if len(files) > lim.MaxFiles {
+		return nil, support.InvalidFields([]support.FieldError{*filecheck.TooMany(lim.MaxFiles)})
+	}
+	for _, f := range files {
+		if f.Open == nil {
+			errs = append(errs, support.FieldError{Field: "attachments", Rule: support.RuleFileUnreadable,
+				Params: map[string]string{"name": f.Name, "reason": "no content"}})
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			errs = append(errs, support.FieldError{Field: "attachments", Rule: support.RuleFileUnreadable,
+				Params: map[string]string{"name": f.Name, "reason": err.Error()}})
+			continue
+		}
+		res, fe := filecheck.Inspect(f.Name, rc, lim.MaxFileSize)
+		rc.Close()
+		if fe != nil {
+			errs = append(errs, *fe)
+			continue
+		}
+		total += res.Size
+		out = append(out, checkedFile{Upload: f, name: res.Name, ctype: res.ContentType})
+	}
+	if total > lim.MaxTicketSize {
+		errs = append(errs, *filecheck.TicketTooBig(total, lim.MaxTicketSize))
+	}
+	if len(errs) > 0 {
+		return nil, support.InvalidFields(errs)
+	}
+	return out, nil
+}
+
+// customFields is the CustomFields object of a create or update.
+func (c *Client) customFields(values map[string][]string) map[string]any {
+	cf := map[string]any{}
+	for _, k := range c.names.Keys() {
+		vs := values[k]
+		switch {
+		case len(vs) == 0:
+		case helpdesk.Multiple(k):
+			cf[c.names[k]] = vs
+		default:
+			cf[c.names[k]] = vs[0]
+		}
+	}
+	return cf
+}
+
+// CreateTicket files a ticket in the queue, exactly once: the body carries
+// the marker of opts.IdempotencyKey, and a send that may have happened
+// before (a retry, an outbox entry, a resumed draft) first searches for it.
+// Values are checked against the queue's fields before, and the ticket is
+// read back after: what RT would have dropped silently is an error here.
+func (c *Client) CreateTicket(ctx context.Context, in support.TicketInput, opts support.CreateOptions) (*support.Ticket, error) {
+	in, errs := in.Normalize()
+	if len(errs) > 0 {
+		return nil, support.InvalidFields(errs)
+	}
+	files, err := checkFiles(opts.Attachments)
+	if err != nil {
+		return nil, err
+	}
+	q, err := c.queueFields(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	values := helpdesk.Values(in)
+	if fe := helpdesk.CheckFields(q.Fields, c.names, values); len(fe) > 0 {
+		// The cache may be stale: ask RT again before refusing.
+		if q, err = c.queueFields(ctx, true); err != nil {
+			return nil, err
+		}
+		if fe = helpdesk.CheckFields(q.Fields, c.names, values); len(fe) > 0 {
+			return nil, support.InvalidFields(fe)
+		}
+	}
+	key := opts.IdempotencyKey
+	if key == "" {
+		key = newKey()
+	}
+	body := map[string]any{
+		"Queue":   c.queue,
+		"Subject": in.Subject,
+		// Always: REST2 does not make the creator a requestor, and a
+		// ticket without one is unreadable by its correspondent.
+		// The name goes in the body's footer.
+		"Requestor":    in.Reporter.Email,
+		"Priority":     priorityNumber[in.Priority],
+		"ContentType":  "text/plain",
+		"Content":      helpdesk.Body(in, key),
+		"CustomFields": c.customFields(values),
+	}
+	once := &helpdesk.Once{Journal: c.journal,
+		Find: func(ctx context.Context, marker string) (int64, bool, error) { return c.findMarker(ctx, in, marker) },
+		Create: func(ctx context.Context) (int64, error) {
+			return c.create(ctx, body, files)
+		},
+	}
+	id, replayed, err := once.Do(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	t, err := c.GetTicket(ctx, c.nums.Number(id))
+	if err != nil {
+		return nil, err
+	}
+	t.Replayed = replayed
+	if dropped := helpdesk.Dropped(in, t.TicketInput, c.names); len(dropped) > 0 && !replayed {
+		var fe []support.FieldError
+		for _, k := range dropped {
+			name := c.names[k]
+			if name == "" {
+				name = k
+			}
+			fe = append(fe, support.FieldError{Field: helpdesk.FormField(k), Rule: helpdesk.RuleBackendDropped,
+				Params: map[string]string{"name": name, "number": t.Number.String()}})
+		}
+		// The ticket exists: the error names it, so that nobody files it
+		// again, and says what to complete in RT.
+		e := support.InvalidFields(fe)
+		e.Key, e.Params = "helpdesk.dropped", map[string]string{"number": t.Number.String()}
+		return t, e
+	}
+	return t, nil
+}
+
+// create sends one POST /ticket: JSON without files, a multipart form
+// (JSON part + one part per file, streamed) with them.
+func (c *Client) create(ctx context.Context, body map[string]any, files []checkedFile) (int64, error) {
+	r := request{method: http.MethodPost, path: "/ticket"}
+	if len(files) == 0 {
+		r.json = body
+	} else {
+		var total int64
+		for _, f := range files {
+			total += f.Size
+		}
+		r.timeout = c.hc.Timeout + time.Duration(total/(256<<10))*time.Second
+		r.body = multipartBody(body, files)
+	}
+	a, err := c.do(ctx, r)
+	if err != nil {
+		return 0, err
+	}
+	var out struct {
+		ID flexID `json:"id"`
+	}
+	if err := c.decode(a, &out); err != nil || out.ID <= 0 {
+		return 0, support.Errorf(support.EINTERNAL, "error.bad_response",
+			map[string]string{"server": c.base, "status": strconv.Itoa(a.status)})
+	}
+	return int64(out.ID), nil
+}
+
+// multipartBody streams RT's multipart create: a "JSON" field, then an
+// "Attachments" part per file, each file opened only while it is written.
+func multipartBody(main any, files []checkedFile) func() (io.ReadCloser, string, error) {
+	return func() (io.ReadCloser, string, error) {
+		j, err := json.Marshal(main)
+		if err != nil {
+			return nil, "", err
+		}
+		pr, pw := io.Pipe()
+		mw := multipart.NewWriter(pw)
+		go func() {
+			pw.CloseWithError(writeParts(mw, j, files))
+		}()
+		return pr, mw.FormDataContentType(), nil
+	}
+}
+
+func writeParts(mw *multipart.Writer, j []byte, files []checkedFile) error {
+	if err := mw.WriteField("JSON", string(j)); err != nil {
+		return err
+	}
+	for _, f := range files {
+		h := textproto.MIMEHeader{}
+		h.Set("Content-Disposition", mime.FormatMediaType("form-data",
+			map[string]string{"name": "Attachments", "filename": f.name}))
+		h.Set("Content-Type", f.ctype)
+		w, err := mw.CreatePart(h)
+		if err != nil {
+			return err
+		}
+		rc, err := f.Open()
+		if err != nil {
+			return support.InvalidFields([]support.FieldError{{Field: "attachments", Rule: support.RuleFileUnreadable,
+				Params: map[string]string{"name": f.name, "reason": err.Error()}}})
+		}
+		_, err = io.Copy(w, rc)
+		rc.Close()
+		if err != nil {
+			return err
+		}
+	}
+	return mw.Close()
+}
+
+// findMarker looks for a ticket of the queue carrying marker, among those
+// with the same subject and requestor filed in the last 90 days: RT's
+// full-text search is off by default, so the candidates are found by
+// TicketSQL and their first message is read.
+func (c *Client) findMarker(ctx context.Context, in support.TicketInput, marker string) (int64, bool, error) {
+	since := c.now().AddDate(0, 0, -90).UTC().Format("2006-01-02 15:04:05")
+	query := "Queue = " + quote(c.queue) + " AND Subject = " + quote(in.Subject) +
+		" AND Requestor.EmailAddress = " + quote(in.Reporter.Email) + " AND Created > " + quote(since)
+	var page struct {
+		Items []struct {
+			ID flexID `json:"id"`
+		} `json:"items"`
+	}
+	if err := c.get(ctx, "/tickets", url.Values{"query": {query}, "orderby": {"id"}, "order": {"ASC"},
+		"per_page": {"20"}}, false, &page); err != nil {
+		return 0, false, err
+	}
+	for _, it := range page.Items {
+		texts, err := c.texts(ctx, int64(it.ID))
+		if err != nil {
+			return 0, false, err
+		}
+		for _, t := range texts {
+			if strings.Contains(t.Content, marker) {
+				return int64(it.ID), true, nil
+			}
+		}
+	}
+	return 0, false, nil
+}
+
+// quote writes a TicketSQL string.
+func quote(s string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
+}
