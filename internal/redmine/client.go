@@ -68,19 +68,19 @@ type Client struct {
 	cached bool     // found came from the state directory's cache
 }
 
-var (
-	_ support.TicketService   = (*Client)(nil)
-	_ support.WorkflowService = (*Client)(nil)
-	_ support.Follower        = (*Client)(nil)
-	_ support.Doctor          = (*Client)(nil)
-)
+// Client is a back end like our server's client: the same interfaces.
+var _ interface {
+	support.TicketService
+	support.WorkflowService
+	support.Follower
+	support.Doctor
+} = (*Client)(nil)
 
 // New checks cfg; nothing is sent yet.
 func New(cfg Config) (*Client, error) {
-	base := strings.TrimRight(strings.TrimSpace(cfg.BaseURL), "/")
-	u, err := url.Parse(base)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, support.Errorf(support.EINVALID, "error.bad_server_url", map[string]string{"server": cfg.BaseURL})
+	base, err := helpdesk.BaseURL(cfg.BaseURL)
+	if err != nil {
+		return nil, err
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 30 * time.Second
