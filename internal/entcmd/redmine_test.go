@@ -24,8 +24,9 @@ import (
 // TestRedmineScripts runs testdata/redmine/*.txtar with the real binary
 // against the real Redmine 5 that .ci/redmine started: the profile is of
 // kind redmine, as the correspondent (role Rapporteur); $AGENT_KEY is an
-// agent's key (role Manager), used with ENT_SUPPORT_TOKEN. $RUN is unique
-// to the script, for subjects to count on a shared server.
+// agent's key (role Manager), used with ENT_SUPPORT_TOKEN. $RUN and $UAI
+// are the script's own, for subjects to count and lists to filter on a
+// shared server.
 func TestRedmineScripts(t *testing.T) {
 	e := redminetest.Real(t)
 	testscript.Run(t, testscript.Params{
@@ -58,6 +59,10 @@ func redmineSetup(env *testscript.Env, e redminetest.Env) error {
 	var b [4]byte
 	rand.Read(b[:])
 	env.Setenv("RUN", hex.EncodeToString(b[:]))
+	// A valid UAI of the script's own, for lists that other tests'
+	// tickets must not disturb.
+	n := (int(b[0])<<16 | int(b[1])<<8 | int(b[2])) % 10_000_000
+	env.Setenv("UAI", fmt.Sprintf("%07d%c", n, "ABCDEFGHJKLMNPRSTUVWXYZ"[n%23]))
 	env.Values[privateKey{}] = &privateRedmine{}
 	env.Setenv("AGENT_KEY", e.AgentKey)
 	env.Setenv("REDMINE_URL", e.URL)
