@@ -296,6 +296,12 @@ func TestListFilters(t *testing.T) {
 	if err != nil || len(page.Tickets) != 0 {
 		t.Fatalf("resolved: %+v, %v", page, err)
 	}
+	for since, want := range map[time.Duration]int{-time.Hour: 3, time.Hour: 0} {
+		page, err = c.ListTickets(ctx, support.TicketFilter{UAI: uai, Since: time.Now().Add(since)})
+		if err != nil || len(page.Tickets) != want {
+			t.Fatalf("since now%+v: %d tickets, want %d (%v)", since, len(page.Tickets), want, err)
+		}
+	}
 	// Pages of one, by the cursor: each ticket once, then no cursor.
 	got = nil
 	f := support.TicketFilter{UAI: uai, Limit: 1}
