@@ -7,11 +7,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -90,6 +93,8 @@ func redmineSetup(env *testscript.Env, e redminetest.Env) error {
 //	redmine start             start a private Redmine (same database, own port): $PRIVATE_URL
 //	redmine stop              SIGKILL it, mid-run
 //	redmine restart           start it again on the same port
+//	redmine lossy             a proxy to it ($LOSSY_URL) that, at the first create, lets
+//	                          Redmine commit it, then kills Redmine before the answer
 func cmdRedmine(ts *testscript.TestScript, neg bool, args []string, e redminetest.Env) {
 	if len(args) == 0 {
 		ts.Fatalf("usage: redmine count|start|stop|restart")
@@ -115,6 +120,27 @@ func cmdRedmine(ts *testscript.TestScript, neg bool, args []string, e redminetes
 		ts.Defer(func() { in.Stop() })
 		ts.Setenv("PRIVATE_URL", in.URL)
 		h.in = in
+	case "lossy":
+		if h.in == nil {
+			ts.Fatalf("redmine lossy: start one first")
+		}
+		target, _ := url.Parse(h.in.URL)
+		rp := httputil.NewSingleHostReverseProxy(target)
+		var creates atomic.Int32
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodPost && r.URL.Path == "/issues.json" && creates.Add(1) == 1 {
+				rec := httptest.NewRecorder()
+				rp.ServeHTTP(rec, r) // Redmine files it...
+				h.in.Stop()          // ...and dies before anyone hears of it
+				if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+					conn.Close()
+				}
+				return
+			}
+			rp.ServeHTTP(w, r)
+		}))
+		ts.Defer(srv.Close)
+		ts.Setenv("LOSSY_URL", srv.URL)
 	case "stop":
 		if h.in == nil {
 			ts.Fatalf("redmine stop: none started")
