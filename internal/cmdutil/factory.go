@@ -40,6 +40,8 @@ type Factory struct {
 	Workflow func() (support.WorkflowService, error)
 	// Follower follows a ticket's changes (`follow`), on the same backend.
 	Follower func() (support.Follower, error)
+	// Doctor checks the profile against its back end (`doctor`).
+	Doctor func() (support.Doctor, error)
 	// Drafts and Outbox are kept in the user's state directory.
 	Drafts func() (*drafts.Store, error)
 	Outbox func() (*outbox.Outbox, error)

@@ -269,10 +269,18 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
 
 // Keys are the settings `config get|set` know, in the order `config list`
 // shows them.
-var Keys = []string{"server", "token", "name", "function", "phone", "email", "uai", "establishment", "city"}
+var Keys = []string{"server", "token", "name", "function", "phone", "email", "uai", "establishment", "city",
+	"backend.kind", "backend.prefix", "backend.queue", "backend.project", "backend.tracker"}
+
+// FieldKeyPrefix starts the keys that rename a back end's custom field:
+// backend.fields.phone "Tél. direct".
+const FieldKeyPrefix = "backend.fields."
 
 // Get returns a setting of p; ok is false for an unknown key.
 func (p *Profile) Get(key string) (value string, ok bool) {
+	if k, isField := fieldKey(key); isField {
+		return p.Backend.Fields[k], true
+	}
 	if f := p.field(key); f != nil {
 		return *f, true
 	}
@@ -281,6 +289,17 @@ func (p *Profile) Get(key string) (value string, ok bool) {
 
 // Set changes a setting of p; ok is false for an unknown key.
 func (p *Profile) Set(key, value string) (ok bool) {
+	if k, isField := fieldKey(key); isField {
+		if value == "" {
+			delete(p.Backend.Fields, k)
+			return true
+		}
+		if p.Backend.Fields == nil {
+			p.Backend.Fields = map[string]string{}
+		}
+		p.Backend.Fields[k] = value
+		return true
+	}
 	if f := p.field(key); f != nil {
 		*f = value
 		return true
@@ -308,8 +327,25 @@ func (p *Profile) field(key string) *string {
 		return &p.Reporter.Establishment
 	case "city":
 		return &p.Reporter.City
+	case "backend.kind":
+		return &p.Backend.Kind
+	case "backend.prefix":
+		return &p.Backend.Prefix
+	case "backend.queue":
+		return &p.Backend.Queue
+	case "backend.project":
+		return &p.Backend.Project
+	case "backend.tracker":
+		return &p.Backend.Tracker
 	}
 	return nil
+}
+
+// fieldKey reads backend.fields.KEY; the ENT field key is checked by the
+// caller (config does not know the helpdesk's keys).
+func fieldKey(key string) (string, bool) {
+	k, ok := strings.CutPrefix(strings.ToLower(key), FieldKeyPrefix)
+	return k, ok && k != ""
 }
 
 // Resolved is the server and token in force, after the environment.

@@ -125,3 +125,29 @@ func TestResolveEnvironmentWins(t *testing.T) {
 		t.Errorf("flag should win: %q", n)
 	}
 }
+
+// TestBackendKeys: the back end's settings are config keys like the
+// others, and backend.fields.KEY renames one custom field.
+func TestBackendKeys(t *testing.T) {
+	p := &Profile{}
+	for k, v := range map[string]string{"backend.kind": "rt", "backend.queue": "ENT Support", "backend.prefix": "CG42N1",
+		"backend.fields.phone": "Tél.", "Backend.Fields.City": "Ville"} {
+		if !p.Set(k, v) {
+			t.Fatalf("Set(%s) refused", k)
+		}
+	}
+	want := Backend{Kind: "rt", Queue: "ENT Support", Prefix: "CG42N1", Fields: map[string]string{"phone": "Tél.", "city": "Ville"}}
+	if d := cmp.Diff(want, p.Backend); d != "" {
+		t.Errorf("Backend (-want +got):\n%s", d)
+	}
+	if v, ok := p.Get("backend.fields.phone"); !ok || v != "Tél." {
+		t.Errorf("Get = %q %v", v, ok)
+	}
+	p.Set("backend.fields.phone", "")
+	if _, ok := p.Backend.Fields["phone"]; ok {
+		t.Error("an empty value should clear the field")
+	}
+	if p.Set("backend.fields.", "x") || p.Set("backend.nope", "x") {
+		t.Error("unknown keys accepted")
+	}
+}

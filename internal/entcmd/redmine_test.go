@@ -73,7 +73,7 @@ func redmineSetup(env *testscript.Env, e redminetest.Env) error {
 	env.Setenv("ENT_SUPPORT_CONFIG_DIR", filepath.Join(work, "config"))
 	env.Setenv("ENT_SUPPORT_DATA_DIR", filepath.Join(work, "data"))
 	env.Setenv("ENT_SUPPORT_STATE_DIR", filepath.Join(work, "state"))
-	env.Setenv("ENT_SUPPORT_POLL_INTERVAL", "300ms")
+	env.Setenv("ENT_SUPPORT_POLL_INTERVAL", "500ms")
 	if err := os.MkdirAll(filepath.Join(work, "config"), 0o700); err != nil {
 		return err
 	}

@@ -5,12 +5,14 @@ package config
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/ent-support/ent-support/internal/cmdutil"
 	"github.com/ent-support/ent-support/internal/config"
+	"github.com/ent-support/ent-support/internal/helpdesk"
 	"github.com/ent-support/ent-support/internal/iostreams"
 	"github.com/ent-support/ent-support/internal/support"
 )
@@ -97,6 +99,20 @@ func check(key, value string) error {
 		if _, ok := support.ParseFunction(value); !ok {
 			fe = &support.FieldError{Field: "reporter.function", Rule: support.RuleFunction}
 		}
+	case "backend.kind":
+		if value != config.KindNative && value != config.KindRT && value != config.KindRedmine {
+			fe = &support.FieldError{Field: key, Rule: "cli_backend_kind"}
+		}
+	case "backend.prefix":
+		if !support.ValidPrefix(value) {
+			fe = &support.FieldError{Field: key, Rule: "cli_prefix"}
+		}
+	}
+	if k, ok := strings.CutPrefix(key, config.FieldKeyPrefix); ok {
+		if !helpdesk.KnownFieldKey(k) {
+			return cmdutil.Usage("cli.config.unknown_field", map[string]string{"key": k,
+				"keys": strings.Join(helpdesk.FieldKeys, ", ")})
+		}
 	}
 	if fe != nil {
 		return support.InvalidFields([]support.FieldError{*fe})
@@ -131,10 +147,18 @@ func listRun(opts *ConfigOptions) error {
 	p := cfg.Profile(opts.Profile())
 	for _, k := range config.Keys {
 		v, _ := p.Get(k)
+		if strings.HasPrefix(k, "backend.") && v == "" {
+			continue // a native profile's list stays as it was
+		}
 		if k == "token" && v != "" {
 			v = mask(v)
 		}
 		fmt.Fprintf(opts.IO.Out, "%s=%s\n", k, v)
+	}
+	for _, k := range append(slices.Clone(helpdesk.FieldKeys), helpdesk.NameKeys(p.Backend.Fields)...) {
+		if v := p.Backend.Fields[k]; v != "" {
+			fmt.Fprintf(opts.IO.Out, "%s%s=%s\n", config.FieldKeyPrefix, k, v)
+		}
 	}
 	return nil
 }

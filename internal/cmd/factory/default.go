@@ -72,7 +72,9 @@ const ClientTimeout = 30 * time.Second
 
 type backend struct {
 	tickets support.TicketService
-	admin   support.AdminService
+	admin   support.AdminService // nil for helpdesks (RT, Redmine)
+	kind    string
+	server  string
 }
 
 // New returns the Factory of the real binary.
@@ -145,9 +147,19 @@ func New() *cmdutil.Factory {
 			return nil, err
 		}
 		if b.admin == nil {
-			return nil, support.Errorf(support.EFORBIDDEN, "backend.no_admin", nil)
+			return nil, support.Errorf(support.EFORBIDDEN, "cli.backend.no_admin", map[string]string{"kind": b.kind})
 		}
 		return b.admin, nil
+	}
+	f.Doctor = func() (support.Doctor, error) {
+		b, err := be()
+		if err != nil {
+			return nil, err
+		}
+		if d, ok := b.tickets.(support.Doctor); ok {
+			return d, nil
+		}
+		return nativeDoctor{svc: b.tickets, t: f.T, server: b.server}, nil
 	}
 	// The form draws on stderr so that stdout keeps only the number.
 	// ACCESSIBLE=1 asks one question per line, for screen readers.
@@ -173,8 +185,14 @@ func newBackend(f *cmdutil.Factory, onClose func(func() error)) (*backend, error
 		return nil, err
 	}
 	r := cfg.Resolve(f.Profile(), f.Getenv)
-	if r.Server != "" && r.Backend.Kind == config.KindRedmine {
+	switch r.Backend.Kind {
+	case "", config.KindNative:
+	case config.KindRT:
+		return rtBackend(f, r)
+	case config.KindRedmine:
 		return redmineBackend(f, r)
+	default:
+		return nil, cmdutil.Usage("cli.backend.unknown_kind", map[string]string{"kind": r.Backend.Kind})
 	}
 	if r.Server != "" {
 		timeout, err := clientTimeout(f.Getenv(EnvTimeout))
@@ -186,7 +204,7 @@ func newBackend(f *cmdutil.Factory, onClose func(func() error)) (*backend, error
 		if err != nil {
 			return nil, err
 		}
-		return &backend{tickets: c, admin: c}, nil
+		return &backend{tickets: c, admin: c, kind: config.KindNative, server: r.Server}, nil
 	}
 	return embedded(f, onClose)
 }

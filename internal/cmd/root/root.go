@@ -15,6 +15,7 @@ import (
 	commentcmd "github.com/ent-support/ent-support/internal/cmd/comment"
 	completioncmd "github.com/ent-support/ent-support/internal/cmd/completion"
 	configcmd "github.com/ent-support/ent-support/internal/cmd/config"
+	doctorcmd "github.com/ent-support/ent-support/internal/cmd/doctor"
 	newcmd "github.com/ent-support/ent-support/internal/cmd/create"
 	downloadcmd "github.com/ent-support/ent-support/internal/cmd/download"
 	draftscmd "github.com/ent-support/ent-support/internal/cmd/drafts"
@@ -82,6 +83,7 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 		network(attachmentscmd.NewCmdAttachments(f, nil)),
 		network(downloadcmd.NewCmdDownload(f, nil)),
 		configcmd.NewCmdConfig(f),
+		doctorcmd.NewCmdDoctor(f, nil),
 		admincmd.NewCmdAdmin(f),
 		servercmd.NewCmdServer(f, nil),
 		completioncmd.NewCmdCompletion(f),
