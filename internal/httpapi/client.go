@@ -165,6 +165,9 @@ func shouldRetry(status int, err error) bool {
 			return false
 		}
 		var ue *uploadError
+		if key, _ := certificateProblem(err); key != "" {
+			return false
+		}
 		return !errors.As(err, &ue)
 	}
 	switch status {
@@ -283,7 +286,34 @@ func (c *Client) transportError(ctx context.Context, err error) error {
 	if ctx.Err() == context.Canceled {
 		return ctx.Err()
 	}
+	if key, detail := certificateProblem(err); key != "" {
+		return support.Errorf(support.EUNAVAILABLE, key, map[string]string{"server": c.server, "detail": detail})
+	}
 	return support.Errorf(support.EUNAVAILABLE, "error.unreachable", map[string]string{"server": c.server})
+}
+
+// certificateProblem names what is wrong with the server's certificate, if
+// that is why the connection failed: a message key and Go's own detail.
+// Such an error is not retried and is not "unreachable": the fix is a CA
+// file (--ca-file) or the server's certificate, not waiting.
+func certificateProblem(err error) (key, detail string) {
+	var (
+		ua  x509.UnknownAuthorityError
+		hn  x509.HostnameError
+		inv x509.CertificateInvalidError
+		cv  *tls.CertificateVerificationError
+	)
+	switch {
+	case errors.As(err, &ua):
+		return "error.tls_unknown_authority", ua.Error()
+	case errors.As(err, &hn):
+		return "error.tls_hostname", hn.Error()
+	case errors.As(err, &inv):
+		return "error.tls_invalid", inv.Error()
+	case errors.As(err, &cv):
+		return "error.tls_invalid", cv.Error()
+	}
+	return "", ""
 }
 
 // Info returns what the server says of itself.
