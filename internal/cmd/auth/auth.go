@@ -53,6 +53,16 @@ func (o *Options) context() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(ctx, cmdutil.NetworkTimeout)
 }
 
+// fromFile returns the configuration and what it resolves to before any
+// keyring is asked: login and logout only need the profile's server.
+func (o *Options) fromFile() (*config.Config, config.Resolved, error) {
+	cfg, err := o.Config()
+	if err != nil {
+		return nil, config.Resolved{}, err
+	}
+	return cfg, cfg.Resolve(o.Profile(), o.Getenv), nil
+}
+
 // NewCmdAuth returns the `auth` group.
 func NewCmdAuth(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{Use: "auth", Short: f.T("cli.auth.short", nil), Long: f.T("cli.auth.long", nil),
@@ -111,12 +121,11 @@ func checkServer(v string) error {
 }
 
 func loginRun(opts *LoginOptions) error {
-	cfg, err := opts.Config()
+	cfg, r, err := opts.fromFile()
 	if err != nil {
 		return err
 	}
-	profile := opts.Profile()
-	r := cfg.Resolve(profile, opts.Getenv)
+	profile := r.Profile
 	interactive := canPrompt(opts)
 	ctx := opts.Ctx
 	if ctx == nil {
@@ -366,12 +375,11 @@ func NewCmdLogout(f *cmdutil.Factory, runF func(*LogoutOptions) error) *cobra.Co
 // logoutRun removes the profile's token from every place it may be kept.
 // Nothing to remove is not an error: logging out twice is fine.
 func logoutRun(opts *LogoutOptions) error {
-	cfg, err := opts.Config()
+	cfg, r, err := opts.fromFile()
 	if err != nil {
 		return err
 	}
-	profile := opts.Profile()
-	r := cfg.Resolve(profile, opts.Getenv)
+	profile := r.Profile
 	var removed []config.TokenSource
 	if r.Server != "" {
 		store, err := opts.Credentials()
