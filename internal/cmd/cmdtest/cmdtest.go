@@ -51,7 +51,12 @@ type Tickets struct {
 	Users     []support.UserInput
 	Changes   []Change     // workflow calls, in order
 	Role      support.Role // the role Me answers; "" is admin
-	PageSize  int          // 0: pages as large as asked
+	// User, when set, is what Me answers (Role is then ignored), and what
+	// UpdateMe changes.
+	User *support.User
+	// ContactUpdates are the UpdateMe calls, in order.
+	ContactUpdates []support.ContactUpdate
+	PageSize       int // 0: pages as large as asked
 }
 
 var (
@@ -149,6 +154,10 @@ func (f *Tickets) OpenAttachment(ctx context.Context, n support.Number, id int64
 }
 
 func (f *Tickets) Me(ctx context.Context) (*support.User, error) {
+	if f.User != nil {
+		u := *f.User
+		return &u, f.Err
+	}
 	role := support.RoleAdmin
 	if f.Role != "" {
 		role = f.Role
