@@ -213,6 +213,12 @@ type Prompter struct {
 	Rounds   int
 	Problems [][]support.FieldError // what each round was shown
 	Summary  string
+	// Requests are the requests of each FillTicket, as the form got them.
+	Requests []prompter.TicketRequest
+	// Questions are the questions Confirm was asked, in order; AnswerTo,
+	// when set, answers those that show no summary.
+	Questions []string
+	AnswerTo  func(question string) bool
 }
 
 var _ prompter.Prompter = (*Prompter)(nil)
@@ -220,6 +226,7 @@ var _ prompter.Prompter = (*Prompter)(nil)
 func (p *Prompter) FillTicket(ctx context.Context, req *prompter.TicketRequest) error {
 	p.Rounds++
 	p.Problems = append(p.Problems, req.Problems)
+	p.Requests = append(p.Requests, *req)
 	if p.Fill == nil {
 		return nil
 	}
@@ -227,6 +234,13 @@ func (p *Prompter) FillTicket(ctx context.Context, req *prompter.TicketRequest) 
 }
 
 func (p *Prompter) Confirm(ctx context.Context, text, question string) (bool, error) {
+	p.Questions = append(p.Questions, question)
+	if text == "" {
+		if p.AnswerTo != nil {
+			return p.AnswerTo(question), nil
+		}
+		return p.Answer, nil
+	}
 	p.Summary = text
 	return p.Answer, nil
 }
