@@ -27,9 +27,7 @@ func TestFormAsksNoIdentityWhenKnown(t *testing.T) {
 		}
 	}
 	scr.keys("Messagerie inaccessible", keyEnter)
-	scr.field("Population concernée")
-	scr.keys(keyCtrlC)
-	wait(t, done)
+	scr.quitAt(t, done, "Population concernée")
 	if got := req.Input.Reporter; got != validInput().Reporter {
 		t.Errorf("reporter %+v, want the profile's", got)
 	}
@@ -51,9 +49,7 @@ func TestFormAsksOnlyTheMissingPhone(t *testing.T) {
 		t.Errorf("more than the phone is asked:\n%s", scr.text())
 	}
 	scr.keys("06 12 34 56 78", keyEnter)
-	scr.field("Objet de la demande")
-	scr.keys(keyCtrlC)
-	wait(t, done)
+	scr.quitAt(t, done, "Objet de la demande")
 	if got := req.Input.Reporter.Phone; got != "+33612345678" {
 		t.Errorf("phone %q", got)
 	}
@@ -65,9 +61,7 @@ func TestFormAsksAKnownFieldWithAProblem(t *testing.T) {
 	req.Known = identity
 	req.Problems = []support.FieldError{{Field: fEmail, Rule: support.RuleEmail}}
 	scr, done := fill(t, Options{}, req)
-	scr.field("Adresse e-mail")
-	scr.keys(keyCtrlC)
-	wait(t, done)
+	scr.quitAt(t, done, "Adresse e-mail")
 }
 
 // Several establishments: a choice of the reporter's own, named; the
@@ -89,9 +83,7 @@ func TestFormChoosesAmongMine(t *testing.T) {
 	scr.waitFor("Collège du Pilat, Saint-Genest-Malifaux (0421234N) — Chef d'établissement")
 	scr.waitFor("Lycée du Parc, Lyon (0690001B) — Correspondant(e) ENT")
 	scr.keys(keyDown, keyEnter)
-	scr.field("Objet de la demande")
-	scr.keys(keyCtrlC)
-	wait(t, done)
+	scr.quitAt(t, done, "Objet de la demande")
 	if got := req.Input.Establishment; got.UAI != "0690001B" || got.Name != "Lycée du Parc" {
 		t.Errorf("establishment %+v", got)
 	}
@@ -134,9 +126,7 @@ func TestUAISearchByTownAsYouType(t *testing.T) {
 	scr.keys("tienne", keyEnter)
 	scr.field("Choisissez l'établissement")
 	scr.keys(keyDown, keyEnter)
-	scr.field("Objet de la demande")
-	scr.keys(keyCtrlC)
-	wait(t, done)
+	scr.quitAt(t, done, "Objet de la demande")
 	if got := req.Input.Establishment; got.UAI != "0420002Z" || got.City != "Saint-Étienne" {
 		t.Errorf("establishment %+v", got)
 	}
@@ -177,4 +167,13 @@ func TestAccessibleAsksNoKnownIdentity(t *testing.T) {
 		req.Input.Reporter.Function != support.Adjoint {
 		t.Errorf("establishment %+v, function %q", req.Input.Establishment, req.Input.Reporter.Function)
 	}
+}
+
+// quitAt waits for the field titled title, then interrupts the form and
+// waits for it to end.
+func (s *screen) quitAt(t *testing.T, done <-chan result, title string) {
+	t.Helper()
+	s.field(title)
+	s.keys(keyCtrlC)
+	wait(t, done)
 }

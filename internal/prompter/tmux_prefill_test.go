@@ -11,7 +11,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/ent-support/ent-support/internal/servertest"
 )
 
 // realServer is `ent-support server` in its own process, on a fresh
@@ -26,47 +27,15 @@ type realServer struct {
 func startRealServer(t *testing.T, dir, bin string) *realServer {
 	t.Helper()
 	s := &realServer{adminToken: "ents_tmux_prefill_admin_token_0123456789", bin: bin, dir: dir}
-	ready := filepath.Join(dir, "server-addr")
-	log, err := os.Create(filepath.Join(dir, "server.log"))
+	p, err := servertest.Start(bin, []string{"HOME=" + dir, "PATH=" + os.Getenv("PATH"), "ENT_SUPPORT_BOOTSTRAP_TOKEN=" + s.adminToken,
+		"ENT_SUPPORT_DATA_DIR=" + filepath.Join(dir, "server-data"), "TMPDIR=" + dir},
+		filepath.Join(dir, "server.log"), filepath.Join(dir, "server-addr"),
+		"--database", "sqlite:"+filepath.Join(dir, "server.db"), "--prefix", "CG42N1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, "server", "--addr", "127.0.0.1:0", "--database", "sqlite:"+filepath.Join(dir, "server.db"),
-		"--ready-file", ready, "--prefix", "CG42N1")
-	cmd.Env = []string{"HOME=" + dir, "PATH=" + os.Getenv("PATH"), "ENT_SUPPORT_BOOTSTRAP_TOKEN=" + s.adminToken,
-		"ENT_SUPPORT_DATA_DIR=" + filepath.Join(dir, "server-data"), "TMPDIR=" + dir}
-	cmd.Stdout, cmd.Stderr = log, log
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		cmd.Process.Signal(os.Interrupt)
-		select {
-		case <-exited:
-		case <-time.After(10 * time.Second):
-			cmd.Process.Kill()
-			<-exited
-		}
-		log.Close()
-	})
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		if b, err := os.ReadFile(ready); err == nil && len(bytes.TrimSpace(b)) > 0 {
-			s.url = "http://" + string(bytes.TrimSpace(b))
-			break
-		}
-		select {
-		case err := <-exited:
-			out, _ := os.ReadFile(log.Name())
-			t.Fatalf("the server exited before listening (%v):\n%s", err, out)
-		case <-time.After(20 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the server did not listen within 30 s")
-		}
-	}
+	t.Cleanup(p.Stop)
+	s.url = p.URL()
 	s.admin(t, "admin", "establishment", "add", "--uai", "0421234N", "--name", "Collège du Pilat", "--city", "Saint-Genest-Malifaux")
 	return s
 }
@@ -137,22 +106,40 @@ func (s *realServer) newInTmux(t *testing.T, name, token string) *tmux {
 	return tm
 }
 
+// ticketFields types the ticket's own fields, from the subject to the
+// priority: élèves, majeure.
+func (m *tmux) ticketFields() {
+	m.t.Helper()
+	m.replace("Messagerie inaccessible")
+	m.keys("Enter")
+	m.waitFor("┃ Population concernée")
+	m.keys("g", "Down", "Space", "Enter") // élèves
+	m.waitFor("┃ Description précise")
+	m.text("Depuis ce matin, la messagerie affiche une erreur 500.")
+	m.keys("Tab")
+	m.waitFor("┃ URL de l'établissement ou fil d'Ariane")
+	m.replace("Accueil > Messagerie")
+	m.keys("Enter")
+	m.waitFor("┃ Degré de priorité")
+	m.waitFor("Majeure : une fonctionnalité majeure d'un service est indisponible")
+	m.keys("g", "Down", "Enter") // majeure
+}
+
+// notAsked fails the test for each question title the screen shows.
+func notAsked(t *testing.T, screen string, titles ...string) {
+	t.Helper()
+	for _, q := range titles {
+		if strings.Contains(screen, q) {
+			t.Errorf("the form asks %q:\n%s", q, screen)
+		}
+	}
+}
+
 // typeTicket types the ticket's own fields, from the subject on, and
 // confirms the summary, which must show the identity no one typed.
 func typeTicket(t *testing.T, tm *tmux, identity ...string) {
 	t.Helper()
-	tm.replace("Messagerie inaccessible")
-	tm.keys("Enter")
-	tm.waitFor("┃ Population concernée")
-	tm.keys("g", "Down", "Space", "Enter") // élèves
-	tm.waitFor("┃ Description précise")
-	tm.text("Depuis ce matin, la messagerie affiche une erreur 500.")
-	tm.keys("Tab")
-	tm.waitFor("┃ URL de l'établissement ou fil d'Ariane")
-	tm.replace("Accueil > Messagerie")
-	tm.keys("Enter")
-	tm.waitFor("┃ Degré de priorité")
-	tm.keys("g", "Down", "Enter") // majeure
+	tm.ticketFields()
 	tm.waitFor("┃ Ajouter une capture d'écran ?")
 	tm.keys("Enter")
 	screen := tm.waitFor("Envoyer ce ticket")
@@ -178,14 +165,9 @@ func TestTmuxReporterIsAskedNoIdentity(t *testing.T) {
 	token := s.reporter(t, "04 77 48 41 41")
 
 	tm := s.newInTmux(t, "prefill", token)
-	screen := tm.waitFor("┃ Objet de la demande")
-	for _, q := range identityTitles {
-		if strings.Contains(screen, q) {
-			t.Errorf("the form asks %q:\n%s", q, screen)
-		}
-	}
+	notAsked(t, tm.waitFor("┃ Objet de la demande"), identityTitles...)
 	typeTicket(t, tm, "Marie Curie", "04 77 48 41 41", "m.curie@ac-lyon.fr", "0421234N", "Collège du Pilat")
-	screen = tm.waitFor("EXIT=")
+	screen := tm.waitFor("EXIT=")
 	if !strings.Contains(screen, "EXIT=0") {
 		t.Fatalf("ent-support new failed:\n%s", screen)
 	}
@@ -217,23 +199,15 @@ func TestTmuxPhoneTypedIsSavedToTheProfile(t *testing.T) {
 	token := s.reporter(t, "")
 
 	tm := s.newInTmux(t, "save", token)
-	screen := tm.waitFor("┃ Numéro de téléphone")
-	for _, q := range []string{"┃ Nom et prénom", "┃ Fonction", "┃ Adresse e-mail"} {
-		if strings.Contains(screen, q) {
-			t.Errorf("the form asks %q, which the profile gives:\n%s", q, screen)
-		}
-	}
+	notAsked(t, tm.waitFor("┃ Numéro de téléphone"), "┃ Nom et prénom", "┃ Fonction", "┃ Adresse e-mail")
 	tm.replace("06 12 34 56 78")
 	tm.waitFor("✓ 06 12 34 56 78")
 	tm.keys("Enter")
-	screen = tm.waitFor("┃ Objet de la demande")
-	if strings.Contains(screen, "┃ Établissement") {
-		t.Errorf("the establishment is asked:\n%s", screen)
-	}
+	notAsked(t, tm.waitFor("┃ Objet de la demande"), "┃ Établissement")
 	typeTicket(t, tm, "Marie Curie", "06 12 34 56 78", "Collège du Pilat")
 	tm.waitFor("Enregistrer le numéro 06 12 34 56 78 dans votre profil")
 	tm.keys("Enter") // Oui
-	screen = tm.waitFor("EXIT=")
+	screen := tm.waitFor("EXIT=")
 	if !strings.Contains(screen, "EXIT=0") || !strings.Contains(screen, "Profil enregistré : le numéro 06 12 34 56 78.") {
 		t.Fatalf("after saving:\n%s", screen)
 	}

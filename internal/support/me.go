@@ -19,21 +19,20 @@ func (c ContactUpdate) Normalize() (ContactUpdate, []FieldError) {
 		out  ContactUpdate
 		errs []FieldError
 	)
-	if strings.TrimSpace(c.Phone) != "" {
-		p, fe := ParsePhone(c.Phone)
+	for _, f := range []struct {
+		field, in string
+		out       *string
+		parse     func(string) (string, *FieldError)
+	}{{"phone", c.Phone, &out.Phone, ParsePhone}, {"email", c.Email, &out.Email, ParseEmail}} {
+		if strings.TrimSpace(f.in) == "" {
+			continue
+		}
+		v, fe := f.parse(f.in)
 		if fe != nil {
-			fe.Field = "phone"
+			fe.Field = f.field
 			errs = append(errs, *fe)
 		}
-		out.Phone = p
-	}
-	if strings.TrimSpace(c.Email) != "" {
-		e, fe := ParseEmail(c.Email)
-		if fe != nil {
-			fe.Field = "email"
-			errs = append(errs, *fe)
-		}
-		out.Email = e
+		*f.out = v
 	}
 	return out, errs
 }
