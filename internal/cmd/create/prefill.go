@@ -35,7 +35,15 @@ func profileInput(me *support.User) support.TicketInput {
 	in.Reporter = support.Reporter{Name: me.Name, Phone: me.Phone, Email: me.Email}
 	if len(me.Establishments) == 1 {
 		in.Establishment.UAI = me.Establishments[0].UAI
-		in.Reporter.Function = me.Establishments[0].Function
+	}
+	// The function, when it is the same everywhere (a correspondent of two
+	// schools): otherwise it follows the establishment chosen.
+	for i, m := range me.Establishments {
+		if i > 0 && m.Function != in.Reporter.Function {
+			in.Reporter.Function = ""
+			break
+		}
+		in.Reporter.Function = m.Function
 	}
 	return in
 }

@@ -298,3 +298,16 @@ func interactiveOptions(t *testing.T, fake *cmdtest.Tickets, p *cmdtest.Prompter
 	return &NewOptions{IO: f.IOStreams, Lang: f.Lang, Getenv: f.Getenv, Config: f.Config, Profile: f.Profile,
 		Tickets: f.Tickets, Prompter: func() prompter.Prompter { return p }}, out
 }
+
+// With several establishments the function is pre-filled only when it is
+// the same in all of them; the establishment is left to choose.
+func TestProfileInputSeveralEstablishments(t *testing.T) {
+	corrFriend := support.Membership{UAI: uaiFriend, Function: support.CorrespondantENT}
+	corrPilat := support.Membership{UAI: uaiPilat, Function: support.CorrespondantENT}
+	if in := profileInput(marie("", corrPilat, corrFriend)); in.Reporter.Function != support.CorrespondantENT || in.Establishment.UAI != "" {
+		t.Errorf("same function in both: %+v", in)
+	}
+	if in := profileInput(marie("", chefPilat, adjointFriend)); in.Reporter.Function != "" || in.Establishment.UAI != "" {
+		t.Errorf("two functions: %+v", in)
+	}
+}
