@@ -379,10 +379,12 @@ func printProblems(w io.Writer, lang string, errs []support.FieldError) {
 	}
 }
 
-// gather merges the saved profile, the input file and the flags, in that
-// order of precedence (flags win). Problems with the input file and the
-// description file are returned as field errors, to be listed with the
-// others.
+// gather merges the defaults saved in config.yaml, the reporter's account
+// on the server (me, nil for staff), the draft, the input file and the
+// flags, in that order of precedence (flags win); the account then sets a
+// reporter's function (applyMembership). Problems with the input file and
+// the description file are returned as field errors, to be listed with
+// the others.
 func gather(opts *NewOptions, draft *drafts.Draft, me *support.User) (support.TicketInput, []string, []support.FieldError, error) {
 	var (
 		in    support.TicketInput
