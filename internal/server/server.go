@@ -116,6 +116,9 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		s.ln, s.tls = tls.NewListener(s.ln, certs.tlsConfig()), true
 	}
 	s.http = httpapi.NewHTTPServer(s.ln.Addr().String(), h, o.Timeouts)
+	// net/http's own complaints (TLS handshakes failing, plain HTTP on
+	// the TLS port) go to the server's log, not to a bare stderr.
+	s.http.ErrorLog = slog.NewLogLogger(log.Handler(), slog.LevelWarn)
 	return s, nil
 }
 
