@@ -129,21 +129,15 @@ func checkJSONText(b []byte) error {
 			}
 			off += size
 		}
-		return support.InvalidFields([]support.FieldError{{Field: "body", Rule: RuleUTF8,
+		return support.InvalidFields([]support.FieldError{{Field: "body", Rule: support.RuleUTF8,
 			Params: map[string]string{"offset": strconv.Itoa(off)}}})
 	}
 	if jsonDeeperThan(b, maxJSONDepth) {
-		return support.InvalidFields([]support.FieldError{{Field: "body", Rule: RuleJSONDepth,
+		return support.InvalidFields([]support.FieldError{{Field: "body", Rule: support.RuleJSONDepth,
 			Params: map[string]string{"max": strconv.Itoa(maxJSONDepth)}}})
 	}
 	return nil
 }
-
-// Rules of the wire, beside support's field rules.
-const (
-	RuleJSONDepth = "json_depth" // Params: max (levels)
-	RuleUTF8      = "utf8"       // Params: offset (of the first bad byte)
-)
 
 // jsonDeeperThan reports whether objects and arrays in b nest deeper than
 // limit, skipping strings; it stops at the first level too deep. It does

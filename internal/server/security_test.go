@@ -379,13 +379,13 @@ func TestHostileBodies(t *testing.T) {
 		status           int
 		code, rule       string
 	}{
-		{"deep ticket", "/api/v1/tickets", deep, 400, support.EINVALID, httpapi.RuleJSONDepth},
-		{"deep object", "/api/v1/tickets", strings.Repeat(`{"a":`, 100_000) + "1" + strings.Repeat("}", 100_000), 400, support.EINVALID, httpapi.RuleJSONDepth},
-		{"deep comment", "/api/v1/tickets/1/comments", deep, 400, support.EINVALID, httpapi.RuleJSONDepth},
+		{"deep ticket", "/api/v1/tickets", deep, 400, support.EINVALID, support.RuleJSONDepth},
+		{"deep object", "/api/v1/tickets", strings.Repeat(`{"a":`, 100_000) + "1" + strings.Repeat("}", 100_000), 400, support.EINVALID, support.RuleJSONDepth},
+		{"deep comment", "/api/v1/tickets/1/comments", deep, 400, support.EINVALID, support.RuleJSONDepth},
 		{"12 MB", "/api/v1/tickets", huge, 413, support.ETOOLARGE, ""},
 		{"12 MB comment", "/api/v1/tickets/1/comments", huge, 413, support.ETOOLARGE, ""},
-		{"invalid UTF-8", "/api/v1/tickets", string(badUTF8), 400, support.EINVALID, httpapi.RuleUTF8},
-		{"invalid UTF-8 comment", "/api/v1/tickets/1/comments", "{\"body\":\"caf\xe9\"}", 400, support.EINVALID, httpapi.RuleUTF8},
+		{"invalid UTF-8", "/api/v1/tickets", string(badUTF8), 400, support.EINVALID, support.RuleUTF8},
+		{"invalid UTF-8 comment", "/api/v1/tickets/1/comments", "{\"body\":\"caf\xe9\"}", 400, support.EINVALID, support.RuleUTF8},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			resp, body := f.do(t, "agent", "POST", tc.path, "application/json", strings.NewReader(tc.body))
@@ -406,7 +406,7 @@ func TestHostileBodies(t *testing.T) {
 	mw.Close()
 	resp, body := f.do(t, "agent", "POST", "/api/v1/tickets", mw.FormDataContentType(), &mp)
 	if p := decodeProblem(t, answer{resp.StatusCode, resp.Header.Get("Content-Type"), body}); resp.StatusCode != 400 ||
-		len(p.Errors) != 1 || p.Errors[0].Rule != httpapi.RuleJSONDepth {
+		len(p.Errors) != 1 || p.Errors[0].Rule != support.RuleJSONDepth {
 		t.Errorf("deep multipart ticket: %d %s", resp.StatusCode, body)
 	}
 	if resp, body := f.do(t, "agent", "GET", "/api/v1/tickets", "", nil); resp.StatusCode != 200 || !bytes.Contains(body, []byte(`"tickets":[]`)) {
