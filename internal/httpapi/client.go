@@ -113,6 +113,12 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 			status := 0
 			if r != nil && err == nil {
 				status = r.StatusCode()
+				// A server asking for more than we would wait (a create
+				// limit, a locked-out address) is answered at once: the
+				// ticket goes to the outbox rather than the person waiting.
+				if retryAfterRaw(r.Header()) > retryMaxWait {
+					return false
+				}
 			}
 			return shouldRetry(status, err)
 		})
@@ -178,17 +184,21 @@ func shouldRetry(status int, err error) bool {
 // retryAfter reads Retry-After (seconds or an HTTP date), capped; 0 when
 // absent, which means our own backoff.
 func retryAfter(h http.Header) time.Duration {
+	return max(0, min(retryAfterRaw(h), retryMaxWait))
+}
+
+// retryAfterRaw is Retry-After as the server said it, uncapped.
+func retryAfterRaw(h http.Header) time.Duration {
 	v := strings.TrimSpace(h.Get("Retry-After"))
 	if v == "" {
 		return 0
 	}
-	var d time.Duration
 	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
-		d = time.Duration(n) * time.Second
+		return time.Duration(n) * time.Second
 	} else if t, err := http.ParseTime(v); err == nil {
-		d = time.Until(t)
+		return time.Until(t)
 	}
-	return max(0, min(d, retryMaxWait))
+	return 0
 }
 
 // backoff is the wait before retry attempt+1 when the server named none:

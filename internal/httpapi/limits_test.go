@@ -211,3 +211,28 @@ func TestCreatesRateLimited(t *testing.T) {
 		t.Errorf("30 min later: %d %s", resp.StatusCode, b)
 	}
 }
+
+// A create refused by the server's create limit, whose Retry-After is
+// longer than the client would wait, is answered at once (rate_limited,
+// with the wait), not retried: `new` then keeps the ticket in the outbox.
+func TestClientDoesNotWaitOutALongRetryAfter(t *testing.T) {
+	ts := newTestServer(t, func(cfg *ServerConfig) {
+		cfg.RateLimits = RateLimits{Creates: support.RateLimit{N: 1, Per: time.Hour}}
+	})
+	c := newClient(t, ts.URL, reporterToken, "en")
+	ctx := context.Background()
+	if _, err := c.CreateTicket(ctx, validInput(), support.CreateOptions{IdempotencyKey: "k1"}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := c.CreateTicket(ctx, validInput(), support.CreateOptions{IdempotencyKey: "k2"})
+	e := asSupportError(t, err)
+	if e.Code != support.ERATELIMITED || e.RetryAfter != 3600 {
+		t.Errorf("second create: %+v", e)
+	}
+	if n := ts.fake.count("CreateTicket"); n != 1 {
+		t.Errorf("the service saw %d creates, want 1", n)
+	}
+	if n := strings.Count(ts.logs.String(), "status=429"); n != 1 {
+		t.Errorf("%d answers 429 in the log, want 1 (no retry):\n%s", n, ts.logs)
+	}
+}
