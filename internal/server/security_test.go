@@ -374,6 +374,9 @@ func TestHostileBodies(t *testing.T) {
 	ticket, _ := json.Marshal(benchTicket(1))
 	huge := `{"subject":"x","description":"` + strings.Repeat("a", 12<<20) + `"}`
 	badUTF8 := bytes.Replace(ticket, []byte("Cahier"), []byte("Cahi\xe9r\xff"), 1)
+	long := benchTicket(1)
+	long.Subject = strings.Repeat("é", support.SubjectMax+1)
+	longSubject, _ := json.Marshal(long)
 	for _, tc := range []struct {
 		name, path, body string
 		status           int
@@ -386,6 +389,7 @@ func TestHostileBodies(t *testing.T) {
 		{"12 MB comment", "/api/v1/tickets/1/comments", huge, 413, support.ETOOLARGE, ""},
 		{"invalid UTF-8", "/api/v1/tickets", string(badUTF8), 400, support.EINVALID, support.RuleUTF8},
 		{"invalid UTF-8 comment", "/api/v1/tickets/1/comments", "{\"body\":\"caf\xe9\"}", 400, support.EINVALID, support.RuleUTF8},
+		{"field over its size", "/api/v1/tickets", string(longSubject), 400, support.EINVALID, support.RuleLength},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			resp, body := f.do(t, "agent", "POST", tc.path, "application/json", strings.NewReader(tc.body))
@@ -393,8 +397,12 @@ func TestHostileBodies(t *testing.T) {
 			if resp.StatusCode != tc.status || p.Code != tc.code {
 				t.Fatalf("%d %s, want %d %s", resp.StatusCode, body, tc.status, tc.code)
 			}
-			if tc.rule != "" && (len(p.Errors) != 1 || p.Errors[0].Rule != tc.rule || p.Errors[0].Field != "body") {
-				t.Errorf("errors %+v, want body / %s", p.Errors, tc.rule)
+			field := "body"
+			if tc.rule == support.RuleLength {
+				field = "subject"
+			}
+			if tc.rule != "" && (len(p.Errors) != 1 || p.Errors[0].Rule != tc.rule || p.Errors[0].Field != field) {
+				t.Errorf("errors %+v, want %s / %s", p.Errors, field, tc.rule)
 			}
 		})
 	}
