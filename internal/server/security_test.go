@@ -394,6 +394,9 @@ func TestHostileBodies(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			resp, body := f.do(t, "agent", "POST", tc.path, "application/json", strings.NewReader(tc.body))
 			p := decodeProblem(t, answer{resp.StatusCode, resp.Header.Get("Content-Type"), body})
+			if resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+				t.Error("a problem answer without nosniff")
+			}
 			if resp.StatusCode != tc.status || p.Code != tc.code {
 				t.Fatalf("%d %s, want %d %s", resp.StatusCode, body, tc.status, tc.code)
 			}
