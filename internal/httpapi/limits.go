@@ -63,45 +63,31 @@ func newLimiter(rate support.RateLimit, now func() time.Time) *limiter {
 func (l *limiter) interval() time.Duration { return l.rate.Per / time.Duration(l.rate.N) }
 
 // wait is how long key must wait before its next event; 0 when it may go.
-func (l *limiter) wait(key string) time.Duration {
-	if l == nil {
-		return 0
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := l.now()
-	return l.waitLocked(key, now)
-}
-
-func (l *limiter) waitLocked(key string, now time.Time) time.Duration {
-	tat := l.tat[key]
-	if tat.Before(now) {
-		tat = now
-	}
-	if over := tat.Add(l.interval()).Sub(now) - l.rate.Per; over > 0 {
-		return over
-	}
-	return 0
-}
+func (l *limiter) wait(key string) time.Duration { return l.check(key, false) }
 
 // take counts one event for key; it answers how long to wait when the
 // event was over the limit (and then counts nothing).
-func (l *limiter) take(key string) time.Duration {
+func (l *limiter) take(key string) time.Duration { return l.check(key, true) }
+
+func (l *limiter) check(key string, count bool) time.Duration {
 	if l == nil {
 		return 0
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
-	if w := l.waitLocked(key, now); w > 0 {
-		return w
-	}
-	l.sweep(now)
 	tat := l.tat[key]
 	if tat.Before(now) {
 		tat = now
 	}
-	l.tat[key] = tat.Add(l.interval())
+	next := tat.Add(l.interval())
+	if over := next.Sub(now) - l.rate.Per; over > 0 {
+		return over
+	}
+	if count {
+		l.sweep(now)
+		l.tat[key] = next
+	}
 	return 0
 }
 

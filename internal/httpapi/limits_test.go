@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -111,19 +110,8 @@ func TestAuthFailuresRateLimited(t *testing.T) {
 	})
 	get := func(client *http.Client, token string) (*http.Response, []byte) {
 		t.Helper()
-		req, _ := http.NewRequest("GET", ts.URL+"/api/v1/me", nil)
-		req.Header.Set("Authorization", "Bearer "+token)
-		req.Header.Set("Accept-Language", "en")
-		resp, err := client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, err := io.ReadAll(resp.Body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return resp, b
+		return ts.do(t, req{method: "GET", path: "/api/v1/me", token: token, client: client,
+			header: map[string]string{"Accept-Language": "en"}})
 	}
 	one, two := fromAddr("127.0.0.1"), fromAddr("127.0.0.2")
 	for range 10 { // good tokens cost nothing

@@ -60,6 +60,7 @@ type req struct {
 	method, path, token string
 	header              map[string]string
 	body                io.Reader
+	client              *http.Client // nil = the test server's
 }
 
 func (ts *testServer) do(t testing.TB, r req) (*http.Response, []byte) {
@@ -74,7 +75,11 @@ func (ts *testServer) do(t testing.TB, r req) (*http.Response, []byte) {
 	for k, v := range r.header {
 		hr.Header.Set(k, v)
 	}
-	resp, err := ts.Client().Do(hr)
+	c := r.client
+	if c == nil {
+		c = ts.Client()
+	}
+	resp, err := c.Do(hr)
 	if err != nil {
 		t.Fatal(err)
 	}
