@@ -171,7 +171,7 @@ func shouldRetry(status int, err error) bool {
 			return false
 		}
 		var ue *uploadError
-		return !errors.As(err, &ue)
+		return !errors.As(err, &ue) && !tlsRefusal(err)
 	}
 	switch status {
 	case http.StatusRequestTimeout, http.StatusTooManyRequests, http.StatusBadGateway,
@@ -179,6 +179,20 @@ func shouldRetry(status int, err error) bool {
 		return true
 	}
 	return false
+}
+
+// tlsRefusal reports a TLS failure that asking again will not mend: a
+// certificate not trusted, for another name or expired, or a server that
+// answered in plain HTTP.
+func tlsRefusal(err error) bool {
+	var (
+		cv *tls.CertificateVerificationError
+		ua x509.UnknownAuthorityError
+		hn x509.HostnameError
+		ci x509.CertificateInvalidError
+		rh tls.RecordHeaderError
+	)
+	return errors.As(err, &cv) || errors.As(err, &ua) || errors.As(err, &hn) || errors.As(err, &ci) || errors.As(err, &rh)
 }
 
 // retryAfter reads Retry-After (seconds or an HTTP date), capped; 0 when

@@ -224,3 +224,26 @@ func TestClientDoesNotWaitOutALongRetryAfter(t *testing.T) {
 		t.Errorf("%d answers 429 in the log, want 1 (no retry):\n%s", n, ts.logs)
 	}
 }
+
+// Failures are keyed by the peer's IPv4 address, or by its IPv6 /64 (one
+// machine often holds a whole /64); an IPv4-mapped address is IPv4; token
+// prefixes share a key on their first 12 characters only.
+func TestFailureKeys(t *testing.T) {
+	for addr, want := range map[string]string{
+		"192.0.2.7:5123":            "a:192.0.2.7",
+		"[2001:db8:1:2:a:b:c:d]:80": "a:2001:db8:1:2::/64",
+		"[2001:db8:1:2::ffff]:443":  "a:2001:db8:1:2::/64",
+		"[::ffff:192.0.2.7]:80":     "a:192.0.2.7",
+		"@unix":                     "a:@unix",
+	} {
+		if got := clientKey(&http.Request{RemoteAddr: addr}); got != want {
+			t.Errorf("clientKey(%q) = %q, want %q", addr, got, want)
+		}
+	}
+	if prefixKey("ents_abcdefgXXXX") != prefixKey("ents_abcdefgYYYY") || prefixKey("ents_abcdefgX") == prefixKey("ents_abcdefhX") {
+		t.Error("prefix keys do not follow the first 12 characters")
+	}
+	if strings.Contains(prefixKey("ents_abcdefgXXXX"), "abcdefg") {
+		t.Error("the prefix is kept in clear")
+	}
+}
