@@ -307,7 +307,28 @@ func (c *Client) transportError(ctx context.Context, err error) error {
 	if ctx.Err() == context.Canceled {
 		return ctx.Err()
 	}
+	if tlsRefusal(err) {
+		// Reached, but not trusted (or not speaking TLS): say so, rather
+		// than "check your connection".
+		return support.Errorf(support.EUNAVAILABLE, "error.tls_refused", map[string]string{"server": c.server, "reason": tlsReason(err)})
+	}
 	return support.Errorf(support.EUNAVAILABLE, "error.unreachable", map[string]string{"server": c.server})
+}
+
+// tlsReason is the short English reason of a TLS refusal (Go's own words
+// about certificates are precise and not translated).
+func tlsReason(err error) string {
+	var (
+		cv *tls.CertificateVerificationError
+		rh tls.RecordHeaderError
+	)
+	switch {
+	case errors.As(err, &rh):
+		return "the server does not speak TLS"
+	case errors.As(err, &cv):
+		return cv.Err.Error()
+	}
+	return err.Error()
 }
 
 // Info returns what the server says of itself.
