@@ -3,6 +3,7 @@ package httpapi
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -192,10 +193,15 @@ func (s *server) authFailed(r *http.Request, token string) {
 	addr, prefix := clientKey(r), prefixKey(token)
 	l.take(addr)
 	l.take(prefix)
-	if l.wait(addr) > 0 || l.wait(prefix) > 0 {
+	if addrWaits, prefixWaits := l.wait(addr) > 0, l.wait(prefix) > 0; addrWaits || prefixWaits {
 		s.log.LogAttrs(r.Context(), slog.LevelWarn, "authentication failures over the limit",
-			slog.String("client", addr[2:]), slog.Bool("address_limited", l.wait(addr) > 0),
-			slog.Bool("token_prefix_limited", l.wait(prefix) > 0), slog.String("limit", l.rate.String()))
+			slog.String("client", addr[2:]), slog.Bool("address_limited", addrWaits),
+			slog.Bool("token_prefix_limited", prefixWaits), slog.String("limit", l.rate.String()))
+		// Once per lockout (the requests it refuses are not checked, so
+		// not audited one by one: a flood cannot fill the audit log).
+		s.audit(r, support.AuditEntry{Action: support.AuditDenied, Target: r.Pattern,
+			Detail: fmt.Sprintf("bad tokens over the limit (%s): address locked out %t, token prefix locked out %t",
+				l.rate, addrWaits, prefixWaits)})
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -331,6 +332,27 @@ func TestTokensNeverStored(t *testing.T) {
 	}
 	if fmt.Sprint(statuses) != "[401 401 401 429]" {
 		t.Errorf("bad tokens answered %v, want [401 401 401 429]", statuses)
+	}
+	// The audit log has each bad token checked, and the lockout once; the
+	// request refused unchecked adds nothing.
+	// (Read through the service: this address is locked out now.)
+	admin, err := f.s.Service.Authenticate(ctx, benchAdmin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	audit, err := f.s.Service.Audit(support.WithUser(ctx, admin), support.AuditFilter{Action: support.AuditDenied})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var denied []string
+	for _, e := range audit {
+		if e.Target == "GET /api/v1/me" {
+			denied = append(denied, e.Detail)
+		}
+	}
+	sort.Strings(denied)
+	if fmt.Sprint(denied) != "[bad token bad token bad token bad tokens over the limit (3/1h): address locked out true, token prefix locked out true]" {
+		t.Errorf("audit of /api/v1/me: %q", denied)
 	}
 	wal, err := os.ReadFile(f.db + "-wal")
 	if err != nil {
