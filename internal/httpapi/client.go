@@ -279,6 +279,11 @@ func (c *Client) problemError(status int, h http.Header, body []byte) error {
 	var p problem
 	mt, _, _ := mime.ParseMediaType(h.Get("Content-Type"))
 	if (mt != problemContentType && mt != "application/json") || json.Unmarshal(body, &p) != nil || (p.Code == "" && p.Detail == "") {
+		if rest, ok := strings.CutPrefix(c.server, "http://"); ok && status == http.StatusBadRequest &&
+			strings.HasPrefix(string(body), "Client sent an HTTP request to an HTTPS server") {
+			// net/http's own answer on a TLS port: the address is wrong.
+			return support.Errorf(support.EINVALID, "error.server_speaks_https", map[string]string{"server": c.server, "https": "https://" + rest})
+		}
 		e := c.badResponse(status).(*support.Error)
 		e.RetryAfter = int(retryAfter(h) / time.Second)
 		return e
