@@ -171,7 +171,10 @@ func shouldRetry(status int, err error) bool {
 			return false
 		}
 		var ue *uploadError
-		return !errors.As(err, &ue) && !tlsRefusal(err)
+		if key, _ := certificateProblem(err); key != "" {
+			return false
+		}
+		return !errors.As(err, &ue)
 	}
 	switch status {
 	case http.StatusRequestTimeout, http.StatusTooManyRequests, http.StatusBadGateway,
@@ -179,20 +182,6 @@ func shouldRetry(status int, err error) bool {
 		return true
 	}
 	return false
-}
-
-// tlsRefusal reports a TLS failure that asking again will not mend: a
-// certificate not trusted, for another name or expired, or a server that
-// answered in plain HTTP.
-func tlsRefusal(err error) bool {
-	var (
-		cv *tls.CertificateVerificationError
-		ua x509.UnknownAuthorityError
-		hn x509.HostnameError
-		ci x509.CertificateInvalidError
-		rh tls.RecordHeaderError
-	)
-	return errors.As(err, &cv) || errors.As(err, &ua) || errors.As(err, &hn) || errors.As(err, &ci) || errors.As(err, &rh)
 }
 
 // retryAfter reads Retry-After (seconds or an HTTP date), capped; 0 when
@@ -312,28 +301,34 @@ func (c *Client) transportError(ctx context.Context, err error) error {
 	if ctx.Err() == context.Canceled {
 		return ctx.Err()
 	}
-	if tlsRefusal(err) {
-		// Reached, but not trusted (or not speaking TLS): say so, rather
-		// than "check your connection".
-		return support.Errorf(support.EUNAVAILABLE, "error.tls_refused", map[string]string{"server": c.server, "reason": tlsReason(err)})
+	if key, detail := certificateProblem(err); key != "" {
+		return support.Errorf(support.EUNAVAILABLE, key, map[string]string{"server": c.server, "detail": detail})
 	}
 	return support.Errorf(support.EUNAVAILABLE, "error.unreachable", map[string]string{"server": c.server})
 }
 
-// tlsReason is the short English reason of a TLS refusal (Go's own words
-// about certificates are precise and not translated).
-func tlsReason(err error) string {
+// certificateProblem names what is wrong with the server's certificate, if
+// that is why the connection failed: a message key and Go's own detail.
+// Such an error is not retried and is not "unreachable": the fix is a CA
+// file (--ca-file) or the server's certificate, not waiting.
+func certificateProblem(err error) (key, detail string) {
 	var (
-		cv *tls.CertificateVerificationError
-		rh tls.RecordHeaderError
+		ua  x509.UnknownAuthorityError
+		hn  x509.HostnameError
+		inv x509.CertificateInvalidError
+		cv  *tls.CertificateVerificationError
 	)
 	switch {
-	case errors.As(err, &rh):
-		return "the server does not speak TLS"
+	case errors.As(err, &ua):
+		return "error.tls_unknown_authority", ua.Error()
+	case errors.As(err, &hn):
+		return "error.tls_hostname", hn.Error()
+	case errors.As(err, &inv):
+		return "error.tls_invalid", inv.Error()
 	case errors.As(err, &cv):
-		return cv.Err.Error()
+		return "error.tls_invalid", cv.Error()
 	}
-	return err.Error()
+	return "", ""
 }
 
 // Info returns what the server says of itself.

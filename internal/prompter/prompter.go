@@ -44,4 +44,8 @@ type Prompter interface {
 	FillTicket(ctx context.Context, req *TicketRequest) error
 	// Confirm shows text (the summary) and asks a yes/no question.
 	Confirm(ctx context.Context, text, question string) (bool, error)
+	// Input asks for one line, pre-filled with value; check runs on Enter.
+	Input(ctx context.Context, title, value string, check func(string) error) (string, error)
+	// Secret asks for one line without showing it (a token).
+	Secret(ctx context.Context, title string) (string, error)
 }

@@ -119,7 +119,7 @@ func TestTLS(t *testing.T) {
 	}
 	// Without the CA the system roots do not know this server; asking
 	// again would not change that, so the client does not.
-	if _, err := client(s.URL(), "").Me(ctx); support.AsError(err).Key != "error.tls_refused" {
+	if _, err := client(s.URL(), "").Me(ctx); support.AsError(err).Key != "error.tls_unknown_authority" {
 		t.Errorf("a client without the CA: %v", err)
 	}
 

@@ -245,6 +245,10 @@ type Prompter struct {
 	Rounds   int
 	Problems [][]support.FieldError // what each round was shown
 	Summary  string
+	// Lines are the answers of Input and Secret, in order; Asked records
+	// their titles.
+	Lines []string
+	Asked []string
 }
 
 var _ prompter.Prompter = (*Prompter)(nil)
@@ -261,6 +265,33 @@ func (p *Prompter) FillTicket(ctx context.Context, req *prompter.TicketRequest) 
 func (p *Prompter) Confirm(ctx context.Context, text, question string) (bool, error) {
 	p.Summary = text
 	return p.Answer, nil
+}
+
+// Input answers the next of Lines (value when they are used up), checked
+// like the real prompter does.
+func (p *Prompter) Input(ctx context.Context, title, value string, check func(string) error) (string, error) {
+	p.Asked = append(p.Asked, title)
+	v := value
+	if len(p.Lines) > 0 {
+		v, p.Lines = p.Lines[0], p.Lines[1:]
+	}
+	if check != nil {
+		if err := check(v); err != nil {
+			return "", err
+		}
+	}
+	return v, nil
+}
+
+// Secret answers the next of Lines.
+func (p *Prompter) Secret(ctx context.Context, title string) (string, error) {
+	p.Asked = append(p.Asked, title)
+	if len(p.Lines) == 0 {
+		return "", prompter.ErrCancelled
+	}
+	v := p.Lines[0]
+	p.Lines = p.Lines[1:]
+	return v, nil
 }
 
 // Factory returns a Factory on buffers over fake, with a config in a
