@@ -110,6 +110,7 @@ func (s *server) routes() []route {
 		{"GET", "/api/v1/openapi.json", accessPublic, s.openAPI},
 
 		{"GET", "/api/v1/me", accessUser, s.me},
+		{"PATCH", "/api/v1/me", accessUser, s.updateMe},
 		{"POST", "/api/v1/tickets", accessUser, s.limitCreates(s.createTicket)},
 		{"GET", "/api/v1/tickets", accessUser, s.listTickets},
 		{"GET", "/api/v1/tickets/{number}", accessUser, s.getTicket},

@@ -54,6 +54,7 @@ func Run(t *testing.T, open func(t *testing.T) support.Store) {
 		{"SearchEstablishments", testSearchEstablishments},
 		{"ChangeTicket", testChangeTicket},
 		{"UserByEmail", testUserByEmail},
+		{"UpdateUserContact", testUpdateUserContact},
 		{"Events", testEvents},
 		{"EventsConcurrentCreates", testEventsConcurrentCreates},
 	}
