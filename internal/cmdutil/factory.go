@@ -93,6 +93,15 @@ type ServerOptions struct {
 	ReadyFile string
 	// BootstrapToken becomes the first admin's token on a database with no admin.
 	BootstrapToken string
+	// AuthFailureLimit and CreateLimit are the abuse limits (bad tokens
+	// per address or token prefix; tickets per user).
+	AuthFailureLimit, CreateLimit support.RateLimit
+	// ReadHeaderTimeout, ReadTimeout, IdleTimeout and MaxHeaderBytes
+	// bound slow and idle clients.
+	ReadHeaderTimeout, ReadTimeout, IdleTimeout time.Duration
+	MaxHeaderBytes                              int
+	// TLSCert and TLSKey, both set, serve HTTPS.
+	TLSCert, TLSKey string
 }
 
 // Timeouts bound every network command, so that a script at 3 a.m. never

@@ -113,6 +113,12 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 			status := 0
 			if r != nil && err == nil {
 				status = r.StatusCode()
+				// A server asking for more than we would wait (a create
+				// limit, a locked-out address) is answered at once: the
+				// ticket goes to the outbox rather than the person waiting.
+				if retryAfterRaw(r.Header()) > retryMaxWait {
+					return false
+				}
 			}
 			return shouldRetry(status, err)
 		})
@@ -181,17 +187,21 @@ func shouldRetry(status int, err error) bool {
 // retryAfter reads Retry-After (seconds or an HTTP date), capped; 0 when
 // absent, which means our own backoff.
 func retryAfter(h http.Header) time.Duration {
+	return max(0, min(retryAfterRaw(h), retryMaxWait))
+}
+
+// retryAfterRaw is Retry-After as the server said it, uncapped.
+func retryAfterRaw(h http.Header) time.Duration {
 	v := strings.TrimSpace(h.Get("Retry-After"))
 	if v == "" {
 		return 0
 	}
-	var d time.Duration
 	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
-		d = time.Duration(n) * time.Second
+		return time.Duration(n) * time.Second
 	} else if t, err := http.ParseTime(v); err == nil {
-		d = time.Until(t)
+		return time.Until(t)
 	}
-	return max(0, min(d, retryMaxWait))
+	return 0
 }
 
 // backoff is the wait before retry attempt+1 when the server named none:
@@ -258,6 +268,11 @@ func (c *Client) problemError(status int, h http.Header, body []byte) error {
 	var p problem
 	mt, _, _ := mime.ParseMediaType(h.Get("Content-Type"))
 	if (mt != problemContentType && mt != "application/json") || json.Unmarshal(body, &p) != nil || (p.Code == "" && p.Detail == "") {
+		if rest, ok := strings.CutPrefix(c.server, "http://"); ok && status == http.StatusBadRequest &&
+			strings.HasPrefix(string(body), "Client sent an HTTP request to an HTTPS server") {
+			// net/http's own answer on a TLS port: the address is wrong.
+			return support.Errorf(support.EINVALID, "error.server_speaks_https", map[string]string{"server": c.server, "https": "https://" + rest})
+		}
 		e := c.badResponse(status).(*support.Error)
 		e.RetryAfter = int(retryAfter(h) / time.Second)
 		return e
