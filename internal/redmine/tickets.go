@@ -32,15 +32,19 @@ func (c *Client) SearchEstablishments(context.Context, string, int) ([]support.E
 	return nil, nil
 }
 
-// Me is the key's owner. Their role is Redmine's, in the profile's
-// project: reporter for Rapporteur (Reporter) only, agent for any other
-// role (Manager, Développeur…), admin for Redmine's admins.
+// Me is the key's owner, with their role in the profile's project: agent
+// for any role but Rapporteur (Reporter), admin for Redmine's admins. A
+// Rapporteur's role is left unknown (""): a Redmine account carries no
+// phone, function or establishment, so the form pre-fills from the
+// profile's saved defaults instead, and never offers to save the phone to
+// an account that cannot hold it. Agents' commands are refused all the
+// same (they ask for staff).
 func (c *Client) Me(ctx context.Context) (*support.User, error) {
 	var u currentUser
 	if err := c.getJSON(ctx, "/users/current.json", url.Values{"include": {"memberships"}}, &u); err != nil {
 		return nil, err
 	}
-	role := support.RoleReporter
+	var role support.Role
 	for _, m := range u.User.Memberships {
 		cat, err := c.discover(ctx)
 		if err != nil {
@@ -60,6 +64,12 @@ func (c *Client) Me(ctx context.Context) (*support.User, error) {
 	}
 	return &support.User{ID: u.User.ID, Name: strings.TrimSpace(u.User.Firstname + " " + u.User.Lastname),
 		Email: u.User.Mail, Role: role}, nil
+}
+
+// UpdateMe: contact details live in the Redmine account (My account),
+// which has no phone number; they are not changed from here.
+func (c *Client) UpdateMe(context.Context, support.ContactUpdate) (*support.User, error) {
+	return nil, support.Errorf(support.EFORBIDDEN, "backend.update_me", map[string]string{"server": c.base})
 }
 
 // issuePath is the API path of n, whose prefix must be the profile's:

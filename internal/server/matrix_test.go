@@ -58,6 +58,10 @@ var accessMatrix = map[string]struct {
 	"POST /api/v1/tickets": {[nPrincipals]int{401, 401, 201, 201, 201, 201, 401}, func(m *matrix, t *testing.T) cell {
 		return jsonCell("/api/v1/tickets", ticketJSON(t))
 	}},
+	// One's own phone and e-mail: anyone signed in, for themselves only.
+	"PATCH /api/v1/me": {[nPrincipals]int{401, 401, 200, 200, 200, 200, 401}, func(m *matrix, t *testing.T) cell {
+		return jsonCell("/api/v1/me", `{"phone":"04 77 48 41 41"}`)
+	}},
 	"GET /api/v1/tickets/{number}": {[nPrincipals]int{401, 401, 200, 404, 200, 200, 401}, func(m *matrix, t *testing.T) cell {
 		return cell{path: "/api/v1/tickets/" + m.ticket(t, "").String()}
 	}},
