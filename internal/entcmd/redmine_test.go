@@ -32,20 +32,15 @@ import (
 // shared server.
 func TestRedmineScripts(t *testing.T) {
 	e := redminetest.Real(t)
+	cmds := scriptCmds()
+	cmds["redmine"] = func(ts *testscript.TestScript, neg bool, args []string) { cmdRedmine(ts, neg, args, e) }
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/redmine",
 		RequireExplicitExec: true,
 		RequireUniqueNames:  true,
 		UpdateScripts:       *cmdtest.Update,
 		Setup:               func(env *testscript.Env) error { return redmineSetup(env, e) },
-		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"ent":        cmdEnt,
-			"jq":         cmdJQ,
-			"stdout2env": cmdStdoutToEnv,
-			"mkfile":     cmdMkfile,
-			"sha256":     cmdSHA256,
-			"redmine":    func(ts *testscript.TestScript, neg bool, args []string) { cmdRedmine(ts, neg, args, e) },
-		},
+		Cmds:                cmds,
 	})
 }
 

@@ -335,12 +335,8 @@ func (c *Client) ListTickets(ctx context.Context, f support.TicketFilter) (*supp
 	if err != nil {
 		return nil, err
 	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = support.DefaultListLimit
-	}
-	limit = min(limit, 100)
-	offset := 0
+	// Redmine caps a page at 100.
+	limit, offset := min(cmp.Or(max(f.Limit, 0), support.DefaultListLimit), 100), 0
 	if f.Cursor != "" {
 		if offset, err = strconv.Atoi(f.Cursor); err != nil || offset < 0 {
 			return nil, support.InvalidFields([]support.FieldError{{Field: "cursor", Rule: support.RuleSyntax}})
