@@ -75,13 +75,9 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, support.Errorf(support.EINVALID, "error.bad_server_url", map[string]string{"server": cfg.BaseURL})
 	}
-	tlsConf := &tls.Config{MinVersion: tls.VersionTLS12}
-	if cfg.CAFile != "" {
-		pool, err := certPool(cfg.CAFile)
-		if err != nil {
-			return nil, err
-		}
-		tlsConf.RootCAs = pool
+	tr, err := Transport(cfg.CAFile)
+	if err != nil {
+		return nil, err
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 30 * time.Second
@@ -89,8 +85,6 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 	if cfg.UserAgent == "" {
 		cfg.UserAgent = "ent-support"
 	}
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.TLSClientConfig = tlsConf
 	rc := resty.NewWithClient(&http.Client{Transport: tr}).
 		SetBaseURL(base+"/api/v1").
 		SetTimeout(cfg.Timeout).
@@ -132,6 +126,23 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 	stream.Timeout = 0 // uploads and downloads get deadlines scaled to their size
 	return &Client{server: base, api: base + "/api/v1", rc: rc, stream: &stream,
 		token: cfg.Token, lang: cfg.Lang, ua: cfg.UserAgent, timeout: cfg.Timeout}, nil
+}
+
+// Transport is the HTTP transport of our clients: TLS 1.2 at least, with
+// the certificates of caFile (a territory's own CA), when given, added to
+// the system's roots. The helpdesk back ends (RT, Redmine) use it too.
+func Transport(caFile string) (*http.Transport, error) {
+	tlsConf := &tls.Config{MinVersion: tls.VersionTLS12}
+	if caFile != "" {
+		pool, err := certPool(caFile)
+		if err != nil {
+			return nil, err
+		}
+		tlsConf.RootCAs = pool
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = tlsConf
+	return tr, nil
 }
 
 // certPool returns the system roots plus the certificates of file.
