@@ -155,12 +155,27 @@ func (c *Client) CreateTicket(ctx context.Context, in support.TicketInput, opts 
 	if err != nil {
 		return nil, err
 	}
-	t, err := c.GetTicket(ctx, c.nums.Number(id))
-	if err != nil {
+	if replayed {
+		// Found by its marker: the ticket as RT has it, whole.
+		t, err := c.GetTicket(ctx, c.nums.Number(id))
+		if err != nil {
+			return nil, err
+		}
+		t.Replayed = true
+		return t, nil
+	}
+	// Read back: one request for the ticket's record (its fields, subject,
+	// priority), which is what RT may have dropped; the body and files
+	// are ours, as sent.
+	var raw rtTicket
+	if err := c.get(ctx, "/ticket/"+itoa(id), nil, true, &raw); err != nil {
 		return nil, err
 	}
-	t.Replayed = replayed
-	if dropped := helpdesk.Dropped(in, t.TicketInput, c.names); len(dropped) > 0 && !replayed {
+	t := &support.Ticket{TicketSummary: c.summary(raw), History: []support.HistoryEntry{}, Comments: []support.Comment{},
+		Attachments: []support.Attachment{}}
+	t.Description, t.Reporter.Name, t.Reporter.Email = in.Description, in.Reporter.Name, in.Reporter.Email
+	t.AttachmentCount = len(files)
+	if dropped := helpdesk.Dropped(in, t.TicketInput, c.names); len(dropped) > 0 {
 		var fe []support.FieldError
 		for _, k := range dropped {
 			name := c.names[k]
