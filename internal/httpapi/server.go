@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"strings"
@@ -29,6 +30,9 @@ type ServerConfig struct {
 	// 0 means DefaultHeartbeat.
 	Heartbeat time.Duration
 	Auth      support.Authenticator
+	// Audit records authorization refusals seen here (a bad token, a
+	// route above the caller's role); nil records nothing.
+	Audit support.Auditor
 	// TicketPage serves GET /t/{token}, the signed link of the e-mails
 	// (notify.Page); nil answers 404, as for a bad link.
 	TicketPage http.Handler
@@ -38,6 +42,8 @@ type ServerConfig struct {
 	// and again by the service. Zero values take support.DefaultLimits.
 	Limits  support.Limits
 	TempDir string // where uploads are spooled; "" = os.TempDir()
+	// RateLimits are the abuse limits (limits.go); zero values are off.
+	RateLimits RateLimits
 }
 
 // Request body caps. JSON bodies are small; the CSV export of the
@@ -69,6 +75,19 @@ func (a access) String() string {
 	return [...]string{"undeclared", "public", "authenticated", "admin", "public, signed link"}[a]
 }
 
+// Route describes one route of the API and its auth rule, for the
+// documentation and for the tests that must cover every route.
+type Route struct{ Method, Path, Access string }
+
+// Routes lists the route table.
+func Routes() []Route {
+	var out []Route
+	for _, rt := range (&server{}).routes() {
+		out = append(out, Route{rt.Method, rt.Path, rt.Access.String()})
+	}
+	return out
+}
+
 // route is one entry of the route table.
 type route struct {
 	Method, Path string // Go 1.22 pattern parts: "GET", "/api/v1/tickets/{number}"
@@ -77,8 +96,9 @@ type route struct {
 }
 
 type server struct {
-	cfg ServerConfig
-	log *slog.Logger
+	cfg   ServerConfig
+	log   *slog.Logger
+	abuse *abuse
 }
 
 // routes is the route table: every route of the API, each with its auth
@@ -90,7 +110,8 @@ func (s *server) routes() []route {
 		{"GET", "/api/v1/openapi.json", accessPublic, s.openAPI},
 
 		{"GET", "/api/v1/me", accessUser, s.me},
-		{"POST", "/api/v1/tickets", accessUser, s.createTicket},
+		{"PATCH", "/api/v1/me", accessUser, s.updateMe},
+		{"POST", "/api/v1/tickets", accessUser, s.limitCreates(s.createTicket)},
 		{"GET", "/api/v1/tickets", accessUser, s.listTickets},
 		{"GET", "/api/v1/tickets/{number}", accessUser, s.getTicket},
 		{"POST", "/api/v1/tickets/{number}/comments", accessUser, s.addComment},
@@ -106,7 +127,14 @@ func (s *server) routes() []route {
 
 		{"POST", "/api/v1/establishments", accessAdmin, s.addEstablishment},
 		{"POST", "/api/v1/establishments/import", accessAdmin, s.importEstablishments},
-		{"POST", "/api/v1/users", accessAdmin, s.createUser},
+		// People: a chef_etablissement manages their establishments'
+		// correspondents, so these take any user and the service decides.
+		{"GET", "/api/v1/users", accessUser, s.listUsers},
+		{"POST", "/api/v1/users", accessUser, s.createUser},
+		{"POST", "/api/v1/users/{user}/disable", accessUser, s.setUserDisabled(true)},
+		{"POST", "/api/v1/users/{user}/enable", accessUser, s.setUserDisabled(false)},
+		{"POST", "/api/v1/users/{user}/token", accessUser, s.rotateToken},
+		{"GET", "/api/v1/audit", accessAdmin, s.getAudit},
 
 		// The page the e-mails link to: HTML, read-only, one ticket.
 		{"GET", "/t/{token}", accessLink, s.ticketPage},
@@ -130,7 +158,7 @@ func NewHandler(cfg ServerConfig) http.Handler {
 	if cfg.TempDir == "" {
 		cfg.TempDir = os.TempDir()
 	}
-	s := &server{cfg: cfg, log: cfg.Logger}
+	s := &server{cfg: cfg, log: cfg.Logger, abuse: newAbuse(cfg.RateLimits)}
 	mux := http.NewServeMux()
 	for _, rt := range s.routes() {
 		if rt.Access == accessUndeclared {
@@ -141,18 +169,18 @@ func NewHandler(cfg ServerConfig) http.Handler {
 	return s.logRequests(s.recoverPanics(s.problemForUnrouted(mux)))
 }
 
-// NewHTTPServer returns an http.Server with timeouts fit for this API: the
-// read timeout leaves room for a full ticket of attachments on a slow
-// school connection (25 MiB at about 100 KiB/s); there is no write timeout,
-// since downloads and event streams last as long as they need.
-func NewHTTPServer(addr string, h http.Handler) *http.Server {
+// NewHTTPServer returns an http.Server with the timeouts t (see Timeouts;
+// zero values take the defaults). There is no write timeout, since
+// downloads and event streams last as long as they need.
+func NewHTTPServer(addr string, h http.Handler, t Timeouts) *http.Server {
+	t = t.OrDefaults()
 	return &http.Server{
 		Addr:              addr,
 		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       5 * time.Minute,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
+		ReadHeaderTimeout: t.ReadHeader,
+		ReadTimeout:       t.Read,
+		IdleTimeout:       t.Idle,
+		MaxHeaderBytes:    t.MaxHeaderBytes,
 	}
 }
 
@@ -163,10 +191,14 @@ func (s *server) guard(a access, h http.HandlerFunc) http.Handler {
 		return h
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r = r.WithContext(support.WithRemote(r.Context(), remoteHost(r.RemoteAddr)))
 		token, ok := bearerToken(r.Header.Get("Authorization"))
 		if !ok {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="ent-support"`)
 			s.fail(w, r, support.Errorf(support.EUNAUTHENTICATED, "error.no_token", nil))
+			return
+		}
+		if s.authWait(w, r, token) {
 			return
 		}
 		u, err := s.cfg.Auth.Authenticate(r.Context(), token)
@@ -175,15 +207,19 @@ func (s *server) guard(a access, h http.HandlerFunc) http.Handler {
 		}
 		if err != nil {
 			if support.ErrorCode(err) == support.EUNAUTHENTICATED {
+				s.authFailed(r, token)
 				w.Header().Set("WWW-Authenticate", `Bearer realm="ent-support", error="invalid_token"`)
 				// Whatever the Authenticator said, the answer names no
 				// detail of the token.
 				err = support.Errorf(support.EUNAUTHENTICATED, "error.bad_token", nil)
+				s.audit(r, support.AuditEntry{Action: support.AuditDenied, Target: r.Pattern, Detail: "bad token"})
 			}
 			s.fail(w, r, err)
 			return
 		}
 		if a == accessAdmin && u.Role != support.RoleAdmin {
+			s.audit(r, support.AuditEntry{ActorID: u.ID, Actor: u.Name + " <" + u.Email + ">",
+				Action: support.AuditDenied, Target: r.Pattern, Detail: "admins only"})
 			s.fail(w, r, support.Errorf(support.EFORBIDDEN, "error.admin_only", nil))
 			return
 		}
@@ -192,6 +228,21 @@ func (s *server) guard(a access, h http.HandlerFunc) http.Handler {
 		}
 		h(w, r.WithContext(support.WithUser(r.Context(), u)))
 	})
+}
+
+// audit records e if the server has an audit log.
+func (s *server) audit(r *http.Request, e support.AuditEntry) {
+	if s.cfg.Audit != nil {
+		s.cfg.Audit.Record(r.Context(), e)
+	}
+}
+
+// remoteHost is the client's address without its port.
+func remoteHost(addr string) string {
+	if host, _, err := net.SplitHostPort(addr); err == nil {
+		return host
+	}
+	return addr
 }
 
 // bearerToken extracts the token of an "Authorization: Bearer TOKEN"
@@ -356,6 +407,7 @@ func writeJSON(w http.ResponseWriter, status int, contentType string, v any) {
 	}
 	w.Header().Set("Content-Type", contentType)
 	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
 	w.Write(append(b, '\n'))
 }

@@ -33,6 +33,11 @@ func (c *Client) Me(ctx context.Context) (*support.User, error) {
 	return &support.User{Role: support.RoleAgent}, nil
 }
 
+// UpdateMe: an RT account's contact details are changed in RT.
+func (c *Client) UpdateMe(ctx context.Context, in support.ContactUpdate) (*support.User, error) {
+	return nil, support.Errorf(support.EFORBIDDEN, "rt.update_me", nil)
+}
+
 // SearchEstablishments: RT has no directory.
 func (c *Client) SearchEstablishments(ctx context.Context, q string, limit int) ([]support.Establishment, error) {
 	return nil, nil
