@@ -55,13 +55,7 @@ func TestScriptsRT(t *testing.T) {
 			env.Setenv("ENT_SUPPORT_STATE_DIR", filepath.Join(work, "state"))
 			return nil
 		},
-		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"ent":        cmdEnt,
-			"jq":         cmdJQ,
-			"stdout2env": cmdStdoutToEnv,
-			"mkfile":     cmdMkfile,
-			"sha256":     cmdSHA256,
-		},
+		Cmds: scriptCmds,
 	})
 }
 

@@ -202,18 +202,7 @@ func (c *Client) CreateTicket(ctx context.Context, in support.TicketInput, opts 
 // create sends one POST /ticket: JSON without files, a multipart form
 // (JSON part + one part per file, streamed) with them.
 func (c *Client) create(ctx context.Context, body map[string]any, files []checkedFile) (int64, error) {
-	r := request{method: http.MethodPost, path: "/ticket"}
-	if len(files) == 0 {
-		r.json = body
-	} else {
-		var total int64
-		for _, f := range files {
-			total += f.Size
-		}
-		r.timeout = c.hc.Timeout + time.Duration(total/(256<<10))*time.Second
-		r.body = multipartBody(body, files)
-	}
-	a, err := c.do(ctx, r)
+	a, err := c.do(ctx, c.post("/ticket", body, files))
 	if err != nil {
 		return 0, err
 	}
@@ -225,6 +214,24 @@ func (c *Client) create(ctx context.Context, body map[string]any, files []checke
 			map[string]string{"server": c.base, "status": strconv.Itoa(a.status)})
 	}
 	return int64(out.ID), nil
+}
+
+// post is a POST of main as JSON, or, with files, as RT's multipart form;
+// an upload's deadline grows with its size (1 s per 256 KiB on top of the
+// client's timeout), as the native client's does.
+func (c *Client) post(path string, main any, files []checkedFile) request {
+	r := request{method: http.MethodPost, path: path, ticket: path != "/ticket"}
+	if len(files) == 0 {
+		r.json = main
+		return r
+	}
+	var total int64
+	for _, f := range files {
+		total += f.Size
+	}
+	r.timeout = c.hc.Timeout + time.Duration(total/(256<<10))*time.Second
+	r.body = multipartBody(main, files)
+	return r
 }
 
 // multipartBody streams RT's multipart create: a "JSON" field, then an
