@@ -131,4 +131,5 @@ print "RT_CORR_EMAIL=camille.dupont\@ac-exemple.test\n";
 print "RT_CORR_PASSWORD=correspondant\n";
 print "RT_CORR_TOKEN=", token($corr), "\n";
 print "RT_AGENT_USER=agent.martin\n";
+print "RT_AGENT_PASSWORD=agentmartin\n";
 print "RT_AGENT_TOKEN=", token($agent), "\n";

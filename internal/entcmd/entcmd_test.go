@@ -40,20 +40,18 @@ func TestScripts(t *testing.T) {
 		RequireUniqueNames:  true,
 		UpdateScripts:       *cmdtest.Update,
 		Setup:               startServer,
-		Cmds:                scriptCmds(),
+		Cmds:                scriptCmds,
 	})
 }
 
-// scriptCmds are the scripts' own commands (the Redmine scripts add theirs).
-func scriptCmds() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
-	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
-		"ent":        cmdEnt,
-		"jq":         cmdJQ,
-		"stdout2env": cmdStdoutToEnv,
-		"mkfile":     cmdMkfile,
-		"sha256":     cmdSHA256,
-		"waitfile":   cmdWaitFile,
-	}
+// scriptCmds are the commands every script may use besides testscript's.
+var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
+	"ent":        cmdEnt,
+	"jq":         cmdJQ,
+	"stdout2env": cmdStdoutToEnv,
+	"mkfile":     cmdMkfile,
+	"sha256":     cmdSHA256,
+	"waitfile":   cmdWaitFile,
 }
 
 // startServer starts `ent-support server` on a free port with a fresh

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -32,7 +33,7 @@ import (
 // shared server.
 func TestRedmineScripts(t *testing.T) {
 	e := redminetest.Real(t)
-	cmds := scriptCmds()
+	cmds := maps.Clone(scriptCmds)
 	cmds["redmine"] = func(ts *testscript.TestScript, neg bool, args []string) { cmdRedmine(ts, neg, args, e) }
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/redmine",

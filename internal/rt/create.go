@@ -33,6 +33,11 @@ func (c *Client) Me(ctx context.Context) (*support.User, error) {
 	return &support.User{Role: support.RoleAgent}, nil
 }
 
+// UpdateMe: an RT account's contact details are changed in RT.
+func (c *Client) UpdateMe(ctx context.Context, in support.ContactUpdate) (*support.User, error) {
+	return nil, support.Errorf(support.EFORBIDDEN, "rt.update_me", nil)
+}
+
 // SearchEstablishments: RT has no directory.
 func (c *Client) SearchEstablishments(ctx context.Context, q string, limit int) ([]support.Establishment, error) {
 	return nil, nil
@@ -155,12 +160,27 @@ func (c *Client) CreateTicket(ctx context.Context, in support.TicketInput, opts 
 	if err != nil {
 		return nil, err
 	}
-	t, err := c.GetTicket(ctx, c.nums.Number(id))
-	if err != nil {
+	if replayed {
+		// Found by its marker: the ticket as RT has it, whole.
+		t, err := c.GetTicket(ctx, c.nums.Number(id))
+		if err != nil {
+			return nil, err
+		}
+		t.Replayed = true
+		return t, nil
+	}
+	// Read back: one request for the ticket's record (its fields, subject,
+	// priority), which is what RT may have dropped; the body and files
+	// are ours, as sent.
+	var raw rtTicket
+	if err := c.get(ctx, "/ticket/"+itoa(id), nil, true, &raw); err != nil {
 		return nil, err
 	}
-	t.Replayed = replayed
-	if dropped := helpdesk.Dropped(in, t.TicketInput, c.names); len(dropped) > 0 && !replayed {
+	t := &support.Ticket{TicketSummary: c.summary(raw), History: []support.HistoryEntry{}, Comments: []support.Comment{},
+		Attachments: []support.Attachment{}}
+	t.Description, t.Reporter.Name, t.Reporter.Email = in.Description, in.Reporter.Name, in.Reporter.Email
+	t.AttachmentCount = len(files)
+	if dropped := helpdesk.Dropped(in, t.TicketInput, c.names); len(dropped) > 0 {
 		var fe []support.FieldError
 		for _, k := range dropped {
 			name := c.names[k]
@@ -182,18 +202,7 @@ func (c *Client) CreateTicket(ctx context.Context, in support.TicketInput, opts 
 // create sends one POST /ticket: JSON without files, a multipart form
 // (JSON part + one part per file, streamed) with them.
 func (c *Client) create(ctx context.Context, body map[string]any, files []checkedFile) (int64, error) {
-	r := request{method: http.MethodPost, path: "/ticket"}
-	if len(files) == 0 {
-		r.json = body
-	} else {
-		var total int64
-		for _, f := range files {
-			total += f.Size
-		}
-		r.timeout = c.hc.Timeout + time.Duration(total/(256<<10))*time.Second
-		r.body = multipartBody(body, files)
-	}
-	a, err := c.do(ctx, r)
+	a, err := c.do(ctx, c.post("/ticket", body, files))
 	if err != nil {
 		return 0, err
 	}
@@ -205,6 +214,24 @@ func (c *Client) create(ctx context.Context, body map[string]any, files []checke
 			map[string]string{"server": c.base, "status": strconv.Itoa(a.status)})
 	}
 	return int64(out.ID), nil
+}
+
+// post is a POST of main as JSON, or, with files, as RT's multipart form;
+// an upload's deadline grows with its size (1 s per 256 KiB on top of the
+// client's timeout), as the native client's does.
+func (c *Client) post(path string, main any, files []checkedFile) request {
+	r := request{method: http.MethodPost, path: path, ticket: path != "/ticket"}
+	if len(files) == 0 {
+		r.json = main
+		return r
+	}
+	var total int64
+	for _, f := range files {
+		total += f.Size
+	}
+	r.timeout = c.hc.Timeout + time.Duration(total/(256<<10))*time.Second
+	r.body = multipartBody(main, files)
+	return r
 }
 
 // multipartBody streams RT's multipart create: a "JSON" field, then an

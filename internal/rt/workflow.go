@@ -17,18 +17,7 @@ func (c *Client) message(ctx context.Context, path, body string, files []checked
 	for k, v := range fields {
 		main[k] = v
 	}
-	r := request{method: http.MethodPost, path: path + "/correspond", ticket: true}
-	if len(files) == 0 {
-		r.json = main
-	} else {
-		var total int64
-		for _, f := range files {
-			total += f.Size
-		}
-		r.timeout = c.hc.Timeout + time.Duration(total/(256<<10))*time.Second
-		r.body = multipartBody(main, files)
-	}
-	a, err := c.do(ctx, r)
+	a, err := c.do(ctx, c.post(path+"/correspond", main, files))
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,93 @@
+package prompter
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/ent-support/ent-support/internal/rt/rttest"
+)
+
+// TestTmuxNewIntoRT: the same form, in a real terminal, files into the
+// Request Tracker of .ci/rt: the correspondent types every field (RT has
+// no directory, so the establishment's name and town are asked), attaches
+// a screenshot, confirms; `show` then reads the ticket back from RT.
+func TestTmuxNewIntoRT(t *testing.T) {
+	e := rttest.Load(t)
+	dir, bin := buildForTmux(t)
+	png := writePNG(t, dir)
+	cfgDir := filepath.Join(dir, "config")
+	if err := os.MkdirAll(cfgDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	profile := fmt.Sprintf("profiles:\n  default:\n    server: %s\n    backend: {kind: rt, queue: %q, prefix: CG42N1}\n", e.URL, e.Queue)
+	if err := os.WriteFile(filepath.Join(cfgDir, "config.yaml"), []byte(profile), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{
+		"HOME=" + dir, "PATH=" + os.Getenv("PATH"), "TERM=xterm-256color", "LANG=fr_FR.UTF-8", "LC_ALL=C.UTF-8",
+		"ENT_SUPPORT_CONFIG_DIR=" + cfgDir, "ENT_SUPPORT_STATE_DIR=" + filepath.Join(dir, "state"),
+		"ENT_SUPPORT_TOKEN=" + e.CorrToken,
+	}
+	tm := &tmux{t: t, socket: fmt.Sprintf("ent-support-rt-%d", os.Getpid()), env: env}
+	t.Cleanup(tm.kill)
+	tm.run("-u", "-f", "/dev/null", "new-session", "-d", "-x", "200", "-y", "50", "-s", "t",
+		"env -i "+shellJoin(env)+" "+shellQuote(bin)+" new; echo EXIT=$?; sleep 600")
+
+	tm.waitFor("┃ Nom et prénom")
+	tm.replace("Camille Dupont")
+	tm.keys("Enter")
+	tm.waitFor("┃ Fonction")
+	tm.keys("g", "Down", "Down", "Enter") // correspondant ENT
+	tm.waitFor("┃ Numéro de téléphone")
+	tm.replace("04 77 48 41 41")
+	tm.keys("Enter")
+	tm.waitFor("┃ Adresse e-mail")
+	tm.replace(e.CorrEmail) // the requestor: the account that reads the ticket back
+	tm.keys("Enter")
+	tm.waitFor("┃ Établissement (code UAI)")
+	tm.replace("0421234N")
+	tm.keys("Enter")
+	tm.waitFor("┃ Nom de l'établissement")
+	tm.replace("Collège du Pilat")
+	tm.keys("Enter")
+	tm.waitFor("┃ Ville")
+	tm.replace("Saint-Genest-Malifaux")
+	tm.keys("Enter")
+	tm.waitFor("┃ Objet de la demande")
+	tm.ticketFields()
+	tm.waitFor("┃ Ajouter une capture d'écran ?")
+	tm.replace(png)
+	tm.waitFor("capture.png : image/png")
+	tm.keys("Enter")
+	tm.waitFor("Déjà jointes : capture.png")
+	tm.keys("Enter")
+	tm.waitFor("Envoyer ce ticket")
+	tm.waitFor("o Oui")
+	tm.keys("Enter")
+	screen := tm.waitFor("EXIT=")
+	if !strings.Contains(screen, "EXIT=0") {
+		t.Fatalf("ent-support new failed:\n%s", screen)
+	}
+	number := regexp.MustCompile(`CG42N1-\d+`).FindString(screen)
+	if number == "" {
+		t.Fatalf("no number on the screen:\n%s", screen)
+	}
+	show := exec.Command(bin, "show", number)
+	show.Env = env
+	out, err := show.CombinedOutput()
+	if err != nil {
+		t.Fatalf("ent-support show %s: %v\n%s", number, err, out)
+	}
+	for _, want := range []string{number, "Camille Dupont", "04 77 48 41 41", e.CorrEmail, "0421234N", "Collège du Pilat",
+		"Messagerie inaccessible", "Depuis ce matin, la messagerie affiche une erreur 500.", "Accueil > Messagerie",
+		"majeure", "capture.png"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("show does not give %q:\n%s", want, out)
+		}
+	}
+}
