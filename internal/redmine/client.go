@@ -257,7 +257,7 @@ func (c *Client) answerError(a *answer) error {
 	case a.status == http.StatusUnprocessableEntity && msg != "":
 		return support.Errorf(support.EINVALID, "redmine.refused", map[string]string{"errors": msg})
 	case a.status == http.StatusTooManyRequests:
-		return &support.Error{Code: support.ERATELIMITED, Key: "error.unreachable",
+		return &support.Error{Code: support.ERATELIMITED, Key: "code.rate_limited",
 			Params: map[string]string{"server": c.base}, RetryAfter: int(retryAfter(a.header) / time.Second)}
 	case a.status >= 500:
 		return &support.Error{Code: support.EUNAVAILABLE, Key: "redmine.server_error",
