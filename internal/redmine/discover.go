@@ -30,6 +30,7 @@ type catalog struct {
 	// defs are the project's custom fields by name, for helpdesk's checks:
 	// names and ids only (formats and values are shown to admins only).
 	defs map[string]helpdesk.FieldDef
+	me   currentUser // the key's owner
 }
 
 // raw is what discovery reads: kept in the state directory for an hour,
@@ -39,6 +40,7 @@ type raw struct {
 	Project    projectAnswer `json:"project"`
 	Priorities priorityList  `json:"priorities"`
 	Statuses   statusList    `json:"statuses"`
+	User       currentUser   `json:"user"` // the key's owner, with memberships
 }
 
 // cacheTTL bounds how long a project's names and ids are trusted; a
@@ -50,7 +52,8 @@ func (c *Client) cachePath() string {
 	if c.cfg.StateDir == "" {
 		return ""
 	}
-	h := sha256.Sum256([]byte(c.base + "\x00" + c.cfg.Project))
+	// One file per server, project and key: the user is the key's owner.
+	h := sha256.Sum256([]byte(c.base + "\x00" + c.cfg.Project + "\x00" + c.cfg.Key))
 	return filepath.Join(c.cfg.StateDir, "helpdesk", "redmine-"+hex.EncodeToString(h[:8])+".json")
 }
 
@@ -85,20 +88,24 @@ func (c *Client) rediscover(ctx context.Context) (*catalog, error) {
 	return c.fetch(ctx)
 }
 
-// fetch reads the project (trackers, custom fields), the priorities and
-// the statuses, concurrently, and keeps them in the cache. c.mu is held.
+// fetch reads the project (trackers, custom fields), the priorities, the
+// statuses and the key's owner, concurrently, and keeps them in the cache.
+// c.mu is held.
 func (c *Client) fetch(ctx context.Context) (*catalog, error) {
 	r := raw{SavedAt: time.Now()}
-	var err [3]error
+	var err [4]error
 	done := make(chan struct{})
-	go func() {
-		err[1] = c.getJSON(ctx, "/enumerations/issue_priorities.json", nil, &r.Priorities)
+	read := func(i int, path string, q url.Values, out any) {
+		err[i] = c.getJSON(ctx, path, q, out)
 		done <- struct{}{}
-	}()
-	go func() { err[2] = c.getJSON(ctx, "/issue_statuses.json", nil, &r.Statuses); done <- struct{}{} }()
+	}
+	go read(1, "/enumerations/issue_priorities.json", nil, &r.Priorities)
+	go read(2, "/issue_statuses.json", nil, &r.Statuses)
+	go read(3, "/users/current.json", url.Values{"include": {"memberships"}}, &r.User)
 	err[0] = c.projectInfo(ctx, &r.Project)
-	<-done
-	<-done
+	for range 3 {
+		<-done
+	}
 	for _, e := range err {
 		if e != nil {
 			return nil, e
@@ -120,7 +127,7 @@ func (c *Client) fetch(ctx context.Context) (*catalog, error) {
 // build derives the catalog from what Redmine said, with the profile's names.
 func (c *Client) build(r *raw) (*catalog, error) {
 	p, pr, st := r.Project, r.Priorities, r.Statuses
-	cat := &catalog{projectID: p.Project.ID, fields: map[string]int64{}, defs: map[string]helpdesk.FieldDef{},
+	cat := &catalog{me: r.User, projectID: p.Project.ID, fields: map[string]int64{}, defs: map[string]helpdesk.FieldDef{},
 		priorities: map[support.Priority]int64{}, priorityNames: map[int64]string{}, statusIDs: map[support.Status]int64{}, statuses: map[int64]status{}}
 	for _, t := range p.Project.Trackers {
 		if sameName(t.Name, c.cfg.Tracker) || (c.cfg.Tracker == "" && cat.trackerID == 0) {

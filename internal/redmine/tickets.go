@@ -40,16 +40,15 @@ func (c *Client) SearchEstablishments(context.Context, string, int) ([]support.E
 // an account that cannot hold it. Agents' commands are refused all the
 // same (they ask for staff).
 func (c *Client) Me(ctx context.Context) (*support.User, error) {
-	var u currentUser
-	if err := c.getJSON(ctx, "/users/current.json", url.Values{"include": {"memberships"}}, &u); err != nil {
+	// The user comes with discovery (cached an hour with it): filing a
+	// ticket asks Redmine nothing more than the upload and the create.
+	cat, err := c.discover(ctx)
+	if err != nil {
 		return nil, err
 	}
+	u := cat.me
 	var role support.Role
 	for _, m := range u.User.Memberships {
-		cat, err := c.discover(ctx)
-		if err != nil {
-			return nil, err
-		}
 		if m.Project.ID != cat.projectID {
 			continue
 		}

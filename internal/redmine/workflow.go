@@ -116,11 +116,7 @@ func (c *Client) Assign(ctx context.Context, n support.Number, email string) (*s
 	}
 	var uid int64
 	if email == "" {
-		var me currentUser
-		if err := c.getJSON(ctx, "/users/current.json", nil, &me); err != nil {
-			return nil, err
-		}
-		uid = me.User.ID
+		uid = cat.me.User.ID
 	} else {
 		var users struct {
 			Users []struct {
