@@ -125,6 +125,11 @@ func (c *Client) load(ctx context.Context, n support.Number) (*support.Ticket, [
 	story.requestors = rt.Requestor
 	t := &support.Ticket{TicketSummary: c.summary(rt)}
 	events := story.events(c, n)
+	for i := range events {
+		if events[i].Kind == support.EventCreated {
+			events[i].Message = rt.Subject // as the SPEC's creation event says it
+		}
+	}
 	t.History, t.Comments = helpdesk.Story(events)
 	if first := story.first(); first != nil {
 		t.Description, t.Reporter.Name, t.Reporter.Email, t.IdempotencyKey = helpdesk.ParseBody(first.Content)
