@@ -3,10 +3,7 @@ package prompter
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"regexp"
-	"strings"
 	"testing"
 
 	"github.com/ent-support/ent-support/internal/rt/rttest"
@@ -60,34 +57,8 @@ func TestTmuxNewIntoRT(t *testing.T) {
 	tm.keys("Enter")
 	tm.waitFor("┃ Objet de la demande")
 	tm.ticketFields()
-	tm.waitFor("┃ Ajouter une capture d'écran ?")
-	tm.replace(png)
-	tm.waitFor("capture.png : image/png")
-	tm.keys("Enter")
-	tm.waitFor("Déjà jointes : capture.png")
-	tm.keys("Enter")
-	tm.waitFor("Envoyer ce ticket")
-	tm.waitFor("o Oui")
-	tm.keys("Enter")
-	screen := tm.waitFor("EXIT=")
-	if !strings.Contains(screen, "EXIT=0") {
-		t.Fatalf("ent-support new failed:\n%s", screen)
-	}
-	number := regexp.MustCompile(`CG42N1-\d+`).FindString(screen)
-	if number == "" {
-		t.Fatalf("no number on the screen:\n%s", screen)
-	}
-	show := exec.Command(bin, "show", number)
-	show.Env = env
-	out, err := show.CombinedOutput()
-	if err != nil {
-		t.Fatalf("ent-support show %s: %v\n%s", number, err, out)
-	}
-	for _, want := range []string{number, "Camille Dupont", "04 77 48 41 41", e.CorrEmail, "0421234N", "Collège du Pilat",
+	number := tm.attachAndSend(png)
+	showGives(t, bin, env, number, "Camille Dupont", "04 77 48 41 41", e.CorrEmail, "0421234N", "Collège du Pilat",
 		"Messagerie inaccessible", "Depuis ce matin, la messagerie affiche une erreur 500.", "Accueil > Messagerie",
-		"majeure", "capture.png"} {
-		if !strings.Contains(string(out), want) {
-			t.Errorf("show does not give %q:\n%s", want, out)
-		}
-	}
+		"majeure", "capture.png")
 }

@@ -68,33 +68,49 @@ func TestTmuxNewInARealTerminal(t *testing.T) {
 		tm.waitFor("┃ Objet de la demande")
 	}
 	tm.ticketFields()
-	tm.waitFor("┃ Ajouter une capture d'écran ?")
-	tm.replace(png)
-	tm.waitFor("capture.png : image/png")
-	tm.keys("Enter")
-	tm.waitFor("Déjà jointes : capture.png")
-	tm.keys("Enter")
-	tm.waitFor("Envoyer ce ticket")
-	tm.waitFor("o Oui")
-	tm.keys("Enter")
-	screen := tm.waitFor("EXIT=")
+	number := tm.attachAndSend(png)
+	if number != "CG42N1-1" {
+		t.Fatalf("number %q, want CG42N1-1", number)
+	}
+	showGives(t, bin, env, number, "Claire Martin", "04 77 48 41 41", "claire.martin@ac-lyon.fr",
+		"0421234N", "Messagerie inaccessible", "Depuis ce matin, la messagerie affiche une erreur 500.",
+		"Accueil > Messagerie", "majeure", "capture.png")
+}
+
+// attachAndSend attaches the screenshot png, confirms the summary, and
+// returns the number `new` printed (the test fails if it did not exit 0).
+func (m *tmux) attachAndSend(png string) string {
+	m.t.Helper()
+	m.waitFor("┃ Ajouter une capture d'écran ?")
+	m.replace(png)
+	m.waitFor("capture.png : image/png")
+	m.keys("Enter")
+	m.waitFor("Déjà jointes : capture.png")
+	m.keys("Enter")
+	m.waitFor("Envoyer ce ticket")
+	m.waitFor("o Oui")
+	m.keys("Enter")
+	screen := m.waitFor("EXIT=")
 	if !strings.Contains(screen, "EXIT=0") {
-		t.Fatalf("ent-support new failed:\n%s", screen)
+		m.t.Fatalf("ent-support new failed:\n%s", screen)
 	}
 	number := regexp.MustCompile(`CG42N1-\d+`).FindString(screen)
-	if number != "CG42N1-1" {
-		t.Fatalf("number %q, want CG42N1-1:\n%s", number, screen)
+	if number == "" {
+		m.t.Fatalf("no number on the screen:\n%s", screen)
 	}
+	return number
+}
 
+// showGives runs `ent-support show number` and checks it gives each want.
+func showGives(t *testing.T, bin string, env []string, number string, wants ...string) {
+	t.Helper()
 	show := exec.Command(bin, "show", number)
 	show.Env = env
 	out, err := show.CombinedOutput()
 	if err != nil {
 		t.Fatalf("ent-support show %s: %v\n%s", number, err, out)
 	}
-	for _, want := range []string{number, "Claire Martin", "04 77 48 41 41", "claire.martin@ac-lyon.fr",
-		"0421234N", "Messagerie inaccessible", "Depuis ce matin, la messagerie affiche une erreur 500.",
-		"Accueil > Messagerie", "majeure", "capture.png"} {
+	for _, want := range append([]string{number}, wants...) {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("show does not give %q:\n%s", want, out)
 		}
