@@ -30,10 +30,7 @@ func TestTmuxNewIntoRT(t *testing.T) {
 		"ENT_SUPPORT_CONFIG_DIR=" + cfgDir, "ENT_SUPPORT_STATE_DIR=" + filepath.Join(dir, "state"),
 		"ENT_SUPPORT_TOKEN=" + e.CorrToken,
 	}
-	tm := &tmux{t: t, socket: fmt.Sprintf("ent-support-rt-%d", os.Getpid()), env: env}
-	t.Cleanup(tm.kill)
-	tm.run("-u", "-f", "/dev/null", "new-session", "-d", "-x", "200", "-y", "50", "-s", "t",
-		"env -i "+shellJoin(env)+" "+shellQuote(bin)+" new; echo EXIT=$?; sleep 600")
+	tm := startNew(t, "rt", bin, env)
 
 	tm.waitFor("┃ Nom et prénom")
 	tm.replace("Camille Dupont")

@@ -35,11 +35,7 @@ func TestTmuxNewInARealTerminal(t *testing.T) {
 		"LANG=fr_FR.UTF-8", "LC_ALL=C.UTF-8",
 		"ENT_SUPPORT_CONFIG_DIR=" + cfgDir, "ENT_SUPPORT_DATA_DIR=" + dataDir,
 	}
-	tm := &tmux{t: t, socket: fmt.Sprintf("ent-support-test-%d", os.Getpid()), env: env}
-	t.Cleanup(tm.kill)
-	// huh erases the form when it ends: keep the pane open to read the result.
-	tm.run("-u", "-f", "/dev/null", "new-session", "-d", "-x", "200", "-y", "50", "-s", "t",
-		"env -i "+shellJoin(env)+" "+shellQuote(bin)+" new; echo EXIT=$?; sleep 600")
+	tm := startNew(t, "test", bin, env)
 
 	tm.waitFor("┃ Nom et prénom")
 	tm.replace("Claire Martin")
@@ -75,6 +71,18 @@ func TestTmuxNewInARealTerminal(t *testing.T) {
 	showGives(t, bin, env, number, "Claire Martin", "04 77 48 41 41", "claire.martin@ac-lyon.fr",
 		"0421234N", "Messagerie inaccessible", "Depuis ce matin, la messagerie affiche une erreur 500.",
 		"Accueil > Messagerie", "majeure", "capture.png")
+}
+
+// startNew runs `ent-support new` with env (only) in a tmux session of
+// its own, stopped at the end of the test. huh erases the form when it
+// ends: the pane stays open to read the result.
+func startNew(t *testing.T, name, bin string, env []string) *tmux {
+	t.Helper()
+	tm := &tmux{t: t, socket: fmt.Sprintf("ent-support-%s-%d", name, os.Getpid()), env: env}
+	t.Cleanup(tm.kill)
+	tm.run("-u", "-f", "/dev/null", "new-session", "-d", "-x", "200", "-y", "50", "-s", "t",
+		"env -i "+shellJoin(env)+" "+shellQuote(bin)+" new; echo EXIT=$?; sleep 600")
+	return tm
 }
 
 // attachAndSend attaches the screenshot png, confirms the summary, and
