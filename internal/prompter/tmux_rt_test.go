@@ -46,13 +46,9 @@ func TestTmuxNewIntoRT(t *testing.T) {
 	tm.waitFor("┃ Établissement (code UAI)")
 	tm.replace("0421234N")
 	tm.keys("Enter")
-	tm.waitFor("┃ Nom de l'établissement")
-	tm.replace("Collège du Pilat")
-	tm.keys("Enter")
-	tm.waitFor("┃ Ville")
-	tm.replace("Saint-Genest-Malifaux")
-	tm.keys("Enter")
-	tm.waitFor("┃ Objet de la demande")
+	if !tm.establishmentIfAsked() {
+		t.Error("RT has no directory: the establishment's name and town must be asked")
+	}
 	tm.ticketFields()
 	number := tm.attachAndSend(png)
 	showGives(t, bin, env, number, "Camille Dupont", "04 77 48 41 41", e.CorrEmail, "0421234N", "Collège du Pilat",

@@ -55,14 +55,7 @@ func TestTmuxNewInARealTerminal(t *testing.T) {
 	tm.waitFor("┃ Établissement (code UAI)")
 	tm.replace("0421234N")
 	tm.keys("Enter")
-	if tm.waitForOneOf("┃ Nom de l'établissement", "┃ Objet de la demande") == "┃ Nom de l'établissement" {
-		tm.replace("Collège du Pilat")
-		tm.keys("Enter")
-		tm.waitFor("┃ Ville")
-		tm.replace("Saint-Genest-Malifaux")
-		tm.keys("Enter")
-		tm.waitFor("┃ Objet de la demande")
-	}
+	tm.establishmentIfAsked()
 	tm.ticketFields()
 	number := tm.attachAndSend(png)
 	if number != "CG42N1-1" {
@@ -83,6 +76,23 @@ func startNew(t *testing.T, name, bin string, env []string) *tmux {
 	tm.run("-u", "-f", "/dev/null", "new-session", "-d", "-x", "200", "-y", "50", "-s", "t",
 		"env -i "+shellJoin(env)+" "+shellQuote(bin)+" new; echo EXIT=$?; sleep 600")
 	return tm
+}
+
+// establishmentIfAsked answers the establishment's name and town when the
+// form asks them (a UAI not in the directory), and reports whether it did;
+// it returns at the subject's question.
+func (m *tmux) establishmentIfAsked() bool {
+	m.t.Helper()
+	if m.waitForOneOf("┃ Nom de l'établissement", "┃ Objet de la demande") != "┃ Nom de l'établissement" {
+		return false
+	}
+	m.replace("Collège du Pilat")
+	m.keys("Enter")
+	m.waitFor("┃ Ville")
+	m.replace("Saint-Genest-Malifaux")
+	m.keys("Enter")
+	m.waitFor("┃ Objet de la demande")
+	return true
 }
 
 // attachAndSend attaches the screenshot png, confirms the summary, and
