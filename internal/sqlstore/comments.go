@@ -55,6 +55,12 @@ func (db *DB) AddComment(ctx context.Context, n support.Number, c *support.Comme
 		}
 		atts = append(atts, a)
 	}
+	if err := db.lockEvents(ctx, tx); err != nil {
+		return mapError(err)
+	}
+	if err := db.notifyChange(ctx, tx, n); err != nil {
+		return mapError(err)
+	}
 	names := make([]string, len(atts))
 	for i, a := range atts {
 		names[i] = a.Name

@@ -181,6 +181,9 @@ func (db *DB) createTx(ctx context.Context, tx *sql.Tx, now time.Time, r *create
 		eventPayload{To: string(h.To), Message: in.Subject}); err != nil {
 		return createRes{err: mapError(err)}
 	}
+	if err := db.notifyChange(ctx, tx, t.Number); err != nil {
+		return createRes{err: mapError(err)}
+	}
 
 	t.Attachments = make([]support.Attachment, 0, len(r.files))
 	for _, f := range r.files {

@@ -102,7 +102,13 @@ func (db *DB) commitBatch(batch []*createReq) {
 	}
 	defer tx.Rollback()
 
-	useSavepoints := live > 1
+	// Events must commit in ID order (see lockEvents); the creates of
+	// this batch all write one.
+	if err := db.lockEvents(ctx, tx); err != nil {
+		failAll(mapError(err))
+		return
+	}
+	useSavepoints := live > 1 || db.dialect.alwaysSavepoint
 	for i, r := range batch {
 		if results[i].err != nil {
 			continue
@@ -127,6 +133,18 @@ func (db *DB) commitBatch(batch []*createReq) {
 			if err := db.wexec(ctx, tx, qRollbackTo); err != nil {
 				failAll(results[i].err)
 				return
+			}
+			if r.t.IdempotencyKey != "" && support.ErrorCode(results[i].err) == support.ECONFLICT {
+				// Another process committed a ticket with this key while
+				// this create waited for the counter: read the winner back
+				// (the retry's lookup now sees it) rather than fail.
+				results[i] = db.createTx(ctx, tx, now, r)
+				if results[i].err != nil {
+					if err := db.wexec(ctx, tx, qRollbackTo); err != nil {
+						failAll(results[i].err)
+						return
+					}
+				}
 			}
 		}
 		if err := db.wexec(ctx, tx, qRelease); err != nil {
@@ -154,7 +172,14 @@ func (db *DB) wstmt(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt, e
 // prepareWrites prepares the statements of the create path on the write
 // connection.
 func (db *DB) prepareWrites(ctx context.Context) error {
-	for _, q := range []string{qSavepoint, qRollbackTo, qRelease, qIdempotent, qNextSeq, qInsertTicket, qInsertHistory, qInsertAttachment, qInsertEvent} {
+	qs := []string{qSavepoint, qRollbackTo, qRelease, qIdempotent, qNextSeq, qInsertTicket, qInsertHistory, qInsertAttachment, qInsertEvent}
+	if db.dialect.eventsLock != "" {
+		qs = append(qs, db.dialect.eventsLock)
+	}
+	if db.dialect.notifyChannel != "" {
+		qs = append(qs, qNotify)
+	}
+	for _, q := range qs {
 		st, err := db.write.PrepareContext(ctx, db.q(q))
 		if err != nil {
 			return mapError(err)
