@@ -25,12 +25,12 @@ var postgresDialect = &dialect{
 	migrations: "migrations/postgres",
 	tableExists: `SELECT 1 FROM information_schema.tables
 		WHERE table_schema = current_schema() AND table_name = ?`,
-	rebind:        rebindDollar,
-	migrationLock: `SELECT pg_advisory_lock(` + strconv.Itoa(migrationLockKey) + `)`,
-	migrationFree: `SELECT pg_advisory_unlock(` + strconv.Itoa(migrationLockKey) + `)`,
-	eventsLock:    `SELECT pg_advisory_xact_lock(` + strconv.Itoa(eventsLockKey) + `)`,
+	rebind:          rebindDollar,
+	migrationLock:   `SELECT pg_advisory_lock(` + strconv.Itoa(migrationLockKey) + `)`,
+	migrationFree:   `SELECT pg_advisory_unlock(` + strconv.Itoa(migrationLockKey) + `)`,
+	eventsLock:      `SELECT pg_advisory_xact_lock(` + strconv.Itoa(eventsLockKey) + `)`,
 	alwaysSavepoint: true,
-	notifyChannel: "ent_support_events",
+	notifyChannel:   "ent_support_events",
 }
 
 // rebindDollar turns ? placeholders into $1, $2… The queries of this

@@ -35,8 +35,8 @@ func TestStorePostgresOneTransactionPerCreate(t *testing.T) {
 
 func TestRebindDollar(t *testing.T) {
 	for in, want := range map[string]string{
-		`SELECT 1`:                           `SELECT 1`,
-		`SELECT ? , ?`:                       `SELECT $1 , $2`,
+		`SELECT 1`:                            `SELECT 1`,
+		`SELECT ? , ?`:                        `SELECT $1 , $2`,
 		`WHERE a = ? AND b IN (?, ?) LIMIT ?`: `WHERE a = $1 AND b IN ($2, $3) LIMIT $4`,
 	} {
 		if got := rebindDollar(in); got != want {
