@@ -30,6 +30,7 @@ var postgresDialect = &dialect{
 	migrationFree:   `SELECT pg_advisory_unlock(` + strconv.Itoa(migrationLockKey) + `)`,
 	eventsLock:      `SELECT pg_advisory_xact_lock(` + strconv.Itoa(eventsLockKey) + `)`,
 	alwaysSavepoint: true,
+	claimMail:       true,
 	notifyChannel:   "ent_support_events",
 }
 

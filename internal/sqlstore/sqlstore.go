@@ -16,6 +16,7 @@ package sqlstore
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"embed"
 	"errors"
@@ -79,6 +80,8 @@ type DB struct {
 	// pgConfig is the PostgreSQL connection's configuration (nil on
 	// SQLite): the change feed opens its own connection with it.
 	pgConfig *pgx.ConnConfig
+	// owner names this store in mail claims: random, one per Open.
+	owner string
 }
 
 var _ support.Store = (*DB)(nil)
@@ -107,6 +110,9 @@ type dialect struct {
 	// notifyChannel, when set, is the channel of the change feed: each
 	// change sends its ticket's number there, in its transaction.
 	notifyChannel string
+	// claimMail: PendingMail claims the rows it returns (several
+	// processes share the queue).
+	claimMail bool
 }
 
 var sqliteDialect = &dialect{
@@ -205,6 +211,7 @@ func newDB(d *dialect, opts Options) *DB {
 		done:     make(chan struct{}),
 		maxBatch: opts.maxBatch,
 		stmts:    map[string]*sql.Stmt{},
+		owner:    rand.Text(),
 	}
 	if db.maxBatch <= 0 {
 		db.maxBatch = defaultMaxBatch
@@ -421,3 +428,22 @@ func (db *DB) stamp() time.Time { return db.now().UTC().Truncate(time.Microsecon
 func toMicros(t time.Time) int64 { return t.UnixMicro() }
 
 func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
+
+// Ready says whether the store can serve now: the database answers and its
+// schema is the one this program knows (another process may still be
+// migrating it, or a newer one may have moved it on). Load balancers ask
+// through GET /readyz.
+func (db *DB) Ready(ctx context.Context) error {
+	v, err := db.schemaVersion(ctx, db.read)
+	if err != nil {
+		return mapError(err)
+	}
+	ms, err := db.dialect.loadMigrations()
+	if err != nil {
+		return err
+	}
+	if latest := ms[len(ms)-1].version; v != latest {
+		return support.Errorf(support.EUNAVAILABLE, keyStorageUnavailable, nil)
+	}
+	return nil
+}

@@ -213,15 +213,27 @@ func (c *Cluster) close() {
 // returns its DSN.
 func (c *Cluster) NewDatabase(tb testing.TB) string {
 	tb.Helper()
+	dsn, drop, err := c.CreateDatabase()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(drop)
+	return dsn
+}
+
+// CreateDatabase creates an empty database and returns its DSN and the
+// function that drops it, for callers without a testing.TB (testscript's
+// Setup).
+func (c *Cluster) CreateDatabase() (dsn string, drop func(), err error) {
 	b := make([]byte, 6)
 	rand.Read(b)
 	name := "ent_test_" + hex.EncodeToString(b)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	if _, err := c.admin.ExecContext(ctx, `CREATE DATABASE `+name+` TEMPLATE template0 ENCODING 'UTF8'`); err != nil {
-		tb.Fatalf("create database: %v", err)
+		return "", nil, fmt.Errorf("create database: %w", err)
 	}
-	tb.Cleanup(func() {
+	drop = func() {
 		c.mu.Lock()
 		defer c.mu.Unlock()
 		if c.admin == nil {
@@ -230,8 +242,8 @@ func (c *Cluster) NewDatabase(tb testing.TB) string {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		c.admin.ExecContext(ctx, `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`)
-	})
-	return c.DSN(name)
+	}
+	return c.DSN(name), drop, nil
 }
 
 // NewDatabase is Start(tb).NewDatabase(tb): a fresh database on a cluster
