@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"testing"
 
@@ -114,7 +115,7 @@ func TestResolveEnvironmentWins(t *testing.T) {
 	c.SetProfile("default", &Profile{Server: "https://a", Token: "t1"})
 	got := c.Resolve(ProfileName("", env(nil)), env(map[string]string{EnvServer: "https://b"}))
 	want := Resolved{Profile: "default", Server: "https://b", Token: "t1"}
-	if got != want {
+	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %+v, want %+v", got, want)
 	}
 	if n := ProfileName("", env(map[string]string{EnvProfile: "loire"})); n != "loire" {

@@ -164,9 +164,9 @@ func TestClientErrorMapping(t *testing.T) {
 	if e := asSupportError(t, err); e.Code != support.EUNAUTHENTICATED || e.Message != "Invalid, expired or revoked token." {
 		t.Errorf("bad token: %+v", e)
 	}
-	_, _, err = c.CreateUser(ctx, support.UserInput{})
+	_, err = c.Audit(ctx, support.AuditFilter{})
 	if e := asSupportError(t, err); e.Code != support.EFORBIDDEN {
-		t.Errorf("reporter creating a user: %+v", e)
+		t.Errorf("reporter reading the audit log: %+v", e)
 	}
 	ts.fake.fail["CreateTicket"] = support.Errorf(support.EINVALID, "error.idempotency_mismatch", nil)
 	_, err = c.CreateTicket(ctx, validInput(), support.CreateOptions{IdempotencyKey: "reused"})

@@ -340,3 +340,33 @@ func (f *fake) ImportEstablishments(ctx context.Context, csv io.Reader) (*suppor
 	}
 	return rep, nil
 }
+
+func (f *fake) ListUsers(ctx context.Context, uf support.UserFilter) ([]support.User, error) {
+	if err := f.enter("ListUsers"); err != nil {
+		return nil, err
+	}
+	return []support.User{{ID: 42, Name: "Marie Curie", Email: "m.curie@example.fr", Role: support.RoleReporter,
+		Establishments: []support.Membership{{UAI: "0421234N", Function: support.ChefEtablissement}}}}, nil
+}
+
+func (f *fake) SetUserDisabled(ctx context.Context, ref string, disabled bool) (*support.User, error) {
+	if err := f.enter("SetUserDisabled"); err != nil {
+		return nil, err
+	}
+	return &support.User{ID: 42, Email: ref, Role: support.RoleReporter, Disabled: disabled, Establishments: []support.Membership{}}, nil
+}
+
+func (f *fake) RotateToken(ctx context.Context, ref string, opts support.TokenOptions) (*support.User, string, error) {
+	if err := f.enter("RotateToken"); err != nil {
+		return nil, "", err
+	}
+	return &support.User{ID: 42, Email: ref, Role: support.RoleReporter, TokenExpiresAt: opts.ExpiresAt,
+		Establishments: []support.Membership{}}, "ents_rotated", nil
+}
+
+func (f *fake) Audit(ctx context.Context, af support.AuditFilter) ([]support.AuditEntry, error) {
+	if err := f.enter("Audit"); err != nil {
+		return nil, err
+	}
+	return []support.AuditEntry{{ID: 1, Action: support.AuditDenied, Target: "GET /api/v1/audit"}}, nil
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"strings"
@@ -29,6 +30,9 @@ type ServerConfig struct {
 	// 0 means DefaultHeartbeat.
 	Heartbeat time.Duration
 	Auth      support.Authenticator
+	// Audit records authorization refusals seen here (a bad token, a
+	// route above the caller's role); nil records nothing.
+	Audit support.Auditor
 	// TicketPage serves GET /t/{token}, the signed link of the e-mails
 	// (notify.Page); nil answers 404, as for a bad link.
 	TicketPage http.Handler
@@ -111,7 +115,14 @@ func (s *server) routes() []route {
 
 		{"POST", "/api/v1/establishments", accessAdmin, s.addEstablishment},
 		{"POST", "/api/v1/establishments/import", accessAdmin, s.importEstablishments},
-		{"POST", "/api/v1/users", accessAdmin, s.createUser},
+		// People: a chef_etablissement manages their establishments'
+		// correspondents, so these take any user and the service decides.
+		{"GET", "/api/v1/users", accessUser, s.listUsers},
+		{"POST", "/api/v1/users", accessUser, s.createUser},
+		{"POST", "/api/v1/users/{user}/disable", accessUser, s.setUserDisabled(true)},
+		{"POST", "/api/v1/users/{user}/enable", accessUser, s.setUserDisabled(false)},
+		{"POST", "/api/v1/users/{user}/token", accessUser, s.rotateToken},
+		{"GET", "/api/v1/audit", accessAdmin, s.getAudit},
 
 		// The page the e-mails link to: HTML, read-only, one ticket.
 		{"GET", "/t/{token}", accessLink, s.ticketPage},
@@ -168,6 +179,7 @@ func (s *server) guard(a access, h http.HandlerFunc) http.Handler {
 		return h
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r = r.WithContext(support.WithRemote(r.Context(), remoteHost(r.RemoteAddr)))
 		token, ok := bearerToken(r.Header.Get("Authorization"))
 		if !ok {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="ent-support"`)
@@ -184,11 +196,14 @@ func (s *server) guard(a access, h http.HandlerFunc) http.Handler {
 				// Whatever the Authenticator said, the answer names no
 				// detail of the token.
 				err = support.Errorf(support.EUNAUTHENTICATED, "error.bad_token", nil)
+				s.audit(r, support.AuditEntry{Action: support.AuditDenied, Target: r.Pattern, Detail: "bad token"})
 			}
 			s.fail(w, r, err)
 			return
 		}
 		if a == accessAdmin && u.Role != support.RoleAdmin {
+			s.audit(r, support.AuditEntry{ActorID: u.ID, Actor: u.Name + " <" + u.Email + ">",
+				Action: support.AuditDenied, Target: r.Pattern, Detail: "admins only"})
 			s.fail(w, r, support.Errorf(support.EFORBIDDEN, "error.admin_only", nil))
 			return
 		}
@@ -197,6 +212,21 @@ func (s *server) guard(a access, h http.HandlerFunc) http.Handler {
 		}
 		h(w, r.WithContext(support.WithUser(r.Context(), u)))
 	})
+}
+
+// audit records e if the server has an audit log.
+func (s *server) audit(r *http.Request, e support.AuditEntry) {
+	if s.cfg.Audit != nil {
+		s.cfg.Audit.Record(r.Context(), e)
+	}
+}
+
+// remoteHost is the client's address without its port.
+func remoteHost(addr string) string {
+	if host, _, err := net.SplitHostPort(addr); err == nil {
+		return host
+	}
+	return addr
 }
 
 // bearerToken extracts the token of an "Authorization: Bearer TOKEN"

@@ -207,7 +207,7 @@ func TestAuthProblems(t *testing.T) {
 	if strings.Contains(ts.logs.String(), "secret") {
 		t.Errorf("token logged:\n%s", ts.logs)
 	}
-	resp, body := ts.do(t, req{method: "POST", path: "/api/v1/users", token: reporterToken, header: jsonCT, body: strings.NewReader("{}")})
+	resp, body := ts.do(t, req{method: "GET", path: "/api/v1/audit", token: reporterToken})
 	if p := decodeProblem(t, resp, body); p.Status != 403 || p.Detail != "Seul un administrateur peut faire cela." {
 		t.Errorf("reporter on admin route: %+v", p)
 	}

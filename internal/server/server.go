@@ -66,7 +66,7 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		return nil, err
 	}
 	svc := service.New(store, service.Config{Prefix: o.Prefix, Limits: o.Limits,
-		OpenDirectory: o.OpenDirectory, Version: o.Version, Now: o.Now})
+		OpenDirectory: o.OpenDirectory, Version: o.Version, Now: o.Now, Logger: log})
 	s := &Server{Service: svc, store: store, log: log, opts: o}
 	if o.SMTP != "" {
 		if s.smtp, err = notify.ParseSMTP(o.SMTP, o.MailFrom); err != nil {
@@ -89,7 +89,7 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	} else {
 		page = p
 	}
-	h := httpapi.NewHandler(httpapi.ServerConfig{Tickets: svc, Admin: svc, Auth: svc, Logger: log,
+	h := httpapi.NewHandler(httpapi.ServerConfig{Tickets: svc, Admin: svc, Auth: svc, Audit: svc, Logger: log,
 		Limits: info.Limits, TempDir: o.TempDir, TicketPage: page, Ready: store.Ready})
 	if s.ln, err = net.Listen("tcp", o.Addr); err != nil {
 		store.Close()

@@ -53,6 +53,18 @@ func (b *Session) AddEstablishment(ctx context.Context, e support.Establishment)
 func (b *Session) ImportEstablishments(ctx context.Context, r io.Reader) (*support.ImportReport, error) {
 	return b.s.ImportEstablishments(b.ctx(ctx), r)
 }
+func (b *Session) ListUsers(ctx context.Context, f support.UserFilter) ([]support.User, error) {
+	return b.s.ListUsers(b.ctx(ctx), f)
+}
+func (b *Session) SetUserDisabled(ctx context.Context, ref string, disabled bool) (*support.User, error) {
+	return b.s.SetUserDisabled(b.ctx(ctx), ref, disabled)
+}
+func (b *Session) RotateToken(ctx context.Context, ref string, opts support.TokenOptions) (*support.User, string, error) {
+	return b.s.RotateToken(b.ctx(ctx), ref, opts)
+}
+func (b *Session) Audit(ctx context.Context, f support.AuditFilter) ([]support.AuditEntry, error) {
+	return b.s.Audit(b.ctx(ctx), f)
+}
 
 var _ support.EventService = (*Session)(nil)
 

@@ -10,7 +10,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -29,6 +31,9 @@ type Config struct {
 	// EventPoll, when not 0, makes Follow also read the store at this
 	// interval: for another process writing to the same database.
 	EventPoll time.Duration
+	// Logger gets what cannot be returned (an audit write that failed);
+	// nil discards.
+	Logger *slog.Logger
 }
 
 // Service implements the domain's services over a Store.
@@ -36,6 +41,7 @@ type Service struct {
 	store support.Store
 	cfg   Config
 	hub   hub // wakes followers after each change
+	log   *slog.Logger
 }
 
 var (
@@ -53,7 +59,11 @@ func New(store support.Store, cfg Config) *Service {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Service{store: store, cfg: cfg}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{store: store, cfg: cfg, log: log}
 }
 
 // Prefix returns the number prefix of this server.
@@ -70,17 +80,6 @@ func caller(ctx context.Context) (*support.User, error) {
 	u := support.UserFrom(ctx)
 	if u == nil {
 		return nil, support.Errorf(support.EUNAUTHENTICATED, "error.no_token", nil)
-	}
-	return u, nil
-}
-
-func requireAdmin(ctx context.Context) (*support.User, error) {
-	u, err := caller(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if u.Role != support.RoleAdmin {
-		return nil, support.Errorf(support.EFORBIDDEN, "error.admin_only", nil)
 	}
 	return u, nil
 }
@@ -270,6 +269,7 @@ func (s *Service) GetTicket(ctx context.Context, n support.Number) (*support.Tic
 		return nil, err
 	}
 	if !canSee(u, &t.TicketSummary) {
+		s.deny(ctx, u, n.String(), "ticket of another establishment")
 		return nil, notFound(n)
 	}
 	return t, nil
@@ -395,7 +395,8 @@ func (s *Service) Bootstrap(ctx context.Context, token string) (created bool, er
 
 // CreateUser adds a person (admins only) and returns their token, once.
 func (s *Service) CreateUser(ctx context.Context, in support.UserInput) (*support.User, string, error) {
-	if _, err := requireAdmin(ctx); err != nil {
+	me, chefUAIs, err := s.peopleManager(ctx, support.AuditUserCreate, in.Email)
+	if err != nil {
 		return nil, "", err
 	}
 	var errs []support.FieldError
@@ -454,8 +455,15 @@ func (s *Service) CreateUser(ctx context.Context, in support.UserInput) (*suppor
 			u.Establishments = append(u.Establishments, support.Membership{UAI: uai, Function: fn})
 		}
 	}
+	if fe := s.checkExpiry(in.TokenExpiresAt); fe != nil {
+		errs = append(errs, *fe)
+	}
+	u.TokenExpiresAt = in.TokenExpiresAt
 	if len(errs) > 0 {
 		return nil, "", support.InvalidFields(errs)
+	}
+	if err := s.checkAppointment(ctx, me, chefUAIs, u); err != nil {
+		return nil, "", err
 	}
 	token, err := support.NewToken()
 	if err != nil {
@@ -464,21 +472,29 @@ func (s *Service) CreateUser(ctx context.Context, in support.UserInput) (*suppor
 	if err := s.store.CreateUser(ctx, u, support.HashToken(token)); err != nil {
 		return nil, "", err
 	}
+	detail := string(u.Role)
+	for _, m := range u.Establishments {
+		detail += " " + string(m.Function) + "@" + m.UAI
+	}
+	s.audit(ctx, me, support.AuditUserCreate, u.Email, detail)
 	return u, token, nil
 }
 
 // AddEstablishment adds or updates one establishment of the directory.
 func (s *Service) AddEstablishment(ctx context.Context, e support.Establishment) (*support.Establishment, error) {
-	if _, err := requireAdmin(ctx); err != nil {
+	me, err := s.requireAdmin(ctx, support.AuditEstablishmentAdd, e.UAI)
+	if err != nil {
 		return nil, err
 	}
 	row := directory.Check(e)
 	if row.Err != nil {
 		return nil, support.InvalidFields([]support.FieldError{*row.Err})
 	}
-	if _, err := s.store.UpsertEstablishment(ctx, row.Establishment); err != nil {
+	res, err := s.store.UpsertEstablishment(ctx, row.Establishment)
+	if err != nil {
 		return nil, err
 	}
+	s.audit(ctx, me, support.AuditEstablishmentAdd, row.Establishment.UAI, res)
 	return &row.Establishment, nil
 }
 
@@ -486,12 +502,19 @@ func (s *Service) AddEstablishment(ctx context.Context, e support.Establishment)
 // upserts each line; a refused line does not stop the others, and running
 // the same file twice changes nothing.
 func (s *Service) ImportEstablishments(ctx context.Context, r io.Reader) (*support.ImportReport, error) {
-	if _, err := requireAdmin(ctx); err != nil {
+	me, err := s.requireAdmin(ctx, support.AuditEstablishmentImport, "")
+	if err != nil {
 		return nil, err
 	}
 	rep := &support.ImportReport{Lines: []support.ImportLine{}}
+	defer func() {
+		if len(rep.Lines) > 0 {
+			s.audit(ctx, me, support.AuditEstablishmentImport, "", fmt.Sprintf("added %d, updated %d, unchanged %d, refused %d",
+				rep.Added, rep.Updated, rep.Unchanged, rep.Refused))
+		}
+	}()
 	var storeErr error
-	err := directory.Read(r, func(row directory.Row) error {
+	err = directory.Read(r, func(row directory.Row) error {
 		line := support.ImportLine{Line: row.Line, UAI: row.Establishment.UAI}
 		if row.Err != nil {
 			line.Result, line.Error = "refused", row.Err

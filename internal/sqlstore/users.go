@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
+	"time"
 
 	"github.com/ent-support/ent-support/internal/support"
 )
@@ -33,9 +35,10 @@ func (db *DB) CreateUser(ctx context.Context, u *support.User, tokenHash string)
 	if u.Lang == "" {
 		u.Lang = "fr"
 	}
-	if err := tx.QueryRowContext(ctx, db.q(`INSERT INTO users (name, email, phone, role, disabled, created_at, token_hash, lang)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
-		u.Name, u.Email, u.Phone, string(u.Role), boolInt(u.Disabled), toMicros(now), tokenHash, u.Lang).Scan(&id); err != nil {
+	if err := tx.QueryRowContext(ctx, db.q(`INSERT INTO users (name, email, phone, role, disabled, created_at, token_hash, lang, token_expires_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		u.Name, u.Email, u.Phone, string(u.Role), boolInt(u.Disabled), toMicros(now), tokenHash, u.Lang,
+		expiryMicros(u.TokenExpiresAt)).Scan(&id); err != nil {
 		return mapError(err)
 	}
 	seen := map[string]bool{}
@@ -59,9 +62,9 @@ func (db *DB) CreateUser(ctx context.Context, u *support.User, tokenHash string)
 	return nil
 }
 
-// UserByTokenHash returns the user holding a token. An unknown token and
-// the token of a disabled user are the same EUNAUTHENTICATED: the answer
-// must not tell which.
+// UserByTokenHash returns the user holding a token. An unknown token, the
+// token of a disabled user and an expired token are the same
+// EUNAUTHENTICATED: the answer must not tell which.
 func (db *DB) UserByTokenHash(ctx context.Context, tokenHash string) (*support.User, error) {
 	bad := support.Errorf(support.EUNAUTHENTICATED, keyBadToken, nil)
 	if tokenHash == "" {
@@ -71,7 +74,15 @@ func (db *DB) UserByTokenHash(ctx context.Context, tokenHash string) (*support.U
 	if support.ErrorCode(err) == support.ENOTFOUND || (err == nil && u.Disabled) {
 		return nil, bad
 	}
+	if err == nil && u.TokenExpiresAt != nil && !db.stamp().Before(*u.TokenExpiresAt) {
+		return nil, bad
+	}
 	return u, err
+}
+
+// UserByID returns the user of an ID, disabled or not.
+func (db *DB) UserByID(ctx context.Context, id int64) (*support.User, error) {
+	return db.userWhere(ctx, `id = ?`, id)
 }
 
 // UserByEmail returns the user of an e-mail, whatever its case, disabled
@@ -88,19 +99,12 @@ func (db *DB) userWhere(ctx context.Context, cond string, arg any) (*support.Use
 	}
 	defer tx.Rollback()
 	rd := db.cached(tx)
-	u := &support.User{Establishments: []support.Membership{}}
-	var role string
-	var disabled int
-	var created int64
-	err = rd.QueryRowContext(ctx, db.q(`SELECT id, name, email, phone, role, disabled, created_at, lang
-		FROM users WHERE `+cond), arg).
-		Scan(&u.ID, &u.Name, &u.Email, &u.Phone, &role, &disabled, &created, &u.Lang)
+	u, err := scanUser(rd.QueryRowContext(ctx, db.q(`SELECT `+userColumns+` FROM users WHERE `+cond), arg))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound(keyUserNotFound)
 	} else if err != nil {
 		return nil, mapError(err)
 	}
-	u.Role, u.CreatedAt, u.Disabled = support.Role(role), fromMicros(created), disabled != 0
 
 	rows, err := rd.QueryContext(ctx, db.q(`SELECT uai, function FROM memberships WHERE user_id = ? ORDER BY uai`), u.ID)
 	if err != nil {
@@ -134,6 +138,132 @@ func (db *DB) CountUsers(ctx context.Context, role support.Role) (int, error) {
 		err = db.cached(nil).QueryRowContext(ctx, db.q(`SELECT COUNT(*) FROM users WHERE role = ?`), string(role)).Scan(&n)
 	}
 	return n, mapError(err)
+}
+
+// userColumns are the columns scanUser reads, in its order.
+const userColumns = `id, name, email, phone, role, disabled, created_at, lang, token_expires_at`
+
+func scanUser(row interface{ Scan(...any) error }) (*support.User, error) {
+	u := &support.User{Establishments: []support.Membership{}}
+	var role string
+	var disabled int
+	var created, expires int64
+	if err := row.Scan(&u.ID, &u.Name, &u.Email, &u.Phone, &role, &disabled, &created, &u.Lang, &expires); err != nil {
+		return nil, err
+	}
+	u.Role, u.CreatedAt, u.Disabled = support.Role(role), fromMicros(created), disabled != 0
+	if expires != 0 {
+		t := fromMicros(expires)
+		u.TokenExpiresAt = &t
+	}
+	return u, nil
+}
+
+// expiryMicros stores "never" as 0.
+func expiryMicros(t *time.Time) int64 {
+	if t == nil {
+		return 0
+	}
+	return toMicros(*t)
+}
+
+// ListUsers returns the users q selects, ordered by name, with their
+// memberships.
+func (db *DB) ListUsers(ctx context.Context, q support.UserQuery) ([]support.User, error) {
+	var where []string
+	var args []any
+	if q.Role != "" {
+		where, args = append(where, `role = ?`), append(args, string(q.Role))
+	}
+	if !q.Disabled {
+		where = append(where, `disabled = 0`)
+	}
+	if q.UAI != "" {
+		where, args = append(where, `id IN (SELECT user_id FROM memberships WHERE uai = ?)`), append(args, q.UAI)
+	}
+	if q.OnlyUAIs != nil {
+		if len(q.OnlyUAIs) == 0 {
+			return []support.User{}, nil
+		}
+		marks := strings.TrimSuffix(strings.Repeat("?, ", len(q.OnlyUAIs)), ", ")
+		where = append(where, `id IN (SELECT user_id FROM memberships WHERE uai IN (`+marks+`))`)
+		for _, u := range q.OnlyUAIs {
+			args = append(args, u)
+		}
+	}
+	cond := ""
+	if len(where) > 0 {
+		cond = ` WHERE ` + strings.Join(where, ` AND `)
+	}
+	tx, err := db.read.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, db.q(`SELECT `+userColumns+` FROM users`+cond+` ORDER BY lower(name), id`), args...)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	users := []support.User{}
+	byID := map[int64]int{}
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			rows.Close()
+			return nil, mapError(err)
+		}
+		byID[u.ID] = len(users)
+		users = append(users, *u)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, mapError(err)
+	}
+	if len(users) == 0 {
+		return users, nil
+	}
+	mrows, err := tx.QueryContext(ctx, db.q(`SELECT m.user_id, m.uai, m.function FROM memberships m
+		JOIN users ON users.id = m.user_id`+cond+` ORDER BY m.user_id, m.uai`), args...)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	defer mrows.Close()
+	for mrows.Next() {
+		var id int64
+		var m support.Membership
+		var fn string
+		if err := mrows.Scan(&id, &m.UAI, &fn); err != nil {
+			return nil, mapError(err)
+		}
+		m.Function = support.Function(fn)
+		if i, ok := byID[id]; ok {
+			users[i].Establishments = append(users[i].Establishments, m)
+		}
+	}
+	return users, mapError(mrows.Err())
+}
+
+// SetUserDisabled disables or enables a user (ENOTFOUND for an unknown ID).
+func (db *DB) SetUserDisabled(ctx context.Context, id int64, disabled bool) error {
+	return db.updateUser(ctx, `UPDATE users SET disabled = ? WHERE id = ?`, boolInt(disabled), id)
+}
+
+// SetUserToken replaces a user's token hash and expiry.
+func (db *DB) SetUserToken(ctx context.Context, id int64, tokenHash string, expiresAt *time.Time) error {
+	return db.updateUser(ctx, `UPDATE users SET token_hash = ?, token_expires_at = ? WHERE id = ?`,
+		tokenHash, expiryMicros(expiresAt), id)
+}
+
+func (db *DB) updateUser(ctx context.Context, query string, args ...any) error {
+	res, err := db.write.ExecContext(ctx, db.q(query), args...)
+	if err != nil {
+		return mapError(err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return mapError(err)
+	} else if n == 0 {
+		return notFound(keyUserNotFound)
+	}
+	return nil
 }
 
 func boolInt(b bool) int {

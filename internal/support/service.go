@@ -92,11 +92,23 @@ type ImportReport struct {
 	Lines     []ImportLine `json:"lines"`
 }
 
-// AdminService is what admins use to manage people and the directory.
-// Errors: EFORBIDDEN for non-admins, EINVALID, ECONFLICT (e-mail taken).
+// AdminService is what admins use to manage people and the directory. A
+// chef_etablissement may also appoint, list, disable and give a new token
+// to the ENT correspondents of their own establishments.
+// Errors: EFORBIDDEN for anyone else, EINVALID, ECONFLICT (e-mail taken),
+// ENOTFOUND (a user the caller may not manage is not found either).
 type AdminService interface {
 	// CreateUser returns the new user and its token, shown once.
 	CreateUser(ctx context.Context, in UserInput) (*User, string, error)
+	ListUsers(ctx context.Context, f UserFilter) ([]User, error)
+	// SetUserDisabled disables (or enables again) the user of ref, an ID or
+	// an e-mail; a disabled user's token stops working at once.
+	SetUserDisabled(ctx context.Context, ref string, disabled bool) (*User, error)
+	// RotateToken gives the user of ref a new token, shown once; the old
+	// one stops working at once.
+	RotateToken(ctx context.Context, ref string, opts TokenOptions) (*User, string, error)
+	// Audit returns audit entries, oldest first (admins only).
+	Audit(ctx context.Context, f AuditFilter) ([]AuditEntry, error)
 	AddEstablishment(ctx context.Context, e Establishment) (*Establishment, error)
 	// ImportEstablishments reads the national directory's CSV export.
 	ImportEstablishments(ctx context.Context, csv io.Reader) (*ImportReport, error)
@@ -161,7 +173,17 @@ type Store interface {
 
 	// CreateUser stores u (setting ID and CreatedAt) with the hash of its token.
 	CreateUser(ctx context.Context, u *User, tokenHash string) error
+	// UserByTokenHash returns the user holding a token: EUNAUTHENTICATED
+	// when none does, or when it is disabled or its token expired.
 	UserByTokenHash(ctx context.Context, tokenHash string) (*User, error)
+	UserByID(ctx context.Context, id int64) (*User, error)
+	ListUsers(ctx context.Context, q UserQuery) ([]User, error)
+	SetUserDisabled(ctx context.Context, id int64, disabled bool) error
+	// SetUserToken replaces a user's token hash and its expiry (nil: never).
+	SetUserToken(ctx context.Context, id int64, tokenHash string, expiresAt *time.Time) error
+	// AddAudit appends e (setting ID, and At when zero).
+	AddAudit(ctx context.Context, e *AuditEntry) error
+	ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, error)
 	// UserByEmail finds a user by e-mail, whatever its case (ENOTFOUND).
 	UserByEmail(ctx context.Context, email string) (*User, error)
 	CountUsers(ctx context.Context, role Role) (int, error)

@@ -42,6 +42,8 @@ type User struct {
 	Disabled       bool         `json:"disabled,omitempty"`
 	Lang           string       `json:"lang,omitempty"` // of the user's e-mails: fr or en
 	CreatedAt      time.Time    `json:"created_at"`
+	// TokenExpiresAt is when the user's token stops working; nil: never.
+	TokenExpiresAt *time.Time `json:"token_expires_at,omitempty"`
 }
 
 // UAIs returns the codes of the user's establishments.
@@ -63,6 +65,95 @@ type UserInput struct {
 	UAIs     []string `json:"uais,omitempty"`     // reporters only
 	// Lang is the language of the user's e-mails: fr (the default) or en.
 	Lang string `json:"lang,omitempty"`
+	// TokenExpiresAt, when set, is when the token stops working (in the
+	// future, at most MaxTokenLifetime away).
+	TokenExpiresAt *time.Time `json:"token_expires_at,omitempty"`
+}
+
+// MaxTokenLifetime bounds an expiring token: about three school years.
+const MaxTokenLifetime = 3 * 366 * 24 * time.Hour
+
+// Member reports whether u holds function fn in establishment uai.
+func (u *User) Member(uai string, fn Function) bool {
+	for _, m := range u.Establishments {
+		if m.UAI == uai && m.Function == fn {
+			return true
+		}
+	}
+	return false
+}
+
+// UserFilter selects people for `admin user list`. Zero values mean "any".
+type UserFilter struct {
+	UAI  string `json:"uai,omitempty"`
+	Role Role   `json:"role,omitempty"`
+	// Disabled includes disabled users (they are left out by default).
+	Disabled bool `json:"disabled,omitempty"`
+}
+
+// UserQuery is a user list as the store sees it: the filter, plus the
+// establishments the caller may see people of (nil: all of them).
+type UserQuery struct {
+	UserFilter
+	OnlyUAIs []string
+}
+
+// TokenOptions are the options of a new token (rotation).
+type TokenOptions struct {
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+}
+
+// Audit actions.
+const (
+	AuditUserCreate          = "user.create"
+	AuditUserDisable         = "user.disable"
+	AuditUserEnable          = "user.enable"
+	AuditUserRotateToken     = "user.rotate_token"
+	AuditEstablishmentAdd    = "establishment.add"
+	AuditEstablishmentImport = "establishment.import"
+	// AuditDenied is an authorization refusal: no or a bad token (Actor
+	// empty), a route above the caller's role, a ticket the caller may not
+	// see, an act the caller's role may not do.
+	AuditDenied = "denied"
+)
+
+// AuditEntry is one line of the audit log. It never holds a token.
+type AuditEntry struct {
+	ID      int64     `json:"id"`
+	At      time.Time `json:"at"`
+	ActorID int64     `json:"actor_id,omitempty"`
+	Actor   string    `json:"actor,omitempty"` // "Name <e-mail>"; empty when no valid token was given
+	Action  string    `json:"action"`
+	Target  string    `json:"target,omitempty"`
+	Detail  string    `json:"detail,omitempty"`
+	Remote  string    `json:"remote,omitempty"` // the client's address
+}
+
+// AuditFilter selects audit entries: after an ID (oldest first), at most
+// Limit (1..MaxListLimit; 0 means DefaultListLimit).
+type AuditFilter struct {
+	After  int64  `json:"after,omitempty"`
+	Action string `json:"action,omitempty"`
+	Limit  int    `json:"limit,omitempty"`
+}
+
+// Auditor records audit entries. Recording must not fail the action it
+// records: implementations log their own failures.
+type Auditor interface {
+	Record(ctx context.Context, e AuditEntry)
+}
+
+type remoteKey struct{}
+
+// WithRemote returns a context carrying the client's address, for the audit log.
+func WithRemote(ctx context.Context, addr string) context.Context {
+	return context.WithValue(ctx, remoteKey{}, addr)
+}
+
+// RemoteFrom returns the client's address of ctx, or "".
+func RemoteFrom(ctx context.Context) string {
+	s, _ := ctx.Value(remoteKey{}).(string)
+	return s
 }
 
 type userKey struct{}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -21,10 +22,11 @@ import (
 func NewCmdAdmin(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{Use: "admin", Short: f.T("cli.admin.short", nil), Args: cmdutil.GroupArgs, RunE: cmdutil.ShowHelp}
 	user := &cobra.Command{Use: "user", Short: f.T("cli.admin.user.short", nil), Args: cmdutil.GroupArgs, RunE: cmdutil.ShowHelp}
-	user.AddCommand(NewCmdUserAdd(f, nil))
+	user.AddCommand(NewCmdUserAdd(f, nil), NewCmdUserList(f, nil), NewCmdUserState(f, true, nil),
+		NewCmdUserState(f, false, nil), NewCmdUserRotate(f, nil))
 	est := &cobra.Command{Use: "establishment", Short: f.T("cli.admin.establishment.short", nil), Args: cmdutil.GroupArgs, RunE: cmdutil.ShowHelp}
 	est.AddCommand(NewCmdEstablishmentAdd(f, nil), NewCmdEstablishmentImport(f, nil))
-	cmd.AddCommand(user, est)
+	cmd.AddCommand(user, est, NewCmdAudit(f, nil))
 	return cmd
 }
 
@@ -47,13 +49,15 @@ func (c *Common) context() (context.Context, context.CancelFunc) {
 // UserAddOptions is `admin user add`.
 type UserAddOptions struct {
 	Common
-	Input support.UserInput
-	JSON  bool
+	Input   support.UserInput
+	Expires string // --expires: a duration or a date; "" never
+	Now     func() time.Time
+	JSON    bool
 }
 
 // NewCmdUserAdd returns `admin user add`.
 func NewCmdUserAdd(f *cmdutil.Factory, runF func(*UserAddOptions) error) *cobra.Command {
-	opts := &UserAddOptions{Common: Common{IO: f.IOStreams, Lang: f.Lang, Admin: f.Admin}}
+	opts := &UserAddOptions{Common: Common{IO: f.IOStreams, Lang: f.Lang, Admin: f.Admin}, Now: f.Now}
 	var role, function string
 	cmd := &cobra.Command{
 		Use:     "add",
@@ -79,11 +83,21 @@ func NewCmdUserAdd(f *cmdutil.Factory, runF func(*UserAddOptions) error) *cobra.
 	fl.StringVar(&opts.Input.Phone, "phone", "", f.T("cli.admin.flag.phone", nil))
 	fl.StringArrayVar(&opts.Input.UAIs, "uai", nil, f.T("cli.admin.flag.uais", nil))
 	fl.StringVar(&opts.Input.Lang, "lang", "fr", f.T("cli.admin.flag.lang", nil))
+	fl.StringVar(&opts.Expires, "expires", "", f.T("cli.admin.flag.expires", nil))
 	fl.BoolVar(&opts.JSON, "json", false, f.T("cli.admin.flag.json", nil))
 	return cmd
 }
 
 func userAddRun(opts *UserAddOptions) error {
+	now := time.Now
+	if opts.Now != nil {
+		now = opts.Now
+	}
+	exp, err := ParseExpiry(opts.Expires, now())
+	if err != nil {
+		return err
+	}
+	opts.Input.TokenExpiresAt = exp
 	svc, err := opts.Admin()
 	if err != nil {
 		return err
@@ -94,16 +108,7 @@ func userAddRun(opts *UserAddOptions) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(opts.IO.ErrOut, locale.T(opts.Lang, "cli.admin.user.token_once",
-		map[string]string{"name": u.Name, "email": u.Email, "role": string(u.Role)}))
-	if opts.JSON {
-		return cmdutil.WriteJSON(opts.IO.Out, struct {
-			User  *support.User `json:"user"`
-			Token string        `json:"token"`
-		}{u, token})
-	}
-	_, err = fmt.Fprintln(opts.IO.Out, token)
-	return err
+	return writeToken(&opts.Common, u, token, opts.JSON, "cli.admin.user.token_once")
 }
 
 // EstablishmentAddOptions is `admin establishment add`.

@@ -177,6 +177,47 @@ func (f *Tickets) CreateUser(ctx context.Context, in support.UserInput) (*suppor
 	return &support.User{ID: int64(len(f.Users) + 1), Name: in.Name, Email: in.Email, Role: in.Role}, "ents_faketoken", nil
 }
 
+// ListUsers answers the users created through the fake, as users.
+func (f *Tickets) ListUsers(ctx context.Context, uf support.UserFilter) ([]support.User, error) {
+	if f.Err != nil {
+		return nil, f.Err
+	}
+	out := []support.User{}
+	for i, in := range f.Users {
+		if uf.Role == "" || uf.Role == in.Role {
+			out = append(out, support.User{ID: int64(i + 2), Name: in.Name, Email: in.Email, Role: in.Role})
+		}
+	}
+	return out, nil
+}
+
+// SetUserDisabled records the call as a Change ("disable"/"enable").
+func (f *Tickets) SetUserDisabled(ctx context.Context, ref string, disabled bool) (*support.User, error) {
+	if f.Err != nil {
+		return nil, f.Err
+	}
+	verb := "enable"
+	if disabled {
+		verb = "disable"
+	}
+	f.Changes = append(f.Changes, Change{Action: verb, Value: ref})
+	return &support.User{ID: 2, Email: ref, Disabled: disabled}, nil
+}
+
+// RotateToken records the call as a Change ("token").
+func (f *Tickets) RotateToken(ctx context.Context, ref string, opts support.TokenOptions) (*support.User, string, error) {
+	if f.Err != nil {
+		return nil, "", f.Err
+	}
+	f.Changes = append(f.Changes, Change{Action: "token", Value: ref})
+	return &support.User{ID: 2, Email: ref, TokenExpiresAt: opts.ExpiresAt}, "ents_rotatedtoken", nil
+}
+
+// Audit answers no entries.
+func (f *Tickets) Audit(ctx context.Context, af support.AuditFilter) ([]support.AuditEntry, error) {
+	return []support.AuditEntry{}, f.Err
+}
+
 func (f *Tickets) AddEstablishment(ctx context.Context, e support.Establishment) (*support.Establishment, error) {
 	if f.Err != nil {
 		return nil, f.Err
