@@ -61,4 +61,3 @@ func TestMailTwoProcessesPostgres(t *testing.T) {
 		t.Errorf("no receipt for %v", subjects)
 	}
 }
-
