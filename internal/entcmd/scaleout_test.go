@@ -62,16 +62,6 @@ func postTicket(server, subject, key string) (int, string, error) {
 	return resp.StatusCode, t.Number, nil
 }
 
-func getStatus(t *testing.T, url string) int {
-	t.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	return resp.StatusCode
-}
-
 func seqOf(t *testing.T, number string) int {
 	t.Helper()
 	_, s, _ := strings.Cut(number, "-")
@@ -88,8 +78,8 @@ func TestTwoProcessesPostgres(t *testing.T) {
 	b := newServerProcOn(t, dsn)
 	servers := []string{a.url(), b.url()}
 	for _, s := range servers {
-		if code := getStatus(t, s+"/readyz"); code != 200 {
-			t.Fatalf("%s/readyz: %d, want 200", s, code)
+		if code, err := statusOf(s + "/readyz"); code != 200 {
+			t.Fatalf("%s/readyz: %d %v, want 200", s, code, err)
 		}
 	}
 
@@ -273,8 +263,8 @@ func TestPostgresRestartUnderLoad(t *testing.T) {
 		t.Errorf("server processes %v, want the same %v", got, pids)
 	}
 	for _, s := range []string{a.url(), b.url()} {
-		if code := getStatus(t, s+"/readyz"); code != 200 {
-			t.Errorf("%s/readyz after the restart: %d", s, code)
+		if code, err := statusOf(s + "/readyz"); code != 200 {
+			t.Errorf("%s/readyz after the restart: %d %v", s, code, err)
 		}
 	}
 	for _, cl := range cls {
