@@ -38,13 +38,17 @@ func ticketJSON(subject string) []byte {
 // postTicket files a ticket over HTTP as the admin; it returns the status
 // and the number (when 200 or 201).
 func postTicket(server, subject, key string) (int, string, error) {
+	return postTicketWith(http.DefaultClient, server, subject, key)
+}
+
+func postTicketWith(c *http.Client, server, subject, key string) (int, string, error) {
 	req, _ := http.NewRequest("POST", server+"/api/v1/tickets", bytes.NewReader(ticketJSON(subject)))
 	req.Header.Set("Authorization", "Bearer "+bootstrapToken)
 	req.Header.Set("Content-Type", "application/json")
 	if key != "" {
 		req.Header.Set("Idempotency-Key", key)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := c.Do(req)
 	if err != nil {
 		return 0, "", err
 	}

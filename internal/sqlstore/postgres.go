@@ -31,6 +31,7 @@ var postgresDialect = &dialect{
 	eventsLock:      `SELECT pg_advisory_xact_lock(` + strconv.Itoa(eventsLockKey) + `)`,
 	alwaysSavepoint: true,
 	claimMail:       true,
+	createOne:       qCreatePostgres,
 	notifyChannel:   "ent_support_events",
 }
 
@@ -114,3 +115,36 @@ func (db *DB) lockEvents(ctx context.Context, tx *sql.Tx) error {
 	}
 	return db.wexec(ctx, tx, db.dialect.eventsLock)
 }
+
+// qCreatePostgres is a create in one statement: the counter bumped (and
+// row-locked until commit), the ticket, its first history entry, its
+// event, and the change feed's notification, chained by data-modifying
+// WITH clauses. It does what SQLite's five statements do (qNextSeq,
+// qInsertTicket, qInsertHistory, qInsertEvent; SQLite has no feed), in one
+// round trip. Parameters: the ticket's columns in qInsertTicket's order
+// without seq ($1–$23), then the actor, the status and the event's payload;
+// the notification's number is made in SQL, since seq is only known there.
+const qCreatePostgres = `WITH c AS (
+		INSERT INTO counters (prefix, last) VALUES ($1::text, 1)
+		ON CONFLICT (prefix) DO UPDATE SET last = counters.last + 1
+		RETURNING last),
+	t AS (
+		INSERT INTO tickets (prefix, seq,
+			reporter_name, reporter_function, reporter_phone, reporter_email,
+			uai, establishment_name, establishment_city, establishment_department, establishment_territory,
+			subject, population, description, location, priority, priority_rank,
+			status, created_at, updated_at, created_by, assignee, idempotency_key, body_hash)
+		SELECT $1::text, c.last, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::text, $10::text,
+			$11::text, $12::text, $13::text, $14::text, $15::text, $16::integer, $17::text, $18::bigint, $19::bigint,
+			$20::bigint, $21::text, $22::text, $23::text
+		FROM c
+		RETURNING id, seq),
+	h AS (
+		INSERT INTO history (ticket_id, at, actor, from_status, to_status, message)
+		SELECT t.id, $18::bigint, $24::text, '', $25::text, '' FROM t),
+	e AS (
+		INSERT INTO events (ticket_id, at, kind, actor, payload)
+		SELECT t.id, $18::bigint, 'created', $24::text, $26::text FROM t),
+	n AS (
+		SELECT pg_notify('ent_support_events', $1::text || '-' || t.seq) FROM t)
+	SELECT t.id, t.seq FROM t WHERE (SELECT COUNT(*) FROM n) >= 0`

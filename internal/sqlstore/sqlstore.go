@@ -113,6 +113,9 @@ type dialect struct {
 	// claimMail: PendingMail claims the rows it returns (several
 	// processes share the queue).
 	claimMail bool
+	// createOne, when set, is a create's ticket, counter, history, event
+	// and notification in one statement (see qCreatePostgres).
+	createOne string
 }
 
 var sqliteDialect = &dialect{

@@ -83,6 +83,30 @@ func (db *DB) commitBatch(batch []*createReq) {
 	if live == 0 {
 		return
 	}
+	gaveUp := make([]bool, len(batch))
+	for i := range results {
+		gaveUp[i] = results[i].err != nil
+	}
+	if db.runBatch(batch, results, live, false) {
+		// A create without a savepoint failed and took the transaction
+		// with it: run the batch again, each create in its savepoint.
+		for i := range results {
+			if !gaveUp[i] {
+				results[i] = createRes{}
+			}
+		}
+		db.runBatch(batch, results, live, true)
+	}
+}
+
+// runBatch runs the live creates of batch in one transaction. Each runs in
+// a SAVEPOINT, so that one failing create does not fail the others — on
+// SQLite whenever the batch has several creates; on PostgreSQL, where a
+// savepoint costs two round trips to the server, only a create with an
+// Idempotency-Key (it may lose a race to another process and be retried)
+// or when all is true. It returns true when a create without a savepoint
+// failed in a batch of several: the caller runs it again with all set.
+func (db *DB) runBatch(batch []*createReq, results []createRes, live int, all bool) (again bool) {
 	failAll := func(err error) {
 		for i := range results {
 			if results[i].err == nil {
@@ -98,7 +122,7 @@ func (db *DB) commitBatch(batch []*createReq) {
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		failAll(mapError(err))
-		return
+		return false
 	}
 	defer tx.Rollback()
 
@@ -106,23 +130,30 @@ func (db *DB) commitBatch(batch []*createReq) {
 	// this batch all write one.
 	if err := db.lockEvents(ctx, tx); err != nil {
 		failAll(mapError(err))
-		return
+		return false
 	}
-	useSavepoints := live > 1 || db.dialect.alwaysSavepoint
 	for i, r := range batch {
 		if results[i].err != nil {
 			continue
 		}
-		if useSavepoints {
+		useSavepoint := all || live > 1
+		if db.dialect.alwaysSavepoint {
+			useSavepoint = all || r.t.IdempotencyKey != ""
+		}
+		if useSavepoint {
 			if err := db.wexec(ctx, tx, qSavepoint); err != nil {
 				failAll(mapError(err))
-				return
+				return false
 			}
 		}
 		results[i] = db.createTx(ctx, tx, now, r)
-		if !useSavepoints {
+		if !useSavepoint {
 			if results[i].err != nil {
-				return // the deferred Rollback undoes it all, counter included
+				// The deferred Rollback undoes it all, counter included.
+				if live > 1 {
+					return true
+				}
+				return false
 			}
 			continue
 		}
@@ -132,7 +163,7 @@ func (db *DB) commitBatch(batch []*createReq) {
 			// does on some I/O errors), this fails and so does the batch.
 			if err := db.wexec(ctx, tx, qRollbackTo); err != nil {
 				failAll(results[i].err)
-				return
+				return false
 			}
 			if r.t.IdempotencyKey != "" && support.ErrorCode(results[i].err) == support.ECONFLICT {
 				// Another process committed a ticket with this key while
@@ -142,19 +173,20 @@ func (db *DB) commitBatch(batch []*createReq) {
 				if results[i].err != nil {
 					if err := db.wexec(ctx, tx, qRollbackTo); err != nil {
 						failAll(results[i].err)
-						return
+						return false
 					}
 				}
 			}
 		}
 		if err := db.wexec(ctx, tx, qRelease); err != nil {
 			failAll(mapError(err))
-			return
+			return false
 		}
 	}
 	if err := tx.Commit(); err != nil {
 		failAll(mapError(err))
 	}
+	return false
 }
 
 // wstmt returns query, prepared once on the write connection, bound to
@@ -178,6 +210,9 @@ func (db *DB) prepareWrites(ctx context.Context) error {
 	}
 	if db.dialect.notifyChannel != "" {
 		qs = append(qs, qNotify)
+	}
+	if db.dialect.createOne != "" {
+		qs = append(qs, db.dialect.createOne)
 	}
 	for _, q := range qs {
 		st, err := db.write.PrepareContext(ctx, db.q(q))

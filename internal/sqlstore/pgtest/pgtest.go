@@ -40,8 +40,10 @@ type Cluster struct {
 	Admin string
 	dir   string // "" for a server given by EnvDSN
 	port  int
-	mu    sync.Mutex
-	admin *sql.DB
+	// durable keeps fsync on.
+	durable bool
+	mu      sync.Mutex
+	admin   *sql.DB
 }
 
 // InCI says whether the tests run under CI, where a missing program fails.
@@ -72,8 +74,21 @@ func Start(tb testing.TB) *Cluster {
 }
 
 // StartPrivate starts a cluster of the test's own, even when EnvDSN is set:
-// tests that stop and restart the server use it.
+// tests that stop and restart the server use it. fsync is off (see Start).
 func StartPrivate(tb testing.TB) *Cluster {
+	tb.Helper()
+	return startPrivate(tb, false)
+}
+
+// StartDurable starts a cluster of the caller's own with PostgreSQL's
+// default durability (fsync on, synchronous_commit on): what benchmarks of
+// durable writes measure.
+func StartDurable(tb testing.TB) *Cluster {
+	tb.Helper()
+	return startPrivate(tb, true)
+}
+
+func startPrivate(tb testing.TB, durable bool) *Cluster {
 	tb.Helper()
 	initdb := filepath.Join(BinDir, "initdb")
 	if _, err := os.Stat(initdb); err != nil {
@@ -83,7 +98,7 @@ func StartPrivate(tb testing.TB) *Cluster {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	c := &Cluster{dir: dir}
+	c := &Cluster{dir: dir, durable: durable}
 	tb.Cleanup(func() {
 		c.close()
 		c.ctl("stop", "-m", "immediate")
@@ -137,13 +152,19 @@ func (c *Cluster) ctl(args ...string) ([]byte, error) {
 }
 
 // Start starts the cluster (again, after Stop) and waits until it accepts
-// connections. fsync is off: a test cluster is thrown away, and durability
-// is PostgreSQL's job, not what these tests check.
+// connections. fsync is off unless made by StartDurable: a test cluster is
+// thrown away, and durability is PostgreSQL's job, not what tests check.
 func (c *Cluster) Start() error {
 	if c.dir == "" {
 		return errors.New("pgtest: the server of " + EnvDSN + " cannot be started")
 	}
-	opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300", c.port, c.dir)
+	opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c max_connections=300", c.port, c.dir)
+	if !c.durable {
+		opts += " -c fsync=off"
+	} else {
+		// A benchmark's database: room for a million tickets in memory.
+		opts += " -c shared_buffers=256MB"
+	}
 	out, err := c.ctl("start", "-l", filepath.Join(c.dir, "log"), "-o", opts)
 	if err != nil {
 		log, _ := os.ReadFile(filepath.Join(c.dir, "log"))
