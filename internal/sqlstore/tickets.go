@@ -286,7 +286,7 @@ func (db *DB) GetTicket(ctx context.Context, n support.Number) (*support.Ticket,
 		return nil, ticketNotFound(n)
 	}
 	// One read transaction: the four queries see the same snapshot.
-	tx, err := db.read.BeginTx(ctx, nil)
+	tx, err := db.readTx(ctx)
 	if err != nil {
 		return nil, mapError(err)
 	}
@@ -505,7 +505,7 @@ func (db *DB) ListTickets(ctx context.Context, q support.TicketQuery) (*support.
 		// (rank, created_at, id): a single query ordered by rank cannot
 		// seek to "created since" within each rank, and would read all
 		// the older tickets of the first rank to fill a page.
-		tx, err := db.read.BeginTx(ctx, nil)
+		tx, err := db.readTx(ctx)
 		if err != nil {
 			return nil, mapError(err)
 		}

@@ -93,7 +93,7 @@ func (db *DB) UserByEmail(ctx context.Context, email string) (*support.User, err
 
 // userWhere reads the one user selected by cond, with its memberships.
 func (db *DB) userWhere(ctx context.Context, cond string, arg any) (*support.User, error) {
-	tx, err := db.read.BeginTx(ctx, nil)
+	tx, err := db.readTx(ctx)
 	if err != nil {
 		return nil, mapError(err)
 	}
@@ -195,7 +195,7 @@ func (db *DB) ListUsers(ctx context.Context, q support.UserQuery) ([]support.Use
 	if len(where) > 0 {
 		cond = ` WHERE ` + strings.Join(where, ` AND `)
 	}
-	tx, err := db.read.BeginTx(ctx, nil)
+	tx, err := db.readTx(ctx)
 	if err != nil {
 		return nil, mapError(err)
 	}
