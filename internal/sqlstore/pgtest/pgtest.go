@@ -293,3 +293,13 @@ func Exists() bool {
 	_, err := os.Stat(filepath.Join(BinDir, "initdb"))
 	return err == nil
 }
+
+// ServerLog returns what the cluster logged so far ("" for a server given
+// by EnvDSN): benchmarks read the plans auto_explain writes there.
+func (c *Cluster) ServerLog() string {
+	if c.dir == "" {
+		return ""
+	}
+	b, _ := os.ReadFile(filepath.Join(c.dir, "log"))
+	return string(b)
+}
