@@ -116,6 +116,13 @@ type dialect struct {
 	// createOne, when set, is a create's ticket, counter, history, event
 	// and notification in one statement (see qCreatePostgres).
 	createOne string
+	// createMany, when set, is the creates of a batch in one statement
+	// (see qCreateManyPostgres).
+	createMany string
+	// batchBegin, when set, starts a batch of creates instead of
+	// eventsLock, and flushAfter runs once it committed, before anyone is
+	// answered (see runBatch).
+	batchBegin, flushAfter string
 }
 
 var sqliteDialect = &dialect{

@@ -197,12 +197,18 @@ func (db *DB) createTx(ctx context.Context, tx *sql.Tx, now time.Time, r *create
 		}
 	}
 
-	t.Attachments = make([]support.Attachment, 0, len(r.files))
-	for _, f := range r.files {
+	return db.finishCreate(ctx, tx, now, id, t, h, r.files)
+}
+
+// finishCreate stores a new ticket's files and completes what CreateTicket
+// gives back.
+func (db *DB) finishCreate(ctx context.Context, tx *sql.Tx, now time.Time, id int64, t support.Ticket, h support.HistoryEntry, files []blob) createRes {
+	t.Attachments = make([]support.Attachment, 0, len(files))
+	for _, f := range files {
 		a := f.meta
 		a.CreatedAt, a.CommentID = now, 0
 		if err := db.wqueryRow(ctx, tx, qInsertAttachment,
-			[]any{id, a.Name, a.ContentType, a.Size, a.SHA256, us, f.data}, &a.ID); err != nil {
+			[]any{id, a.Name, a.ContentType, a.Size, a.SHA256, toMicros(now), f.data}, &a.ID); err != nil {
 			return createRes{err: mapError(err)}
 		}
 		t.Attachments = append(t.Attachments, a)
