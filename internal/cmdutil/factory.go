@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ent-support/ent-support/internal/config"
+	"github.com/ent-support/ent-support/internal/credentials"
 	"github.com/ent-support/ent-support/internal/drafts"
 	"github.com/ent-support/ent-support/internal/iostreams"
 	"github.com/ent-support/ent-support/internal/locale"
@@ -29,8 +30,20 @@ type Factory struct {
 
 	// ProfileFlag is bound to the root's --profile flag.
 	ProfileFlag string
+	// CAFileFlag is bound to the root's --ca-file flag; it wins over
+	// ENT_SUPPORT_CA_FILE.
+	CAFileFlag string
 
 	Config func() (*config.Config, error)
+	// Resolve returns the server and token in force and where the token
+	// comes from: the environment, the keyring, the credentials file, then
+	// config.yaml.
+	Resolve func() (config.Resolved, error)
+	// Credentials keeps tokens in the OS keyring, or a 0600 file.
+	Credentials func() (*credentials.Store, error)
+	// Connect returns the client of a server as the holder of token,
+	// whatever is configured: `auth login` checks a token before keeping it.
+	Connect func(server, token string) (support.TicketService, error)
 	// Tickets and Admin are the remote client when a server is configured,
 	// else the embedded reference server acting as the local admin.
 	Tickets func() (support.TicketService, error)
@@ -80,6 +93,15 @@ type ServerOptions struct {
 	ReadyFile string
 	// BootstrapToken becomes the first admin's token on a database with no admin.
 	BootstrapToken string
+	// AuthFailureLimit and CreateLimit are the abuse limits (bad tokens
+	// per address or token prefix; tickets per user).
+	AuthFailureLimit, CreateLimit support.RateLimit
+	// ReadHeaderTimeout, ReadTimeout, IdleTimeout and MaxHeaderBytes
+	// bound slow and idle clients.
+	ReadHeaderTimeout, ReadTimeout, IdleTimeout time.Duration
+	MaxHeaderBytes                              int
+	// TLSCert and TLSKey, both set, serve HTTPS.
+	TLSCert, TLSKey string
 }
 
 // Timeouts bound every network command, so that a script at 3 a.m. never

@@ -3,8 +3,9 @@
 // It also says where things live on each OS (config and data directories).
 //
 // The file is config.yaml in the config directory, written atomically
-// (temporary file + rename) with mode 0600 because it holds tokens until a
-// later version moves them to the OS keyring.
+// (temporary file + rename) with mode 0600: it may still hold a legacy
+// `token:` key, read but moved out by `auth login` (package credentials
+// keeps tokens in the OS keyring, or a file of their own).
 package config
 
 import (
@@ -312,12 +313,27 @@ func (p *Profile) field(key string) *string {
 	return nil
 }
 
+// TokenSource says where the token in force comes from, in the order
+// they are tried: the environment, the OS keyring, the credentials file,
+// then the legacy `token:` key of config.yaml.
+type TokenSource string
+
+const (
+	TokenNone    TokenSource = ""
+	TokenEnv     TokenSource = "environment"
+	TokenKeyring TokenSource = "keyring"
+	TokenFile    TokenSource = "file"
+	TokenConfig  TokenSource = "config"
+)
+
 // Resolved is the server and token in force, after the environment.
 type Resolved struct {
 	Profile string
 	Server  string
 	Token   string
-	Backend Backend
+	// TokenSource is where Token comes from (TokenNone when there is none).
+	TokenSource TokenSource
+	Backend     Backend
 }
 
 // ProfileName picks the profile: the --profile flag, else
@@ -334,15 +350,19 @@ func ProfileName(flag string, getenv func(string) string) string {
 
 // Resolve applies ENT_SUPPORT_SERVER and ENT_SUPPORT_TOKEN over the
 // profile: the environment wins, so that a script can point at another
-// server without touching the file.
+// server without touching the file. The keyring and the credentials file
+// (package credentials) sit between the two; the factory consults them.
 func (c *Config) Resolve(profile string, getenv func(string) string) Resolved {
 	p := c.Profile(profile)
 	r := Resolved{Profile: profile, Server: p.Server, Token: p.Token, Backend: p.Backend}
+	if r.Token != "" {
+		r.TokenSource = TokenConfig
+	}
 	if s := getenv(EnvServer); s != "" {
 		r.Server = s
 	}
 	if t := getenv(EnvToken); t != "" {
-		r.Token = t
+		r.Token, r.TokenSource = t, TokenEnv
 	}
 	return r
 }

@@ -3,7 +3,6 @@ package config
 import (
 	"os"
 	"path/filepath"
-	"reflect"
 	"runtime"
 	"testing"
 
@@ -114,9 +113,16 @@ func TestResolveEnvironmentWins(t *testing.T) {
 	c := &Config{}
 	c.SetProfile("default", &Profile{Server: "https://a", Token: "t1"})
 	got := c.Resolve(ProfileName("", env(nil)), env(map[string]string{EnvServer: "https://b"}))
-	want := Resolved{Profile: "default", Server: "https://b", Token: "t1"}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("got %+v, want %+v", got, want)
+	want := Resolved{Profile: "default", Server: "https://b", Token: "t1", TokenSource: TokenConfig}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Resolve (-want +got):\n%s", diff)
+	}
+	got = c.Resolve("default", env(map[string]string{EnvToken: "t2"}))
+	if got.Token != "t2" || got.TokenSource != TokenEnv {
+		t.Errorf("the environment's token should win: %+v", got)
+	}
+	if got := (&Config{}).Resolve("default", env(nil)); got.Token != "" || got.TokenSource != TokenNone {
+		t.Errorf("no token anywhere: %+v", got)
 	}
 	if n := ProfileName("", env(map[string]string{EnvProfile: "loire"})); n != "loire" {
 		t.Errorf("profile from env: %q", n)

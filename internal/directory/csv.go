@@ -16,14 +16,43 @@ import (
 	"github.com/ent-support/ent-support/internal/support"
 )
 
-// columns maps the header names we know to our fields. Several exports
-// exist, with different spellings of the same column.
-var columns = map[string]string{
-	"numero_uai": "uai", "uai": "uai", "identifiant_de_l_etablissement": "uai", "code_uai": "uai",
-	"appellation_officielle": "name", "nom_etablissement": "name", "nom": "name", "name": "name",
-	"libelle_commune": "city", "nom_commune": "city", "commune": "city", "city": "city",
-	"code_departement": "department", "libelle_departement": "department", "departement": "department", "department": "department",
-	"libelle_academie": "territory", "territory": "territory", "territoire": "territory",
+// columns maps the header names we know to our fields, best first: when
+// a file has several columns for one field (code_departement and
+// libelle_departement), the one earliest in this list wins, whatever
+// their order in the file. Several exports exist, with different
+// spellings of the same column.
+var columns = map[string][]string{
+	"uai":        {"numero_uai", "uai", "identifiant_de_l_etablissement", "code_uai"},
+	"name":       {"appellation_officielle", "nom_etablissement", "nom", "name"},
+	"city":       {"libelle_commune", "nom_commune", "commune", "city"},
+	"department": {"code_departement", "departement", "department", "libelle_departement"},
+	"territory":  {"libelle_academie", "territory", "territoire"},
+	// The geolocated export leaves appellation_officielle empty for some
+	// schools; their name is then the kind followed by the patronym
+	// ("ECOLE PRIMAIRE PUBLIQUE" "JEAN MOULIN").
+	"kind":     {"denomination_principale"},
+	"patronym": {"patronyme_uai"},
+}
+
+// columnIndex returns, for each field, the position of its best column
+// in header.
+func columnIndex(header []string) map[string]int {
+	pos := map[string]int{}
+	for i, h := range header {
+		if _, dup := pos[normHeader(h)]; !dup {
+			pos[normHeader(h)] = i
+		}
+	}
+	idx := map[string]int{}
+	for field, names := range columns {
+		for _, n := range names {
+			if i, ok := pos[n]; ok {
+				idx[field] = i
+				break
+			}
+		}
+	}
+	return idx
 }
 
 // Row is one data line: the establishment, or why it was refused.
@@ -62,14 +91,7 @@ func Read(r io.Reader, fn func(Row) error) error {
 	} else if err != nil {
 		return err
 	}
-	idx := map[string]int{}
-	for i, h := range header {
-		if f, ok := columns[normHeader(h)]; ok {
-			if _, dup := idx[f]; !dup {
-				idx[f] = i
-			}
-		}
-	}
+	idx := columnIndex(header)
 	if _, ok := idx["uai"]; !ok {
 		return ErrNoUAIColumn
 	}
@@ -79,6 +101,7 @@ func Read(r io.Reader, fn func(Row) error) error {
 		}
 		return ""
 	}
+	seen := map[string]int{} // UAI → the line that gave it first
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
@@ -95,7 +118,7 @@ func Read(r io.Reader, fn func(Row) error) error {
 			// FieldPos only after a record was read: after a parse error
 			// it has no fields and panics.
 			line, _ := cr.FieldPos(0)
-			row = parse(line, get(rec, "uai"), get(rec, "name"), get(rec, "city"), get(rec, "department"), get(rec, "territory"))
+			row = parseRecord(line, rec, get, seen)
 		}
 		if err := fn(row); err != nil {
 			return err
@@ -103,9 +126,32 @@ func Read(r io.Reader, fn func(Row) error) error {
 	}
 }
 
-func parse(line int, uai, name, city, dept, territory string) Row {
-	row := Check(support.Establishment{UAI: uai, Name: name, City: city, Department: dept, Territory: territory})
+// parseRecord checks one data line: UTF-8 (an export re-saved in
+// Latin-1 would otherwise store mangled names), the establishment's
+// fields, and that its UAI was not on an earlier line (the first one
+// wins, so that importing the same file twice changes nothing).
+func parseRecord(line int, rec []string, get func([]string, string) string, seen map[string]int) Row {
+	for _, f := range rec {
+		if !utf8.ValidString(f) {
+			return Row{Line: line, Establishment: support.Establishment{UAI: strings.ToValidUTF8(get(rec, "uai"), "?")},
+				Err: &support.FieldError{Field: "csv", Rule: support.RuleUTF8}}
+		}
+	}
+	name := get(rec, "name")
+	if name == "" {
+		name = strings.TrimSpace(get(rec, "kind") + " " + get(rec, "patronym"))
+	}
+	row := Check(support.Establishment{UAI: get(rec, "uai"), Name: name, City: get(rec, "city"),
+		Department: get(rec, "department"), Territory: get(rec, "territory")})
 	row.Line = line
+	if row.Err == nil {
+		if first, dup := seen[row.Establishment.UAI]; dup {
+			row.Err = &support.FieldError{Field: "establishment.uai", Rule: support.RuleDuplicate,
+				Params: map[string]string{"line": fmt.Sprint(first)}}
+		} else {
+			seen[row.Establishment.UAI] = line
+		}
+	}
 	return row
 }
 

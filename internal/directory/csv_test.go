@@ -149,3 +149,43 @@ func TestCheck(t *testing.T) {
 		})
 	}
 }
+
+// A file shaped like the national directory's open-data export: UTF-8
+// BOM, ";", 16 columns in another order than ours (libelle_departement
+// before code_departement), quoted fields holding ";", doubled quotes and
+// a line break, accents, an empty appellation_officielle, bad UAI keys
+// and formats, the same UAI twice, a line re-saved in Latin-1.
+func TestReadNationalExport(t *testing.T) {
+	got, err := readAll(t, "annuaire_export.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := func(line int, uai, name, city, dept, territory string, fe *support.FieldError) directory.Row {
+		r := ok(line, uai, name, city, dept, territory)
+		r.Err = fe
+		return r
+	}
+	want := []directory.Row{
+		row(2, "0421234N", "Collège du Pilat", "Saint-Genest-Malifaux", "042", "Lyon", nil),
+		row(3, "0420013L", "Lycée général et technologique Honoré d'Urfé", "Saint-Étienne", "042", "Lyon", nil),
+		row(4, "0690026D", `École élémentaire "Les Tilleuls"; site 2`, "Villeurbanne", "069", "Lyon", nil),
+		row(5, "0691234A", "Lycée Ampère (mauvaise clé)", "Lyon", "069", "Lyon", &support.FieldError{Field: "establishment.uai",
+			Rule: support.RuleUAIKey, Params: map[string]string{"expected": "0691234S"}}),
+		row(6, "0691234S", "Lycée Ampère", "Lyon", "069", "Lyon", nil),
+		row(7, "0421234N", "Collège du Pilat (annexe)", "Saint-Genest-Malifaux", "042", "Lyon", &support.FieldError{
+			Field: "establishment.uai", Rule: support.RuleDuplicate, Params: map[string]string{"line": "2"}}),
+		row(8, "42A1234", "Collège sans code", "Saint-Étienne", "042", "Lyon", &support.FieldError{Field: "establishment.uai",
+			Rule: support.RuleUAIFormat}),
+		row(9, "0010016M", "ECOLE PRIMAIRE PUBLIQUE JEAN MOULIN", "Bourg-en-Bresse", "001", "Lyon", nil),
+		row(10, "9740001H", "Lycée Leconte de Lisle", "Saint-Denis", "974", "La Réunion", nil),
+		row(11, "0382341N", "Lycée Champollion", "Grenoble", "038", "Grenoble", nil),
+		row(12, "0751234J", "", "Paris", "075", "Paris", &support.FieldError{Field: "establishment.name", Rule: support.RuleRequired}),
+		row(13, "0021234F", "Collège Jean Racine", "Laon", "002", "Amiens", nil),
+		{Line: 15, Establishment: support.Establishment{UAI: "0420059L"}, Err: &support.FieldError{Field: "csv", Rule: support.RuleUTF8}},
+		row(16, "0420013L", "Lycée général et technologique Honoré d'Urfé", "Saint-Étienne", "042", "Lyon", &support.FieldError{
+			Field: "establishment.uai", Rule: support.RuleDuplicate, Params: map[string]string{"line": "3"}}),
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("rows (-want +got):\n%s", d)
+	}
+}

@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,6 +17,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/ent-support/ent-support/internal/cmd/cmdtest"
+	"github.com/ent-support/ent-support/internal/servertest"
 	"github.com/ent-support/ent-support/internal/sqlstore/pgtest"
 )
 
@@ -83,49 +83,15 @@ func startServer(env *testscript.Env, dsn string) error {
 		return err
 	}
 	work := env.WorkDir
-	addrFile := filepath.Join(work, ".server-addr")
-	logFile, err := os.Create(filepath.Join(work, ".server.log"))
+	p, err := servertest.Start(bin, append(os.Environ(), "ENT_SUPPORT_BOOTSTRAP_TOKEN="+bootstrapToken,
+		"ENT_SUPPORT_DATA_DIR="+filepath.Join(work, ".server-data"), "TMPDIR="+work),
+		filepath.Join(work, ".server.log"), filepath.Join(work, ".server-addr"),
+		"--database", dsn, "--prefix", "CG42N1")
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command(bin, "server", "--addr", "127.0.0.1:0", "--database", dsn,
-		"--ready-file", addrFile, "--prefix", "CG42N1")
-	cmd.Env = append(os.Environ(), "ENT_SUPPORT_BOOTSTRAP_TOKEN="+bootstrapToken,
-		"ENT_SUPPORT_DATA_DIR="+filepath.Join(work, ".server-data"), "TMPDIR="+work)
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	env.Defer(func() {
-		// SIGINT first: the server must shut down gracefully.
-		cmd.Process.Signal(os.Interrupt)
-		select {
-		case <-exited:
-		case <-time.After(10 * time.Second):
-			cmd.Process.Kill()
-			<-exited
-		}
-		logFile.Close()
-	})
-	deadline := time.Now().Add(30 * time.Second)
-	var addr string
-	for {
-		if b, err := os.ReadFile(addrFile); err == nil && len(bytes.TrimSpace(b)) > 0 {
-			addr = string(bytes.TrimSpace(b))
-			break
-		}
-		select {
-		case err := <-exited:
-			log, _ := os.ReadFile(logFile.Name())
-			return fmt.Errorf("server exited before listening (%v):\n%s", err, log)
-		case <-time.After(10 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			return errors.New("server did not write its ready file within 30 s")
-		}
-	}
+	env.Defer(p.Stop)
+	addr := p.Addr
 	// The same database opened read-only, for a second server that can
 	// write nothing (outbox_readonly).
 	readOnly := dsn + "?mode=ro"

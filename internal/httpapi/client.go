@@ -113,6 +113,12 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 			status := 0
 			if r != nil && err == nil {
 				status = r.StatusCode()
+				// A server asking for more than we would wait (a create
+				// limit, a locked-out address) is answered at once: the
+				// ticket goes to the outbox rather than the person waiting.
+				if retryAfterRaw(r.Header()) > retryMaxWait {
+					return false
+				}
 			}
 			return shouldRetry(status, err)
 		})
@@ -165,6 +171,9 @@ func shouldRetry(status int, err error) bool {
 			return false
 		}
 		var ue *uploadError
+		if key, _ := certificateProblem(err); key != "" {
+			return false
+		}
 		return !errors.As(err, &ue)
 	}
 	switch status {
@@ -178,17 +187,21 @@ func shouldRetry(status int, err error) bool {
 // retryAfter reads Retry-After (seconds or an HTTP date), capped; 0 when
 // absent, which means our own backoff.
 func retryAfter(h http.Header) time.Duration {
+	return max(0, min(retryAfterRaw(h), retryMaxWait))
+}
+
+// retryAfterRaw is Retry-After as the server said it, uncapped.
+func retryAfterRaw(h http.Header) time.Duration {
 	v := strings.TrimSpace(h.Get("Retry-After"))
 	if v == "" {
 		return 0
 	}
-	var d time.Duration
 	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
-		d = time.Duration(n) * time.Second
+		return time.Duration(n) * time.Second
 	} else if t, err := http.ParseTime(v); err == nil {
-		d = time.Until(t)
+		return time.Until(t)
 	}
-	return max(0, min(d, retryMaxWait))
+	return 0
 }
 
 // backoff is the wait before retry attempt+1 when the server named none:
@@ -255,6 +268,11 @@ func (c *Client) problemError(status int, h http.Header, body []byte) error {
 	var p problem
 	mt, _, _ := mime.ParseMediaType(h.Get("Content-Type"))
 	if (mt != problemContentType && mt != "application/json") || json.Unmarshal(body, &p) != nil || (p.Code == "" && p.Detail == "") {
+		if rest, ok := strings.CutPrefix(c.server, "http://"); ok && status == http.StatusBadRequest &&
+			strings.HasPrefix(string(body), "Client sent an HTTP request to an HTTPS server") {
+			// net/http's own answer on a TLS port: the address is wrong.
+			return support.Errorf(support.EINVALID, "error.server_speaks_https", map[string]string{"server": c.server, "https": "https://" + rest})
+		}
 		e := c.badResponse(status).(*support.Error)
 		e.RetryAfter = int(retryAfter(h) / time.Second)
 		return e
@@ -283,7 +301,34 @@ func (c *Client) transportError(ctx context.Context, err error) error {
 	if ctx.Err() == context.Canceled {
 		return ctx.Err()
 	}
+	if key, detail := certificateProblem(err); key != "" {
+		return support.Errorf(support.EUNAVAILABLE, key, map[string]string{"server": c.server, "detail": detail})
+	}
 	return support.Errorf(support.EUNAVAILABLE, "error.unreachable", map[string]string{"server": c.server})
+}
+
+// certificateProblem names what is wrong with the server's certificate, if
+// that is why the connection failed: a message key and Go's own detail.
+// Such an error is not retried and is not "unreachable": the fix is a CA
+// file (--ca-file) or the server's certificate, not waiting.
+func certificateProblem(err error) (key, detail string) {
+	var (
+		ua  x509.UnknownAuthorityError
+		hn  x509.HostnameError
+		inv x509.CertificateInvalidError
+		cv  *tls.CertificateVerificationError
+	)
+	switch {
+	case errors.As(err, &ua):
+		return "error.tls_unknown_authority", ua.Error()
+	case errors.As(err, &hn):
+		return "error.tls_hostname", hn.Error()
+	case errors.As(err, &inv):
+		return "error.tls_invalid", inv.Error()
+	case errors.As(err, &cv):
+		return "error.tls_invalid", cv.Error()
+	}
+	return "", ""
 }
 
 // Info returns what the server says of itself.

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/ent-support/ent-support/internal/support"
 )
@@ -51,9 +52,8 @@ func decodeJSON(body io.Reader, v any) error {
 	} else if err != nil {
 		return err
 	}
-	if d := jsonDepth(b); d > maxJSONDepth {
-		return support.InvalidFields([]support.FieldError{{Field: "body", Rule: support.RuleSyntax,
-			Params: map[string]string{"reason": "nesting deeper than " + strconv.Itoa(maxJSONDepth) + " levels"}}})
+	if err := checkJSONText(b); err != nil {
+		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
@@ -115,10 +115,35 @@ func jsonKind(goKind string) string {
 	return "number"
 }
 
-// jsonDepth returns the deepest nesting of objects and arrays in b,
-// skipping strings. It does not validate; the decoder does.
-func jsonDepth(b []byte) int {
-	depth, max := 0, 0
+// checkJSONText refuses, before any decoding, a body that is not UTF-8
+// (encoding/json would quietly turn each bad byte into U+FFFD, storing
+// text nobody typed) or nested deeper than maxJSONDepth (the decoder
+// recurses: 100,000 levels would cost it time and stack for nothing).
+func checkJSONText(b []byte) error {
+	if !utf8.Valid(b) {
+		off := 0
+		for off < len(b) {
+			r, size := utf8.DecodeRune(b[off:])
+			if r == utf8.RuneError && size <= 1 {
+				break
+			}
+			off += size
+		}
+		return support.InvalidFields([]support.FieldError{{Field: "body", Rule: support.RuleUTF8,
+			Params: map[string]string{"offset": strconv.Itoa(off)}}})
+	}
+	if jsonDeeperThan(b, maxJSONDepth) {
+		return support.InvalidFields([]support.FieldError{{Field: "body", Rule: support.RuleJSONDepth,
+			Params: map[string]string{"max": strconv.Itoa(maxJSONDepth)}}})
+	}
+	return nil
+}
+
+// jsonDeeperThan reports whether objects and arrays in b nest deeper than
+// limit, skipping strings; it stops at the first level too deep. It does
+// not validate; the decoder does.
+func jsonDeeperThan(b []byte, limit int) bool {
+	depth := 0
 	inString, escaped := false, false
 	for _, c := range b {
 		switch {
@@ -134,12 +159,12 @@ func jsonDepth(b []byte) int {
 			inString = true
 		case c == '{' || c == '[':
 			depth++
-			if depth > max {
-				max = depth
+			if depth > limit {
+				return true
 			}
 		case c == '}' || c == ']':
 			depth--
 		}
 	}
-	return max
+	return false
 }

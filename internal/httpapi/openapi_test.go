@@ -66,9 +66,9 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 			want := []string{}
 			switch a {
 			case accessUser:
-				want = []string{"401"}
+				want = []string{"401", "429"}
 			case accessAdmin:
-				want = []string{"401", "403"}
+				want = []string{"401", "403", "429"}
 			}
 			for _, s := range want {
 				if _, ok := op.Responses[s]; !ok {

@@ -46,6 +46,8 @@ type ServerConfig struct {
 	// reachable and migrated): GET /readyz answers 503 with its error. nil
 	// is always ready.
 	Ready func(context.Context) error
+	// RateLimits are the abuse limits (limits.go); zero values are off.
+	RateLimits RateLimits
 }
 
 // Request body caps. JSON bodies are small; the CSV export of the
@@ -77,6 +79,19 @@ func (a access) String() string {
 	return [...]string{"undeclared", "public", "authenticated", "admin", "public, signed link"}[a]
 }
 
+// Route describes one route of the API and its auth rule, for the
+// documentation and for the tests that must cover every route.
+type Route struct{ Method, Path, Access string }
+
+// Routes lists the route table.
+func Routes() []Route {
+	var out []Route
+	for _, rt := range (&server{}).routes() {
+		out = append(out, Route{rt.Method, rt.Path, rt.Access.String()})
+	}
+	return out
+}
+
 // route is one entry of the route table.
 type route struct {
 	Method, Path string // Go 1.22 pattern parts: "GET", "/api/v1/tickets/{number}"
@@ -85,8 +100,9 @@ type route struct {
 }
 
 type server struct {
-	cfg ServerConfig
-	log *slog.Logger
+	cfg   ServerConfig
+	log   *slog.Logger
+	abuse *abuse
 }
 
 // routes is the route table: every route of the API, each with its auth
@@ -99,7 +115,8 @@ func (s *server) routes() []route {
 		{"GET", "/api/v1/openapi.json", accessPublic, s.openAPI},
 
 		{"GET", "/api/v1/me", accessUser, s.me},
-		{"POST", "/api/v1/tickets", accessUser, s.createTicket},
+		{"PATCH", "/api/v1/me", accessUser, s.updateMe},
+		{"POST", "/api/v1/tickets", accessUser, s.limitCreates(s.createTicket)},
 		{"GET", "/api/v1/tickets", accessUser, s.listTickets},
 		{"GET", "/api/v1/tickets/{number}", accessUser, s.getTicket},
 		{"POST", "/api/v1/tickets/{number}/comments", accessUser, s.addComment},
@@ -146,7 +163,7 @@ func NewHandler(cfg ServerConfig) http.Handler {
 	if cfg.TempDir == "" {
 		cfg.TempDir = os.TempDir()
 	}
-	s := &server{cfg: cfg, log: cfg.Logger}
+	s := &server{cfg: cfg, log: cfg.Logger, abuse: newAbuse(cfg.RateLimits)}
 	mux := http.NewServeMux()
 	for _, rt := range s.routes() {
 		if rt.Access == accessUndeclared {
@@ -157,18 +174,18 @@ func NewHandler(cfg ServerConfig) http.Handler {
 	return s.logRequests(s.recoverPanics(s.problemForUnrouted(mux)))
 }
 
-// NewHTTPServer returns an http.Server with timeouts fit for this API: the
-// read timeout leaves room for a full ticket of attachments on a slow
-// school connection (25 MiB at about 100 KiB/s); there is no write timeout,
-// since downloads and event streams last as long as they need.
-func NewHTTPServer(addr string, h http.Handler) *http.Server {
+// NewHTTPServer returns an http.Server with the timeouts t (see Timeouts;
+// zero values take the defaults). There is no write timeout, since
+// downloads and event streams last as long as they need.
+func NewHTTPServer(addr string, h http.Handler, t Timeouts) *http.Server {
+	t = t.OrDefaults()
 	return &http.Server{
 		Addr:              addr,
 		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       5 * time.Minute,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
+		ReadHeaderTimeout: t.ReadHeader,
+		ReadTimeout:       t.Read,
+		IdleTimeout:       t.Idle,
+		MaxHeaderBytes:    t.MaxHeaderBytes,
 	}
 }
 
@@ -186,12 +203,16 @@ func (s *server) guard(a access, h http.HandlerFunc) http.Handler {
 			s.fail(w, r, support.Errorf(support.EUNAUTHENTICATED, "error.no_token", nil))
 			return
 		}
+		if s.authWait(w, r, token) {
+			return
+		}
 		u, err := s.cfg.Auth.Authenticate(r.Context(), token)
 		if err == nil && u == nil {
 			err = support.Errorf(support.EUNAUTHENTICATED, "error.bad_token", nil)
 		}
 		if err != nil {
 			if support.ErrorCode(err) == support.EUNAUTHENTICATED {
+				s.authFailed(r, token)
 				w.Header().Set("WWW-Authenticate", `Bearer realm="ent-support", error="invalid_token"`)
 				// Whatever the Authenticator said, the answer names no
 				// detail of the token.
@@ -391,6 +412,7 @@ func writeJSON(w http.ResponseWriter, status int, contentType string, v any) {
 	}
 	w.Header().Set("Content-Type", contentType)
 	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
 	w.Write(append(b, '\n'))
 }

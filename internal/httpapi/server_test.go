@@ -60,6 +60,7 @@ type req struct {
 	method, path, token string
 	header              map[string]string
 	body                io.Reader
+	client              *http.Client // nil = the test server's
 }
 
 func (ts *testServer) do(t testing.TB, r req) (*http.Response, []byte) {
@@ -74,7 +75,11 @@ func (ts *testServer) do(t testing.TB, r req) (*http.Response, []byte) {
 	for k, v := range r.header {
 		hr.Header.Set(k, v)
 	}
-	resp, err := ts.Client().Do(hr)
+	c := r.client
+	if c == nil {
+		c = ts.Client()
+	}
+	resp, err := c.Do(hr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -289,8 +294,11 @@ func TestCreateTicketRefusals(t *testing.T) {
 			[]support.FieldError{{Field: "body", Rule: "unknown_key", Params: map[string]string{"key": "colour"},
 				Message: "Request body (body): unknown key \"colour\"; see the format's documentation"}}},
 		{"too deep", jsonCT, deep, 400,
-			[]support.FieldError{{Field: "body", Rule: "syntax", Params: map[string]string{"reason": "nesting deeper than 32 levels"},
-				Message: "Request body (body): cannot be read: nesting deeper than 32 levels"}}},
+			[]support.FieldError{{Field: "body", Rule: "json_depth", Params: map[string]string{"max": "32"},
+				Message: "Request body (body): the JSON is nested more than 32 levels deep"}}},
+		{"invalid UTF-8", jsonCT, "{\"subject\":\"caf\xe9 au lait\"}", 400,
+			[]support.FieldError{{Field: "body", Rule: "utf8", Params: map[string]string{"offset": "15"},
+				Message: "Request body (body): is not valid UTF-8 text (byte 15)"}}},
 		{"wrong type", jsonCT, `{"population":"eleves"}`, 400,
 			[]support.FieldError{{Field: "population", Rule: "syntax", Params: map[string]string{"reason": "expected array, got string"},
 				Message: "People affected (population): cannot be read: expected array, got string"}}},

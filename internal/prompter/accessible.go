@@ -341,53 +341,38 @@ func (a *asker) ticket(s *ticketState, reached map[string]bool) error {
 		return nil
 	}
 
-	if err = text(fName, &s.name, m.t("form.name.desc"), o.Reporter.Name, s.checkName, nil); err != nil {
-		return err
-	}
-	functions := []choice{
-		{m.t("form.function.chef_etablissement"), string(support.ChefEtablissement)},
-		{m.t("form.function.adjoint"), string(support.Adjoint)},
-		{m.t("form.function.correspondant_ent"), string(support.CorrespondantENT)},
-		{m.t("form.function.other"), otherFunction},
-	}
-	fn, err := a.choose(label(fFunction), describe(m.t("form.function.desc"), s.problems(fFunction, s.function, string(o.Reporter.Function))),
-		functions, s.function, s.checkFunction)
-	if err != nil {
-		return err
-	}
-	s.function, reached[fFunction] = fn, true
-
-	if err = text(fPhone, &s.phone, m.t("form.phone.desc"), o.Reporter.Phone, s.checkPhone, s.phoneHint); err != nil {
-		return err
-	}
-	if err = text(fEmail, &s.email, m.t("form.email.desc"), o.Reporter.Email, s.checkEmail, nil); err != nil {
-		return err
-	}
-	uaiDesc := m.t("form.uai.desc")
-	if s.req.Search != nil {
-		uaiDesc = m.t("form.uai.desc_search")
-	}
-	if err = text(fUAI, &s.uai, uaiDesc, o.Establishment.UAI, s.checkUAI, s.uaiHint); err != nil {
-		return err
-	}
-	if s.needPick() {
-		var opts []choice
-		for _, e := range s.search(s.uai) {
-			opts = append(opts, choice{fmt.Sprintf("%s — %s (%s)", e.UAI, e.Name, e.City), e.UAI})
+	// What the reporter's profile says is not asked (TicketRequest.Known).
+	if s.ask(fName) {
+		if err = text(fName, &s.name, m.t("form.name.desc"), o.Reporter.Name, s.checkName, nil); err != nil {
+			return err
 		}
-		v, err := a.choose(m.t("form.pick.title"), m.t("form.pick.desc", "query", strings.TrimSpace(s.uai)), opts, s.pick, s.checkUAI)
+	}
+	if s.ask(fFunction) {
+		functions := []choice{
+			{m.t("form.function.chef_etablissement"), string(support.ChefEtablissement)},
+			{m.t("form.function.adjoint"), string(support.Adjoint)},
+			{m.t("form.function.correspondant_ent"), string(support.CorrespondantENT)},
+			{m.t("form.function.other"), otherFunction},
+		}
+		fn, err := a.choose(label(fFunction), describe(m.t("form.function.desc"), s.problems(fFunction, s.function, string(o.Reporter.Function))),
+			functions, s.function, s.checkFunction)
 		if err != nil {
 			return err
 		}
-		s.pick, reached[fPick] = v, true
+		s.function, reached[fFunction] = fn, true
 	}
-	if s.needDetails() {
-		if err = text(fEstName, &s.estName, m.t("form.est_name.desc", "uai", s.chosenUAI()), o.Establishment.Name, s.checkEstName, nil); err != nil {
+	if s.ask(fPhone) {
+		if err = text(fPhone, &s.phone, m.t("form.phone.desc"), o.Reporter.Phone, s.checkPhone, s.phoneHint); err != nil {
 			return err
 		}
-		if err = text(fEstCity, &s.estCity, m.t("form.est_city.desc"), o.Establishment.City, s.checkEstCity, nil); err != nil {
+	}
+	if s.ask(fEmail) {
+		if err = text(fEmail, &s.email, m.t("form.email.desc"), o.Reporter.Email, s.checkEmail, nil); err != nil {
 			return err
 		}
+	}
+	if err = a.establishment(s, reached, text); err != nil {
+		return err
 	}
 	if err = text(fSubject, &s.subject, m.t("form.subject.desc"), o.Subject, s.checkSubject, nil); err != nil {
 		return err

@@ -87,6 +87,8 @@ type ticketState struct {
 	// reads them from its commands' goroutines (see bind).
 	vmu sync.Mutex
 
+	known map[string]bool // fields the form does not ask (TicketRequest.Known)
+
 	mu      sync.Mutex // the lookups run from huh's commands too
 	lookups map[string]lookupResult
 	queries map[string][]support.Establishment
@@ -115,6 +117,10 @@ func newTicketState(ctx context.Context, req *TicketRequest, lang string) *ticke
 	s := &ticketState{
 		ctx: ctx, req: req, msg: messages{lang}, orig: in,
 		lookups: map[string]lookupResult{}, queries: map[string][]support.Establishment{},
+	}
+	s.known = map[string]bool{}
+	for _, f := range req.Known {
+		s.known[f] = true
 	}
 	s.name = in.Reporter.Name
 	if f, ok := support.ParseFunction(string(in.Reporter.Function)); ok {
@@ -394,8 +400,8 @@ func (s *ticketState) uaiHint(v string) string {
 		return s.msg.t("form.problem", "message", locale.Rule(s.msg.lang, support.FieldError{Field: fUAI, Rule: support.RuleUAIUnknown}))
 	}
 	if s.searchable(v) {
-		if n := len(s.search(v)); n > 0 {
-			return s.msg.t("form.uai.matches", "count", fmt.Sprint(n))
+		if found := s.search(v); len(found) > 0 {
+			return s.matchesHint(found)
 		}
 		return s.msg.t("form.uai.no_match", "query", strings.TrimSpace(v))
 	}
@@ -629,6 +635,7 @@ func (s *ticketState) apply(reached func(field string) bool) {
 			in.Priority = p
 		}
 	}
+	s.applyMine()
 	s.req.Attachments = s.req.Attachments[:0:0]
 	for _, a := range s.attachments {
 		s.req.Attachments = append(s.req.Attachments, a.path)

@@ -241,7 +241,7 @@ func (h *Huh) ticketForm(s *ticketState) (*huh.Form, []string) {
 		OptionsFunc(func() []huh.Option[string] {
 			var opts []huh.Option[string]
 			for _, e := range s.search(get(s, &s.uai)) {
-				opts = append(opts, huh.NewOption(fmt.Sprintf("%s — %s (%s)", e.UAI, e.Name, e.City), e.UAI))
+				opts = append(opts, huh.NewOption(matchLabel(e), e.UAI))
 			}
 			return opts
 		}, &s.uai).
@@ -297,16 +297,34 @@ func (h *Huh) ticketForm(s *ticketState) (*huh.Form, []string) {
 		Options(prioOpts...).Accessor(bind(s, &s.priority)).Validate(s.checkPriority).
 		Description(describe(m.t("form.priority.desc"), s.problems(fPriority, "", "")))
 
-	f := h.newForm(
-		huh.NewGroup(name, function, phone, email),
-		huh.NewGroup(uai),
-		huh.NewGroup(pick).WithHideFunc(func() bool { return !s.needPick() }),
-		huh.NewGroup(estName, estCity).WithHideFunc(func() bool { return !s.needDetails() }),
+	// What the reporter's profile says is not asked (see TicketRequest.Known).
+	var groups []*huh.Group
+	var who []huh.Field
+	for _, q := range []struct {
+		key   string
+		field huh.Field
+	}{{fName, name}, {fFunction, function}, {fPhone, phone}, {fEmail, email}} {
+		if s.ask(q.key) {
+			who = append(who, q.field)
+		}
+	}
+	if len(who) > 0 {
+		groups = append(groups, huh.NewGroup(who...))
+	}
+	if s.ask(fUAI) {
+		if len(s.req.Mine) > 0 {
+			groups = append(groups, huh.NewGroup(h.mineSelect(s)))
+		} else {
+			groups = append(groups, huh.NewGroup(uai), huh.NewGroup(pick).WithHideFunc(func() bool { return !s.needPick() }))
+		}
+		groups = append(groups, huh.NewGroup(estName, estCity).WithHideFunc(func() bool { return !s.needDetails() }))
+	}
+	groups = append(groups,
 		huh.NewGroup(subject, population),
 		huh.NewGroup(description),
 		huh.NewGroup(location, priority),
 	)
-	return f, fieldOrder
+	return h.newForm(groups...), fieldOrder
 }
 
 // attachForm asks for one more file; an empty answer ends the attachments.

@@ -33,6 +33,23 @@ type TicketRequest struct {
 	// Search lists establishments matching a name, city or UAI prefix.
 	Search func(ctx context.Context, q string) ([]support.Establishment, error)
 	Lang   string
+
+	// Known lists the fields the form does not ask (keys such as
+	// "reporter.name"): they hold what the reporter's profile says and are
+	// valid. The summary still shows them. A field with a problem is asked
+	// all the same.
+	Known []string
+	// Mine, when not empty, are the reporter's own establishments: the
+	// establishment is chosen among them rather than searched, and the
+	// function is the one of the establishment chosen.
+	Mine []Membership
+}
+
+// Membership is one of the reporter's establishments, with their
+// function there.
+type Membership struct {
+	Establishment support.Establishment
+	Function      support.Function
 }
 
 // Prompter asks for the fields of a ticket and for confirmations.
@@ -44,4 +61,8 @@ type Prompter interface {
 	FillTicket(ctx context.Context, req *TicketRequest) error
 	// Confirm shows text (the summary) and asks a yes/no question.
 	Confirm(ctx context.Context, text, question string) (bool, error)
+	// Input asks for one line, pre-filled with value; check runs on Enter.
+	Input(ctx context.Context, title, value string, check func(string) error) (string, error)
+	// Secret asks for one line without showing it (a token).
+	Secret(ctx context.Context, title string) (string, error)
 }

@@ -67,19 +67,7 @@ func TestTmuxNewInARealTerminal(t *testing.T) {
 		tm.keys("Enter")
 		tm.waitFor("┃ Objet de la demande")
 	}
-	tm.replace("Messagerie inaccessible")
-	tm.keys("Enter")
-	tm.waitFor("┃ Population concernée")
-	tm.keys("g", "Down", "Space", "Enter") // élèves
-	tm.waitFor("┃ Description précise")
-	tm.text("Depuis ce matin, la messagerie affiche une erreur 500.")
-	tm.keys("Tab")
-	tm.waitFor("┃ URL de l'établissement ou fil d'Ariane")
-	tm.replace("Accueil > Messagerie")
-	tm.keys("Enter")
-	tm.waitFor("┃ Degré de priorité")
-	tm.waitFor("Majeure : une fonctionnalité majeure d'un service est indisponible")
-	tm.keys("g", "Down", "Enter") // majeure
+	tm.ticketFields()
 	tm.waitFor("┃ Ajouter une capture d'écran ?")
 	tm.replace(png)
 	tm.waitFor("capture.png : image/png")

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ent-support/ent-support/internal/httpapi"
 	"github.com/ent-support/ent-support/internal/support"
 )
 
@@ -66,7 +67,8 @@ func TestOpenAPIConformance(t *testing.T) {
 	bin := redocly(t)
 	const admin = "conformance-admin-token-0123456789"
 	s := start(t, Options{BootstrapToken: admin, Prefix: "CG42N1",
-		Limits: support.Limits{MaxFileSize: 64 << 10, MaxTicketSize: 128 << 10, MaxFiles: 3}})
+		Limits:     support.Limits{MaxFileSize: 64 << 10, MaxTicketSize: 128 << 10, MaxFiles: 3},
+		RateLimits: httpapi.RateLimits{AuthFailures: support.RateLimit{N: 10, Per: time.Hour}}})
 
 	// Every operation of the served document is exercised by the workflows.
 	resp, err := http.Get(s.URL() + "/api/v1/openapi.json")

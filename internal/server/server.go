@@ -6,6 +6,7 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"log/slog"
 	"net"
@@ -39,6 +40,14 @@ type Options struct {
 	SMTP, MailFrom, PublicURL string
 	// Notify tunes the notifier (backoff, polling); tests shorten it.
 	Notify notify.Config
+
+	// RateLimits are the abuse limits (bad tokens, creates per user);
+	// zero values are off: the `server` command sets its defaults.
+	RateLimits httpapi.RateLimits
+	// Timeouts bound slow and idle clients; zero values take defaults.
+	Timeouts httpapi.Timeouts
+	// TLSCert and TLSKey, both set, make the server speak HTTPS only.
+	TLSCert, TLSKey string
 }
 
 // Server is a reference server, listening but not yet serving.
@@ -47,6 +56,7 @@ type Server struct {
 	store   *sqlstore.DB
 	http    *http.Server
 	ln      net.Listener
+	tls     bool
 	log     *slog.Logger
 	opts    Options
 	smtp    *notify.SMTP
@@ -90,20 +100,38 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		page = p
 	}
 	h := httpapi.NewHandler(httpapi.ServerConfig{Tickets: svc, Admin: svc, Auth: svc, Audit: svc, Logger: log,
-		Limits: info.Limits, TempDir: o.TempDir, TicketPage: page, Ready: store.Ready})
+		Limits: info.Limits, TempDir: o.TempDir, TicketPage: page, RateLimits: o.RateLimits, Ready: store.Ready})
+	var certs *certFiles
+	if o.TLSCert != "" || o.TLSKey != "" {
+		if certs, err = loadCertFiles(o.TLSCert, o.TLSKey, log); err != nil {
+			store.Close()
+			return nil, err
+		}
+	}
 	if s.ln, err = net.Listen("tcp", o.Addr); err != nil {
 		store.Close()
 		return nil, err
 	}
-	s.http = httpapi.NewHTTPServer(s.ln.Addr().String(), h)
+	if certs != nil {
+		s.ln, s.tls = tls.NewListener(s.ln, certs.tlsConfig()), true
+	}
+	s.http = httpapi.NewHTTPServer(s.ln.Addr().String(), h, o.Timeouts)
+	// net/http's own complaints (TLS handshakes failing, plain HTTP on
+	// the TLS port) go to the server's log, not to a bare stderr.
+	s.http.ErrorLog = slog.NewLogLogger(log.Handler(), slog.LevelWarn)
 	return s, nil
 }
 
 // Addr is the address the server listens on.
 func (s *Server) Addr() string { return s.ln.Addr().String() }
 
-// URL is the base URL of the server.
-func (s *Server) URL() string { return "http://" + s.Addr() }
+// URL is the base URL of the server: https:// when it serves TLS.
+func (s *Server) URL() string {
+	if s.tls {
+		return "https://" + s.Addr()
+	}
+	return "http://" + s.Addr()
+}
 
 // Close stops listening and closes the store, for a server that will not
 // Serve.

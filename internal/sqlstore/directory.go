@@ -82,11 +82,23 @@ func (db *DB) SearchEstablishments(ctx context.Context, q string, limit int) ([]
 	}
 	limit = min(limit, maxSearchLimit)
 	uaiPrefix := likeEscape(strings.ToUpper(strings.Join(strings.Fields(q), ""))) + "%"
-	contains := "%" + likeEscape(fold(q)) + "%"
+	// Every word must appear, in any order, in the name or the town:
+	// "lycée saint-étienne" finds the Lycée Honoré d'Urfé of Saint-Étienne.
+	words := strings.Fields(fold(q))
+	if len(words) == 0 {
+		words = []string{""}
+	}
+	words = words[:min(len(words), maxSearchWords)]
+	match := strings.TrimSuffix(strings.Repeat(`search LIKE ? ESCAPE '\' AND `, len(words)), " AND ")
+	args := []any{uaiPrefix}
+	for _, w := range words {
+		args = append(args, "%"+likeEscape(w)+"%")
+	}
+	args = append(args, uaiPrefix, limit)
 	rows, err := db.cached(nil).QueryContext(ctx, db.q(`SELECT uai, name, city, department, territory FROM establishments
-		WHERE uai LIKE ? ESCAPE '\' OR search LIKE ? ESCAPE '\'
+		WHERE uai LIKE ? ESCAPE '\' OR (`+match+`)
 		ORDER BY CASE WHEN uai LIKE ? ESCAPE '\' THEN '0' || uai ELSE '1' || search END, uai
-		LIMIT ?`), uaiPrefix, contains, uaiPrefix, limit)
+		LIMIT ?`), args...)
 	if err != nil {
 		return nil, mapError(err)
 	}
@@ -101,6 +113,10 @@ func (db *DB) SearchEstablishments(ctx context.Context, q string, limit int) ([]
 	}
 	return out, mapError(rows.Err())
 }
+
+// maxSearchWords bounds the words of a directory search: each is a LIKE,
+// and the statement cache keeps one text per word count.
+const maxSearchWords = 6
 
 // searchKey is what SearchEstablishments matches names and cities against.
 func searchKey(e support.Establishment) string { return fold(e.Name + " " + e.City) }

@@ -70,6 +70,11 @@ type TicketService interface {
 	// OpenAttachment returns a file's description and content; the caller closes it.
 	OpenAttachment(ctx context.Context, n Number, id int64) (*Attachment, io.ReadCloser, error)
 	Me(ctx context.Context) (*User, error)
+	// UpdateMe changes the caller's own phone number and e-mail (the
+	// fields given), each checked with the ticket's rules, and returns the
+	// caller as now stored. Errors: EINVALID naming "phone" or "email",
+	// ECONFLICT when the e-mail is another user's.
+	UpdateMe(ctx context.Context, c ContactUpdate) (*User, error)
 	SearchEstablishments(ctx context.Context, q string, limit int) ([]Establishment, error)
 }
 
@@ -186,6 +191,10 @@ type Store interface {
 	ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, error)
 	// UserByEmail finds a user by e-mail, whatever its case (ENOTFOUND).
 	UserByEmail(ctx context.Context, email string) (*User, error)
+	// UpdateUserContact sets the non-empty fields of c on user id and
+	// returns the user as stored (ENOTFOUND; ECONFLICT when the e-mail,
+	// whatever its case, is another user's).
+	UpdateUserContact(ctx context.Context, id int64, c ContactUpdate) (*User, error)
 	CountUsers(ctx context.Context, role Role) (int, error)
 
 	// UpsertEstablishment adds or updates e; result is added, updated or unchanged.

@@ -51,7 +51,12 @@ type Tickets struct {
 	Users     []support.UserInput
 	Changes   []Change     // workflow calls, in order
 	Role      support.Role // the role Me answers; "" is admin
-	PageSize  int          // 0: pages as large as asked
+	// User, when set, is what Me answers (Role is then ignored), and what
+	// UpdateMe changes.
+	User *support.User
+	// ContactUpdates are the UpdateMe calls, in order.
+	ContactUpdates []support.ContactUpdate
+	PageSize       int // 0: pages as large as asked
 }
 
 var (
@@ -149,6 +154,10 @@ func (f *Tickets) OpenAttachment(ctx context.Context, n support.Number, id int64
 }
 
 func (f *Tickets) Me(ctx context.Context) (*support.User, error) {
+	if f.User != nil {
+		u := *f.User
+		return &u, f.Err
+	}
 	role := support.RoleAdmin
 	if f.Role != "" {
 		role = f.Role
@@ -245,6 +254,16 @@ type Prompter struct {
 	Rounds   int
 	Problems [][]support.FieldError // what each round was shown
 	Summary  string
+	// Lines are the answers of Input and Secret, in order; Asked records
+	// their titles.
+	Lines []string
+	Asked []string
+	// Requests are the requests of each FillTicket, as the form got them.
+	Requests []prompter.TicketRequest
+	// Questions are the questions Confirm was asked, in order; AnswerTo,
+	// when set, answers those that show no summary.
+	Questions []string
+	AnswerTo  func(question string) bool
 }
 
 var _ prompter.Prompter = (*Prompter)(nil)
@@ -252,6 +271,7 @@ var _ prompter.Prompter = (*Prompter)(nil)
 func (p *Prompter) FillTicket(ctx context.Context, req *prompter.TicketRequest) error {
 	p.Rounds++
 	p.Problems = append(p.Problems, req.Problems)
+	p.Requests = append(p.Requests, *req)
 	if p.Fill == nil {
 		return nil
 	}
@@ -259,8 +279,42 @@ func (p *Prompter) FillTicket(ctx context.Context, req *prompter.TicketRequest) 
 }
 
 func (p *Prompter) Confirm(ctx context.Context, text, question string) (bool, error) {
+	p.Questions = append(p.Questions, question)
+	if text == "" {
+		if p.AnswerTo != nil {
+			return p.AnswerTo(question), nil
+		}
+		return p.Answer, nil
+	}
 	p.Summary = text
 	return p.Answer, nil
+}
+
+// Input answers the next of Lines (value when they are used up), checked
+// like the real prompter does.
+func (p *Prompter) Input(ctx context.Context, title, value string, check func(string) error) (string, error) {
+	p.Asked = append(p.Asked, title)
+	v := value
+	if len(p.Lines) > 0 {
+		v, p.Lines = p.Lines[0], p.Lines[1:]
+	}
+	if check != nil {
+		if err := check(v); err != nil {
+			return "", err
+		}
+	}
+	return v, nil
+}
+
+// Secret answers the next of Lines.
+func (p *Prompter) Secret(ctx context.Context, title string) (string, error) {
+	p.Asked = append(p.Asked, title)
+	if len(p.Lines) == 0 {
+		return "", prompter.ErrCancelled
+	}
+	v := p.Lines[0]
+	p.Lines = p.Lines[1:]
+	return v, nil
 }
 
 // Factory returns a Factory on buffers over fake, with a config in a

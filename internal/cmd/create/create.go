@@ -47,6 +47,9 @@ type NewOptions struct {
 	FromFile        string
 	NoInput         bool
 	JSON            bool
+	// SaveProfile saves the ticket's phone and e-mail to the reporter's
+	// profile on the server, without asking, when they differ from it.
+	SaveProfile bool
 	// Resume starts from a draft: ResumeID, else the latest one.
 	Resume   bool
 	ResumeID string
@@ -110,6 +113,7 @@ func NewCmdNew(f *cmdutil.Factory, runF func(*NewOptions) error) *cobra.Command 
 	fl.StringVar(&opts.FromFile, "from-file", "", f.T("cli.new.flag.from_file", nil))
 	fl.BoolVar(&opts.NoInput, "no-input", false, f.T("cli.flag.no_input", nil))
 	fl.BoolVar(&opts.JSON, "json", false, f.T("cli.new.flag.json", nil))
+	fl.BoolVar(&opts.SaveProfile, "save-profile", false, f.T("cli.new.flag.save_profile", nil))
 	fl.BoolVar(&opts.Resume, "resume", false, f.T("keep.new.flag.resume", nil))
 	cmd.MarkFlagsMutuallyExclusive("description", "description-file")
 	return cmd
@@ -167,10 +171,6 @@ func newRun(opts *NewOptions) error {
 	}
 	k := &keeper{opts: opts, draft: draft}
 
-	in, paths, gatherErrs, err := gather(opts, draft)
-	if err != nil {
-		return err
-	}
 	svc, err := opts.Tickets()
 	if err != nil {
 		return err
@@ -179,6 +179,19 @@ func newRun(opts *NewOptions) error {
 	info, infoErr := svc.Info(ctx)
 	if infoErr != nil && (interactive || support.ErrorCode(infoErr) != support.EUNAVAILABLE) {
 		return infoErr
+	}
+	// Who files: a reporter's profile pre-fills the ticket (see prefill.go).
+	var who, me *support.User
+	if infoErr == nil {
+		u, err := svc.Me(ctx)
+		if support.ErrorCode(err) == support.EUNAUTHENTICATED {
+			return err // before anyone types a ticket the server would refuse
+		}
+		who, me = u, reporterOf(u) // any other failure: no pre-fill, the create will tell
+	}
+	in, paths, gatherErrs, err := gather(opts, draft, me)
+	if err != nil {
+		return err
 	}
 	c := &checker{lang: opts.Lang, svc: svc, info: info}
 	norm, ups, errs := c.check(ctx, in, paths)
@@ -189,8 +202,10 @@ func newRun(opts *NewOptions) error {
 		req := &prompter.TicketRequest{Input: in, Attachments: paths, Problems: errs, Info: *info,
 			Lookup: c.lookup, Lang: opts.Lang,
 			Search: func(ctx context.Context, q string) ([]support.Establishment, error) {
-				return svc.SearchEstablishments(ctx, q, 20)
-			}}
+				return svc.SearchEstablishments(ctx, q, prompter.SearchLimit)
+			},
+			Known: knownFields(in, me, norm.Establishment.Name != "" && !hasField(errs, "establishment.uai")),
+			Mine:  c.mine(ctx, me)}
 		// What the form adds to is kept as a draft whenever the ticket is
 		// not filed: an interruption, "no", too many rounds, a refusal.
 		typed := func() bool {
@@ -207,6 +222,7 @@ func newRun(opts *NewOptions) error {
 				return err
 			}
 			ctx = bounded()
+			applyMembership(&req.Input, me)
 			norm, ups, errs = c.check(ctx, req.Input, req.Attachments)
 			if len(errs) == 0 {
 				break
@@ -258,10 +274,15 @@ func newRun(opts *NewOptions) error {
 		fmt.Fprintln(opts.IO.ErrOut, locale.T(opts.Lang, "cli.new.created", map[string]string{"number": t.Number.String()}))
 	}
 	if opts.JSON {
-		return cmdutil.WriteJSON(opts.IO.Out, t)
+		err = cmdutil.WriteJSON(opts.IO.Out, t)
+	} else {
+		_, err = fmt.Fprintln(opts.IO.Out, t.Number.String())
 	}
-	_, err = fmt.Fprintln(opts.IO.Out, t.Number.String())
-	return err
+	if err != nil {
+		return err
+	}
+	saveProfile(base, opts, svc, who, norm, interactive)
+	return nil
 }
 
 func openDraft(opts *NewOptions) (*drafts.Draft, error) {
@@ -358,11 +379,13 @@ func printProblems(w io.Writer, lang string, errs []support.FieldError) {
 	}
 }
 
-// gather merges the saved profile, the input file and the flags, in that
-// order of precedence (flags win). Problems with the input file and the
-// description file are returned as field errors, to be listed with the
-// others.
-func gather(opts *NewOptions, draft *drafts.Draft) (support.TicketInput, []string, []support.FieldError, error) {
+// gather merges the defaults saved in config.yaml, the reporter's account
+// on the server (me, nil for staff), the draft, the input file and the
+// flags, in that order of precedence (flags win); the account then sets a
+// reporter's function (applyMembership). Problems with the input file and
+// the description file are returned as field errors, to be listed with
+// the others.
+func gather(opts *NewOptions, draft *drafts.Draft, me *support.User) (support.TicketInput, []string, []support.FieldError, error) {
 	var (
 		in    support.TicketInput
 		paths []string
@@ -379,6 +402,9 @@ func gather(opts *NewOptions, draft *drafts.Draft) (support.TicketInput, []strin
 			Establishment: support.Establishment{UAI: d.UAI, Name: d.Establishment, City: d.City},
 		})
 	}
+	// The reporter's profile on the server is fresher than the defaults
+	// saved on this computer.
+	overlay(&in, profileInput(me))
 	if draft != nil {
 		// A draft holds what was typed last: it wins over the profile, and
 		// the file and flags given now win over it.
@@ -417,6 +443,7 @@ func gather(opts *NewOptions, draft *drafts.Draft) (support.TicketInput, []strin
 	if len(opts.Attach) > 0 {
 		paths = opts.Attach // the flags replace the file's list, as for every field
 	}
+	applyMembership(&in, me)
 	return in, paths, errs, nil
 }
 

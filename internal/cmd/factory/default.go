@@ -19,6 +19,7 @@ import (
 	"github.com/ent-support/ent-support/internal/build"
 	"github.com/ent-support/ent-support/internal/cmdutil"
 	"github.com/ent-support/ent-support/internal/config"
+	"github.com/ent-support/ent-support/internal/credentials"
 	"github.com/ent-support/ent-support/internal/drafts"
 	"github.com/ent-support/ent-support/internal/httpapi"
 	"github.com/ent-support/ent-support/internal/iostreams"
@@ -117,6 +118,15 @@ func New() *cmdutil.Factory {
 		}
 		return outbox.Open(d, f.Now), nil
 	}
+	f.Credentials = func() (*credentials.Store, error) {
+		dir, err := config.Dir(f.Getenv)
+		if err != nil {
+			return nil, err
+		}
+		return credentials.New(dir), nil
+	}
+	f.Resolve = sync.OnceValues(func() (config.Resolved, error) { return resolve(f) })
+	f.Connect = func(server, token string) (support.TicketService, error) { return newClient(f, server, token) }
 	be := sync.OnceValues(func() (*backend, error) { return newBackend(f, onClose) })
 	f.Tickets = func() (support.TicketService, error) {
 		b, err := be()
@@ -165,24 +175,64 @@ func New() *cmdutil.Factory {
 }
 
 func newBackend(f *cmdutil.Factory, onClose func(func() error)) (*backend, error) {
-	cfg, err := f.Config()
+	r, err := f.Resolve()
 	if err != nil {
 		return nil, err
 	}
-	r := cfg.Resolve(f.Profile(), f.Getenv)
 	if r.Server != "" {
-		timeout, err := clientTimeout(f.Getenv(EnvTimeout))
-		if err != nil {
-			return nil, err
-		}
-		c, err := httpapi.NewClient(httpapi.ClientConfig{BaseURL: strings.TrimRight(r.Server, "/"), Token: r.Token,
-			Lang: f.Lang, UserAgent: "ent-support/" + build.Version, CAFile: f.Getenv(EnvCAFile), Timeout: timeout})
+		c, err := newClient(f, r.Server, r.Token)
 		if err != nil {
 			return nil, err
 		}
 		return &backend{tickets: c, admin: c}, nil
 	}
 	return embedded(f, onClose)
+}
+
+// newClient is the HTTP client of server, with the CA file of --ca-file,
+// else ENT_SUPPORT_CA_FILE, added to the system's roots.
+func newClient(f *cmdutil.Factory, server, token string) (*httpapi.Client, error) {
+	timeout, err := clientTimeout(f.Getenv(EnvTimeout))
+	if err != nil {
+		return nil, err
+	}
+	ca := f.CAFileFlag
+	if ca == "" {
+		ca = f.Getenv(EnvCAFile)
+	}
+	return httpapi.NewClient(httpapi.ClientConfig{BaseURL: strings.TrimRight(server, "/"), Token: token,
+		Lang: f.Lang, UserAgent: "ent-support/" + build.Version, CAFile: ca, Timeout: timeout})
+}
+
+// resolve finds the server and token in force: the environment, then the
+// keyring, then the credentials file, then the profile's legacy `token:`.
+// The embedded mode needs no token, so nothing is looked up for it.
+func resolve(f *cmdutil.Factory) (config.Resolved, error) {
+	cfg, err := f.Config()
+	if err != nil {
+		return config.Resolved{}, err
+	}
+	r := cfg.Resolve(f.Profile(), f.Getenv)
+	if r.Server == "" || r.TokenSource == config.TokenEnv {
+		return r, nil
+	}
+	store, err := f.Credentials()
+	if err != nil {
+		return r, err
+	}
+	found, err := store.Get(r.Profile, r.Server)
+	if err != nil {
+		return r, err
+	}
+	if errors.Is(found.KeyringErr, credentials.ErrTimeout) {
+		// A hung keyring costs every command its timeout: say why it is slow.
+		fmt.Fprintln(f.IOStreams.ErrOut, f.T("cli.auth.keyring_timeout", map[string]string{
+			"seconds": fmt.Sprint(int(store.Timeout / time.Second))}))
+	}
+	if found.Token != "" {
+		r.Token, r.TokenSource = found.Token, found.Source
+	}
+	return r, nil
 }
 
 // embedded opens the reference server in-process on the user's own

@@ -12,6 +12,7 @@ import (
 	"github.com/ent-support/ent-support/internal/build"
 	"github.com/ent-support/ent-support/internal/cmdutil"
 	"github.com/ent-support/ent-support/internal/config"
+	"github.com/ent-support/ent-support/internal/httpapi"
 	"github.com/ent-support/ent-support/internal/server"
 	"github.com/ent-support/ent-support/internal/support"
 )
@@ -40,7 +41,11 @@ func runServer(ctx context.Context, f *cmdutil.Factory, o cmdutil.ServerOptions)
 	limits.MaxFiles = support.DefaultMaxFiles
 	srv, err := server.Open(ctx, server.Options{Addr: o.Addr, Database: dsn, Prefix: o.Prefix, Limits: limits,
 		OpenDirectory: o.OpenDirectory, BootstrapToken: o.BootstrapToken, Version: build.Version,
-		Logger: log, Now: f.Now, SMTP: o.SMTP, MailFrom: o.MailFrom, PublicURL: o.PublicURL})
+		Logger: log, Now: f.Now, SMTP: o.SMTP, MailFrom: o.MailFrom, PublicURL: o.PublicURL,
+		RateLimits: httpapi.RateLimits{AuthFailures: o.AuthFailureLimit, Creates: o.CreateLimit},
+		Timeouts: httpapi.Timeouts{ReadHeader: o.ReadHeaderTimeout, Read: o.ReadTimeout, Idle: o.IdleTimeout,
+			MaxHeaderBytes: o.MaxHeaderBytes},
+		TLSCert: o.TLSCert, TLSKey: o.TLSKey})
 	if err != nil {
 		return err
 	}
@@ -55,8 +60,9 @@ func runServer(ctx context.Context, f *cmdutil.Factory, o cmdutil.ServerOptions)
 		}
 	}
 	info, _ := srv.Service.Info(ctx)
-	attrs := []any{"addr", addr, "database", redact(dsn), "prefix", info.Prefix,
-		"open_directory", o.OpenDirectory, "max_file_size", info.Limits.MaxFileSize, "max_ticket_size", info.Limits.MaxTicketSize}
+	attrs := []any{"addr", addr, "url", srv.URL(), "database", redact(dsn), "prefix", info.Prefix,
+		"open_directory", o.OpenDirectory, "max_file_size", info.Limits.MaxFileSize, "max_ticket_size", info.Limits.MaxTicketSize,
+		"auth_failure_limit", o.AuthFailureLimit.String(), "create_limit", o.CreateLimit.String()}
 	if o.PublicURL != "" {
 		attrs = append(attrs, "public_url", o.PublicURL)
 	}

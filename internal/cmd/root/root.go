@@ -12,6 +12,7 @@ import (
 	"github.com/ent-support/ent-support/internal/build"
 	admincmd "github.com/ent-support/ent-support/internal/cmd/admin"
 	attachmentscmd "github.com/ent-support/ent-support/internal/cmd/attachments"
+	authcmd "github.com/ent-support/ent-support/internal/cmd/auth"
 	commentcmd "github.com/ent-support/ent-support/internal/cmd/comment"
 	completioncmd "github.com/ent-support/ent-support/internal/cmd/completion"
 	configcmd "github.com/ent-support/ent-support/internal/cmd/config"
@@ -55,6 +56,7 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 	cmd.CompletionOptions.DisableDefaultCmd = true
 	cmd.SetVersionTemplate(versioncmd.Format(VersionInfo()) + "\n")
 	cmd.PersistentFlags().StringVar(&f.ProfileFlag, "profile", "", f.T("cli.flag.profile", nil))
+	cmd.PersistentFlags().StringVar(&f.CAFileFlag, "ca-file", "", f.T("cli.flag.ca_file", nil))
 	cmd.Flags().Bool("version", false, f.T("cli.flag.version", nil))
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		ue := cmdutil.FlagError(err)
@@ -81,6 +83,7 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 		network(workflowcmd.NewCmdAssign(f, nil)),
 		network(attachmentscmd.NewCmdAttachments(f, nil)),
 		network(downloadcmd.NewCmdDownload(f, nil)),
+		authcmd.NewCmdAuth(f),
 		configcmd.NewCmdConfig(f),
 		admincmd.NewCmdAdmin(f),
 		servercmd.NewCmdServer(f, nil),

@@ -8,6 +8,7 @@ import (
 	"net/mail"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -29,6 +30,11 @@ type ServerOptions struct {
 	OpenDirectory                                     bool
 	MaxFileSize, MaxTicketSize                        string
 	ReadyFile                                         string
+
+	AuthFailureLimit, CreateLimit        string
+	ReadHeaderTimeout, ReadTimeout, Idle time.Duration
+	MaxHeaderSize                        string
+	TLSCert, TLSKey                      string
 }
 
 // EnvName is the variable that sets a flag: --max-file-size is
@@ -68,6 +74,14 @@ func NewCmdServer(f *cmdutil.Factory, runF func(*ServerOptions) error) *cobra.Co
 	fl.StringVar(&opts.MaxFileSize, "max-file-size", "10MiB", f.T("cli.server.flag.max_file_size", nil))
 	fl.StringVar(&opts.MaxTicketSize, "max-ticket-size", "25MiB", f.T("cli.server.flag.max_ticket_size", nil))
 	fl.StringVar(&opts.ReadyFile, "ready-file", "", f.T("cli.server.flag.ready_file", nil))
+	fl.StringVar(&opts.AuthFailureLimit, "auth-failure-limit", support.DefaultAuthFailureLimit.String(), f.T("cli.server.flag.auth_failure_limit", nil))
+	fl.StringVar(&opts.CreateLimit, "create-limit", support.DefaultCreateLimit.String(), f.T("cli.server.flag.create_limit", nil))
+	fl.DurationVar(&opts.ReadHeaderTimeout, "read-header-timeout", 10*time.Second, f.T("cli.server.flag.read_header_timeout", nil))
+	fl.DurationVar(&opts.ReadTimeout, "read-timeout", 5*time.Minute, f.T("cli.server.flag.read_timeout", nil))
+	fl.DurationVar(&opts.Idle, "idle-timeout", 2*time.Minute, f.T("cli.server.flag.idle_timeout", nil))
+	fl.StringVar(&opts.MaxHeaderSize, "max-header-size", "64KiB", f.T("cli.server.flag.max_header_size", nil))
+	fl.StringVar(&opts.TLSCert, "tls-cert", "", f.T("cli.server.flag.tls_cert", nil))
+	fl.StringVar(&opts.TLSKey, "tls-key", "", f.T("cli.server.flag.tls_key", nil))
 	return cmd
 }
 
@@ -135,6 +149,7 @@ func (opts *ServerOptions) options() (cmdutil.ServerOptions, error) {
 	if so.Limits.MaxFileSize > so.Limits.MaxTicketSize && so.Limits.MaxTicketSize > 0 {
 		bad("max_file_size", "cli_size_order", nil)
 	}
+	errs = append(errs, opts.abuseOptions(&so)...)
 	if len(errs) > 0 {
 		return so, support.InvalidFields(errs)
 	}
@@ -151,4 +166,40 @@ func serverRun(opts *ServerOptions) error {
 		ctx = context.Background()
 	}
 	return opts.RunServer(ctx, so)
+}
+
+// abuseOptions checks the limits on abuse, slow clients and TLS.
+func (opts *ServerOptions) abuseOptions(so *cmdutil.ServerOptions) []support.FieldError {
+	var errs []support.FieldError
+	bad := func(field, rule string) { errs = append(errs, support.FieldError{Field: field, Rule: rule}) }
+	var err error
+	if so.AuthFailureLimit, err = support.ParseRateLimit(opts.AuthFailureLimit); err != nil {
+		bad("auth_failure_limit", "cli_rate_limit")
+	}
+	if so.CreateLimit, err = support.ParseRateLimit(opts.CreateLimit); err != nil {
+		bad("create_limit", "cli_rate_limit")
+	}
+	for _, d := range []struct {
+		field string
+		v     time.Duration
+	}{{"read_header_timeout", opts.ReadHeaderTimeout}, {"read_timeout", opts.ReadTimeout}, {"idle_timeout", opts.Idle}} {
+		if d.v < time.Second || d.v > 24*time.Hour {
+			bad(d.field, "cli_timeout")
+		}
+	}
+	so.ReadHeaderTimeout, so.ReadTimeout, so.IdleTimeout = opts.ReadHeaderTimeout, opts.ReadTimeout, opts.Idle
+	if n, err := cmdutil.ParseSize(opts.MaxHeaderSize); err != nil || n < 4<<10 || n > 1<<20 {
+		bad("max_header_size", "cli_header_size")
+	} else {
+		so.MaxHeaderBytes = int(n)
+	}
+	so.TLSCert, so.TLSKey = opts.TLSCert, opts.TLSKey
+	if (so.TLSCert == "") != (so.TLSKey == "") {
+		if so.TLSCert == "" {
+			bad("tls_cert", "cli_tls_pair")
+		} else {
+			bad("tls_key", "cli_tls_pair")
+		}
+	}
+	return errs
 }

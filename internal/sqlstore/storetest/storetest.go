@@ -54,6 +54,7 @@ func Run(t *testing.T, open func(t *testing.T) support.Store) {
 		{"SearchEstablishments", testSearchEstablishments},
 		{"ChangeTicket", testChangeTicket},
 		{"UserByEmail", testUserByEmail},
+		{"UpdateUserContact", testUpdateUserContact},
 		{"Events", testEvents},
 		{"EventsConcurrentCreates", testEventsConcurrentCreates},
 	}
@@ -768,6 +769,12 @@ func testSearchEstablishments(t *testing.T, s support.Store) {
 		{"LYCÉE", 0, []string{"0420001N", "0690003R"}},
 		{"valles", 0, []string{"0420002P"}},
 		{"saint etienne", 0, []string{"0420001N"}},
+		// Words in any order, across the name and the town.
+		{"lycée saint-étienne", 0, []string{"0420001N"}},
+		{"etienne fauriel", 0, []string{"0420001N"}},
+		{"lycee lyon", 0, []string{"0690003R"}},
+		{"lycee ricamarie", 0, nil},
+		{"  ", 0, []string{"0010001W", "0420001N", "0420002P", "0690003R"}},
 		{"042", 0, []string{"0420001N", "0420002P"}},
 		{"0420001n", 0, []string{"0420001N"}},
 		{"100%", 0, []string{"0010001W"}},

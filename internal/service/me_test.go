@@ -1,0 +1,73 @@
+package service_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/ent-support/ent-support/internal/service"
+	"github.com/ent-support/ent-support/internal/support"
+)
+
+// A reporter changes their own phone and e-mail: checked with the
+// ticket's rules (errors name the API's fields), normalised, refused when
+// the e-mail is someone else's; the token then finds the new profile, and
+// nothing else of it moved.
+func TestUpdateMe(t *testing.T) {
+	f := newFixture(t, service.Config{})
+	rep := f.user(support.RoleReporter, uaiA)
+	agent := f.user(support.RoleAgent)
+	ctx := f.as(rep)
+
+	got, err := f.svc.UpdateMe(ctx, support.ContactUpdate{Phone: "04 77 48 41 41", Email: " marie.neuve@example.fr "})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := *rep
+	want.Phone, want.Email = "+33477484141", "marie.neuve@example.fr"
+	if diff := cmp.Diff(&want, got); diff != "" {
+		t.Errorf("UpdateMe (-want +got):\n%s", diff)
+	}
+
+	_, err = f.svc.UpdateMe(ctx, support.ContactUpdate{Phone: "12 34", Email: "pas-une-adresse"})
+	wantError(t, err, support.EINVALID, "")
+	if diff := cmp.Diff([]fieldRule{{"phone", support.RulePhone}, {"email", support.RuleEmail}}, fieldsOf(err)); diff != "" {
+		t.Errorf("bad phone and e-mail (-want +got):\n%s", diff)
+	}
+
+	_, err = f.svc.UpdateMe(ctx, support.ContactUpdate{Email: agent.Email})
+	wantError(t, err, support.ECONFLICT, "error.email_taken")
+
+	// Nothing given: nothing changes.
+	same, err := f.svc.UpdateMe(f.as(got), support.ContactUpdate{})
+	if err != nil || same.Phone != want.Phone {
+		t.Errorf("empty update: %+v, %v", same, err)
+	}
+
+	// The token finds the profile as changed, role and establishments intact.
+	now, err := f.db.UserByEmail(context.Background(), "marie.neuve@example.fr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if now.Role != support.RoleReporter || !cmp.Equal(now.Establishments, rep.Establishments) || now.Phone != "+33477484141" {
+		t.Errorf("stored after the refusals: %+v", now)
+	}
+
+	_, err = f.svc.UpdateMe(context.Background(), support.ContactUpdate{Phone: "04 77 48 41 41"})
+	wantError(t, err, support.EUNAUTHENTICATED, "")
+}
+
+// The embedded mode's session acts as the changed user afterwards: its
+// next Me answers the new phone.
+func TestSessionUpdateMe(t *testing.T) {
+	f := newFixture(t, service.Config{})
+	s := f.svc.As(f.admin)
+	if _, err := s.UpdateMe(context.Background(), support.ContactUpdate{Phone: "0612345678"}); err != nil {
+		t.Fatal(err)
+	}
+	me, err := s.Me(context.Background())
+	if err != nil || me.Phone != "+33612345678" {
+		t.Errorf("Me after UpdateMe = %+v, %v; want phone +33612345678", me, err)
+	}
+}
