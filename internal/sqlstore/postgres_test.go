@@ -258,3 +258,50 @@ func TestPostgresRestart(t *testing.T) {
 		t.Errorf("get after restart: %v", err)
 	}
 }
+
+// A create PostgreSQL refuses (a NUL byte: the service never lets one
+// through, the store does not check) among concurrent ones: when they
+// share a batch, the batch's one statement fails and the batch runs again
+// one create at a time. Only that create fails, and it takes no number.
+func TestPostgresBadCreateInBatch(t *testing.T) {
+	db := openPG(t, pgtest.Start(t), Options{})
+	ctx := context.Background()
+	const n = 20
+	errs := make([]error, n)
+	seqs := make([]int64, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tk := storetestTicket()
+			if i == 7 {
+				tk.Subject = "nul \x00 byte"
+			}
+			<-start
+			_, errs[i] = db.CreateTicket(ctx, tk, nil)
+			seqs[i] = tk.Number.Seq
+		}()
+	}
+	close(start)
+	wg.Wait()
+	seen := map[int64]bool{}
+	for i, err := range errs {
+		if i == 7 {
+			if err == nil {
+				t.Errorf("the create with a NUL byte succeeded")
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("create %d: %v", i, err)
+		}
+		seen[seqs[i]] = true
+	}
+	for s := int64(1); s < n; s++ {
+		if !seen[s] {
+			t.Errorf("number %d missing: %v", s, seen)
+		}
+	}
+}
