@@ -36,7 +36,8 @@ type serverProc struct {
 	bin    string
 	dir    string
 	addr   string
-	db     string // the --database DSN
+	db     string   // the --database DSN
+	args   []string // more server flags
 	mu     sync.Mutex
 	cmd    *exec.Cmd
 	exited chan struct{}
@@ -49,8 +50,8 @@ func newServerProc(t testing.TB) *serverProc {
 }
 
 // newServerProcOn starts a server process on database db ("" for a SQLite
-// file of its own).
-func newServerProcOn(t testing.TB, db string) *serverProc {
+// file of its own), with more server flags.
+func newServerProcOn(t testing.TB, db string, args ...string) *serverProc {
 	t.Helper()
 	bin, err := exec.LookPath("ent-support")
 	if err != nil {
@@ -62,7 +63,7 @@ func newServerProcOn(t testing.TB, db string) *serverProc {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	s := &serverProc{t: t, bin: bin, dir: t.TempDir(), addr: addr, db: db}
+	s := &serverProc{t: t, bin: bin, dir: t.TempDir(), addr: addr, db: db, args: args}
 	if s.db == "" {
 		s.db = "sqlite:" + filepath.Join(s.dir, "server.db")
 	}
@@ -100,8 +101,8 @@ func (s *serverProc) tryStart() error {
 	defer log.Close()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		cmd := exec.Command(s.bin, "server", "--addr", s.addr, "--database", s.db,
-			"--prefix", "CG42N1", "--open-directory")
+		cmd := exec.Command(s.bin, append([]string{"server", "--addr", s.addr, "--database", s.db,
+			"--prefix", "CG42N1", "--open-directory"}, s.args...)...)
 		cmd.Env = append(os.Environ(), "ENT_SUPPORT_BOOTSTRAP_TOKEN="+bootstrapToken,
 			"ENT_SUPPORT_DATA_DIR="+filepath.Join(s.dir, "data"), "TMPDIR="+s.dir)
 		cmd.Stdout, cmd.Stderr = log, log

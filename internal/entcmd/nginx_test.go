@@ -101,8 +101,8 @@ func startNginx(t *testing.T, backends [2]string) (string, string) {
 func TestNginxTwoProcesses(t *testing.T) {
 	nginxBin(t) // before starting anything else
 	dsn := pgtest.NewDatabase(t)
-	a := newServerProcOn(t, dsn)
-	b := newServerProcOn(t, dsn)
+	a := newServerProcOn(t, dsn, noCreateLimit...)
+	b := newServerProcOn(t, dsn, noCreateLimit...)
 	front, dir := startNginx(t, [2]string{a.addr, b.addr})
 
 	agent := newClient(t, front)

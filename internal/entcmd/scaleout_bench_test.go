@@ -34,7 +34,7 @@ func BenchmarkScaleOutCreate16(b *testing.B) {
 			}
 			var urls []string
 			for range c.procs {
-				urls = append(urls, newServerProcOn(b, dsn).url())
+				urls = append(urls, newServerProcOn(b, dsn, noCreateLimit...).url())
 			}
 			client := &http.Client{Timeout: time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: 64, MaxConnsPerHost: 64}}
 			const clients = 16

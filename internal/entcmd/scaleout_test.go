@@ -20,6 +20,10 @@ import (
 // spreads requests over them (issue 6). Real processes of the real binary,
 // a real PostgreSQL cluster on loopback.
 
+// noCreateLimit turns off the per-person create limit (30/1h by default):
+// these tests and benchmarks file hundreds of tickets as one admin.
+var noCreateLimit = []string{"--create-limit", "off"}
+
 // ticketJSON is a valid ticket body; subject makes it unique.
 func ticketJSON(subject string) []byte {
 	b, _ := json.Marshal(map[string]any{
@@ -78,8 +82,8 @@ func seqOf(t *testing.T, number string) int {
 
 func TestTwoProcessesPostgres(t *testing.T) {
 	dsn := pgtest.NewDatabase(t)
-	a := newServerProcOn(t, dsn)
-	b := newServerProcOn(t, dsn)
+	a := newServerProcOn(t, dsn, noCreateLimit...)
+	b := newServerProcOn(t, dsn, noCreateLimit...)
 	servers := []string{a.url(), b.url()}
 	for _, s := range servers {
 		if code, err := statusOf(s + "/readyz"); code != 200 {
@@ -198,8 +202,8 @@ func TestTwoProcessesPostgres(t *testing.T) {
 func TestPostgresRestartUnderLoad(t *testing.T) {
 	c := pgtest.StartPrivate(t)
 	dsn := c.NewDatabase(t)
-	a := newServerProcOn(t, dsn)
-	b := newServerProcOn(t, dsn)
+	a := newServerProcOn(t, dsn, noCreateLimit...)
+	b := newServerProcOn(t, dsn, noCreateLimit...)
 	pids := []int{a.pid(), b.pid()}
 	// Short client timeouts and retries: the outage is about a second.
 	const clients = 4
