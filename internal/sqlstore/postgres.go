@@ -29,6 +29,7 @@ var postgresDialect = &dialect{
 	tableExists: `SELECT 1 FROM information_schema.tables
 		WHERE table_schema = current_schema() AND table_name = ?`,
 	rebind:          rebindDollar,
+	groupConcat:     "string_agg",
 	migrationLock:   `SELECT pg_advisory_lock(` + strconv.Itoa(migrationLockKey) + `)`,
 	migrationFree:   `SELECT pg_advisory_unlock(` + strconv.Itoa(migrationLockKey) + `)`,
 	eventsLock:      `SELECT pg_advisory_xact_lock(` + strconv.Itoa(eventsLockKey) + `)`,

@@ -96,6 +96,8 @@ type dialect struct {
 	tableExists string
 	// rebind turns ? placeholders into the dialect's own.
 	rebind func(string) string
+	// groupConcat is the aggregate that joins strings with a separator.
+	groupConcat string
 	// migrationLock and migrationFree, when set, bracket migrations on one
 	// connection, so that processes starting at once migrate one at a time
 	// (SQLite needs none: BEGIN IMMEDIATE serialises them).
@@ -130,6 +132,7 @@ var sqliteDialect = &dialect{
 	migrations:  "migrations/sqlite",
 	tableExists: `SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`,
 	rebind:      func(q string) string { return q },
+	groupConcat: "group_concat",
 }
 
 // Open opens the database named by dsn and brings its schema up to date.
