@@ -284,3 +284,55 @@ func TestPostgresRestartUnderLoad(t *testing.T) {
 	}
 	checkExactlyOnce(t, a.url(), subjects, printed)
 }
+
+// follow on one process while PostgreSQL restarts: the stream breaks or
+// stays quiet, the server's change feed reconnects, and a reply made on
+// the other process after the restart still reaches follow, once.
+func TestFollowAcrossPostgresRestart(t *testing.T) {
+	c := pgtest.StartPrivate(t)
+	dsn := c.NewDatabase(t)
+	a := newServerProcOn(t, dsn, noCreateLimit...)
+	b := newServerProcOn(t, dsn, noCreateLimit...)
+	onA, onB := newClient(t, a.url()), newClient(t, b.url())
+	num := onA.file("Suivi pendant un redémarrage de PostgreSQL")
+	if num == "" {
+		t.Fatal("no number")
+	}
+	f := onA.follow(num)
+	if l := f.next(t); !strings.Contains(l, "ticket créé") {
+		t.Fatalf("first line = %q", l)
+	}
+	mustRun(t, onB, "assign", num)
+	for range 2 { // assignee, then status
+		f.next(t)
+	}
+	if err := c.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second)
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// The servers serve again on their own; a command may meet a pooled
+	// connection the restart broke, and says so with exit 5.
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		code, _, errs := onB.run("reply", num, "--message", "Après le redémarrage de la base")
+		if code == 0 {
+			break
+		}
+		if code != 5 || time.Now().After(deadline) {
+			t.Fatalf("reply after the restart: exit %d\n%s", code, errs)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	mustRun(t, onB, "status", num, "resolu")
+	lines, code := f.rest(t)
+	if code != 0 {
+		t.Errorf("follow exit %d, want 0", code)
+	}
+	text := strings.Join(lines, "\n")
+	if strings.Count(text, "« Après le redémarrage de la base »") != 1 || !strings.Contains(text, "en_cours → resolu") {
+		t.Errorf("follow across the restart printed:\n%s", text)
+	}
+}
