@@ -305,3 +305,36 @@ func TestPostgresBadCreateInBatch(t *testing.T) {
 		}
 	}
 }
+
+// A create is answered only once its batch is on disk, although the batch
+// commits without waiting for the disk (so the counter's lock is not held
+// through the fsync): the flush that follows must wait for it. With the WAL
+// writer slowed to 10 s, nothing else flushes the WAL: right after
+// CreateTicket returns, everything written must already be flushed.
+func TestPostgresCreateFlushedWhenAnswered(t *testing.T) {
+	c := pgtest.StartDurable(t, "wal_writer_delay=10000", "autovacuum=off")
+	db := openPG(t, c, Options{})
+	ctx := context.Background()
+	for i := range 20 {
+		var wg sync.WaitGroup
+		for range 1 + i%4 { // alone, and in batches of several
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, err := db.CreateTicket(ctx, storetestTicket(), nil); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+		var flushed bool
+		var ins, fl string
+		if err := db.read.QueryRow(`SELECT pg_current_wal_flush_lsn() >= pg_current_wal_insert_lsn(),
+			pg_current_wal_insert_lsn()::text, pg_current_wal_flush_lsn()::text`).Scan(&flushed, &ins, &fl); err != nil {
+			t.Fatal(err)
+		}
+		if !flushed {
+			t.Fatalf("round %d: answered with WAL written to %s but flushed only to %s", i, ins, fl)
+		}
+	}
+}

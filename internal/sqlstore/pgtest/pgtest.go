@@ -41,9 +41,10 @@ type Cluster struct {
 	dir   string // "" for a server given by EnvDSN
 	port  int
 	// durable keeps fsync on.
-	durable bool
-	mu      sync.Mutex
-	admin   *sql.DB
+	durable  bool
+	settings []string
+	mu       sync.Mutex
+	admin    *sql.DB
 }
 
 // InCI says whether the tests run under CI, where a missing program fails.
@@ -83,12 +84,13 @@ func StartPrivate(tb testing.TB) *Cluster {
 // StartDurable starts a cluster of the caller's own with PostgreSQL's
 // default durability (fsync on, synchronous_commit on): what benchmarks of
 // durable writes measure.
-func StartDurable(tb testing.TB) *Cluster {
+// settings are more server settings ("name=value").
+func StartDurable(tb testing.TB, settings ...string) *Cluster {
 	tb.Helper()
-	return startPrivate(tb, true)
+	return startPrivate(tb, true, settings...)
 }
 
-func startPrivate(tb testing.TB, durable bool) *Cluster {
+func startPrivate(tb testing.TB, durable bool, settings ...string) *Cluster {
 	tb.Helper()
 	initdb := filepath.Join(BinDir, "initdb")
 	if _, err := os.Stat(initdb); err != nil {
@@ -98,7 +100,7 @@ func startPrivate(tb testing.TB, durable bool) *Cluster {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	c := &Cluster{dir: dir, durable: durable}
+	c := &Cluster{dir: dir, durable: durable, settings: settings}
 	tb.Cleanup(func() {
 		c.close()
 		c.ctl("stop", "-m", "immediate")
@@ -164,6 +166,9 @@ func (c *Cluster) Start() error {
 	} else {
 		// A benchmark's database: room for a million tickets in memory.
 		opts += " -c shared_buffers=256MB"
+	}
+	for _, kv := range c.settings {
+		opts += " -c " + kv
 	}
 	out, err := c.ctl("start", "-l", filepath.Join(c.dir, "log"), "-o", opts)
 	if err != nil {
