@@ -76,5 +76,5 @@ func (db *DB) ChangeTicket(ctx context.Context, n support.Number, actor, message
 			return mapError(err)
 		}
 	}
-	return mapError(tx.Commit())
+	return db.commit(ctx, tx)
 }

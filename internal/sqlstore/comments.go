@@ -69,8 +69,8 @@ func (db *DB) AddComment(ctx context.Context, n support.Number, c *support.Comme
 		eventPayload{Role: c.Role, Message: c.Body, CommentID: id, Attachments: names}); err != nil {
 		return mapError(err)
 	}
-	if err := tx.Commit(); err != nil {
-		return mapError(err)
+	if err := db.commit(ctx, tx); err != nil {
+		return err
 	}
 	c.ID, c.CreatedAt = id, now
 	c.Attachments = nil

@@ -28,17 +28,18 @@ var postgresDialect = &dialect{
 	migrations: "migrations/postgres",
 	tableExists: `SELECT 1 FROM information_schema.tables
 		WHERE table_schema = current_schema() AND table_name = ?`,
-	rebind:          rebindDollar,
-	groupConcat:     "string_agg",
-	migrationLock:   `SELECT pg_advisory_lock(` + strconv.Itoa(migrationLockKey) + `)`,
-	migrationFree:   `SELECT pg_advisory_unlock(` + strconv.Itoa(migrationLockKey) + `)`,
-	eventsLock:      `SELECT pg_advisory_xact_lock(` + strconv.Itoa(eventsLockKey) + `)`,
+	rebind:        rebindDollar,
+	groupConcat:   "string_agg",
+	migrationLock: `SELECT pg_advisory_lock(` + strconv.Itoa(migrationLockKey) + `)`,
+	migrationFree: `SELECT pg_advisory_unlock(` + strconv.Itoa(migrationLockKey) + `)`,
+	// Taken by every transaction that writes events; it also makes the
+	// transaction commit without waiting for the disk (see commit).
+	eventsLock: `SELECT set_config('synchronous_commit', 'off', true), pg_advisory_xact_lock(` +
+		strconv.Itoa(eventsLockKey) + `)`,
 	alwaysSavepoint: true,
 	claimMail:       true,
 	createOne:       qCreatePostgres,
 	createMany:      qCreateManyPostgres,
-	batchBegin: `SELECT set_config('synchronous_commit', 'off', true), pg_advisory_xact_lock(` +
-		strconv.Itoa(eventsLockKey) + `)`,
 	flushAfter: `INSERT INTO flush_marks (owner, n) VALUES (?, 1)
 		ON CONFLICT (owner) DO UPDATE SET n = flush_marks.n + 1`,
 	notifyChannel: "ent_support_events",

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 
@@ -306,12 +307,13 @@ func TestPostgresBadCreateInBatch(t *testing.T) {
 	}
 }
 
-// A create is answered only once its batch is on disk, although the batch
-// commits without waiting for the disk (so the counter's lock is not held
-// through the fsync): the flush that follows must wait for it. With the WAL
-// writer slowed to 10 s, nothing else flushes the WAL: right after
-// CreateTicket returns, everything written must already be flushed.
-func TestPostgresCreateFlushedWhenAnswered(t *testing.T) {
+// A create, a comment or a change is answered only once it is on disk,
+// although its transaction commits without waiting for the disk (so the
+// counter's lock and the events lock are not held through the fsync): the
+// flush that follows must wait for it. With the WAL writer slowed to 10 s,
+// nothing else flushes the WAL: right after each call returns, everything
+// written must already be flushed.
+func TestPostgresFlushedWhenAnswered(t *testing.T) {
 	c := pgtest.StartDurable(t, "wal_writer_delay=10000", "autovacuum=off")
 	db := openPG(t, c, Options{})
 	ctx := context.Background()
@@ -327,14 +329,36 @@ func TestPostgresCreateFlushedWhenAnswered(t *testing.T) {
 			}()
 		}
 		wg.Wait()
-		var flushed bool
-		var ins, fl string
-		if err := db.read.QueryRow(`SELECT pg_current_wal_flush_lsn() >= pg_current_wal_insert_lsn(),
-			pg_current_wal_insert_lsn()::text, pg_current_wal_flush_lsn()::text`).Scan(&flushed, &ins, &fl); err != nil {
+		checkFlushed(t, db, fmt.Sprintf("round %d, creates", i))
+		// Comments and changes write events too, under the same lock.
+		n := support.Number{Prefix: "CG42N1", Seq: 1}
+		if err := db.AddComment(ctx, n, &support.Comment{Author: "A <a@example.fr>", Role: support.RoleAgent, Body: "x"}, nil); err != nil {
 			t.Fatal(err)
 		}
-		if !flushed {
-			t.Fatalf("round %d: answered with WAL written to %s but flushed only to %s", i, ins, fl)
+		checkFlushed(t, db, fmt.Sprintf("round %d, comment", i))
+		from, to := support.Majeure, support.Bloquante
+		if i%2 == 1 {
+			from, to = to, from
 		}
+		if err := db.ChangeTicket(ctx, n, "A <a@example.fr>", "", []support.TicketChange{
+			{Field: support.FieldPriority, From: string(from), To: string(to)}}); err != nil {
+			t.Fatal(err)
+		}
+		checkFlushed(t, db, fmt.Sprintf("round %d, change", i))
+	}
+}
+
+// checkFlushed fails unless everything PostgreSQL wrote to the WAL is on
+// disk.
+func checkFlushed(t *testing.T, db *DB, what string) {
+	t.Helper()
+	var flushed bool
+	var ins, fl string
+	if err := db.read.QueryRow(`SELECT pg_current_wal_flush_lsn() >= pg_current_wal_insert_lsn(),
+		pg_current_wal_insert_lsn()::text, pg_current_wal_flush_lsn()::text`).Scan(&flushed, &ins, &fl); err != nil {
+		t.Fatal(err)
+	}
+	if !flushed {
+		t.Fatalf("%s: answered with WAL written to %s but flushed only to %s", what, ins, fl)
 	}
 }

@@ -121,10 +121,10 @@ type dialect struct {
 	// createMany, when set, is the creates of a batch in one statement
 	// (see qCreateManyPostgres).
 	createMany string
-	// batchBegin, when set, starts a batch of creates instead of
-	// eventsLock, and flushAfter runs once it committed, before anyone is
-	// answered (see runBatch).
-	batchBegin, flushAfter string
+	// flushAfter, when set, runs after every commit of a transaction that
+	// took eventsLock (which commits without waiting for the disk), before
+	// anyone is answered (see commit).
+	flushAfter string
 }
 
 var sqliteDialect = &dialect{

@@ -127,13 +127,8 @@ func (db *DB) runBatch(batch []*createReq, results []createRes, live int, all bo
 	defer tx.Rollback()
 
 	// Events must commit in ID order (see lockEvents); the creates of
-	// this batch all write one. PostgreSQL: the batch also commits without
-	// waiting for the disk (see flushAfter), in the same statement.
-	lock := db.lockEvents
-	if db.dialect.batchBegin != "" {
-		lock = func(ctx context.Context, tx *sql.Tx) error { return db.wexec(ctx, tx, db.dialect.batchBegin) }
-	}
-	if err := lock(ctx, tx); err != nil {
+	// this batch all write one.
+	if err := db.lockEvents(ctx, tx); err != nil {
 		failAll(mapError(err))
 		return false
 	}
@@ -210,25 +205,32 @@ func (db *DB) runBatch(batch []*createReq, results []createRes, live int, all bo
 			return false
 		}
 	}
-	if err := tx.Commit(); err != nil {
-		failAll(mapError(err))
-		return false
-	}
-	if db.dialect.flushAfter != "" {
-		// The batch committed without waiting for its WAL to reach the
-		// disk, so that the counter's lock (which gapless numbers hold
-		// until commit) is not held through an fsync: the other
-		// processes' batches go meanwhile. Nobody is answered before
-		// this: a synchronous commit that wrote something flushes the WAL
-		// up to its own commit record, which comes after the batch's (one
-		// that wrote nothing, even with a transaction ID, does not wait). A crash before it loses
-		// only tickets nobody was told about, the last ones: numbers stay
-		// gapless.
-		if _, err := db.write.ExecContext(ctx, db.q(db.dialect.flushAfter), db.owner); err != nil {
-			failAll(mapError(err))
-		}
+	if err := db.commit(ctx, tx); err != nil {
+		failAll(err)
 	}
 	return false
+}
+
+// commit commits a write transaction. On PostgreSQL a transaction that
+// wrote events committed without waiting for the disk (see eventsLock), so
+// that the locks gapless numbers and event order need (the prefix's
+// counter row, the events lock) are not held through an fsync: other
+// transactions, of this process or another, go meanwhile. commit then
+// returns only once the WAL is on disk past that commit: a synchronous
+// commit that writes something (the process's row in flush_marks) flushes
+// the WAL up to its own commit record, which comes after (one that wrote
+// nothing, even with a transaction ID, does not wait for the disk). A crash
+// between the two loses only changes nobody was told about, the last ones:
+// numbers stay gapless.
+func (db *DB) commit(ctx context.Context, tx *sql.Tx) error {
+	if err := tx.Commit(); err != nil {
+		return mapError(err)
+	}
+	if db.dialect.flushAfter == "" {
+		return nil
+	}
+	_, err := db.write.ExecContext(context.WithoutCancel(ctx), db.q(db.dialect.flushAfter), db.owner)
+	return mapError(err)
 }
 
 // wstmt returns query, prepared once on the write connection, bound to
@@ -249,9 +251,6 @@ func (db *DB) prepareWrites(ctx context.Context) error {
 	qs := []string{qSavepoint, qRollbackTo, qRelease, qIdempotent, qNextSeq, qInsertTicket, qInsertHistory, qInsertAttachment, qInsertEvent}
 	if db.dialect.eventsLock != "" {
 		qs = append(qs, db.dialect.eventsLock)
-	}
-	if db.dialect.batchBegin != "" {
-		qs = append(qs, db.dialect.batchBegin)
 	}
 	if db.dialect.notifyChannel != "" {
 		qs = append(qs, qNotify)
