@@ -18,6 +18,7 @@ import (
 
 	"github.com/ent-support/ent-support/internal/cmd/cmdtest"
 	"github.com/ent-support/ent-support/internal/servertest"
+	"github.com/ent-support/ent-support/internal/sqlstore/pgtest"
 )
 
 // TestMain lets testscript run this test binary as the ent-support
@@ -32,14 +33,35 @@ func TestMain(m *testing.M) {
 const bootstrapToken = "ents_script_bootstrap_token_0123456789"
 
 // TestScripts runs every script of testdata/script, each against a fresh
-// server process of its own.
+// server process of its own on a fresh SQLite file.
 func TestScripts(t *testing.T) {
+	runScripts(t, func(env *testscript.Env) error {
+		return startServer(env, "sqlite:"+filepath.Join(env.WorkDir, ".server.db"))
+	})
+}
+
+// TestScriptsPostgres runs the same scripts, unchanged, each against a
+// fresh server process on a fresh PostgreSQL database.
+func TestScriptsPostgres(t *testing.T) {
+	c := pgtest.Start(t)
+	runScripts(t, func(env *testscript.Env) error {
+		dsn, drop, err := c.CreateDatabase()
+		if err != nil {
+			return err
+		}
+		// Deferred first, so run last: after the server stopped.
+		env.Defer(drop)
+		return startServer(env, dsn)
+	})
+}
+
+func runScripts(t *testing.T, setup func(*testscript.Env) error) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,
 		RequireUniqueNames:  true,
 		UpdateScripts:       *cmdtest.Update,
-		Setup:               startServer,
+		Setup:               setup,
 		Cmds:                scriptCmds,
 	})
 }
@@ -54,11 +76,11 @@ var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []str
 	"waitfile":   cmdWaitFile,
 }
 
-// startServer starts `ent-support server` on a free port with a fresh
-// database, waits until it listens, and points the scripts at it as the
+// startServer starts `ent-support server` on a free port with the fresh
+// database dsn, waits until it listens, and points the scripts at it as the
 // bootstrap admin. The client's config and data directories live in $WORK,
 // so no script sees the machine's own.
-func startServer(env *testscript.Env) error {
+func startServer(env *testscript.Env, dsn string) error {
 	bin, err := exec.LookPath("ent-support")
 	if err != nil {
 		return err
@@ -67,12 +89,19 @@ func startServer(env *testscript.Env) error {
 	p, err := servertest.Start(bin, append(os.Environ(), "ENT_SUPPORT_BOOTSTRAP_TOKEN="+bootstrapToken,
 		"ENT_SUPPORT_DATA_DIR="+filepath.Join(work, ".server-data"), "TMPDIR="+work),
 		filepath.Join(work, ".server.log"), filepath.Join(work, ".server-addr"),
-		"--database", "sqlite:"+filepath.Join(work, ".server.db"), "--prefix", "CG42N1")
+		"--database", dsn, "--prefix", "CG42N1")
 	if err != nil {
 		return err
 	}
 	env.Defer(p.Stop)
 	addr := p.Addr
+	// The same database opened read-only, for a second server that can
+	// write nothing (outbox_readonly).
+	readOnly := dsn + "?mode=ro"
+	if strings.HasPrefix(dsn, "postgres") {
+		readOnly = dsn + "&default_transaction_read_only=on"
+	}
+	env.Setenv("SERVER_DB_READONLY", readOnly)
 	env.Setenv("SERVER_ADDR", addr)
 	env.Setenv("ADMIN_TOKEN", bootstrapToken)
 	env.Setenv("ENT_SUPPORT_SERVER", "http://"+addr)

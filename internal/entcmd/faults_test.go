@@ -36,6 +36,8 @@ type serverProc struct {
 	bin    string
 	dir    string
 	addr   string
+	db     string   // the --database DSN
+	args   []string // more server flags
 	mu     sync.Mutex
 	cmd    *exec.Cmd
 	exited chan struct{}
@@ -43,6 +45,13 @@ type serverProc struct {
 }
 
 func newServerProc(t testing.TB) *serverProc {
+	t.Helper()
+	return newServerProcOn(t, "")
+}
+
+// newServerProcOn starts a server process on database db ("" for a SQLite
+// file of its own), with more server flags.
+func newServerProcOn(t testing.TB, db string, args ...string) *serverProc {
 	t.Helper()
 	bin, err := exec.LookPath("ent-support")
 	if err != nil {
@@ -54,7 +63,10 @@ func newServerProc(t testing.TB) *serverProc {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	s := &serverProc{t: t, bin: bin, dir: t.TempDir(), addr: addr}
+	s := &serverProc{t: t, bin: bin, dir: t.TempDir(), addr: addr, db: db, args: args}
+	if s.db == "" {
+		s.db = "sqlite:" + filepath.Join(s.dir, "server.db")
+	}
 	if err := s.tryStart(); err != nil {
 		t.Fatal(err)
 	}
@@ -89,8 +101,8 @@ func (s *serverProc) tryStart() error {
 	defer log.Close()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		cmd := exec.Command(s.bin, "server", "--addr", s.addr, "--database", "sqlite:"+filepath.Join(s.dir, "server.db"),
-			"--prefix", "CG42N1", "--open-directory")
+		cmd := exec.Command(s.bin, append([]string{"server", "--addr", s.addr, "--database", s.db,
+			"--prefix", "CG42N1", "--open-directory"}, s.args...)...)
 		cmd.Env = append(os.Environ(), "ENT_SUPPORT_BOOTSTRAP_TOKEN="+bootstrapToken,
 			"ENT_SUPPORT_DATA_DIR="+filepath.Join(s.dir, "data"), "TMPDIR="+s.dir)
 		cmd.Stdout, cmd.Stderr = log, log

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	_ "embed"
 	"io"
 	"net/http"
@@ -20,6 +21,27 @@ import (
 var openAPIDocument []byte
 
 func (s *server) health(w http.ResponseWriter, r *http.Request) {
+	s.ok(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// readyTimeout bounds the readiness check: a load balancer polls often,
+// and a database that takes longer than this is not ready.
+const readyTimeout = 2 * time.Second
+
+// ready answers 200 when cfg.Ready does, 503 problem+json otherwise.
+func (s *server) ready(w http.ResponseWriter, r *http.Request) {
+	if s.cfg.Ready != nil {
+		ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
+		defer cancel()
+		if err := s.cfg.Ready(ctx); err != nil {
+			if support.ErrorCode(err) != support.EUNAVAILABLE {
+				s.log.Warn("not ready", "error", err)
+				err = support.Errorf(support.EUNAVAILABLE, "error.storage_unavailable", nil)
+			}
+			s.fail(w, r, err)
+			return
+		}
+	}
 	s.ok(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 

@@ -42,6 +42,10 @@ type ServerConfig struct {
 	// and again by the service. Zero values take support.DefaultLimits.
 	Limits  support.Limits
 	TempDir string // where uploads are spooled; "" = os.TempDir()
+	// Ready says whether the server can take requests now (the database
+	// reachable and migrated): GET /readyz answers 503 with its error. nil
+	// is always ready.
+	Ready func(context.Context) error
 	// RateLimits are the abuse limits (limits.go); zero values are off.
 	RateLimits RateLimits
 }
@@ -106,6 +110,7 @@ type server struct {
 func (s *server) routes() []route {
 	return []route{
 		{"GET", "/healthz", accessPublic, s.health},
+		{"GET", "/readyz", accessPublic, s.ready},
 		{"GET", "/api/v1/info", accessPublic, s.info},
 		{"GET", "/api/v1/openapi.json", accessPublic, s.openAPI},
 

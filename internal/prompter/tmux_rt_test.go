@@ -3,10 +3,7 @@ package prompter
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"regexp"
-	"strings"
 	"testing"
 
 	"github.com/ent-support/ent-support/internal/rt/rttest"
@@ -33,10 +30,7 @@ func TestTmuxNewIntoRT(t *testing.T) {
 		"ENT_SUPPORT_CONFIG_DIR=" + cfgDir, "ENT_SUPPORT_STATE_DIR=" + filepath.Join(dir, "state"),
 		"ENT_SUPPORT_TOKEN=" + e.CorrToken,
 	}
-	tm := &tmux{t: t, socket: fmt.Sprintf("ent-support-rt-%d", os.Getpid()), env: env}
-	t.Cleanup(tm.kill)
-	tm.run("-u", "-f", "/dev/null", "new-session", "-d", "-x", "200", "-y", "50", "-s", "t",
-		"env -i "+shellJoin(env)+" "+shellQuote(bin)+" new; echo EXIT=$?; sleep 600")
+	tm := startNew(t, "rt", bin, env)
 
 	tm.waitFor("┃ Nom et prénom")
 	tm.replace("Camille Dupont")
@@ -52,42 +46,12 @@ func TestTmuxNewIntoRT(t *testing.T) {
 	tm.waitFor("┃ Établissement (code UAI)")
 	tm.replace("0421234N")
 	tm.keys("Enter")
-	tm.waitFor("┃ Nom de l'établissement")
-	tm.replace("Collège du Pilat")
-	tm.keys("Enter")
-	tm.waitFor("┃ Ville")
-	tm.replace("Saint-Genest-Malifaux")
-	tm.keys("Enter")
-	tm.waitFor("┃ Objet de la demande")
+	if !tm.establishmentIfAsked() {
+		t.Error("RT has no directory: the establishment's name and town must be asked")
+	}
 	tm.ticketFields()
-	tm.waitFor("┃ Ajouter une capture d'écran ?")
-	tm.replace(png)
-	tm.waitFor("capture.png : image/png")
-	tm.keys("Enter")
-	tm.waitFor("Déjà jointes : capture.png")
-	tm.keys("Enter")
-	tm.waitFor("Envoyer ce ticket")
-	tm.waitFor("o Oui")
-	tm.keys("Enter")
-	screen := tm.waitFor("EXIT=")
-	if !strings.Contains(screen, "EXIT=0") {
-		t.Fatalf("ent-support new failed:\n%s", screen)
-	}
-	number := regexp.MustCompile(`CG42N1-\d+`).FindString(screen)
-	if number == "" {
-		t.Fatalf("no number on the screen:\n%s", screen)
-	}
-	show := exec.Command(bin, "show", number)
-	show.Env = env
-	out, err := show.CombinedOutput()
-	if err != nil {
-		t.Fatalf("ent-support show %s: %v\n%s", number, err, out)
-	}
-	for _, want := range []string{number, "Camille Dupont", "04 77 48 41 41", e.CorrEmail, "0421234N", "Collège du Pilat",
+	number := tm.attachAndSend(png)
+	showGives(t, bin, env, number, "Camille Dupont", "04 77 48 41 41", e.CorrEmail, "0421234N", "Collège du Pilat",
 		"Messagerie inaccessible", "Depuis ce matin, la messagerie affiche une erreur 500.", "Accueil > Messagerie",
-		"majeure", "capture.png"} {
-		if !strings.Contains(string(out), want) {
-			t.Errorf("show does not give %q:\n%s", want, out)
-		}
-	}
+		"majeure", "capture.png")
 }

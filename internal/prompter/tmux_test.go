@@ -35,41 +35,8 @@ func TestTmuxNewInARealTerminal(t *testing.T) {
 		"LANG=fr_FR.UTF-8", "LC_ALL=C.UTF-8",
 		"ENT_SUPPORT_CONFIG_DIR=" + cfgDir, "ENT_SUPPORT_DATA_DIR=" + dataDir,
 	}
-	tm := &tmux{t: t, socket: fmt.Sprintf("ent-support-test-%d", os.Getpid()), env: env}
-	t.Cleanup(tm.kill)
-	// huh erases the form when it ends: keep the pane open to read the result.
-	tm.run("-u", "-f", "/dev/null", "new-session", "-d", "-x", "200", "-y", "50", "-s", "t",
-		"env -i "+shellJoin(env)+" "+shellQuote(bin)+" new; echo EXIT=$?; sleep 600")
+	tm := startNew(t, "test", bin, env)
 
-	screen := fillNewForm(tm, png)
-	if !strings.Contains(screen, "EXIT=0") {
-		t.Fatalf("ent-support new failed:\n%s", screen)
-	}
-	number := regexp.MustCompile(`CG42N1-\d+`).FindString(screen)
-	if number != "CG42N1-1" {
-		t.Fatalf("number %q, want CG42N1-1:\n%s", number, screen)
-	}
-
-	show := exec.Command(bin, "show", number)
-	show.Env = env
-	out, err := show.CombinedOutput()
-	if err != nil {
-		t.Fatalf("ent-support show %s: %v\n%s", number, err, out)
-	}
-	for _, want := range []string{number, "Claire Martin", "04 77 48 41 41", "claire.martin@ac-lyon.fr",
-		"0421234N", "Messagerie inaccessible", "Depuis ce matin, la messagerie affiche une erreur 500.",
-		"Accueil > Messagerie", "majeure", "capture.png"} {
-		if !strings.Contains(string(out), want) {
-			t.Errorf("show does not give %q:\n%s", want, out)
-		}
-	}
-}
-
-// fillNewForm types a whole ticket into `ent-support new` as a person
-// does (a wrong phone number refused, then fixed; a screenshot), confirms,
-// and returns the screen once the command is over (EXIT=…).
-func fillNewForm(tm *tmux, png string) string {
-	tm.t.Helper()
 	tm.waitFor("┃ Nom et prénom")
 	tm.replace("Claire Martin")
 	tm.keys("Enter")
@@ -88,25 +55,84 @@ func fillNewForm(tm *tmux, png string) string {
 	tm.waitFor("┃ Établissement (code UAI)")
 	tm.replace("0421234N")
 	tm.keys("Enter")
-	if tm.waitForOneOf("┃ Nom de l'établissement", "┃ Objet de la demande") == "┃ Nom de l'établissement" {
-		tm.replace("Collège du Pilat")
-		tm.keys("Enter")
-		tm.waitFor("┃ Ville")
-		tm.replace("Saint-Genest-Malifaux")
-		tm.keys("Enter")
-		tm.waitFor("┃ Objet de la demande")
-	}
+	tm.establishmentIfAsked()
 	tm.ticketFields()
-	tm.waitFor("┃ Ajouter une capture d'écran ?")
-	tm.replace(png)
-	tm.waitFor("capture.png : image/png")
-	tm.keys("Enter")
-	tm.waitFor("Déjà jointes : capture.png")
-	tm.keys("Enter")
-	tm.waitFor("Envoyer ce ticket")
-	tm.waitFor("o Oui")
-	tm.keys("Enter")
-	return tm.waitFor("EXIT=")
+	number := tm.attachAndSend(png)
+	if number != "CG42N1-1" {
+		t.Fatalf("number %q, want CG42N1-1", number)
+	}
+	showGives(t, bin, env, number, "Claire Martin", "04 77 48 41 41", "claire.martin@ac-lyon.fr",
+		"0421234N", "Messagerie inaccessible", "Depuis ce matin, la messagerie affiche une erreur 500.",
+		"Accueil > Messagerie", "majeure", "capture.png")
+}
+
+// startNew runs `ent-support new` with env (only) in a tmux session of
+// its own, stopped at the end of the test. huh erases the form when it
+// ends: the pane stays open to read the result.
+func startNew(t *testing.T, name, bin string, env []string) *tmux {
+	t.Helper()
+	tm := &tmux{t: t, socket: fmt.Sprintf("ent-support-%s-%d", name, os.Getpid()), env: env}
+	t.Cleanup(tm.kill)
+	tm.run("-u", "-f", "/dev/null", "new-session", "-d", "-x", "200", "-y", "50", "-s", "t",
+		"env -i "+shellJoin(env)+" "+shellQuote(bin)+" new; echo EXIT=$?; sleep 600")
+	return tm
+}
+
+// establishmentIfAsked answers the establishment's name and town when the
+// form asks them (a UAI not in the directory), and reports whether it did;
+// it returns at the subject's question.
+func (m *tmux) establishmentIfAsked() bool {
+	m.t.Helper()
+	if m.waitForOneOf("┃ Nom de l'établissement", "┃ Objet de la demande") != "┃ Nom de l'établissement" {
+		return false
+	}
+	m.replace("Collège du Pilat")
+	m.keys("Enter")
+	m.waitFor("┃ Ville")
+	m.replace("Saint-Genest-Malifaux")
+	m.keys("Enter")
+	m.waitFor("┃ Objet de la demande")
+	return true
+}
+
+// attachAndSend attaches the screenshot png, confirms the summary, and
+// returns the number `new` printed (the test fails if it did not exit 0).
+func (m *tmux) attachAndSend(png string) string {
+	m.t.Helper()
+	m.waitFor("┃ Ajouter une capture d'écran ?")
+	m.replace(png)
+	m.waitFor("capture.png : image/png")
+	m.keys("Enter")
+	m.waitFor("Déjà jointes : capture.png")
+	m.keys("Enter")
+	m.waitFor("Envoyer ce ticket")
+	m.waitFor("o Oui")
+	m.keys("Enter")
+	screen := m.waitFor("EXIT=")
+	if !strings.Contains(screen, "EXIT=0") {
+		m.t.Fatalf("ent-support new failed:\n%s", screen)
+	}
+	number := regexp.MustCompile(`CG42N1-\d+`).FindString(screen)
+	if number == "" {
+		m.t.Fatalf("no number on the screen:\n%s", screen)
+	}
+	return number
+}
+
+// showGives runs `ent-support show number` and checks it gives each want.
+func showGives(t *testing.T, bin string, env []string, number string, wants ...string) {
+	t.Helper()
+	show := exec.Command(bin, "show", number)
+	show.Env = env
+	out, err := show.CombinedOutput()
+	if err != nil {
+		t.Fatalf("ent-support show %s: %v\n%s", number, err, out)
+	}
+	for _, want := range append([]string{number}, wants...) {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("show does not give %q:\n%s", want, out)
+		}
+	}
 }
 
 // tmux drives one detached session on its own server (socket).

@@ -174,7 +174,17 @@ func (c *Client) CreateTicket(ctx context.Context, in support.TicketInput, opts 
 	// are ours, as sent.
 	var raw rtTicket
 	if err := c.get(ctx, "/ticket/"+itoa(id), nil, true, &raw); err != nil {
-		return nil, err
+		if support.ErrorCode(err) != support.ENOTFOUND {
+			return nil, err
+		}
+		// Filed for another requestor than this account, which RT's
+		// rights do not let read it: the ticket exists (an error here
+		// would have it filed again), as sent.
+		raw = rtTicket{ID: flexID(id), Subject: in.Subject, Status: "new", Created: c.now().UTC(),
+			LastUpdated: c.now().UTC()}
+		for k, vs := range values {
+			raw.CustomFields = append(raw.CustomFields, rtCFValue{Name: c.names[k], Values: vs})
+		}
 	}
 	t := &support.Ticket{TicketSummary: c.summary(raw), History: []support.HistoryEntry{}, Comments: []support.Comment{},
 		Attachments: []support.Attachment{}}

@@ -87,7 +87,9 @@ func (c *Client) summary(t rtTicket) support.TicketSummary {
 	if t.Owner.ID != "" && t.Owner.ID != "Nobody" {
 		s.Assignee = t.Owner.ID
 	}
-	if len(t.Requestor) > 0 {
+	// RT names a requestor by its user name, which is the e-mail only for
+	// accounts RT made from an e-mail; the body's footer has the e-mail.
+	if len(t.Requestor) > 0 && strings.Contains(t.Requestor[0].ID, "@") {
 		s.Reporter.Email = t.Requestor[0].ID
 	}
 	return s
@@ -125,11 +127,16 @@ func (c *Client) load(ctx context.Context, n support.Number) (*support.Ticket, [
 	story.requestors = rt.Requestor
 	t := &support.Ticket{TicketSummary: c.summary(rt)}
 	events := story.events(c, n)
+	for i := range events {
+		if events[i].Kind == support.EventCreated {
+			events[i].Message = rt.Subject // as the SPEC's creation event says it
+		}
+	}
 	t.History, t.Comments = helpdesk.Story(events)
 	if first := story.first(); first != nil {
 		t.Description, t.Reporter.Name, t.Reporter.Email, t.IdempotencyKey = helpdesk.ParseBody(first.Content)
-		if t.Reporter.Email == "" && len(rt.Requestor) > 0 {
-			t.Reporter.Email = rt.Requestor[0].ID
+		if t.Reporter.Email == "" {
+			t.Reporter.Email = c.summary(rt).Reporter.Email
 		}
 	}
 	t.Attachments = story.files()

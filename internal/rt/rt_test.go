@@ -372,3 +372,27 @@ func TestDoctorOnSeededRT(t *testing.T) {
 		t.Errorf("unreachable: %+v", down)
 	}
 }
+
+// TestTicketForAnotherRequestor: the correspondent files for an address
+// that is not theirs; RT's rights then hide the ticket from them, yet the
+// ticket was filed: its number comes back, not an error (which would have
+// it filed again), and RT holds it once (the agent sees it).
+func TestTicketForAnotherRequestor(t *testing.T) {
+	e := rttest.Load(t)
+	ctx := context.Background()
+	corr := newClient(t, e, e.CorrToken, nil)
+	agent := newClient(t, e, e.AgentToken, nil)
+	in := input(e, uniq("Pour un collègue"))
+	in.Reporter.Email = "dominique.martin@ac-exemple.test"
+	tk, err := corr.CreateTicket(ctx, in, support.CreateOptions{})
+	if err != nil || tk.Number.Seq == 0 {
+		t.Fatalf("CreateTicket = %v, %v", tk, err)
+	}
+	got, err := agent.GetTicket(ctx, tk.Number)
+	if err != nil || got.Subject != in.Subject || got.Reporter.Email != in.Reporter.Email {
+		t.Errorf("as the agent: %+v, %v", got, err)
+	}
+	if n := countSubject(t, agent, in.Subject); n != 1 {
+		t.Errorf("%d tickets, want 1", n)
+	}
+}

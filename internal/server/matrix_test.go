@@ -48,6 +48,7 @@ var accessMatrix = map[string]struct {
 	prepare func(m *matrix, t *testing.T) cell
 }{
 	"GET /healthz":               {[nPrincipals]int{200, 200, 200, 200, 200, 200, 200}, fixed("/healthz")},
+	"GET /readyz":                {[nPrincipals]int{200, 200, 200, 200, 200, 200, 200}, fixed("/readyz")},
 	"GET /api/v1/info":           {[nPrincipals]int{200, 200, 200, 200, 200, 200, 200}, fixed("/api/v1/info")},
 	"GET /api/v1/openapi.json":   {[nPrincipals]int{200, 200, 200, 200, 200, 200, 200}, fixed("/api/v1/openapi.json")},
 	"GET /api/v1/me":             {[nPrincipals]int{401, 401, 200, 200, 200, 200, 401}, fixed("/api/v1/me")},

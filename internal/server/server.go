@@ -23,7 +23,7 @@ import (
 // Options are what an operator sets.
 type Options struct {
 	Addr           string // host:port; port 0 picks a free one
-	Database       string // "sqlite:PATH" or a bare path
+	Database       string // "postgres://…", "sqlite:PATH" or a bare path
 	Prefix         string
 	Limits         support.Limits
 	OpenDirectory  bool
@@ -100,7 +100,7 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		page = p
 	}
 	h := httpapi.NewHandler(httpapi.ServerConfig{Tickets: svc, Admin: svc, Auth: svc, Audit: svc, Logger: log,
-		Limits: info.Limits, TempDir: o.TempDir, TicketPage: page, RateLimits: o.RateLimits})
+		Limits: info.Limits, TempDir: o.TempDir, TicketPage: page, RateLimits: o.RateLimits, Ready: store.Ready})
 	var certs *certFiles
 	if o.TLSCert != "" || o.TLSKey != "" {
 		if certs, err = loadCertFiles(o.TLSCert, o.TLSKey, log); err != nil {
@@ -165,6 +165,15 @@ func (s *Server) Serve(ctx context.Context, grace time.Duration) error {
 		// before the store closes.
 		stopMail = func() { cancel(); <-mailDone }
 	}
+	// Changes made by other processes on the same database (PostgreSQL)
+	// wake this one's followers and notifier too.
+	fctx, stopFeed := context.WithCancel(ctx)
+	feedDone := make(chan struct{})
+	go func() {
+		defer close(feedDone)
+		s.store.WatchChanges(fctx, s.Service.Wake, s.Service.WakeAll)
+	}()
+	defer func() { stopFeed(); <-feedDone }()
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(s.ln) }()
 	var err error

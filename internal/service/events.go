@@ -84,6 +84,36 @@ func (h *hub) notify(n support.Number) {
 	}
 }
 
+// notifyAll wakes every follower and the mail notifier: what a change
+// feed does after it lost track (see Wake).
+func (h *hub) notifyAll() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, subs := range h.subs {
+		for c := range subs {
+			select {
+			case c <- struct{}{}:
+			default:
+			}
+		}
+	}
+	for c := range h.all {
+		select {
+		case c <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// Wake wakes the followers of ticket n and the mail notifier, for a change
+// committed by another process on the same database (the store's change
+// feed calls it). Changes made through this service wake them already.
+func (s *Service) Wake(n support.Number) { s.hub.notify(n) }
+
+// WakeAll wakes every follower and the mail notifier: the change feed
+// calls it when it may have missed changes (after a reconnection).
+func (s *Service) WakeAll() { s.hub.notifyAll() }
+
 // Events returns the events of a ticket the caller may see (any other is
 // not found, as for GetTicket).
 func (s *Service) Events(ctx context.Context, n support.Number, afterID int64, limit int) ([]support.Event, error) {

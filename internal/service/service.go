@@ -117,12 +117,11 @@ func (s *Service) CreateTicket(ctx context.Context, in support.TicketInput, opts
 		return nil, &support.Error{Code: support.EINVALID, Key: "error.idempotency_mismatch",
 			Fields: []support.FieldError{{Field: "idempotency_key", Rule: "idempotency_mismatch"}}}
 	}
-	out, err := s.store.GetTicket(ctx, t.Number)
-	if err != nil {
-		return nil, err
-	}
-	out.Replayed = !created
-	return out, nil
+	// The store gave back the whole ticket (history, comments, files):
+	// reading it again would cost a read transaction per create, which
+	// on PostgreSQL is six round trips.
+	t.Replayed = !created
+	return t, nil
 }
 
 // completeEstablishment fills name and city from the directory, or asks

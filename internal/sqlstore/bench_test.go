@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ent-support/ent-support/internal/sqlstore/pgtest"
 	"github.com/ent-support/ent-support/internal/support"
 )
 
@@ -34,13 +35,22 @@ func p99(ds []time.Duration) float64 {
 // BenchmarkCreateParallel16 files durable JSON tickets (no files) from 16
 // goroutines, with group commit ("group") and with one transaction per
 // create ("single"), and reports creates/s and the p99 latency.
+//
+// "postgres" is group commit on PostgreSQL (fsync on), in the same process:
+// the store alone, without HTTP, for comparison with the servers' figures.
 func BenchmarkCreateParallel16(b *testing.B) {
 	for _, c := range []struct {
 		name     string
 		maxBatch int
-	}{{"group", 0}, {"single", 1}} {
+		pg       bool
+	}{{"group", 0, false}, {"single", 1, false}, {"postgres", 0, true}} {
 		b.Run(c.name, func(b *testing.B) {
-			db, _ := openTest(b, Options{maxBatch: c.maxBatch})
+			var db *DB
+			if c.pg {
+				db = openPG(b, pgtest.StartDurable(b), Options{})
+			} else {
+				db, _ = openTest(b, Options{maxBatch: c.maxBatch})
+			}
 			const workers = 16
 			var next atomic.Int64
 			lat := make([][]time.Duration, workers)

@@ -46,6 +46,12 @@ func (db *DB) ChangeTicket(ctx context.Context, n support.Number, actor, message
 	} else if err != nil {
 		return mapError(err)
 	}
+	if err := db.lockEvents(ctx, tx); err != nil {
+		return mapError(err)
+	}
+	if err := db.notifyChange(ctx, tx, n); err != nil {
+		return mapError(err)
+	}
 	for _, c := range changes {
 		args := []any{c.To}
 		if c.Field == support.FieldPriority {
@@ -70,5 +76,5 @@ func (db *DB) ChangeTicket(ctx context.Context, n support.Number, actor, message
 			return mapError(err)
 		}
 	}
-	return mapError(tx.Commit())
+	return db.commit(ctx, tx)
 }

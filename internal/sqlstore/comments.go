@@ -55,6 +55,12 @@ func (db *DB) AddComment(ctx context.Context, n support.Number, c *support.Comme
 		}
 		atts = append(atts, a)
 	}
+	if err := db.lockEvents(ctx, tx); err != nil {
+		return mapError(err)
+	}
+	if err := db.notifyChange(ctx, tx, n); err != nil {
+		return mapError(err)
+	}
 	names := make([]string, len(atts))
 	for i, a := range atts {
 		names[i] = a.Name
@@ -63,8 +69,8 @@ func (db *DB) AddComment(ctx context.Context, n support.Number, c *support.Comme
 		eventPayload{Role: c.Role, Message: c.Body, CommentID: id, Attachments: names}); err != nil {
 		return mapError(err)
 	}
-	if err := tx.Commit(); err != nil {
-		return mapError(err)
+	if err := db.commit(ctx, tx); err != nil {
+		return err
 	}
 	c.ID, c.CreatedAt = id, now
 	c.Attachments = nil

@@ -21,6 +21,10 @@ type eventPayload struct {
 
 const qInsertEvent = `INSERT INTO events (ticket_id, at, kind, actor, payload) VALUES (?, ?, ?, ?, ?)`
 
+// qNotify sends a ticket's number on the change feed (PostgreSQL): sent in
+// the change's transaction, it is delivered when, and only if, it commits.
+const qNotify = `SELECT pg_notify('ent_support_events', ?)`
+
 // insertEvent writes one event in tx, the transaction of the change it
 // reports (inside a create's SAVEPOINT, so a create undone takes its
 // event with it).
@@ -30,6 +34,16 @@ func (db *DB) insertEvent(ctx context.Context, tx *sql.Tx, ticketID, us int64, k
 		return err
 	}
 	return db.wexec(ctx, tx, qInsertEvent, ticketID, us, kind, actor, string(b))
+}
+
+// notifyChange announces, in tx, that ticket n changed: every process
+// listening (see WatchChanges) wakes its followers when tx commits. A no-op
+// on SQLite, whose one server process wakes its own.
+func (db *DB) notifyChange(ctx context.Context, tx *sql.Tx, n support.Number) error {
+	if db.dialect.notifyChannel == "" {
+		return nil
+	}
+	return db.wexec(ctx, tx, qNotify, n.String())
 }
 
 // historyKind is the event kind of a history entry's field.

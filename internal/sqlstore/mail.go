@@ -1,11 +1,14 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/ent-support/ent-support/internal/support"
@@ -78,11 +81,32 @@ func (db *DB) EnqueueMail(ctx context.Context, cursor int64, ds []support.MailDe
 	return mapError(tx.Commit())
 }
 
+// mailClaim is how long a PostgreSQL sender keeps the deliveries
+// PendingMail gave it: far longer than a round of sends takes, short enough
+// that mail from a process that died moves again soon.
+const mailClaim = 5 * time.Minute
+
 // PendingMail returns deliveries not yet sent, oldest first; see
 // support.MailQueue.
+//
+// On PostgreSQL several processes share the queue: it claims the rows it
+// returns for this process (mailClaim), skipping rows another process
+// holds, so that each e-mail is sent by one process. Rows this process
+// already holds are returned again (the next round after a failure).
 func (db *DB) PendingMail(ctx context.Context, limit int) ([]support.MailDelivery, error) {
-	rows, err := db.write.QueryContext(ctx, db.q(`SELECT id, event_id, recipient, message_id, subject, text_body,
-		html_body, attempts, next_attempt_at, last_error FROM mail_deliveries WHERE status = 'pending' ORDER BY id LIMIT ?`), limit)
+	const cols = `id, event_id, recipient, message_id, subject, text_body,
+		html_body, attempts, next_attempt_at, last_error`
+	query, args := `SELECT `+cols+` FROM mail_deliveries WHERE status = 'pending' ORDER BY id LIMIT ?`, []any{limit}
+	if db.dialect.claimMail {
+		now := toMicros(db.stamp())
+		query = `UPDATE mail_deliveries SET claimed_by = ?, claimed_until = ?
+			WHERE id IN (SELECT id FROM mail_deliveries
+				WHERE status = 'pending' AND (claimed_until < ? OR claimed_by = ?)
+				ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED)
+			RETURNING ` + cols
+		args = []any{db.owner, now + mailClaim.Microseconds(), now, db.owner, limit}
+	}
+	rows, err := db.write.QueryContext(ctx, db.q(query), args...)
 	if err != nil {
 		return nil, mapError(err)
 	}
@@ -98,6 +122,8 @@ func (db *DB) PendingMail(ctx context.Context, limit int) ([]support.MailDeliver
 		d.NextAttempt = fromMicros(next)
 		out = append(out, d)
 	}
+	// UPDATE … RETURNING gives no order.
+	slices.SortFunc(out, func(a, b support.MailDelivery) int { return cmp.Compare(a.ID, b.ID) })
 	return out, mapError(rows.Err())
 }
 
@@ -114,8 +140,14 @@ func (db *DB) MarkMailFailed(ctx context.Context, id int64, attempts int, next t
 	if failed {
 		status = "failed"
 	}
-	_, err := db.write.ExecContext(ctx, db.q(`UPDATE mail_deliveries SET status = ?, attempts = ?, next_attempt_at = ?,
-		last_error = ? WHERE id = ? AND status = 'pending'`), status, attempts, toMicros(next), lastErr, id)
+	query := `UPDATE mail_deliveries SET status = ?, attempts = ?, next_attempt_at = ?,
+		last_error = ? WHERE id = ? AND status = 'pending'`
+	if db.dialect.claimMail {
+		// Let go of the claim: whichever process is up when it is due
+		// tries again.
+		query = strings.Replace(query, "last_error = ?", "last_error = ?, claimed_until = 0", 1)
+	}
+	_, err := db.write.ExecContext(ctx, db.q(query), status, attempts, toMicros(next), lastErr, id)
 	return mapError(err)
 }
 

@@ -97,3 +97,14 @@ func (db *DB) closeReadStmts() {
 		return true
 	})
 }
+
+// readTx begins a read transaction whose queries all see one snapshot:
+// SQLite's deferred transactions do, PostgreSQL's need REPEATABLE READ
+// (READ COMMITTED takes a new snapshot per statement).
+func (db *DB) readTx(ctx context.Context) (*sql.Tx, error) {
+	var opts *sql.TxOptions
+	if db.dialect != sqliteDialect {
+		opts = &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
+	}
+	return db.read.BeginTx(ctx, opts)
+}

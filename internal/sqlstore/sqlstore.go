@@ -1,19 +1,22 @@
 // Package sqlstore keeps tickets, people and the establishment directory in
 // a SQL database: it implements support.Store on database/sql.
 //
-// SQLite (modernc.org/sqlite, pure Go) is the only dialect today. The code is
-// written so that a second dialect (PostgreSQL through pgx/v5/stdlib) is a
-// new entry in dialects, a migrations/<dialect> folder and an open function:
-// queries use ? placeholders, rebound per dialect, and portable SQL
-// (RETURNING, ON CONFLICT, row values).
+// Two dialects share every query: SQLite (modernc.org/sqlite, pure Go) for
+// one server process, and PostgreSQL (pgx/v5 through its database/sql
+// driver) for several processes on one database. Queries use ? placeholders,
+// rebound per dialect, and portable SQL (RETURNING, ON CONFLICT, row
+// values); what differs is in a dialect value and a migrations/<dialect>
+// folder.
 //
-// Durability comes first: WAL with synchronous=FULL, so a ticket whose number
-// was returned survives a crash or a power loss. Throughput comes from group
+// Durability comes first: SQLite runs in WAL with synchronous=FULL and
+// PostgreSQL with synchronous_commit on, so a ticket whose number was
+// returned survives a crash or a power loss. Throughput comes from group
 // commit (see writer.go), never from weaker syncing.
 package sqlstore
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"embed"
 	"errors"
@@ -31,6 +34,7 @@ import (
 	"time"
 
 	"github.com/ent-support/ent-support/internal/support"
+	"github.com/jackc/pgx/v5"
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 )
 
@@ -72,6 +76,12 @@ type DB struct {
 	stmts map[string]*sql.Stmt
 	// rstmts caches the read statements, by query text (see cachedReader).
 	rstmts sync.Map
+
+	// pgConfig is the PostgreSQL connection's configuration (nil on
+	// SQLite): the change feed opens its own connection with it.
+	pgConfig *pgx.ConnConfig
+	// owner names this store in mail claims: random, one per Open.
+	owner string
 }
 
 var _ support.Store = (*DB)(nil)
@@ -86,6 +96,35 @@ type dialect struct {
 	tableExists string
 	// rebind turns ? placeholders into the dialect's own.
 	rebind func(string) string
+	// groupConcat is the aggregate that joins strings with a separator.
+	groupConcat string
+	// migrationLock and migrationFree, when set, bracket migrations on one
+	// connection, so that processes starting at once migrate one at a time
+	// (SQLite needs none: BEGIN IMMEDIATE serialises them).
+	migrationLock, migrationFree string
+	// eventsLock, when set, is run in every transaction before it inserts
+	// events, and held until it ends (see lockEvents).
+	eventsLock string
+	// alwaysSavepoint runs even a lone create of a batch in a savepoint:
+	// on PostgreSQL any failed statement aborts the transaction, and a
+	// create that lost an idempotency race must be undone and retried.
+	alwaysSavepoint bool
+	// notifyChannel, when set, is the channel of the change feed: each
+	// change sends its ticket's number there, in its transaction.
+	notifyChannel string
+	// claimMail: PendingMail claims the rows it returns (several
+	// processes share the queue).
+	claimMail bool
+	// createOne, when set, is a create's ticket, counter, history, event
+	// and notification in one statement (see qCreatePostgres).
+	createOne string
+	// createMany, when set, is the creates of a batch in one statement
+	// (see qCreateManyPostgres).
+	createMany string
+	// flushAfter, when set, runs after every commit of a transaction that
+	// took eventsLock (which commits without waiting for the disk), before
+	// anyone is answered (see commit).
+	flushAfter string
 }
 
 var sqliteDialect = &dialect{
@@ -93,17 +132,19 @@ var sqliteDialect = &dialect{
 	migrations:  "migrations/sqlite",
 	tableExists: `SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`,
 	rebind:      func(q string) string { return q },
+	groupConcat: "group_concat",
 }
 
 // Open opens the database named by dsn and brings its schema up to date.
 //
-// dsn is "sqlite:PATH" or a bare PATH. The file and its parent folder (0700)
+// dsn is "postgres://…" or "postgresql://…" (a pgx connection URL), or
+// "sqlite:PATH" or a bare PATH. The file and its parent folder (0700)
 // are created if missing. One SQLite URI parameter is accepted after a "?":
 // mode=ro opens an existing database read-only (writes then fail with
 // EUNAVAILABLE); the durability settings cannot be changed from the DSN.
 func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		return nil, errors.New("sqlstore: PostgreSQL is not supported yet")
+	if isPostgresDSN(dsn) {
+		return openPostgres(ctx, dsn, opts)
 	}
 	file, readOnly, err := parseSQLiteDSN(dsn)
 	if err != nil {
@@ -123,22 +164,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		f.Close()
 	}
 
-	now := opts.Now
-	if now == nil {
-		now = time.Now
-	}
-	db := &DB{
-		dialect:  sqliteDialect,
-		now:      now,
-		creates:  make(chan *createReq),
-		done:     make(chan struct{}),
-		maxBatch: opts.maxBatch,
-		stmts:    map[string]*sql.Stmt{},
-	}
-	if db.maxBatch <= 0 {
-		db.maxBatch = defaultMaxBatch
-	}
-
+	db := newDB(sqliteDialect, opts)
 	mode := "rwc"
 	if readOnly {
 		mode = "ro"
@@ -181,9 +207,35 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		return nil, mapError(err)
 	}
 
+	db.start()
+	return db, nil
+}
+
+// newDB returns a DB of dialect d, without connections yet.
+func newDB(d *dialect, opts Options) *DB {
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	db := &DB{
+		dialect:  d,
+		now:      now,
+		creates:  make(chan *createReq),
+		done:     make(chan struct{}),
+		maxBatch: opts.maxBatch,
+		stmts:    map[string]*sql.Stmt{},
+		owner:    rand.Text(),
+	}
+	if db.maxBatch <= 0 {
+		db.maxBatch = defaultMaxBatch
+	}
+	return db
+}
+
+// start starts the group-commit writer, once the connections are open.
+func (db *DB) start() {
 	db.wg.Add(1)
 	go db.writer()
-	return db, nil
 }
 
 // Close stops the writer and closes the database. Creates still waiting
@@ -292,23 +344,48 @@ func (d *dialect) loadMigrations() ([]migration, error) {
 	return ms, nil
 }
 
+// migrator is what *sql.DB and *sql.Conn have in common.
+type migrator interface {
+	querier
+	BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error)
+}
+
 // migrate applies the pending migrations in one write transaction. An
 // up-to-date database is only read, so a read-only one opens fine; two
 // processes migrating at once are serialised by the write lock (BEGIN
-// IMMEDIATE), and the second finds nothing left to do.
+// IMMEDIATE) on SQLite, by an advisory lock on PostgreSQL, and the second
+// finds nothing left to do.
 func (db *DB) migrate(ctx context.Context) error {
+	if db.dialect.migrationLock == "" {
+		return db.migrateOn(ctx, db.write)
+	}
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
+		return mapError(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, db.dialect.migrationLock); err != nil {
+		return mapError(err)
+	}
+	// Unlocked whatever happens; if that fails, closing the session
+	// (conn.Close discards a broken connection) releases it too.
+	defer conn.ExecContext(context.WithoutCancel(ctx), db.dialect.migrationFree)
+	return db.migrateOn(ctx, conn)
+}
+
+func (db *DB) migrateOn(ctx context.Context, c migrator) error {
 	ms, err := db.dialect.loadMigrations()
 	if err != nil {
 		return err
 	}
 	latest := ms[len(ms)-1].version
-	if v, err := db.schemaVersion(ctx, db.write); err != nil {
+	if v, err := db.schemaVersion(ctx, c); err != nil {
 		return mapError(err)
 	} else if v >= latest {
 		return nil
 	}
 
-	tx, err := db.write.BeginTx(ctx, nil)
+	tx, err := c.BeginTx(ctx, nil)
 	if err != nil {
 		return mapError(err)
 	}
@@ -316,7 +393,7 @@ func (db *DB) migrate(ctx context.Context) error {
 	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version    INTEGER PRIMARY KEY,
 		name       TEXT    NOT NULL,
-		applied_at INTEGER NOT NULL)`); err != nil {
+		applied_at BIGINT  NOT NULL)`); err != nil {
 		return mapError(err)
 	}
 	var v int
@@ -340,7 +417,7 @@ func (db *DB) migrate(ctx context.Context) error {
 }
 
 // schemaVersion returns the highest applied migration, 0 on a new database.
-func (db *DB) schemaVersion(ctx context.Context, c *sql.DB) (int, error) {
+func (db *DB) schemaVersion(ctx context.Context, c querier) (int, error) {
 	var one int
 	err := c.QueryRowContext(ctx, db.q(db.dialect.tableExists), "schema_migrations").Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -364,3 +441,22 @@ func (db *DB) stamp() time.Time { return db.now().UTC().Truncate(time.Microsecon
 func toMicros(t time.Time) int64 { return t.UnixMicro() }
 
 func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
+
+// Ready says whether the store can serve now: the database answers and its
+// schema is the one this program knows (another process may still be
+// migrating it, or a newer one may have moved it on). Load balancers ask
+// through GET /readyz.
+func (db *DB) Ready(ctx context.Context) error {
+	v, err := db.schemaVersion(ctx, db.read)
+	if err != nil {
+		return mapError(err)
+	}
+	ms, err := db.dialect.loadMigrations()
+	if err != nil {
+		return err
+	}
+	if latest := ms[len(ms)-1].version; v != latest {
+		return support.Errorf(support.EUNAVAILABLE, keyStorageUnavailable, nil)
+	}
+	return nil
+}

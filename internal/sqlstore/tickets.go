@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -151,43 +152,63 @@ func (db *DB) createTx(ctx context.Context, tx *sql.Tx, now time.Time, r *create
 		}
 	}
 
-	if err := db.wqueryRow(ctx, tx, qNextSeq, []any{t.Number.Prefix}, &t.Number.Seq); err != nil {
-		return createRes{err: mapError(err)}
-	}
 	if t.Status == "" {
 		t.Status = support.StatusNew
 	}
 	t.CreatedAt, t.UpdatedAt = now, now
 	us := toMicros(now)
-
-	var id int64
 	in := t.TicketInput
-	err := db.wqueryRow(ctx, tx, qInsertTicket, []any{
+	h := support.HistoryEntry{At: now, Actor: actor(in.Reporter), To: t.Status}
+	row := []any{
 		t.Number.Prefix, t.Number.Seq,
 		in.Reporter.Name, string(in.Reporter.Function), in.Reporter.Phone, in.Reporter.Email,
 		in.Establishment.UAI, in.Establishment.Name, in.Establishment.City, in.Establishment.Department, in.Establishment.Territory,
 		in.Subject, joinPopulation(in.Population), in.Description, in.Location, string(in.Priority), in.Priority.Rank(),
 		string(t.Status), us, us, t.CreatedBy, t.Assignee, t.IdempotencyKey, t.BodyHash,
-	}, &id)
+	}
+	payload, err := json.Marshal(eventPayload{To: string(h.To), Message: in.Subject})
 	if err != nil {
-		return createRes{err: mapError(err)}
+		return createRes{err: err}
 	}
 
-	h := support.HistoryEntry{At: now, Actor: actor(in.Reporter), To: t.Status}
-	if err := db.wexec(ctx, tx, qInsertHistory, id, us, h.Actor, string(h.From), string(h.To), h.Message); err != nil {
-		return createRes{err: mapError(err)}
-	}
-	if err := db.insertEvent(ctx, tx, id, us, support.EventCreated, h.Actor,
-		eventPayload{To: string(h.To), Message: in.Subject}); err != nil {
-		return createRes{err: mapError(err)}
+	var id int64
+	if db.dialect.createOne != "" {
+		// One round trip: under the counter's lock, every statement
+		// saved is throughput (see qCreatePostgres).
+		args := append(row[:1:1], row[2:]...)
+		args = append(args, h.Actor, string(h.To), string(payload))
+		err = db.wqueryRow(ctx, tx, db.dialect.createOne, args, &id, &t.Number.Seq)
+		if err != nil {
+			return createRes{err: mapError(err)}
+		}
+	} else {
+		if err := db.wqueryRow(ctx, tx, qNextSeq, []any{t.Number.Prefix}, &t.Number.Seq); err != nil {
+			return createRes{err: mapError(err)}
+		}
+		row[1] = t.Number.Seq
+		if err := db.wqueryRow(ctx, tx, qInsertTicket, row, &id); err != nil {
+			return createRes{err: mapError(err)}
+		}
+		if err := db.wexec(ctx, tx, qInsertHistory, id, us, h.Actor, string(h.From), string(h.To), h.Message); err != nil {
+			return createRes{err: mapError(err)}
+		}
+		if err := db.wexec(ctx, tx, qInsertEvent, id, us, support.EventCreated, h.Actor, string(payload)); err != nil {
+			return createRes{err: mapError(err)}
+		}
 	}
 
-	t.Attachments = make([]support.Attachment, 0, len(r.files))
-	for _, f := range r.files {
+	return db.finishCreate(ctx, tx, now, id, t, h, r.files)
+}
+
+// finishCreate stores a new ticket's files and completes what CreateTicket
+// gives back.
+func (db *DB) finishCreate(ctx context.Context, tx *sql.Tx, now time.Time, id int64, t support.Ticket, h support.HistoryEntry, files []blob) createRes {
+	t.Attachments = make([]support.Attachment, 0, len(files))
+	for _, f := range files {
 		a := f.meta
 		a.CreatedAt, a.CommentID = now, 0
 		if err := db.wqueryRow(ctx, tx, qInsertAttachment,
-			[]any{id, a.Name, a.ContentType, a.Size, a.SHA256, us, f.data}, &a.ID); err != nil {
+			[]any{id, a.Name, a.ContentType, a.Size, a.SHA256, toMicros(now), f.data}, &a.ID); err != nil {
 			return createRes{err: mapError(err)}
 		}
 		t.Attachments = append(t.Attachments, a)
@@ -271,7 +292,7 @@ func (db *DB) GetTicket(ctx context.Context, n support.Number) (*support.Ticket,
 		return nil, ticketNotFound(n)
 	}
 	// One read transaction: the four queries see the same snapshot.
-	tx, err := db.read.BeginTx(ctx, nil)
+	tx, err := db.readTx(ctx)
 	if err != nil {
 		return nil, mapError(err)
 	}
@@ -490,7 +511,7 @@ func (db *DB) ListTickets(ctx context.Context, q support.TicketQuery) (*support.
 		// (rank, created_at, id): a single query ordered by rank cannot
 		// seek to "created since" within each rank, and would read all
 		// the older tickets of the first rank to fill a page.
-		tx, err := db.read.BeginTx(ctx, nil)
+		tx, err := db.readTx(ctx)
 		if err != nil {
 			return nil, mapError(err)
 		}

@@ -83,6 +83,30 @@ func (db *DB) commitBatch(batch []*createReq) {
 	if live == 0 {
 		return
 	}
+	gaveUp := make([]bool, len(batch))
+	for i := range results {
+		gaveUp[i] = results[i].err != nil
+	}
+	if db.runBatch(batch, results, live, false) {
+		// A create without a savepoint failed and took the transaction
+		// with it: run the batch again, each create in its savepoint.
+		for i := range results {
+			if !gaveUp[i] {
+				results[i] = createRes{}
+			}
+		}
+		db.runBatch(batch, results, live, true)
+	}
+}
+
+// runBatch runs the live creates of batch in one transaction. Each runs in
+// a SAVEPOINT, so that one failing create does not fail the others — on
+// SQLite whenever the batch has several creates; on PostgreSQL, where a
+// savepoint costs two round trips to the server, only a create with an
+// Idempotency-Key (it may lose a race to another process and be retried)
+// or when all is true. It returns true when a create without a savepoint
+// failed in a batch of several: the caller runs it again with all set.
+func (db *DB) runBatch(batch []*createReq, results []createRes, live int, all bool) (again bool) {
 	failAll := func(err error) {
 		for i := range results {
 			if results[i].err == nil {
@@ -98,25 +122,60 @@ func (db *DB) commitBatch(batch []*createReq) {
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		failAll(mapError(err))
-		return
+		return false
 	}
 	defer tx.Rollback()
 
-	useSavepoints := live > 1
+	// Events must commit in ID order (see lockEvents); the creates of
+	// this batch all write one.
+	if err := db.lockEvents(ctx, tx); err != nil {
+		failAll(mapError(err))
+		return false
+	}
+	done := make([]bool, len(batch))
+	if db.dialect.createMany != "" && !all {
+		// The creates without an Idempotency-Key, in one statement; if it
+		// fails, the batch runs again one create at a time.
+		var idx []int
+		var rs []*createReq
+		for i, r := range batch {
+			if results[i].err == nil && r.t.IdempotencyKey == "" &&
+				(len(rs) == 0 || r.t.Number.Prefix == rs[0].t.Number.Prefix) {
+				idx, rs = append(idx, i), append(rs, r)
+			}
+		}
+		if len(rs) > 1 {
+			out, err := db.createMany(ctx, tx, now, rs)
+			if err != nil {
+				return true
+			}
+			for k, i := range idx {
+				results[i], done[i] = out[k], true
+			}
+		}
+	}
 	for i, r := range batch {
-		if results[i].err != nil {
+		if results[i].err != nil || done[i] {
 			continue
 		}
-		if useSavepoints {
+		useSavepoint := all || live > 1
+		if db.dialect.alwaysSavepoint {
+			useSavepoint = all || r.t.IdempotencyKey != ""
+		}
+		if useSavepoint {
 			if err := db.wexec(ctx, tx, qSavepoint); err != nil {
 				failAll(mapError(err))
-				return
+				return false
 			}
 		}
 		results[i] = db.createTx(ctx, tx, now, r)
-		if !useSavepoints {
+		if !useSavepoint {
 			if results[i].err != nil {
-				return // the deferred Rollback undoes it all, counter included
+				// The deferred Rollback undoes it all, counter included.
+				if live > 1 {
+					return true
+				}
+				return false
 			}
 			continue
 		}
@@ -126,17 +185,52 @@ func (db *DB) commitBatch(batch []*createReq) {
 			// does on some I/O errors), this fails and so does the batch.
 			if err := db.wexec(ctx, tx, qRollbackTo); err != nil {
 				failAll(results[i].err)
-				return
+				return false
+			}
+			if r.t.IdempotencyKey != "" && support.ErrorCode(results[i].err) == support.ECONFLICT {
+				// Another process committed a ticket with this key while
+				// this create waited for the counter: read the winner back
+				// (the retry's lookup now sees it) rather than fail.
+				results[i] = db.createTx(ctx, tx, now, r)
+				if results[i].err != nil {
+					if err := db.wexec(ctx, tx, qRollbackTo); err != nil {
+						failAll(results[i].err)
+						return false
+					}
+				}
 			}
 		}
 		if err := db.wexec(ctx, tx, qRelease); err != nil {
 			failAll(mapError(err))
-			return
+			return false
 		}
 	}
-	if err := tx.Commit(); err != nil {
-		failAll(mapError(err))
+	if err := db.commit(ctx, tx); err != nil {
+		failAll(err)
 	}
+	return false
+}
+
+// commit commits a write transaction. On PostgreSQL a transaction that
+// wrote events committed without waiting for the disk (see eventsLock), so
+// that the locks gapless numbers and event order need (the prefix's
+// counter row, the events lock) are not held through an fsync: other
+// transactions, of this process or another, go meanwhile. commit then
+// returns only once the WAL is on disk past that commit: a synchronous
+// commit that writes something (the process's row in flush_marks) flushes
+// the WAL up to its own commit record, which comes after (one that wrote
+// nothing, even with a transaction ID, does not wait for the disk). A crash
+// between the two loses only changes nobody was told about, the last ones:
+// numbers stay gapless.
+func (db *DB) commit(ctx context.Context, tx *sql.Tx) error {
+	if err := tx.Commit(); err != nil {
+		return mapError(err)
+	}
+	if db.dialect.flushAfter == "" {
+		return nil
+	}
+	_, err := db.write.ExecContext(context.WithoutCancel(ctx), db.q(db.dialect.flushAfter), db.owner)
+	return mapError(err)
 }
 
 // wstmt returns query, prepared once on the write connection, bound to
@@ -154,7 +248,19 @@ func (db *DB) wstmt(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt, e
 // prepareWrites prepares the statements of the create path on the write
 // connection.
 func (db *DB) prepareWrites(ctx context.Context) error {
-	for _, q := range []string{qSavepoint, qRollbackTo, qRelease, qIdempotent, qNextSeq, qInsertTicket, qInsertHistory, qInsertAttachment, qInsertEvent} {
+	qs := []string{qSavepoint, qRollbackTo, qRelease, qIdempotent, qNextSeq, qInsertTicket, qInsertHistory, qInsertAttachment, qInsertEvent}
+	if db.dialect.eventsLock != "" {
+		qs = append(qs, db.dialect.eventsLock)
+	}
+	if db.dialect.notifyChannel != "" {
+		qs = append(qs, qNotify)
+	}
+	for _, q := range []string{db.dialect.createOne, db.dialect.createMany} {
+		if q != "" {
+			qs = append(qs, q)
+		}
+	}
+	for _, q := range qs {
 		st, err := db.write.PrepareContext(ctx, db.q(q))
 		if err != nil {
 			return mapError(err)

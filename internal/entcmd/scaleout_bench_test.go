@@ -1,0 +1,109 @@
+package entcmd
+
+import (
+	"fmt"
+	"net/http"
+	"path/filepath"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/ent-support/ent-support/internal/sqlstore/pgtest"
+)
+
+// BenchmarkScaleOutCreate16 measures durable creates/s and latency with 16
+// HTTP clients against real server processes: one process on a SQLite file
+// (WAL, synchronous=FULL), one process on PostgreSQL, and two processes on
+// one PostgreSQL database with the clients split between them. PostgreSQL
+// runs with its default durability (fsync on, synchronous_commit on): a
+// ticket is answered once committed. This machine is shared and noisy, so
+// the three are measured in turn, round after round (5 rounds of b.N
+// creates each), and the medians are reported side by side. Run with
+// -benchtime=Nx (e.g. 3000x).
+func BenchmarkScaleOutCreate16(b *testing.B) {
+	pg := pgtest.StartDurable(b)
+	configs := []struct {
+		name  string
+		procs int
+		pg    bool
+		urls  []string
+	}{{"sqlite", 1, false, nil}, {"pg1", 1, true, nil}, {"pg2", 2, true, nil}}
+	for i := range configs {
+		c := &configs[i]
+		dsn := "sqlite:" + filepath.Join(b.TempDir(), "bench.db")
+		if c.pg {
+			dsn = pg.NewDatabase(b)
+		}
+		for range c.procs {
+			c.urls = append(c.urls, newServerProcOn(b, dsn, noCreateLimit...).url())
+		}
+	}
+	client := &http.Client{Timeout: time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: 64, MaxConnsPerHost: 64}}
+	const rounds = 5
+	rates := make([][]float64, len(configs))
+	p99s := make([][]float64, len(configs))
+	b.ResetTimer()
+	for round := range rounds {
+		for ci, c := range configs {
+			rate, p99 := runCreates(b, client, c.urls, fmt.Sprintf("%s-%d", c.name, round))
+			rates[ci] = append(rates[ci], rate)
+			p99s[ci] = append(p99s[ci], p99)
+		}
+	}
+	b.StopTimer()
+	for ci, c := range configs {
+		b.ReportMetric(median(rates[ci]), c.name+"_creates/s")
+		b.ReportMetric(median(p99s[ci]), c.name+"_p99_ms")
+		b.Logf("%s: creates/s %v, p99 ms %v", c.name, rates[ci], p99s[ci])
+	}
+	b.ReportMetric(0, "ns/op")
+}
+
+// runCreates files b.N tickets from 16 clients spread over urls and
+// returns creates/s and the p99 latency in milliseconds.
+func runCreates(b *testing.B, client *http.Client, urls []string, tag string) (float64, float64) {
+	const clients = 16
+	lat := make([]time.Duration, b.N)
+	var next atomic.Int64
+	var failed atomic.Value
+	var wg sync.WaitGroup
+	start := time.Now()
+	for w := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			url := urls[w%len(urls)]
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= b.N {
+					return
+				}
+				t0 := time.Now()
+				code, _, err := postTicketWith(client, url, fmt.Sprintf("Banc %s %d", tag, i), "")
+				if err == nil && code != http.StatusCreated {
+					err = fmt.Errorf("create: status %d", code)
+				}
+				if err != nil {
+					failed.Store(err)
+					return
+				}
+				lat[i] = time.Since(t0)
+			}
+		}()
+	}
+	wg.Wait()
+	wall := time.Since(start)
+	if err, _ := failed.Load().(error); err != nil {
+		b.Fatal(err)
+	}
+	slices.Sort(lat)
+	return float64(b.N) / wall.Seconds(), float64(lat[(len(lat)-1)*99/100].Microseconds()) / 1000
+}
+
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	return s[len(s)/2]
+}

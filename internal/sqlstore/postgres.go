@@ -1,0 +1,283 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ent-support/ent-support/internal/support"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
+)
+
+// Advisory lock keys (any 64-bit numbers; these spell "entmigr" and
+// "entevts"): one for migrations, session-scoped, one for event inserts,
+// transaction-scoped.
+const (
+	migrationLockKey = 0x656e746d696772
+	eventsLockKey    = 0x656e7465767473
+)
+
+var postgresDialect = &dialect{
+	name:       "postgres",
+	migrations: "migrations/postgres",
+	tableExists: `SELECT 1 FROM information_schema.tables
+		WHERE table_schema = current_schema() AND table_name = ?`,
+	rebind:        rebindDollar,
+	groupConcat:   "string_agg",
+	migrationLock: `SELECT pg_advisory_lock(` + strconv.Itoa(migrationLockKey) + `)`,
+	migrationFree: `SELECT pg_advisory_unlock(` + strconv.Itoa(migrationLockKey) + `)`,
+	// Taken by every transaction that writes events; it also makes the
+	// transaction commit without waiting for the disk (see commit).
+	eventsLock: `SELECT set_config('synchronous_commit', 'off', true), pg_advisory_xact_lock(` +
+		strconv.Itoa(eventsLockKey) + `)`,
+	alwaysSavepoint: true,
+	claimMail:       true,
+	createOne:       qCreatePostgres,
+	createMany:      qCreateManyPostgres,
+	flushAfter: `INSERT INTO flush_marks (owner, n) VALUES (?, 1)
+		ON CONFLICT (owner) DO UPDATE SET n = flush_marks.n + 1`,
+	notifyChannel: "ent_support_events",
+}
+
+// rebindDollar turns ? placeholders into $1, $2… The queries of this
+// package hold no ? inside string literals.
+func rebindDollar(q string) string {
+	if !strings.Contains(q, "?") {
+		return q
+	}
+	var b strings.Builder
+	b.Grow(len(q) + 8)
+	n := 0
+	for _, r := range q {
+		if r == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// isPostgresDSN says whether dsn names a PostgreSQL database.
+func isPostgresDSN(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// openPostgres opens a PostgreSQL database through pgx's database/sql
+// driver, so the queries of SQLite serve it unchanged (rebound to $n).
+//
+// The write pool has several connections: other processes write to the same
+// database anyway, so nothing is gained by queueing this process's writes
+// on one connection, and comments or changes of different tickets go in
+// parallel. Creates still go through the group-commit writer: they all
+// take the prefix's counter row, which PostgreSQL keeps locked until
+// commit, so creates of one prefix are serial across every process, and
+// sharing one commit between many of them is what gives throughput.
+func openPostgres(ctx context.Context, dsn string, opts Options) (*DB, error) {
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: DSN: %w", err)
+	}
+	// Durability is the server's: synchronous_commit stays on (its
+	// default), whatever the DSN says.
+	cfg.RuntimeParams["synchronous_commit"] = "on"
+	cfg.RuntimeParams["application_name"] = "ent-support"
+	db := newDB(postgresDialect, opts)
+	db.pgConfig = cfg
+	db.write = stdlib.OpenDB(*cfg)
+	db.write.SetMaxOpenConns(16)
+	db.write.SetMaxIdleConns(16)
+	if err := db.migrate(ctx); err != nil {
+		db.write.Close()
+		return nil, err
+	}
+	if err := db.prepareWrites(ctx); err != nil {
+		db.write.Close()
+		return nil, err
+	}
+	db.read = stdlib.OpenDB(*cfg)
+	n := max(4, 2*runtime.GOMAXPROCS(0))
+	db.read.SetMaxOpenConns(n)
+	db.read.SetMaxIdleConns(n)
+	if err := db.read.PingContext(ctx); err != nil {
+		db.read.Close()
+		db.write.Close()
+		return nil, mapError(err)
+	}
+	db.start()
+	return db, nil
+}
+
+// lockEvents takes, in tx, the lock every transaction that inserts events
+// holds until it ends (see migrations/postgres/0003_events.sql): a no-op
+// on SQLite, whose one writer already commits events in ID order.
+func (db *DB) lockEvents(ctx context.Context, tx *sql.Tx) error {
+	if db.dialect.eventsLock == "" {
+		return nil
+	}
+	return db.wexec(ctx, tx, db.dialect.eventsLock)
+}
+
+// qCreatePostgres is a create in one statement: the counter bumped (and
+// row-locked until commit), the ticket, its first history entry, its
+// event, and the change feed's notification, chained by data-modifying
+// WITH clauses. It does what SQLite's five statements do (qNextSeq,
+// qInsertTicket, qInsertHistory, qInsertEvent; SQLite has no feed), in one
+// round trip. Parameters: the ticket's columns in qInsertTicket's order
+// without seq ($1–$23), then the actor, the status and the event's payload;
+// the notification's number is made in SQL, since seq is only known there.
+const qCreatePostgres = `WITH c AS (
+		INSERT INTO counters (prefix, last) VALUES ($1::text, 1)
+		ON CONFLICT (prefix) DO UPDATE SET last = counters.last + 1
+		RETURNING last),
+	t AS (
+		INSERT INTO tickets (prefix, seq,
+			reporter_name, reporter_function, reporter_phone, reporter_email,
+			uai, establishment_name, establishment_city, establishment_department, establishment_territory,
+			subject, population, description, location, priority, priority_rank,
+			status, created_at, updated_at, created_by, assignee, idempotency_key, body_hash)
+		SELECT $1::text, c.last, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::text, $10::text,
+			$11::text, $12::text, $13::text, $14::text, $15::text, $16::integer, $17::text, $18::bigint, $19::bigint,
+			$20::bigint, $21::text, $22::text, $23::text
+		FROM c
+		RETURNING id, seq),
+	h AS (
+		INSERT INTO history (ticket_id, at, actor, from_status, to_status, message)
+		SELECT t.id, $18::bigint, $24::text, '', $25::text, '' FROM t),
+	e AS (
+		INSERT INTO events (ticket_id, at, kind, actor, payload)
+		SELECT t.id, $18::bigint, 'created', $24::text, $26::text FROM t),
+	n AS (
+		SELECT pg_notify('ent_support_events', $1::text || '-' || t.seq) FROM t)
+	SELECT t.id, t.seq FROM t WHERE (SELECT COUNT(*) FROM n) >= 0`
+
+// qCreateManyPostgres is the creates of a batch in one statement: the
+// counter moved by their number at once, then tickets, history entries,
+// events and notifications for all, from one array per column ($4–$23, in
+// qInsertTicket's order without prefix, seq and times; $24 the actors, $25
+// the events' payloads). $1 is the prefix, $2 how many, $3 the time. The
+// k-th create (from 1) gets number last - n + k: consecutive, in the
+// batch's order, as one by one.
+const qCreateManyPostgres = `WITH c AS (
+		INSERT INTO counters (prefix, last) VALUES ($1::text, $2::bigint)
+		ON CONFLICT (prefix) DO UPDATE SET last = counters.last + $2::bigint
+		RETURNING last),
+	r AS (
+		SELECT u.*, c.last - $2::bigint + u.k AS seq FROM c,
+			unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[],
+				$12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::integer[],
+				$19::text[], $20::bigint[], $21::text[], $22::text[], $23::text[], $24::text[], $25::text[])
+			WITH ORDINALITY AS u(reporter_name, reporter_function, reporter_phone, reporter_email,
+				uai, establishment_name, establishment_city, establishment_department, establishment_territory,
+				subject, population, description, location, priority, priority_rank,
+				status, created_by, assignee, idempotency_key, body_hash, actor, payload, k)),
+	t AS (
+		INSERT INTO tickets (prefix, seq,
+			reporter_name, reporter_function, reporter_phone, reporter_email,
+			uai, establishment_name, establishment_city, establishment_department, establishment_territory,
+			subject, population, description, location, priority, priority_rank,
+			status, created_at, updated_at, created_by, assignee, idempotency_key, body_hash)
+		SELECT $1::text, r.seq, r.reporter_name, r.reporter_function, r.reporter_phone, r.reporter_email,
+			r.uai, r.establishment_name, r.establishment_city, r.establishment_department, r.establishment_territory,
+			r.subject, r.population, r.description, r.location, r.priority, r.priority_rank,
+			r.status, $3::bigint, $3::bigint, r.created_by, r.assignee, r.idempotency_key, r.body_hash
+		FROM r ORDER BY r.k
+		RETURNING id, seq),
+	h AS (
+		INSERT INTO history (ticket_id, at, actor, from_status, to_status, message)
+		SELECT t.id, $3::bigint, r.actor, '', r.status, '' FROM t JOIN r ON r.seq = t.seq ORDER BY r.k),
+	e AS (
+		INSERT INTO events (ticket_id, at, kind, actor, payload)
+		SELECT t.id, $3::bigint, 'created', r.actor, r.payload FROM t JOIN r ON r.seq = t.seq ORDER BY r.k),
+	n AS (
+		SELECT pg_notify('ent_support_events', $1::text || '-' || t.seq) FROM t)
+	SELECT t.id, t.seq FROM t WHERE (SELECT COUNT(*) FROM n) >= 0 ORDER BY t.seq`
+
+// createMany runs the creates rs, all of one prefix and none with an
+// Idempotency-Key, in one statement (qCreateManyPostgres), then their
+// files. An error leaves the transaction to be rolled back.
+func (db *DB) createMany(ctx context.Context, tx *sql.Tx, now time.Time, rs []*createReq) ([]createRes, error) {
+	n := len(rs)
+	var text [18][]string
+	ranks := make([]int32, n)
+	by := make([]int64, n)
+	ts := make([]support.Ticket, n)
+	hs := make([]support.HistoryEntry, n)
+	for k, r := range rs {
+		t := r.t
+		if t.Status == "" {
+			t.Status = support.StatusNew
+		}
+		t.CreatedAt, t.UpdatedAt = now, now
+		in := t.TicketInput
+		hs[k] = support.HistoryEntry{At: now, Actor: actor(in.Reporter), To: t.Status}
+		payload, err := json.Marshal(eventPayload{To: string(t.Status), Message: in.Subject})
+		if err != nil {
+			return nil, err
+		}
+		for i, v := range []string{in.Reporter.Name, string(in.Reporter.Function), in.Reporter.Phone, in.Reporter.Email,
+			in.Establishment.UAI, in.Establishment.Name, in.Establishment.City, in.Establishment.Department, in.Establishment.Territory,
+			in.Subject, joinPopulation(in.Population), in.Description, in.Location, string(in.Priority),
+			string(t.Status), t.Assignee, hs[k].Actor, string(payload)} {
+			text[i] = append(text[i], v)
+		}
+		ranks[k], by[k], ts[k] = int32(in.Priority.Rank()), t.CreatedBy, t
+	}
+	empty := make([]string, n) // idempotency keys and body hashes: none
+	args := []any{rs[0].t.Number.Prefix, int64(n), toMicros(now)}
+	for _, a := range text[:14] {
+		args = append(args, a)
+	}
+	args = append(args, ranks, text[14], by, text[15], empty, bodyHashes(rs), text[16], text[17])
+	st, err := db.wstmt(ctx, tx, db.dialect.createMany)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.QueryContext(ctx, args...)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]int64, 0, n)
+	for rows.Next() {
+		var id, seq int64
+		if err := rows.Scan(&id, &seq); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ts[len(ids)].Number.Seq = seq
+		ids = append(ids, id)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(ids) != n {
+		return nil, fmt.Errorf("sqlstore: %d tickets inserted for %d creates", len(ids), n)
+	}
+	out := make([]createRes, n)
+	for k, r := range rs {
+		out[k] = db.finishCreate(ctx, tx, now, ids[k], ts[k], hs[k], r.files)
+		if out[k].err != nil {
+			return nil, out[k].err
+		}
+	}
+	return out, nil
+}
+
+func bodyHashes(rs []*createReq) []string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = r.t.BodyHash
+	}
+	return out
+}
