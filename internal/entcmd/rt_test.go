@@ -49,7 +49,7 @@ func TestScriptsRT(t *testing.T) {
 			env.Setenv("CORR_EMAIL", e.CorrEmail)
 			env.Setenv("RT_URL", e.URL)
 			env.Setenv("UNIQ", fmt.Sprintf("%d", time.Now().UnixNano()))
-			env.Setenv("ENT_SUPPORT_POLL_INTERVAL", "500ms")
+			env.Setenv("ENT_SUPPORT_POLL_INTERVAL", "1s")
 			env.Setenv("ENT_SUPPORT_CONFIG_DIR", filepath.Join(work, "config"))
 			env.Setenv("ENT_SUPPORT_DATA_DIR", filepath.Join(work, "data"))
 			env.Setenv("ENT_SUPPORT_STATE_DIR", filepath.Join(work, "state"))

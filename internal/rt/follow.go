@@ -8,8 +8,8 @@ import (
 )
 
 // Follow polls the ticket's history (RT pushes nothing): one request per
-// poll, three more only when a new message came, whose text and files
-// are read then.
+// poll, three more (the ticket, its texts, its files) only when the
+// history grew.
 func (c *Client) Follow(ctx context.Context, n support.Number, afterID int64, fn func(support.Event) error) error {
 	_, id, err := c.ticketPath(n)
 	if err != nil {
@@ -26,7 +26,7 @@ func (c *Client) Follow(ctx context.Context, n support.Number, afterID int64, fn
 				return nil, nil // nothing new: no further request
 			}
 			known = txns
-			_, events, err := c.load(ctx, n)
+			_, events, err := c.load(ctx, n, txns)
 			return events, err
 		}}
 	return p.Follow(ctx, n, afterID, fn)

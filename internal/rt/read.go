@@ -98,13 +98,14 @@ func (c *Client) summary(t rtTicket) support.TicketSummary {
 // GetTicket reads a ticket, its history, its messages and its files, the
 // four calls at once (RT spends most of each checking the token).
 func (c *Client) GetTicket(ctx context.Context, n support.Number) (*support.Ticket, error) {
-	t, _, err := c.load(ctx, n)
+	t, _, err := c.load(ctx, n, nil)
 	return t, err
 }
 
 // load returns the ticket and the events its history and comments come
-// from (what follow reports).
-func (c *Client) load(ctx context.Context, n support.Number) (*support.Ticket, []support.Event, error) {
+// from (what follow reports). txns, when not nil, is the history already
+// read (follow's poll), which is then not read again.
+func (c *Client) load(ctx context.Context, n support.Number, txns []rtTransaction) (*support.Ticket, []support.Event, error) {
 	path, id, err := c.ticketPath(n)
 	if err != nil {
 		return nil, nil, err
@@ -117,7 +118,7 @@ func (c *Client) load(ctx context.Context, n support.Number) (*support.Ticket, [
 	)
 	wg.Add(2)
 	go func() { defer wg.Done(); errs[0] = c.get(ctx, path, nil, true, &rt) }()
-	go func() { defer wg.Done(); story, errs[1] = c.story(ctx, id) }()
+	go func() { defer wg.Done(); story, errs[1] = c.story(ctx, id, txns) }()
 	wg.Wait()
 	for _, err := range errs {
 		if err != nil {
@@ -160,15 +161,20 @@ type story struct {
 }
 
 // story reads the three collections at once.
-func (c *Client) story(ctx context.Context, id int64) (*story, error) {
-	s := &story{texts: map[int64]string{}}
+func (c *Client) story(ctx context.Context, id int64, txns []rtTransaction) (*story, error) {
+	s := &story{texts: map[int64]string{}, txns: txns}
 	var (
 		wg    sync.WaitGroup
 		errs  [3]error
 		texts []text
 	)
 	wg.Add(3)
-	go func() { defer wg.Done(); s.txns, errs[0] = c.history(ctx, id) }()
+	go func() {
+		defer wg.Done()
+		if s.txns == nil {
+			s.txns, errs[0] = c.history(ctx, id)
+		}
+	}()
 	go func() { defer wg.Done(); texts, errs[1] = c.texts(ctx, id) }()
 	go func() { defer wg.Done(); s.attach, errs[2] = c.attachments(ctx, id) }()
 	wg.Wait()

@@ -135,7 +135,7 @@ func TestTicketLifeOnRealRT(t *testing.T) {
 	}
 
 	// The story: one event per change, in order, as follow reports them.
-	final, events, err := corr.load(ctx, tk.Number)
+	final, events, err := corr.load(ctx, tk.Number, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,9 +172,10 @@ func TestTicketLifeOnRealRT(t *testing.T) {
 // the creation, then the agent's reply and the resolution, each once.
 func TestFollowReportsEachChangeOnce(t *testing.T) {
 	e := rttest.Load(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	// RT answers in seconds when other tests share it: a generous bound.
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	corr := newClient(t, e, e.CorrToken, nil)
+	corr := newClient(t, e, e.CorrToken, func(c *Config) { c.PollInterval = time.Second })
 	agent := newClient(t, e, e.AgentToken, nil)
 	tk, err := corr.CreateTicket(ctx, input(e, uniq("Suivi")), support.CreateOptions{})
 	if err != nil {
