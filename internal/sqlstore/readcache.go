@@ -51,12 +51,18 @@ func (c cachedReader) stmt(ctx context.Context, query string) (*sql.Stmt, bool) 
 	if st, ok := c.db.rstmts.Load(query); ok {
 		return c.tx.StmtContext(ctx, st.(*sql.Stmt)), true
 	}
-	// Not waited for at Close: after Close, preparing fails and nothing is kept.
-	go func() {
-		pctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		c.db.readStmt(pctx, query)
-	}()
+	// Close waits for it (no connection may open after Close returned).
+	c.db.prepMu.Lock()
+	defer c.db.prepMu.Unlock()
+	if !c.db.prepClosed {
+		c.db.prepares.Add(1)
+		go func() {
+			defer c.db.prepares.Done()
+			pctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			c.db.readStmt(pctx, query)
+		}()
+	}
 	return nil, false
 }
 

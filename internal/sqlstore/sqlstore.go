@@ -76,6 +76,13 @@ type DB struct {
 	stmts map[string]*sql.Stmt
 	// rstmts caches the read statements, by query text (see cachedReader).
 	rstmts sync.Map
+	// prepares counts the statements being prepared in the background;
+	// Close waits for them, so that no connection opens (and no -wal or
+	// -shm file appears) after Close returned. prepMu guards its Add
+	// against Close's Wait; prepClosed refuses new ones.
+	prepMu     sync.Mutex
+	prepClosed bool
+	prepares   sync.WaitGroup
 
 	// pgConfig is the PostgreSQL connection's configuration (nil on
 	// SQLite): the change feed opens its own connection with it.
@@ -244,6 +251,10 @@ func (db *DB) Close() error {
 	db.closeMu.Do(func() {
 		close(db.done)
 		db.wg.Wait()
+		db.prepMu.Lock()
+		db.prepClosed = true
+		db.prepMu.Unlock()
+		db.prepares.Wait()
 		var errs []error
 		for _, st := range db.stmts {
 			errs = append(errs, st.Close())
