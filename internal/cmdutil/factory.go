@@ -41,9 +41,9 @@ type Factory struct {
 	Resolve func() (config.Resolved, error)
 	// Credentials keeps tokens in the OS keyring, or a 0600 file.
 	Credentials func() (*credentials.Store, error)
-	// Connect returns the client of a server as the holder of token,
-	// whatever is configured: `auth login` checks a token before keeping it.
-	Connect func(server, token string) (support.TicketService, error)
+	// Connect returns the client of a server of the given back end
+	// (kind "" or native: our own) as the holder of token, for `auth`.
+	Connect func(server, token string, b config.Backend) (support.TicketService, error)
 	// Tickets and Admin are the remote client when a server is configured,
 	// else the embedded reference server acting as the local admin.
 	Tickets func() (support.TicketService, error)

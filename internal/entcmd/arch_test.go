@@ -37,7 +37,8 @@ func TestDependenciesPointInward(t *testing.T) {
 	}
 	forbiddenInCommands := []string{
 		module + "internal/httpapi", module + "internal/sqlstore", module + "internal/service",
-		module + "internal/server", module + "internal/rt", "github.com/go-resty/resty", "github.com/charmbracelet/huh",
+		module + "internal/server", module + "internal/rt", module + "internal/redmine",
+		"github.com/go-resty/resty", "github.com/charmbracelet/huh",
 		"database/sql", "modernc.org/sqlite",
 	}
 	for _, p := range pkgs {

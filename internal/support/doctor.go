@@ -17,3 +17,10 @@ type Check struct {
 type Doctor interface {
 	Doctor(ctx context.Context) []Check
 }
+
+// TokenChecker is implemented by back ends whose Me does not prove that a
+// token is valid (RT's REST2 does not say who holds one): `auth login`
+// calls it before keeping a token.
+type TokenChecker interface {
+	CheckToken(ctx context.Context) error
+}

@@ -4,6 +4,7 @@
 package auth
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -31,7 +32,7 @@ type Options struct {
 	Config      func() (*config.Config, error)
 	Resolve     func() (config.Resolved, error)
 	Credentials func() (*credentials.Store, error)
-	Connect     func(server, token string) (support.TicketService, error)
+	Connect     func(server, token string, b config.Backend) (support.TicketService, error)
 	Prompter    func() prompter.Prompter
 	Ctx         context.Context
 }
@@ -76,6 +77,10 @@ type LoginOptions struct {
 	Options
 	Server    string
 	WithToken bool
+	// Backend: --kind and the back end's settings (--queue for RT,
+	// --project and --tracker for Redmine, --prefix); each given one is
+	// kept in the profile.
+	Backend config.Backend
 }
 
 // NewCmdLogin returns `auth login`.
@@ -94,7 +99,40 @@ func NewCmdLogin(f *cmdutil.Factory, runF func(*LoginOptions) error) *cobra.Comm
 	}
 	cmd.Flags().StringVar(&opts.Server, "server", "", f.T("cli.auth.flag.server", nil))
 	cmd.Flags().BoolVar(&opts.WithToken, "with-token", false, f.T("cli.auth.flag.with_token", nil))
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Backend.Kind, "kind", "", f.T("cli.auth.flag.kind", nil))
+	fl.StringVar(&opts.Backend.Queue, "queue", "", f.T("cli.auth.flag.queue", nil))
+	fl.StringVar(&opts.Backend.Project, "project", "", f.T("cli.auth.flag.project", nil))
+	fl.StringVar(&opts.Backend.Tracker, "tracker", "", f.T("cli.auth.flag.tracker", nil))
+	fl.StringVar(&opts.Backend.Prefix, "prefix", "", f.T("cli.auth.flag.prefix", nil))
 	return cmd
+}
+
+// backend is the profile's back end with what the flags change.
+func (opts *LoginOptions) backend(b config.Backend) (config.Backend, bool, error) {
+	in := opts.Backend
+	changed := false
+	set := func(dst *string, v string) {
+		if v = strings.TrimSpace(v); v != "" && v != *dst {
+			*dst, changed = v, true
+		}
+	}
+	switch k := strings.ToLower(strings.TrimSpace(in.Kind)); k {
+	case "":
+	case config.KindNative, config.KindRT, config.KindRedmine:
+		if k != b.Kind && !(k == config.KindNative && b.Kind == "") {
+			// Another system: the previous one's settings mean nothing there.
+			b = config.Backend{Kind: k}
+			changed = true
+		}
+	default:
+		return b, false, cmdutil.Usage("cli.backend.unknown_kind", map[string]string{"kind": in.Kind})
+	}
+	set(&b.Queue, in.Queue)
+	set(&b.Project, in.Project)
+	set(&b.Tracker, in.Tracker)
+	set(&b.Prefix, in.Prefix)
+	return b, changed, nil
 }
 
 // maxToken bounds what --with-token reads: a token is 70 characters.
@@ -126,6 +164,10 @@ func loginRun(opts *LoginOptions) error {
 		return err
 	}
 	profile := r.Profile
+	be, beChanged, err := opts.backend(r.Backend)
+	if err != nil {
+		return err
+	}
 	interactive := canPrompt(opts)
 	ctx := opts.Ctx
 	if ctx == nil {
@@ -177,7 +219,7 @@ func loginRun(opts *LoginOptions) error {
 	}
 
 	// Checked before it is kept: a mistyped token must not replace a good one.
-	me, err := whoami(opts.Options, server, token)
+	me, err := whoami(opts.Options, server, token, be)
 	if err != nil {
 		return err
 	}
@@ -207,6 +249,9 @@ func loginRun(opts *LoginOptions) error {
 	if chosen && p.Server != server {
 		p.Server, changed = server, true
 	}
+	if beChanged {
+		p.Backend, changed = be, true
+	}
 	if changed {
 		cfg.SetProfile(profile, p)
 		if err := cfg.Save(); err != nil {
@@ -223,14 +268,20 @@ func loginRun(opts *LoginOptions) error {
 
 // whoami asks the server who holds token; a refusal names the server and
 // only the token's first characters.
-func whoami(opts Options, server, token string) (*support.User, error) {
-	c, err := opts.Connect(server, token)
+func whoami(opts Options, server, token string, b config.Backend) (*support.User, error) {
+	c, err := opts.Connect(server, token, b)
 	if err != nil {
 		return nil, err
 	}
 	ctx, cancel := opts.context()
 	defer cancel()
-	me, err := c.Me(ctx)
+	if tc, ok := c.(support.TokenChecker); ok {
+		err = tc.CheckToken(ctx)
+	}
+	var me *support.User
+	if err == nil {
+		me, err = c.Me(ctx)
+	}
 	if support.ErrorCode(err) == support.EUNAUTHENTICATED {
 		return nil, support.Errorf(support.EUNAUTHENTICATED, "cli.auth.refused",
 			map[string]string{"server": server, "token": credentials.Mask(token)})
@@ -241,8 +292,15 @@ func whoami(opts Options, server, token string) (*support.User, error) {
 // describe writes who a user is, one fact a line.
 func describe(w io.Writer, lang string, u *support.User) {
 	t := func(key string, p map[string]string) string { return locale.T(lang, key, p) }
+	if u.Name == "" && u.Email == "" {
+		// RT does not say who holds a token: its own rights decide.
+		fmt.Fprintln(w, t("cli.auth.anonymous", nil))
+		return
+	}
 	fmt.Fprintln(w, t("cli.auth.who", map[string]string{"name": u.Name, "email": u.Email}))
-	fmt.Fprintln(w, t("cli.auth.role", map[string]string{"role": t("cli.auth.role."+string(u.Role), nil)}))
+	if u.Role != "" { // a helpdesk's account may have no role of ours
+		fmt.Fprintln(w, t("cli.auth.role", map[string]string{"role": t("cli.auth.role."+string(u.Role), nil)}))
+	}
 	if len(u.Establishments) == 0 {
 		return
 	}
@@ -279,6 +337,7 @@ func NewCmdStatus(f *cmdutil.Factory, runF func(*StatusOptions) error) *cobra.Co
 // Status is `auth status --json`.
 type Status struct {
 	Server   string `json:"server"`
+	Kind     string `json:"kind"` // native, rt or redmine
 	Embedded bool   `json:"embedded,omitempty"`
 	Profile  string `json:"profile"`
 	// TokenSource is environment, keyring, file or config.
@@ -293,7 +352,7 @@ func statusRun(opts *StatusOptions) error {
 	if err != nil {
 		return err
 	}
-	st := Status{Server: r.Server, Profile: r.Profile}
+	st := Status{Server: r.Server, Profile: r.Profile, Kind: cmp.Or(r.Backend.Kind, config.KindNative)}
 	if r.Server == "" {
 		st.Embedded = true
 		if opts.JSON {
@@ -315,7 +374,7 @@ func statusRun(opts *StatusOptions) error {
 	case config.TokenFile, config.TokenConfig:
 		st.TokenFile = where.path
 	}
-	me, err := whoami(opts.Options, r.Server, r.Token)
+	me, err := whoami(opts.Options, r.Server, r.Token, r.Backend)
 	if support.ErrorCode(err) == support.EUNAUTHENTICATED {
 		return support.Errorf(support.EUNAUTHENTICATED, "cli.auth.status.refused",
 			map[string]string{"server": r.Server, "token": st.TokenPrefix, "source": where.label})
@@ -327,6 +386,9 @@ func statusRun(opts *StatusOptions) error {
 		return cmdutil.WriteJSON(opts.IO.Out, st)
 	}
 	w := opts.IO.Out
+	if st.Kind != config.KindNative {
+		fmt.Fprintln(w, opts.t("cli.auth.status.kind", map[string]string{"kind": opts.t("cli.auth.kind."+st.Kind, nil)}))
+	}
 	fmt.Fprintln(w, opts.t("cli.auth.status.server", map[string]string{"server": r.Server, "profile": r.Profile}))
 	describe(w, opts.Lang, me)
 	fmt.Fprintln(w, opts.t("cli.auth.status.token", map[string]string{"token": st.TokenPrefix, "source": where.label}))

@@ -59,7 +59,7 @@ func setup(t *testing.T) (*cmdutil.Factory, *cmdtest.Tickets, *credentials.Store
 	}
 	store := credentials.New(strings.TrimSuffix(cfg.Path(), config.FileName))
 	f.Credentials = func() (*credentials.Store, error) { return store, nil }
-	f.Connect = func(srv, tok string) (support.TicketService, error) {
+	f.Connect = func(srv, tok string, b config.Backend) (support.TicketService, error) {
 		if tok != token {
 			return &refusing{fake}, nil
 		}

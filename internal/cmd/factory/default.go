@@ -128,7 +128,9 @@ func New() *cmdutil.Factory {
 		return credentials.New(dir), nil
 	}
 	f.Resolve = sync.OnceValues(func() (config.Resolved, error) { return resolve(f) })
-	f.Connect = func(server, token string) (support.TicketService, error) { return newClient(f, server, token) }
+	f.Connect = func(server, token string, b config.Backend) (support.TicketService, error) {
+		return connect(f, config.Resolved{Profile: f.Profile(), Server: server, Token: token, Backend: b})
+	}
 	be := sync.OnceValues(func() (*backend, error) { return newBackend(f, onClose) })
 	f.Tickets = func() (support.TicketService, error) {
 		b, err := be()
@@ -194,6 +196,14 @@ func newBackend(f *cmdutil.Factory, onClose func(func() error)) (*backend, error
 	if err != nil {
 		return nil, err
 	}
+	if r.Server == "" && (r.Backend.Kind == "" || r.Backend.Kind == config.KindNative) {
+		return embedded(f, onClose)
+	}
+	return remote(f, r)
+}
+
+// remote is the back end of a configured server, by the profile's kind.
+func remote(f *cmdutil.Factory, r config.Resolved) (*backend, error) {
 	switch r.Backend.Kind {
 	case "", config.KindNative:
 	case config.KindRT:
@@ -203,14 +213,20 @@ func newBackend(f *cmdutil.Factory, onClose func(func() error)) (*backend, error
 	default:
 		return nil, cmdutil.Usage("cli.backend.unknown_kind", map[string]string{"kind": r.Backend.Kind})
 	}
-	if r.Server != "" {
-		c, err := newClient(f, r.Server, r.Token)
-		if err != nil {
-			return nil, err
-		}
-		return &backend{tickets: c, admin: c, kind: config.KindNative, server: r.Server}, nil
+	c, err := newClient(f, r.Server, r.Token)
+	if err != nil {
+		return nil, err
 	}
-	return embedded(f, onClose)
+	return &backend{tickets: c, admin: c, kind: config.KindNative, server: r.Server}, nil
+}
+
+// connect is remote's ticket service, for `auth login` and `auth status`.
+func connect(f *cmdutil.Factory, r config.Resolved) (support.TicketService, error) {
+	b, err := remote(f, r)
+	if err != nil {
+		return nil, err
+	}
+	return b.tickets, nil
 }
 
 // newClient is the HTTP client of server, with the CA file of --ca-file,
