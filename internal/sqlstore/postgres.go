@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -104,16 +103,7 @@ func openPostgres(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		return nil, err
 	}
 	db.read = stdlib.OpenDB(*cfg)
-	n := max(4, 2*runtime.GOMAXPROCS(0))
-	db.read.SetMaxOpenConns(n)
-	db.read.SetMaxIdleConns(n)
-	if err := db.read.PingContext(ctx); err != nil {
-		db.read.Close()
-		db.write.Close()
-		return nil, mapError(err)
-	}
-	db.start()
-	return db, nil
+	return db.startWithReadPool(ctx)
 }
 
 // lockEvents takes, in tx, the lock every transaction that inserts events

@@ -205,6 +205,12 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		db.write.Close()
 		return nil, fmt.Errorf("sqlstore: %w", err)
 	}
+	return db.startWithReadPool(ctx)
+}
+
+// startWithReadPool sizes the read pool, checks that it reaches the
+// database, and starts the writer: the last step of every dialect's Open.
+func (db *DB) startWithReadPool(ctx context.Context) (*DB, error) {
 	n := max(4, 2*runtime.GOMAXPROCS(0))
 	db.read.SetMaxOpenConns(n)
 	db.read.SetMaxIdleConns(n)
@@ -213,7 +219,6 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		db.write.Close()
 		return nil, mapError(err)
 	}
-
 	db.start()
 	return db, nil
 }
