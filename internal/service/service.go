@@ -42,6 +42,7 @@ type Service struct {
 	cfg   Config
 	hub   hub // wakes followers after each change
 	log   *slog.Logger
+	dir   dirCache // recent directory lookups
 }
 
 var (
@@ -130,7 +131,7 @@ func (s *Service) completeEstablishment(ctx context.Context, in *support.TicketI
 	if in.Establishment.UAI == "" {
 		return nil // already reported by Normalize
 	}
-	e, err := s.store.GetEstablishment(ctx, in.Establishment.UAI)
+	e, err := s.establishment(ctx, in.Establishment.UAI)
 	if err == nil {
 		in.Establishment = *e
 		return nil
@@ -442,7 +443,7 @@ func (s *Service) CreateUser(ctx context.Context, in support.UserInput) (*suppor
 				add(fe, "uai")
 				continue
 			}
-			if _, err := s.store.GetEstablishment(ctx, uai); support.ErrorCode(err) == support.ENOTFOUND {
+			if _, err := s.establishment(ctx, uai); support.ErrorCode(err) == support.ENOTFOUND {
 				if !s.cfg.OpenDirectory {
 					errs = append(errs, support.FieldError{Field: "uai", Rule: support.RuleUAIUnknown})
 					continue
@@ -490,6 +491,7 @@ func (s *Service) AddEstablishment(ctx context.Context, e support.Establishment)
 		return nil, support.InvalidFields([]support.FieldError{*row.Err})
 	}
 	res, err := s.store.UpsertEstablishment(ctx, row.Establishment)
+	s.forgetDirectory()
 	if err != nil {
 		return nil, err
 	}
@@ -507,6 +509,7 @@ func (s *Service) ImportEstablishments(ctx context.Context, r io.Reader) (*suppo
 	}
 	rep := &support.ImportReport{Lines: []support.ImportLine{}}
 	defer func() {
+		s.forgetDirectory()
 		if len(rep.Lines) > 0 {
 			s.audit(ctx, me, support.AuditEstablishmentImport, "", fmt.Sprintf("added %d, updated %d, unchanged %d, refused %d",
 				rep.Added, rep.Updated, rep.Unchanged, rep.Refused))
