@@ -168,14 +168,7 @@ func TestTwoProcessesPostgres(t *testing.T) {
 	t.Run("FollowSeesOtherProcess", func(t *testing.T) {
 		onA := newClient(t, a.url())
 		onB := newClient(t, b.url())
-		num := onA.file("Suivi sur deux processus")
-		if num == "" {
-			t.Fatal("no number")
-		}
-		f := onA.follow(num)
-		if l := f.next(t); !strings.Contains(l, "ticket créé") {
-			t.Fatalf("first line = %q", l)
-		}
+		num, f := fileAndFollow(t, onA, "Suivi sur deux processus")
 		// Each change is made on B; follow reads from A.
 		mustRun(t, onB, "assign", num)
 		mustRun(t, onB, "reply", num, "--message", "Réponse faite sur l'autre processus")
@@ -294,14 +287,7 @@ func TestFollowAcrossPostgresRestart(t *testing.T) {
 	a := newServerProcOn(t, dsn, noCreateLimit...)
 	b := newServerProcOn(t, dsn, noCreateLimit...)
 	onA, onB := newClient(t, a.url()), newClient(t, b.url())
-	num := onA.file("Suivi pendant un redémarrage de PostgreSQL")
-	if num == "" {
-		t.Fatal("no number")
-	}
-	f := onA.follow(num)
-	if l := f.next(t); !strings.Contains(l, "ticket créé") {
-		t.Fatalf("first line = %q", l)
-	}
+	num, f := fileAndFollow(t, onA, "Suivi pendant un redémarrage de PostgreSQL")
 	mustRun(t, onB, "assign", num)
 	for range 2 { // assignee, then status
 		f.next(t)
@@ -335,4 +321,19 @@ func TestFollowAcrossPostgresRestart(t *testing.T) {
 	if strings.Count(text, "« Après le redémarrage de la base »") != 1 || !strings.Contains(text, "en_cours → resolu") {
 		t.Errorf("follow across the restart printed:\n%s", text)
 	}
+}
+
+// fileAndFollow files a ticket through c and starts `follow` on it, past
+// its creation line.
+func fileAndFollow(t *testing.T, c *client, subject string) (string, *followProc) {
+	t.Helper()
+	num := c.file(subject)
+	if num == "" {
+		t.Fatal("no number")
+	}
+	f := c.follow(num)
+	if l := f.next(t); !strings.Contains(l, "ticket créé") {
+		t.Fatalf("first line = %q", l)
+	}
+	return num, f
 }

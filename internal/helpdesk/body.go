@@ -26,7 +26,7 @@ func Body(in support.TicketInput, key string) string {
 	var b strings.Builder
 	b.WriteString(in.Description)
 	b.WriteString(footerSep)
-	b.WriteString(reporterLead + in.Reporter.Name + " <" + in.Reporter.Email + ">")
+	b.WriteString(reporterLead + support.Mailbox(in.Reporter.Name, in.Reporter.Email))
 	if key != "" {
 		b.WriteString("\n" + markerLead + Marker(key))
 	}

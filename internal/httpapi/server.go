@@ -223,7 +223,7 @@ func (s *server) guard(a access, h http.HandlerFunc) http.Handler {
 			return
 		}
 		if a == accessAdmin && u.Role != support.RoleAdmin {
-			s.audit(r, support.AuditEntry{ActorID: u.ID, Actor: u.Name + " <" + u.Email + ">",
+			s.audit(r, support.AuditEntry{ActorID: u.ID, Actor: u.Mailbox(),
 				Action: support.AuditDenied, Target: r.Pattern, Detail: "admins only"})
 			s.fail(w, r, support.Errorf(support.EFORBIDDEN, "error.admin_only", nil))
 			return

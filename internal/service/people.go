@@ -210,7 +210,7 @@ func (s *Service) Record(ctx context.Context, e support.AuditEntry) {
 
 // audit records an action of u.
 func (s *Service) audit(ctx context.Context, u *support.User, action, target, detail string) {
-	s.Record(ctx, support.AuditEntry{ActorID: u.ID, Actor: who(u), Action: action, Target: target, Detail: detail})
+	s.Record(ctx, support.AuditEntry{ActorID: u.ID, Actor: u.Mailbox(), Action: action, Target: target, Detail: detail})
 }
 
 // deny records an authorization refusal of u.

@@ -322,7 +322,7 @@ func (s *Service) AddComment(ctx context.Context, n support.Number, body string,
 				Fields: []support.FieldError{*filecheck.TicketTooBig(total, s.cfg.Limits.MaxTicketSize)}}
 		}
 	}
-	c := &support.Comment{Author: u.Name + " <" + u.Email + ">", Role: u.Role, Body: body}
+	c := &support.Comment{Author: u.Mailbox(), Role: u.Role, Body: body}
 	if err := s.store.AddComment(ctx, t.Number, c, files); err != nil {
 		return nil, err
 	}

@@ -12,10 +12,6 @@ var (
 	_ support.WorkflowService = (*Session)(nil)
 )
 
-// who names the caller in a ticket's history, as the store names a
-// reporter at creation.
-func who(u *support.User) string { return u.Name + " <" + u.Email + ">" }
-
 // staffTicket returns the caller and a ticket they may see, and refuses a
 // reporter (EFORBIDDEN) only once the ticket is known to be visible: a
 // ticket they may not see stays not found, so numbers cannot be probed.
@@ -52,7 +48,7 @@ func (s *Service) apply(ctx context.Context, u *support.User, t *support.Ticket,
 	if len(changes) == 0 {
 		return t, nil
 	}
-	if err := s.store.ChangeTicket(ctx, t.Number, who(u), message, changes); err != nil {
+	if err := s.store.ChangeTicket(ctx, t.Number, u.Mailbox(), message, changes); err != nil {
 		return nil, err
 	}
 	s.hub.notify(t.Number)

@@ -94,12 +94,7 @@ func openPostgres(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	db.write = stdlib.OpenDB(*cfg)
 	db.write.SetMaxOpenConns(16)
 	db.write.SetMaxIdleConns(16)
-	if err := db.migrate(ctx); err != nil {
-		db.write.Close()
-		return nil, err
-	}
-	if err := db.prepareWrites(ctx); err != nil {
-		db.write.Close()
+	if err := db.migrateAndPrepare(ctx); err != nil {
 		return nil, err
 	}
 	db.read = stdlib.OpenDB(*cfg)

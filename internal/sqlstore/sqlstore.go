@@ -189,12 +189,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	db.write.SetConnMaxLifetime(0)
 	db.write.SetConnMaxIdleTime(0)
 
-	if err := db.migrate(ctx); err != nil {
-		db.write.Close()
-		return nil, err
-	}
-	if err := db.prepareWrites(ctx); err != nil {
-		db.write.Close()
+	if err := db.migrateAndPrepare(ctx); err != nil {
 		return nil, err
 	}
 
@@ -206,6 +201,19 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("sqlstore: %w", err)
 	}
 	return db.startWithReadPool(ctx)
+}
+
+// migrateAndPrepare brings the schema up to date and prepares the write
+// statements; on failure it closes the write pool.
+func (db *DB) migrateAndPrepare(ctx context.Context) error {
+	err := db.migrate(ctx)
+	if err == nil {
+		err = db.prepareWrites(ctx)
+	}
+	if err != nil {
+		db.write.Close()
+	}
+	return err
 }
 
 // startWithReadPool sizes the read pool, checks that it reaches the

@@ -220,7 +220,7 @@ func (db *DB) finishCreate(ctx context.Context, tx *sql.Tx, now time.Time, id in
 }
 
 // actor names a person in the history: "Name <e-mail>".
-func actor(r support.Reporter) string { return r.Name + " <" + r.Email + ">" }
+func actor(r support.Reporter) string { return support.Mailbox(r.Name, r.Email) }
 
 func joinPopulation(ps []support.Population) string {
 	s := make([]string, len(ps))

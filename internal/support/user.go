@@ -46,6 +46,13 @@ type User struct {
 	TokenExpiresAt *time.Time `json:"token_expires_at,omitempty"`
 }
 
+// Mailbox is how a person is named in histories, comments and the audit
+// log: "Name <e-mail>".
+func Mailbox(name, email string) string { return name + " <" + email + ">" }
+
+// Mailbox names u as Mailbox does.
+func (u *User) Mailbox() string { return Mailbox(u.Name, u.Email) }
+
 // UAIs returns the codes of the user's establishments.
 func (u *User) UAIs() []string {
 	out := make([]string, 0, len(u.Establishments))

@@ -80,7 +80,7 @@ func (d nativeDoctor) Doctor(ctx context.Context) []support.Check {
 	if err != nil {
 		tc.Fix = d.t("doctor.native.token.fix", p)
 	} else {
-		tc.Detail = me.Name + " <" + me.Email + ">"
+		tc.Detail = me.Mailbox()
 	}
 	return append(out, tc)
 }
