@@ -10,7 +10,7 @@ import (
 
 const module = "github.com/ent-support/ent-support/"
 
-// TestDependenciesPointInward keeps the architecture of the README true:
+// TestDependenciesPointInward keeps docs/architecture.md true:
 // the domain imports nothing of ours and only the standard library, and
 // commands reach the server, the store, the HTTP client and the form only
 // through interfaces handed out by cmd/factory.

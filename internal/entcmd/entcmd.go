@@ -23,7 +23,7 @@ import (
 	"github.com/ent-support/ent-support/internal/support"
 )
 
-// Exit codes: the contract with scripts (SPEC).
+// Exit codes: the contract with scripts (README, "Exit codes").
 const (
 	ExitOK          = 0
 	ExitError       = 1
@@ -104,7 +104,7 @@ func isTyped(err error) bool {
 	return errors.As(err, &se) || errors.As(err, &sil) || errors.Is(err, prompter.ErrCancelled)
 }
 
-// ExitCode maps an error to the exit code of the SPEC.
+// ExitCode maps an error to the exit code scripts rely on.
 func ExitCode(err error) int {
 	var (
 		sil *cmdutil.SilentError

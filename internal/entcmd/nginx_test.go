@@ -92,7 +92,7 @@ func startNginx(t *testing.T, backends [2]string) (string, string) {
 	}
 }
 
-// The README's set-up, run: two server processes on one PostgreSQL
+// docs/server.md's set-up, run: two server processes on one PostgreSQL
 // database behind nginx with testdata/nginx.conf. Clients only know nginx.
 // Tickets filed through it are numbered without gaps whichever process
 // takes them, both processes serve, follow sees changes whichever process

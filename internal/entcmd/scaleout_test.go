@@ -17,7 +17,7 @@ import (
 )
 
 // Several server processes on one PostgreSQL database, as a load balancer
-// spreads requests over them (issue 6). Real processes of the real binary,
+// spreads requests over them. Real processes of the real binary,
 // a real PostgreSQL cluster on loopback.
 
 // noCreateLimit turns off the per-person create limit (30/1h by default):

@@ -178,7 +178,7 @@ func (c *Client) projectInfo(ctx context.Context, p *projectAnswer) error {
 	return err
 }
 
-// ourStatus maps a Redmine status onto the SPEC's: by the names the
+// ourStatus maps a Redmine status onto ours: by the names the
 // profile gives (French defaults), then Rejeté and any other closed
 // status as clos, anything else open as en_cours.
 func (c *Client) ourStatus(s status) support.Status {

@@ -8,7 +8,7 @@ import (
 	"github.com/ent-support/ent-support/internal/support"
 )
 
-// Statuses of RT's default lifecycle and the SPEC's. RT has no "closed":
+// Statuses of RT's default lifecycle and ours. RT has no "closed":
 // rejected (and deleted) read as clos, and clos is written as rejected,
 // RT's other inactive status.
 var (

@@ -130,7 +130,7 @@ func (c *Client) load(ctx context.Context, n support.Number, txns []rtTransactio
 	events := story.events(c, n)
 	for i := range events {
 		if events[i].Kind == support.EventCreated {
-			events[i].Message = rt.Subject // as the SPEC's creation event says it
+			events[i].Message = rt.Subject // as our creation event says it
 		}
 	}
 	t.History, t.Comments = helpdesk.Story(events)
@@ -229,7 +229,7 @@ func (s *story) createTxn() int64 {
 // events turns the transactions into the domain's events: creation,
 // messages (RT's correspondence and comments), status, priority and owner
 // changes. Other transactions (watchers, custom fields, e-mail records)
-// are not the ticket's story as the SPEC tells it.
+// are not the ticket's story as our events tell it.
 func (s *story) events(c *Client, n support.Number) []support.Event {
 	requestor := map[string]bool{}
 	for _, r := range s.requestors {

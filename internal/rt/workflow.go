@@ -131,7 +131,7 @@ func (c *Client) Assign(ctx context.Context, n support.Number, email string) (*s
 }
 
 // Reopen moves a resolved ticket back to open with the reporter's reason,
-// as a correspondence. RT would reopen any status: the SPEC's rule
+// as a correspondence. RT would reopen any status: our rule
 // (resolved only) is checked here first.
 func (c *Client) Reopen(ctx context.Context, n support.Number, message string) (*support.Ticket, error) {
 	path, _, err := c.ticketPath(n)

@@ -69,7 +69,7 @@ var listQueries = []string{"", "?status=nouveau", "?priority=bloquante", "?sort=
 // first page of `list` for the common filters and `show` of a random
 // ticket, with a million tickets in PostgreSQL. It then logs the plan of
 // every query those requests ran (auto_explain, on a second server whose
-// connections load it), for the README.
+// connections load it), for docs/benchmarks.md.
 func BenchmarkPostgresList1M(b *testing.B) {
 	c := pgtest.Start(b)
 	dsn := c.NewDatabase(b)

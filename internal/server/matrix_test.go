@@ -55,7 +55,7 @@ var accessMatrix = map[string]struct {
 	"GET /api/v1/tickets":        {[nPrincipals]int{401, 401, 200, 200, 200, 200, 401}, fixed("/api/v1/tickets")},
 	"GET /api/v1/establishments": {[nPrincipals]int{401, 401, 200, 200, 200, 200, 401}, fixed("/api/v1/establishments?q=pilat")},
 	// A reporter may file for another establishment, and then sees what
-	// they filed (README, "Decisions").
+	// they filed (docs/decisions.md).
 	"POST /api/v1/tickets": {[nPrincipals]int{401, 401, 201, 201, 201, 201, 401}, func(m *matrix, t *testing.T) cell {
 		return jsonCell("/api/v1/tickets", ticketJSON(t))
 	}},

@@ -40,7 +40,7 @@ func FuzzParseNumber(f *testing.F) {
 		if err := u.UnmarshalText(b); err != nil || u != n {
 			t.Fatalf("text round trip of %#v: %#v, %v", n, u, err)
 		}
-		// The lower-case form is accepted too (SPEC), as the same number.
+		// The lower-case form is accepted too, as the same number.
 		if low, fe := support.ParseNumber(strings.ToLower(n.String())); fe != nil || low != n {
 			t.Fatalf("lower case of %q: %#v, %v", n.String(), low, fe)
 		}

@@ -33,7 +33,7 @@ func (l RateLimit) String() string {
 	return strconv.Itoa(l.N) + "/" + per
 }
 
-// Default server rate limits (see the README's Decisions).
+// Default server rate limits (see docs/decisions.md).
 var (
 	// DefaultAuthFailureLimit is how many bad tokens one address, or one
 	// token prefix, may send before it waits: 20, then one every 3 s.

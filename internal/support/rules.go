@@ -32,7 +32,7 @@ const (
 	RuleAssignee       = "assignee"        // not the e-mail of an agent or admin
 )
 
-// Field rule figures, from the SPEC.
+// Field rule figures: the lengths and limits of a ticket's fields.
 const (
 	NameMin, NameMax               = 2, 100
 	SubjectMin, SubjectMax         = 5, 150

@@ -10,7 +10,7 @@ func TestParseUAI(t *testing.T) {
 	tests := []struct {
 		in, want, rule, expected string
 	}{
-		{in: "0010001W", want: "0010001W"}, // the SPEC's example
+		{in: "0010001W", want: "0010001W"}, // the documented example
 		{in: "0010001w", want: "0010001W"},
 		{in: "  0010001W\t", want: "0010001W"},
 		{in: "001 0001 w", want: "0010001W"},

@@ -2,7 +2,7 @@ package support
 
 import "context"
 
-// transitions is the status machine of the SPEC, in one table: for each
+// transitions is the status machine, in one table: for each
 // status, where each role may move a ticket. Staff (agents and admins)
 // handle tickets: take a new one, wait for the reporter and come back,
 // resolve, close, or reopen a resolved one. A reporter may only reopen a

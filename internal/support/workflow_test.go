@@ -7,7 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// TestStatusMachine checks every (role, from, to) pair against the SPEC's
+// TestStatusMachine checks every (role, from, to) pair against the status
 // machine: nouveau → en_cours ⇄ en_attente, en_cours → resolu → clos, and
 // resolu → en_cours (staff, and a reporter's reopen).
 func TestStatusMachine(t *testing.T) {
