@@ -33,11 +33,15 @@ type Factory struct {
 	// CAFileFlag is bound to the root's --ca-file flag; it wins over
 	// ENT_SUPPORT_CA_FILE.
 	CAFileFlag string
+	// ServerFlag is bound to the root's --server flag; it wins over
+	// ENT_SUPPORT_SERVER and every file.
+	ServerFlag string
 
 	Config func() (*config.Config, error)
-	// Resolve returns the server and token in force and where the token
-	// comes from: the environment, the keyring, the credentials file, then
-	// config.yaml.
+	// Resolve returns the server and token in force and where each comes
+	// from: for the server, the --server flag, the environment, the user's
+	// profile, the system-wide file, the build's default; for the token,
+	// the environment, the keyring, the credentials file, then config.yaml.
 	Resolve func() (config.Resolved, error)
 	// Credentials keeps tokens in the OS keyring, or a 0600 file.
 	Credentials func() (*credentials.Store, error)
@@ -78,6 +82,32 @@ func (f *Factory) Profile() string {
 		getenv = func(string) string { return "" }
 	}
 	return config.ProfileName(f.ProfileFlag, getenv)
+}
+
+// Server returns the server in force and where it comes from, read from
+// the flags, the environment and the files only: no keyring is asked for
+// a token (`version`, `auth login`).
+func (f *Factory) Server() (config.Resolved, error) {
+	cfg, err := f.Config()
+	if err != nil {
+		return config.Resolved{}, err
+	}
+	getenv := f.Getenv
+	if getenv == nil {
+		getenv = func(string) string { return "" }
+	}
+	return cfg.Resolve(f.Profile(), f.ServerFlag, getenv), nil
+}
+
+// ServerSourceLabel says, for people, where the server in force comes
+// from: "the --server flag", "the system-wide file /etc/…", …
+func ServerSourceLabel(lang string, r config.Resolved) string {
+	src := string(r.ServerSource)
+	if r.ServerSource == config.ServerNone {
+		src = "none"
+	}
+	return locale.T(lang, "cli.server_source."+src,
+		map[string]string{"profile": r.Profile, "path": r.ServerFile})
 }
 
 // ServerOptions are the settings of `ent-support server`.

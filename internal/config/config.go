@@ -6,12 +6,18 @@
 // (temporary file + rename) with mode 0600: it may still hold a legacy
 // `token:` key, read but moved out by `auth login` (package credentials
 // keeps tokens in the OS keyring, or a file of their own).
+//
+// Under it lie two weaker layers, read but never written: a system-wide
+// file of the same format that an IT department deploys (SystemFile), and
+// a default server stamped into a territory's own build. Resolve says
+// which one the server in force comes from.
 package config
 
 import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -29,6 +35,9 @@ const (
 	EnvProfile   = "ENT_SUPPORT_PROFILE"
 	EnvServer    = "ENT_SUPPORT_SERVER"
 	EnvToken     = "ENT_SUPPORT_TOKEN"
+	// EnvSystemConfig names the system-wide file instead of the OS's
+	// place: a file deployed elsewhere, or a test's own.
+	EnvSystemConfig = "ENT_SUPPORT_SYSTEM_CONFIG"
 )
 
 // DefaultProfile is the profile used when none is named.
@@ -84,10 +93,15 @@ type file struct {
 	Profiles map[string]*Profile `yaml:"profiles,omitempty"`
 }
 
-// Config is the loaded configuration file.
+// Config is the loaded configuration: the user's file, over the
+// system-wide file and the build's default server when there are some.
 type Config struct {
 	path string
 	f    file
+
+	systemPath  string
+	system      *file // nil when there is no system-wide file
+	buildServer string
 }
 
 // Dir returns the config directory: ENT_SUPPORT_CONFIG_DIR, else
@@ -177,26 +191,103 @@ func stateDir(getenv func(string) string, goos string, home func() (string, erro
 	}
 }
 
-// Load reads dir/config.yaml; a missing file is an empty configuration.
+// SystemFile returns where an IT department puts the system-wide file:
+// ENT_SUPPORT_SYSTEM_CONFIG, else %ProgramData%\ent-support\config.yaml on
+// Windows, /Library/Application Support/ent-support/config.yaml on macOS,
+// /etc/ent-support/config.yaml elsewhere.
+func SystemFile(getenv func(string) string) string {
+	return systemFile(getenv, runtime.GOOS)
+}
+
+func systemFile(getenv func(string) string, goos string) string {
+	if p := getenv(EnvSystemConfig); p != "" {
+		return p
+	}
+	switch goos {
+	case "windows":
+		d := getenv("ProgramData")
+		if d == "" {
+			d = `C:\ProgramData`
+		}
+		return filepath.Join(d, "ent-support", FileName)
+	case "darwin", "ios":
+		return filepath.Join("/Library", "Application Support", "ent-support", FileName)
+	default:
+		return filepath.Join("/etc", "ent-support", FileName)
+	}
+}
+
+// Layers are what LoadLayers reads, strongest first.
+type Layers struct {
+	// UserDir is the user's config directory (Dir): the only one written.
+	UserDir string
+	// SystemFile is the system-wide file (SystemFile); "" for none.
+	SystemFile string
+	// BuildServer is the server stamped into this build; "" for none.
+	BuildServer string
+}
+
+// Load reads dir/config.yaml alone; a missing file is an empty
+// configuration.
 func Load(dir string) (*Config, error) {
-	c := &Config{path: filepath.Join(dir, FileName)}
-	b, err := os.ReadFile(c.path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return c, nil
-	} else if err != nil {
+	return LoadLayers(Layers{UserDir: dir})
+}
+
+// LoadLayers reads the user's file over the system-wide one. A missing
+// file is empty; a system-wide file that exists but cannot be read or
+// parsed is an error naming it, rather than a silent fall back to the
+// embedded server, where tickets would reach nobody.
+func LoadLayers(l Layers) (*Config, error) {
+	c := &Config{path: filepath.Join(l.UserDir, FileName), systemPath: l.SystemFile,
+		buildServer: strings.TrimSpace(l.BuildServer)}
+	if _, err := readFile(c.path, &c.f); err != nil {
 		return nil, err
 	}
-	if err := yaml.Unmarshal(b, &c.f); err != nil {
-		return nil, fmt.Errorf("%s: %w", c.path, err)
+	if l.SystemFile != "" {
+		var sys file
+		found, err := readFile(l.SystemFile, &sys)
+		if err != nil {
+			return nil, err
+		}
+		if found {
+			c.system = &sys
+		}
 	}
 	return c, nil
 }
 
-// Path returns where the configuration is kept.
+// readFile decodes the YAML file at path into f; found is false when
+// there is no such file.
+func readFile(path string, f *file) (found bool, err error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	if err := yaml.Unmarshal(b, f); err != nil {
+		return false, fmt.Errorf("%s: %w", path, err)
+	}
+	return true, nil
+}
+
+// Path returns where the user's configuration is kept.
 func (c *Config) Path() string { return c.path }
 
-// Profile returns the named profile ("" means the default one); a profile
-// not in the file is returned empty, not nil.
+// SystemPath returns the system-wide file that was read, "" if none was.
+func (c *Config) SystemPath() string {
+	if c.system == nil {
+		return ""
+	}
+	return c.systemPath
+}
+
+// BuildServer returns the server stamped into this build, "" if none.
+func (c *Config) BuildServer() string { return c.buildServer }
+
+// Profile returns the user's own named profile ("" means the default
+// one), the one to change and Save; a profile not in the file is returned
+// empty, not nil. Effective is what commands read.
 func (c *Config) Profile(name string) *Profile {
 	if name == "" {
 		name = DefaultProfile
@@ -205,6 +296,45 @@ func (c *Config) Profile(name string) *Profile {
 		return p
 	}
 	return &Profile{}
+}
+
+// systemProfile returns the system-wide file's profile, empty if none.
+func (c *Config) systemProfile(name string) *Profile {
+	if name == "" {
+		name = DefaultProfile
+	}
+	if c.system != nil {
+		if p := c.system.Profiles[name]; p != nil {
+			return p
+		}
+	}
+	return &Profile{}
+}
+
+// ownsServer says whether a profile decides where tickets go: a server
+// and its back end (kind, queue, project, tracker, prefix, field names)
+// describe one system, so they are taken together from one file.
+func (p *Profile) ownsServer() bool { return p.Server != "" || p.Backend.Kind != "" }
+
+// Effective returns the named profile as commands read it (a copy): the
+// user's settings over the system-wide file's. The reporter's defaults
+// are taken one by one; the server and its back end together, from the
+// user's profile when it names a server or a kind, else from the system
+// file. The system file's token is never used: a token is a person's.
+func (c *Config) Effective(name string) *Profile {
+	own, sys := c.Profile(name), c.systemProfile(name)
+	p := *own
+	p.Backend.Fields = maps.Clone(own.Backend.Fields)
+	if !own.ownsServer() {
+		p.Server, p.Backend = sys.Server, sys.Backend
+		p.Backend.Fields = maps.Clone(sys.Backend.Fields)
+	}
+	for _, k := range []string{"name", "function", "phone", "email", "uai", "establishment", "city"} {
+		if *p.field(k) == "" {
+			*p.field(k) = *sys.field(k)
+		}
+	}
+	return &p
 }
 
 // SetProfile stores p under name.
@@ -362,11 +492,29 @@ const (
 	TokenConfig  TokenSource = "config"
 )
 
+// ServerSource says where the server in force comes from, strongest
+// first: the --server flag, the environment, the user's profile, the
+// system-wide file, the server stamped into the build.
+type ServerSource string
+
+const (
+	ServerNone    ServerSource = "" // the embedded reference server
+	ServerFlag    ServerSource = "flag"
+	ServerEnv     ServerSource = "environment"
+	ServerProfile ServerSource = "profile"
+	ServerSystem  ServerSource = "system"
+	ServerBuild   ServerSource = "build"
+)
+
 // Resolved is the server and token in force, after the environment.
 type Resolved struct {
 	Profile string
 	Server  string
-	Token   string
+	// ServerSource is where Server comes from, and ServerFile the file
+	// when it is a profile's or the system-wide file's.
+	ServerSource ServerSource
+	ServerFile   string
+	Token        string
 	// TokenSource is where Token comes from (TokenNone when there is none).
 	TokenSource TokenSource
 	Backend     Backend
@@ -384,18 +532,36 @@ func ProfileName(flag string, getenv func(string) string) string {
 	return DefaultProfile
 }
 
-// Resolve applies ENT_SUPPORT_SERVER and ENT_SUPPORT_TOKEN over the
-// profile: the environment wins, so that a script can point at another
-// server without touching the file. The keyring and the credentials file
-// (package credentials) sit between the two; the factory consults them.
-func (c *Config) Resolve(profile string, getenv func(string) string) Resolved {
-	p := c.Profile(profile)
-	r := Resolved{Profile: profile, Server: p.Server, Token: p.Token, Backend: p.Backend}
+// Resolve finds the server in force, strongest first: serverFlag (the
+// --server flag), ENT_SUPPORT_SERVER, the user's profile, the system-wide
+// file's profile, then the server stamped into the build; none of them
+// means the embedded server. The environment wins over the files, so that
+// a script can point at another server without touching them.
+// ENT_SUPPORT_TOKEN wins over the profile's legacy token; the keyring and
+// the credentials file (package credentials) sit between the two, and the
+// factory consults them.
+func (c *Config) Resolve(profile, serverFlag string, getenv func(string) string) Resolved {
+	if profile == "" {
+		profile = DefaultProfile
+	}
+	p := c.Effective(profile)
+	r := Resolved{Profile: profile, Server: p.Server, Token: c.Profile(profile).Token, Backend: p.Backend}
+	switch {
+	case c.Profile(profile).Server != "":
+		r.ServerSource, r.ServerFile = ServerProfile, c.path
+	case r.Server != "":
+		r.ServerSource, r.ServerFile = ServerSystem, c.systemPath
+	case c.buildServer != "":
+		r.Server, r.ServerSource = c.buildServer, ServerBuild
+	}
 	if r.Token != "" {
 		r.TokenSource = TokenConfig
 	}
 	if s := getenv(EnvServer); s != "" {
-		r.Server = s
+		r.Server, r.ServerSource, r.ServerFile = s, ServerEnv, ""
+	}
+	if s := strings.TrimSpace(serverFlag); s != "" {
+		r.Server, r.ServerSource, r.ServerFile = s, ServerFlag, ""
 	}
 	if t := getenv(EnvToken); t != "" {
 		r.Token, r.TokenSource = t, TokenEnv

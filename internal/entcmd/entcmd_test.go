@@ -78,8 +78,8 @@ var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []str
 
 // startServer starts `ent-support server` on a free port with the fresh
 // database dsn, waits until it listens, and points the scripts at it as the
-// bootstrap admin. The client's config and data directories live in $WORK,
-// so no script sees the machine's own.
+// bootstrap admin. The client's config and data directories and the
+// system-wide file live in $WORK, so no script sees the machine's own.
 func startServer(env *testscript.Env, dsn string) error {
 	bin, err := exec.LookPath("ent-support")
 	if err != nil {
@@ -109,6 +109,9 @@ func startServer(env *testscript.Env, dsn string) error {
 	env.Setenv("ENT_SUPPORT_CONFIG_DIR", filepath.Join(work, "config"))
 	env.Setenv("ENT_SUPPORT_DATA_DIR", filepath.Join(work, "data"))
 	env.Setenv("ENT_SUPPORT_STATE_DIR", filepath.Join(work, "state"))
+	// The system-wide file is the script's own (absent unless it writes
+	// one), never the machine's /etc/ent-support/config.yaml.
+	env.Setenv("ENT_SUPPORT_SYSTEM_CONFIG", filepath.Join(work, "etc", "ent-support", "config.yaml"))
 	return nil
 }
 

@@ -25,10 +25,13 @@ import (
 
 // Options is what every auth command works from.
 type Options struct {
-	IO          *iostreams.IOStreams
-	Lang        string
-	Getenv      func(string) string
-	Profile     func() string
+	IO      *iostreams.IOStreams
+	Lang    string
+	Getenv  func(string) string
+	Profile func() string
+	// Server is the server in force from the flags, the environment and
+	// the files, without a token.
+	Server      func() (config.Resolved, error)
 	Config      func() (*config.Config, error)
 	Resolve     func() (config.Resolved, error)
 	Credentials func() (*credentials.Store, error)
@@ -38,7 +41,7 @@ type Options struct {
 }
 
 func newOptions(f *cmdutil.Factory) Options {
-	return Options{IO: f.IOStreams, Lang: f.Lang, Getenv: f.Getenv, Profile: f.Profile, Config: f.Config,
+	return Options{IO: f.IOStreams, Lang: f.Lang, Getenv: f.Getenv, Profile: f.Profile, Server: f.Server, Config: f.Config,
 		Resolve: f.Resolve, Credentials: f.Credentials, Connect: f.Connect, Prompter: f.Prompter}
 }
 
@@ -61,7 +64,8 @@ func (o *Options) fromFile() (*config.Config, config.Resolved, error) {
 	if err != nil {
 		return nil, config.Resolved{}, err
 	}
-	return cfg, cfg.Resolve(o.Profile(), o.Getenv), nil
+	r, err := o.Server()
+	return cfg, r, err
 }
 
 // NewCmdAuth returns the `auth` group.
@@ -336,10 +340,14 @@ func NewCmdStatus(f *cmdutil.Factory, runF func(*StatusOptions) error) *cobra.Co
 
 // Status is `auth status --json`.
 type Status struct {
-	Server   string `json:"server"`
-	Kind     string `json:"kind"` // native, rt or redmine
-	Embedded bool   `json:"embedded,omitempty"`
-	Profile  string `json:"profile"`
+	Server string `json:"server"`
+	// ServerSource is where Server comes from: flag, environment, profile,
+	// system or build; ServerFile the file of a profile or system source.
+	ServerSource string `json:"server_source,omitempty"`
+	ServerFile   string `json:"server_file,omitempty"`
+	Kind         string `json:"kind"` // native, rt or redmine
+	Embedded     bool   `json:"embedded,omitempty"`
+	Profile      string `json:"profile"`
 	// TokenSource is environment, keyring, file or config.
 	TokenSource string        `json:"token_source,omitempty"`
 	TokenFile   string        `json:"token_file,omitempty"` // the file, when TokenSource is file or config
@@ -352,7 +360,8 @@ func statusRun(opts *StatusOptions) error {
 	if err != nil {
 		return err
 	}
-	st := Status{Server: r.Server, Profile: r.Profile, Kind: cmp.Or(r.Backend.Kind, config.KindNative)}
+	st := Status{Server: r.Server, ServerSource: string(r.ServerSource), ServerFile: r.ServerFile,
+		Profile: r.Profile, Kind: cmp.Or(r.Backend.Kind, config.KindNative)}
 	if r.Server == "" {
 		st.Embedded = true
 		if opts.JSON {
@@ -390,6 +399,7 @@ func statusRun(opts *StatusOptions) error {
 		fmt.Fprintln(w, opts.t("cli.auth.status.kind", map[string]string{"kind": opts.t("cli.auth.kind."+st.Kind, nil)}))
 	}
 	fmt.Fprintln(w, opts.t("cli.auth.status.server", map[string]string{"server": r.Server, "profile": r.Profile}))
+	fmt.Fprintln(w, opts.t("cli.auth.status.server_source", map[string]string{"source": cmdutil.ServerSourceLabel(opts.Lang, r)}))
 	describe(w, opts.Lang, me)
 	fmt.Fprintln(w, opts.t("cli.auth.status.token", map[string]string{"token": st.TokenPrefix, "source": where.label}))
 	return nil

@@ -66,11 +66,10 @@ func setup(t *testing.T) (*cmdutil.Factory, *cmdtest.Tickets, *credentials.Store
 		return fake, nil
 	}
 	f.Resolve = func() (config.Resolved, error) {
-		cfg, err := f.Config()
+		r, err := f.Server()
 		if err != nil {
 			return config.Resolved{}, err
 		}
-		r := cfg.Resolve(f.Profile(), f.Getenv)
 		if found, _ := store.Get(r.Profile, r.Server); found.Token != "" && r.TokenSource != config.TokenEnv {
 			r.Token, r.TokenSource = found.Token, found.Source
 		}

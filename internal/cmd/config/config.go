@@ -1,5 +1,7 @@
 // Package config is `ent-support config get|set|list`: the server, token
-// and reporter defaults of a profile.
+// and reporter defaults of a profile. get and list show the settings in
+// force (the user's over the system-wide file's); set writes the user's
+// file only.
 package config
 
 import (
@@ -65,7 +67,7 @@ func getRun(opts *ConfigOptions) error {
 	if err != nil {
 		return err
 	}
-	v, ok := cfg.Profile(opts.Profile()).Get(opts.Key)
+	v, ok := cfg.Effective(opts.Profile()).Get(opts.Key)
 	if !ok {
 		return unknownKey(opts.Key)
 	}
@@ -120,6 +122,8 @@ func check(key, value string) error {
 	return nil
 }
 
+// setRun changes the user's own file, never the system-wide one: a value
+// set there only hides the system's for this person.
 func setRun(opts *ConfigOptions) error {
 	cfg, err := opts.Config()
 	if err != nil {
@@ -144,7 +148,7 @@ func listRun(opts *ConfigOptions) error {
 	if err != nil {
 		return err
 	}
-	p := cfg.Profile(opts.Profile())
+	p := cfg.Effective(opts.Profile())
 	for _, k := range config.Keys {
 		v, _ := p.Get(k)
 		if strings.HasPrefix(k, "backend.") && v == "" {

@@ -396,7 +396,8 @@ func gather(opts *NewOptions, draft *drafts.Draft, me *support.User) (support.Ti
 		if err != nil {
 			return in, nil, nil, err
 		}
-		d := cfg.Profile(opts.Profile()).Reporter
+		// The user's defaults, over those of the system-wide file.
+		d := cfg.Effective(opts.Profile()).Reporter
 		overlay(&in, support.TicketInput{
 			Reporter:      support.Reporter{Name: d.Name, Function: support.Function(d.Function), Phone: d.Phone, Email: d.Email},
 			Establishment: support.Establishment{UAI: d.UAI, Name: d.Establishment, City: d.City},

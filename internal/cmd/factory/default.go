@@ -96,12 +96,15 @@ func New() *cmdutil.Factory {
 		closers = append(closers, c)
 		mu.Unlock()
 	}
+	// The user's file, over the IT department's system-wide file, over
+	// the server stamped into a territory's build.
 	f.Config = sync.OnceValues(func() (*config.Config, error) {
 		dir, err := config.Dir(f.Getenv)
 		if err != nil {
 			return nil, err
 		}
-		return config.Load(dir)
+		return config.LoadLayers(config.Layers{UserDir: dir, SystemFile: config.SystemFile(f.Getenv),
+			BuildServer: build.DefaultServer})
 	})
 	// Drafts and the outbox live in the state directory: local, never
 	// roamed, and apart from the embedded server's data.
@@ -244,15 +247,16 @@ func newClient(f *cmdutil.Factory, server, token string) (*httpapi.Client, error
 		Lang: f.Lang, UserAgent: "ent-support/" + build.Version, CAFile: ca, Timeout: timeout})
 }
 
-// resolve finds the server and token in force: the environment, then the
-// keyring, then the credentials file, then the profile's legacy `token:`.
-// The embedded mode needs no token, so nothing is looked up for it.
+// resolve finds the server in force (the --server flag, the environment,
+// the user's profile, the system-wide file, the build's default) and its
+// token: the environment, then the keyring, then the credentials file,
+// then the profile's legacy `token:`. The embedded mode needs no token, so
+// nothing is looked up for it.
 func resolve(f *cmdutil.Factory) (config.Resolved, error) {
-	cfg, err := f.Config()
+	r, err := f.Server()
 	if err != nil {
 		return config.Resolved{}, err
 	}
-	r := cfg.Resolve(f.Profile(), f.Getenv)
 	if r.Server == "" || r.TokenSource == config.TokenEnv {
 		return r, nil
 	}

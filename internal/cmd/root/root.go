@@ -58,6 +58,7 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 	cmd.SetVersionTemplate(versioncmd.Format(VersionInfo()) + "\n")
 	cmd.PersistentFlags().StringVar(&f.ProfileFlag, "profile", "", f.T("cli.flag.profile", nil))
 	cmd.PersistentFlags().StringVar(&f.CAFileFlag, "ca-file", "", f.T("cli.flag.ca_file", nil))
+	cmd.PersistentFlags().StringVar(&f.ServerFlag, "server", "", f.T("cli.flag.server", nil))
 	cmd.Flags().Bool("version", false, f.T("cli.flag.version", nil))
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		ue := cmdutil.FlagError(err)
@@ -179,7 +180,7 @@ const usageTemplate = `@USAGE@{{if .Runnable}}
 // toolchain recorded of the VCS state.
 func VersionInfo() versioncmd.Info {
 	info := versioncmd.Info{Version: build.Version, Commit: build.Commit, Date: build.Date,
-		Go: runtime.Version(), OS: runtime.GOOS, Arch: runtime.GOARCH}
+		Go: runtime.Version(), OS: runtime.GOOS, Arch: runtime.GOARCH, DefaultServer: build.DefaultServer}
 	if info.Commit == "" {
 		if bi, ok := debug.ReadBuildInfo(); ok {
 			for _, s := range bi.Settings {

@@ -15,7 +15,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -118,7 +117,9 @@ func (i *Instance) Stop() error {
 	if i == nil || i.pid == 0 {
 		return nil
 	}
-	syscall.Kill(i.pid, syscall.SIGKILL)
+	if p, err := os.FindProcess(i.pid); err == nil {
+		p.Kill() // SIGKILL where there are signals
+	}
 	i.pid = 0
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		if answers(i.URL) != nil {

@@ -15,7 +15,6 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -101,7 +100,7 @@ func (s *Server) Start() {
 	s.t.Helper()
 	s.cmd = exec.Command(s.bin, "--server", "Starlet", "--host", "127.0.0.1", "--port", strconv.Itoa(s.Port),
 		"--max-workers", "2")
-	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	ownGroup(s.cmd)
 	if err := s.cmd.Start(); err != nil {
 		s.t.Fatalf("rt-server: %v", err)
 	}
@@ -116,7 +115,7 @@ func (s *Server) Stop() {
 	if s.cmd == nil || s.cmd.Process == nil {
 		return
 	}
-	syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
+	killGroup(s.cmd)
 	s.cmd.Wait()
 	s.cmd = nil
 }
