@@ -107,7 +107,9 @@ func (s *Service) CreateTicket(ctx context.Context, in support.TicketInput, opts
 		}
 		errs = append(errs, fe)
 	}
-	errs = append(errs, s.completeEstablishment(ctx, &in)...)
+	if !hasField(errs, "establishment.uai") {
+		errs = append(errs, s.completeEstablishment(ctx, &in)...)
+	}
 	files, ferrs := s.checkFiles(opts.Attachments)
 	errs = append(errs, ferrs...)
 	if len(errs) > 0 {
@@ -153,8 +155,9 @@ func (s *Service) CreateTicket(ctx context.Context, in support.TicketInput, opts
 // its people have their own accounts, and a ticket that reached them from
 // outside would carry words they never wrote.
 func (s *Service) speaksFor(ctx context.Context, u *support.User, in *support.TicketInput) (*support.User, []support.FieldError, error) {
-	who := u
-	if raw := strings.TrimSpace(in.OnBehalfOf); raw != "" {
+	who, raw := u, strings.TrimSpace(in.OnBehalfOf)
+	in.OnBehalfOf = "" // never stored: the ticket records who filed it
+	if raw != "" {
 		if !u.Role.IsStaff() {
 			s.deny(ctx, u, raw, "ticket.create: a reporter files only for themselves")
 			return u, []support.FieldError{{Field: "on_behalf_of", Rule: support.RuleOnBehalfStaff}}, nil
@@ -173,7 +176,6 @@ func (s *Service) speaksFor(ctx context.Context, u *support.User, in *support.Ti
 		}
 		who = p
 	}
-	in.OnBehalfOf = ""
 	if who.Role != support.RoleReporter {
 		return who, nil, nil
 	}
@@ -198,6 +200,15 @@ func (s *Service) speaksFor(ctx context.Context, u *support.User, in *support.Ti
 	s.deny(ctx, u, uai, "ticket.create: not one of the reporter's establishments")
 	return who, []support.FieldError{{Field: "establishment.uai", Rule: support.RuleUAINotMember,
 		Params: map[string]string{"uai": uai, "uais": strings.Join(who.UAIs(), ", ")}}}, nil
+}
+
+func hasField(errs []support.FieldError, field string) bool {
+	for _, fe := range errs {
+		if fe.Field == field {
+			return true
+		}
+	}
+	return false
 }
 
 // completeEstablishment fills name and city from the directory, or asks
