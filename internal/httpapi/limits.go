@@ -214,20 +214,21 @@ func (s *server) authFailed(r *http.Request, token string) {
 // tickets; an answer other than 201 (a replay, a refusal) gives the turn
 // back.
 func (s *server) limitCreates(next http.HandlerFunc) http.HandlerFunc {
-	return s.perPerson(s.abuse.creates, "error.create_rate_limited", false, next)
+	return s.perPerson(func(a *abuse) *limiter { return a.creates }, "error.create_rate_limited", false, next)
 }
 
 // limitComments lets each reporter add at most the Comments limit of
 // comments; staff answer as often as they need.
 func (s *server) limitComments(next http.HandlerFunc) http.HandlerFunc {
-	return s.perPerson(s.abuse.comments, "error.comment_rate_limited", true, next)
+	return s.perPerson(func(a *abuse) *limiter { return a.comments }, "error.comment_rate_limited", true, next)
 }
 
-// perPerson counts the 201 answers of next per user against l (staff are
-// not counted when reportersOnly); over the limit, it answers 429 with
-// the message msgKey.
-func (s *server) perPerson(l *limiter, msgKey string, reportersOnly bool, next http.HandlerFunc) http.HandlerFunc {
+// perPerson counts the 201 answers of next per user against the limiter
+// of which (staff are not counted when reportersOnly); over the limit, it
+// answers 429 with the message msgKey.
+func (s *server) perPerson(which func(*abuse) *limiter, msgKey string, reportersOnly bool, next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		l := which(s.abuse)
 		u := support.UserFrom(r.Context())
 		if l == nil || u == nil || (reportersOnly && u.Role.IsStaff()) {
 			next(w, r)
