@@ -324,3 +324,32 @@ func TestMailInEnglish(t *testing.T) {
 		t.Errorf("lang=de: %v", err)
 	}
 }
+
+// Mail goes to the account a ticket is filed for, never to an address a
+// request carried: an agent who files for a caller with no account, typing
+// the caller's e-mail, gets the ticket's mail themselves; a reporter who
+// types another address gets it at their account's.
+func TestMailGoesToTheAccountNotTheBody(t *testing.T) {
+	mp := servertest.StartMailpit(t, 0)
+	f := newMailFixture(t, mp.SMTPPort)
+	ctx := context.Background()
+	in := benchTicket(1)
+	in.Reporter.Email = "victim@other-school.test"
+	byAgent, err := f.agent.CreateTicket(ctx, in, support.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if byAgent.Reporter.Email != "victim@other-school.test" {
+		t.Errorf("the agent's typed contact was not kept: %+v", byAgent.Reporter)
+	}
+	byReporter := f.create(t, in)
+	msgs := mp.WaitFor(t, 2)
+	want := map[string]string{byAgent.Number.String(): "claire.martin@support.example.org", byReporter.String(): "marie.curie@example.org"}
+	for _, m := range msgs {
+		for n, to := range want {
+			if strings.Contains(m.Subject, n) && (len(m.To) != 1 || m.To[0].Address != to) {
+				t.Errorf("mail %q went to %+v, want %s only", m.Subject, m.To, to)
+			}
+		}
+	}
+}
