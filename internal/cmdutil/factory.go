@@ -128,6 +128,8 @@ type ServerOptions struct {
 	// AuthFailureLimit and CreateLimit are the abuse limits (bad tokens
 	// per address or token prefix; tickets per user).
 	AuthFailureLimit, CreateLimit support.RateLimit
+	// CommentLimit is how many comments one reporter may add.
+	CommentLimit support.RateLimit
 	// ReadHeaderTimeout, ReadTimeout, IdleTimeout and MaxHeaderBytes
 	// bound slow and idle clients.
 	ReadHeaderTimeout, ReadTimeout, IdleTimeout time.Duration

@@ -70,7 +70,42 @@ func Inspect(name string, r io.Reader, max int64) (Result, *support.FieldError) 
 		return res, &support.FieldError{Field: "attachments", Rule: support.RuleFileType,
 			Params: map[string]string{"name": res.Name, "detected": res.ContentType}}
 	}
+	res.Name = MatchExtension(res.Name, res.ContentType)
 	return res, nil
+}
+
+// extensions are the file name endings each allowed type may keep; the
+// first is the one added to a name that has none of them.
+var extensions = map[string][]string{
+	"image/png":       {".png"},
+	"image/jpeg":      {".jpg", ".jpeg", ".jpe", ".jfif"},
+	"image/gif":       {".gif"},
+	"image/webp":      {".webp"},
+	"application/pdf": {".pdf"},
+	"text/plain":      {".txt", ".log", ".csv", ".tsv", ".json", ".ndjson"},
+}
+
+// MatchExtension makes a sanitised name end the way its content type
+// does: "facture.pdf.bat" holding text becomes "facture.pdf.bat.txt", so
+// that whoever downloads it opens text, not a program its name promised
+// to the system. A name already ending right is kept as it is.
+func MatchExtension(name, contentType string) string {
+	exts := extensions[contentType]
+	if len(exts) == 0 {
+		return name
+	}
+	if slices.Contains(exts, strings.ToLower(path.Ext(name))) {
+		return name
+	}
+	ext := exts[0]
+	if len(name)+len(ext) > maxNameBytes {
+		cut := maxNameBytes - len(ext)
+		for cut > 0 && !utf8.RuneStart(name[cut]) {
+			cut--
+		}
+		name = name[:cut]
+	}
+	return name + ext
 }
 
 // TooBig is the error of a file over the per-file limit. size may be a

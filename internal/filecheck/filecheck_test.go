@@ -93,6 +93,7 @@ func TestInspect(t *testing.T) {
 		file     string
 		content  []byte
 		wantType string // "" when refused
+		wantName string // "" when the name is kept
 		rule     string
 	}{
 		{name: "PNG", file: "capture.png", content: encode(t, func(w io.Writer) error { return png.Encode(w, img()) }), wantType: "image/png"},
@@ -106,7 +107,12 @@ func TestInspect(t *testing.T) {
 		// Python's logging writes "10:00:01,123": a log looks like CSV.
 		{name: "log with commas", file: "app.log", content: []byte(strings.Repeat("2024-05-02 10:00:01,123 ERROR main: échec de connexion\n", 80)), wantType: "text/plain"},
 		{name: "JSON lines log", file: "app.log", content: []byte(strings.Repeat(`{"level":"error","msg":"timeout","ms":5000}`+"\n", 50)), wantType: "text/plain"},
-		{name: "text with a PNG name", file: "notes.png", content: []byte(french), wantType: "text/plain"}, // by content, not by name
+		// By content, not by name; the name then ends as the content is.
+		{name: "text with a PNG name", file: "notes.png", content: []byte(french), wantType: "text/plain", wantName: "notes.png.txt"},
+		{name: "text named like a program", file: "facture.pdf.bat", content: []byte(french), wantType: "text/plain", wantName: "facture.pdf.bat.txt"},
+		{name: "text with no extension", file: "LISEZMOI", content: []byte(french), wantType: "text/plain", wantName: "LISEZMOI.txt"},
+		{name: "PDF named .exe", file: "facture.exe", content: []byte("%PDF-1.4\n%âãÏÓ\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"), wantType: "application/pdf", wantName: "facture.exe.pdf"},
+		{name: "extension in capitals", file: "NOTES.TXT", content: []byte(french), wantType: "text/plain"},
 		{name: "ELF named .png", file: "capture.png", content: exe, rule: support.RuleFileType},
 		{name: "ELF header named .png", file: "capture.png", content: append([]byte("\x7fELF\x02\x01\x01\x00"), make([]byte, 120)...), rule: support.RuleFileType},
 		{name: "PE named .png", file: "capture.png", content: peHeader(), rule: support.RuleFileType},
@@ -132,7 +138,11 @@ func TestInspect(t *testing.T) {
 			if fe != nil {
 				t.Fatalf("refused: %+v", *fe)
 			}
-			want := filecheck.Result{Name: tt.file, ContentType: tt.wantType, Size: int64(len(tt.content)), SHA256: sha(tt.content)}
+			name := tt.file
+			if tt.wantName != "" {
+				name = tt.wantName
+			}
+			want := filecheck.Result{Name: name, ContentType: tt.wantType, Size: int64(len(tt.content)), SHA256: sha(tt.content)}
 			if res != want {
 				t.Errorf("got %+v\nwant %+v", res, want)
 			}

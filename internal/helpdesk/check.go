@@ -122,3 +122,18 @@ func DoctorFields(defs map[string]FieldDef, names Names, label func(key, name st
 	}
 	return out
 }
+
+// RuleOnBehalfNative: filing on behalf of an account (--for) needs the
+// reference server, which knows the accounts; a helpdesk's requestor is
+// whoever the ticket names.
+const RuleOnBehalfNative = "on_behalf_native"
+
+// CheckOnBehalf refuses a ticket filed on behalf of an account: a helpdesk
+// back end cannot honour it, and filing it with the identity left empty
+// would send a ticket nobody can answer.
+func CheckOnBehalf(in support.TicketInput) error {
+	if strings.TrimSpace(in.OnBehalfOf) == "" {
+		return nil
+	}
+	return support.InvalidFields([]support.FieldError{{Field: "on_behalf_of", Rule: RuleOnBehalfNative}})
+}

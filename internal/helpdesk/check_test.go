@@ -69,3 +69,16 @@ func TestDoctorFields(t *testing.T) {
 		t.Errorf("%d checks for %d fields", len(checks), len(FieldKeys))
 	}
 }
+
+// A helpdesk cannot file on behalf of an account: refused, naming the
+// field, rather than sent with an empty requestor.
+func TestCheckOnBehalf(t *testing.T) {
+	if err := CheckOnBehalf(support.TicketInput{}); err != nil {
+		t.Fatalf("no on_behalf_of: %v", err)
+	}
+	err := CheckOnBehalf(support.TicketInput{OnBehalfOf: "carla@example.org"})
+	e := support.AsError(err)
+	if e.Code != support.EINVALID || len(e.Fields) != 1 || e.Fields[0].Field != "on_behalf_of" || e.Fields[0].Rule != RuleOnBehalfNative {
+		t.Errorf("on_behalf_of given: %+v", e)
+	}
+}

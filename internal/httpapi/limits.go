@@ -28,7 +28,10 @@ type RateLimits struct {
 	// Creates is how many tickets one user may create (201 answers; a
 	// replay or a refused create gives its turn back).
 	Creates support.RateLimit
-	Now     func() time.Time // nil = time.Now
+	// Comments is how many comments one reporter may add (201 answers);
+	// agents and admins are never limited.
+	Comments support.RateLimit
+	Now      func() time.Time // nil = time.Now
 }
 
 // tokenPrefixLen is how much of a token keys its failures: "ents_" and 7
@@ -131,10 +134,12 @@ func retrySeconds(d time.Duration) int {
 type abuse struct {
 	authFailures *limiter
 	creates      *limiter
+	comments     *limiter
 }
 
 func newAbuse(rl RateLimits) *abuse {
-	return &abuse{authFailures: newLimiter(rl.AuthFailures, rl.Now), creates: newLimiter(rl.Creates, rl.Now)}
+	return &abuse{authFailures: newLimiter(rl.AuthFailures, rl.Now), creates: newLimiter(rl.Creates, rl.Now),
+		comments: newLimiter(rl.Comments, rl.Now)}
 }
 
 // clientKey is the failure key of the request's address: the peer's IP
@@ -209,17 +214,30 @@ func (s *server) authFailed(r *http.Request, token string) {
 // tickets; an answer other than 201 (a replay, a refusal) gives the turn
 // back.
 func (s *server) limitCreates(next http.HandlerFunc) http.HandlerFunc {
+	return s.perPerson(func(a *abuse) *limiter { return a.creates }, "error.create_rate_limited", false, next)
+}
+
+// limitComments lets each reporter add at most the Comments limit of
+// comments; staff answer as often as they need.
+func (s *server) limitComments(next http.HandlerFunc) http.HandlerFunc {
+	return s.perPerson(func(a *abuse) *limiter { return a.comments }, "error.comment_rate_limited", true, next)
+}
+
+// perPerson counts the 201 answers of next per user against the limiter
+// of which (staff are not counted when reportersOnly); over the limit, it
+// answers 429 with the message msgKey.
+func (s *server) perPerson(which func(*abuse) *limiter, msgKey string, reportersOnly bool, next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		l := s.abuse.creates
+		l := which(s.abuse)
 		u := support.UserFrom(r.Context())
-		if l == nil || u == nil {
+		if l == nil || u == nil || (reportersOnly && u.Role.IsStaff()) {
 			next(w, r)
 			return
 		}
 		key := "u:" + strconv.FormatInt(u.ID, 10)
 		if wait := l.take(key); wait > 0 {
 			secs := retrySeconds(wait)
-			s.fail(w, r, &support.Error{Code: support.ERATELIMITED, Key: "error.create_rate_limited",
+			s.fail(w, r, &support.Error{Code: support.ERATELIMITED, Key: msgKey,
 				Params:     map[string]string{"seconds": strconv.Itoa(secs), "limit": l.rate.String()},
 				RetryAfter: secs})
 			return

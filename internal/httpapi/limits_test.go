@@ -200,6 +200,53 @@ func TestCreatesRateLimited(t *testing.T) {
 	}
 }
 
+// Each reporter adds at most the comment limit; a refused comment gives
+// its turn back; agents and admins are never limited.
+func TestCommentsRateLimited(t *testing.T) {
+	c := newClock()
+	ts := newTestServer(t, func(cfg *ServerConfig) {
+		cfg.RateLimits = RateLimits{Comments: support.RateLimit{N: 2, Per: time.Hour}, Now: c.Now}
+	})
+	resp, b := ts.do(t, req{method: "POST", path: "/api/v1/tickets", token: reporterToken,
+		header: map[string]string{"Content-Type": "application/json"}, body: strings.NewReader(mustJSON(t, validInput()))})
+	if resp.StatusCode != 201 {
+		t.Fatalf("create: %d %s", resp.StatusCode, b)
+	}
+	comment := func(token, body string) (*http.Response, []byte) {
+		t.Helper()
+		return ts.do(t, req{method: "POST", path: "/api/v1/tickets/CG42N1-1/comments", token: token,
+			header: map[string]string{"Content-Type": "application/json", "Accept-Language": "en"}, body: strings.NewReader(body)})
+	}
+	for i := range 2 {
+		if resp, b := comment(reporterToken, `{"body":"encore"}`); resp.StatusCode != 201 {
+			t.Fatalf("comment %d: %d %s", i+1, resp.StatusCode, b)
+		}
+	}
+	resp, b = comment(reporterToken, `{"body":"encore"}`)
+	if resp.StatusCode != 429 || resp.Header.Get("Retry-After") != "1800" {
+		t.Fatalf("3rd comment: %d Retry-After %q %s", resp.StatusCode, resp.Header.Get("Retry-After"), b)
+	}
+	if p := decodeProblem(t, resp, b); p.Code != support.ERATELIMITED ||
+		p.Detail != "Too many comments added in a short time (limit: 2/1h); try again in 1800 s." {
+		t.Errorf("problem %+v", p)
+	}
+	if n := ts.fake.count("AddComment"); n != 2 {
+		t.Errorf("the service saw %d comments, want 2", n)
+	}
+	for i := range 5 {
+		if resp, b := comment(adminToken, `{"body":"réponse"}`); resp.StatusCode != 201 {
+			t.Fatalf("staff comment %d: %d %s", i+1, resp.StatusCode, b)
+		}
+	}
+	c.add(30 * time.Minute)
+	if resp, _ := comment(reporterToken, `{"body":""}`); resp.StatusCode != 400 {
+		t.Errorf("empty comment: %d", resp.StatusCode)
+	}
+	if resp, b := comment(reporterToken, `{"body":"encore"}`); resp.StatusCode != 201 {
+		t.Errorf("30 min later: %d %s", resp.StatusCode, b)
+	}
+}
+
 // A create refused by the server's create limit, whose Retry-After is
 // longer than the client would wait, is answered at once (rate_limited,
 // with the wait), not retried: `new` then keeps the ticket in the outbox.

@@ -131,7 +131,8 @@ func TestOpenAPIEnumsMatchTheDomain(t *testing.T) {
 		support.RulePopulation, support.RulePriority, support.RuleLocation, support.RuleNumber, support.RuleRole,
 		support.RuleFileType, support.RuleFileSize, support.RuleTicketSize, support.RuleFileEmpty,
 		support.RuleFileCount, support.RuleFileUnreadable, support.RuleUnknownKey, support.RuleSyntax,
-		support.RuleStatus, support.RuleDate, support.RuleLimit, support.RuleControlChars, support.RuleAssignee} {
+		support.RuleStatus, support.RuleDate, support.RuleLimit, support.RuleControlChars, support.RuleAssignee,
+		support.RuleUAINotMember, support.RuleOnBehalfStaff, support.RuleAccountUnknown} {
 		if !slices.Contains(rules, r) {
 			t.Errorf("rule %q missing from the Rule enum", r)
 		}

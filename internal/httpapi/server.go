@@ -119,7 +119,7 @@ func (s *server) routes() []route {
 		{"POST", "/api/v1/tickets", accessUser, s.limitCreates(s.createTicket)},
 		{"GET", "/api/v1/tickets", accessUser, s.listTickets},
 		{"GET", "/api/v1/tickets/{number}", accessUser, s.getTicket},
-		{"POST", "/api/v1/tickets/{number}/comments", accessUser, s.addComment},
+		{"POST", "/api/v1/tickets/{number}/comments", accessUser, s.limitComments(s.addComment)},
 		// Agents' actions: the service refuses reporters, after the
 		// visibility check, so that an unseen ticket stays a 404.
 		{"POST", "/api/v1/tickets/{number}/status", accessUser, s.changeStatus()},

@@ -16,6 +16,9 @@ import (
 // Store is what the notifier and the page read and write.
 type Store interface {
 	GetTicket(ctx context.Context, n support.Number) (*support.Ticket, error)
+	// UserByID finds the account a ticket speaks for: its e-mail is where
+	// the ticket's mail goes.
+	UserByID(ctx context.Context, id int64) (*support.User, error)
 	support.MailQueue
 }
 
@@ -140,12 +143,21 @@ func (n *Notifier) enqueue(ctx context.Context) error {
 				}
 				tickets[e.Ticket] = t
 			}
-			if t.Reporter.Email == "" {
+			// The mail goes to the account the ticket speaks for, as it is
+			// now: never to an address a request carried. A ticket whose
+			// account is gone or disabled mails nobody.
+			to, err := n.cfg.Store.UserByID(ctx, t.CreatedBy)
+			if support.ErrorCode(err) == support.ENOTFOUND {
+				continue
+			} else if err != nil {
+				return err
+			}
+			if to.Disabled || to.Email == "" {
 				continue
 			}
-			lang, err := n.cfg.Store.UserLang(ctx, t.CreatedBy)
-			if err != nil {
-				return err
+			lang := to.Lang
+			if lang == "" {
+				lang = "fr"
 			}
 			exp := now.Add(LinkValidity)
 			m, err := Render(lang, tmpl, t, e, n.Link(t.Number, exp), exp)
@@ -154,7 +166,7 @@ func (n *Notifier) enqueue(ctx context.Context) error {
 				n.cfg.Log.Error("mail template", "event", e.ID, "error", err)
 				continue
 			}
-			ds = append(ds, support.MailDelivery{EventID: e.ID, Recipient: t.Reporter.Email,
+			ds = append(ds, support.MailDelivery{EventID: e.ID, Recipient: to.Email,
 				MessageID: n.MessageID(e.ID, t.Number), Subject: m.Subject, Text: m.Text, HTML: m.HTML, NextAttempt: now})
 		}
 		cursor = evs[len(evs)-1].ID

@@ -96,6 +96,9 @@ func (c *Client) issuePath(n support.Number) (string, error) {
 // is read back: a field or priority it dropped silently is an error that
 // names the ticket and the field.
 func (c *Client) CreateTicket(ctx context.Context, in support.TicketInput, opts support.CreateOptions) (*support.Ticket, error) {
+	if err := helpdesk.CheckOnBehalf(in); err != nil {
+		return nil, err
+	}
 	in, errs := in.Normalize()
 	if len(errs) > 0 {
 		return nil, support.InvalidFields(errs)

@@ -122,6 +122,9 @@ func (c *Client) customFields(values map[string][]string) map[string]any {
 // Values are checked against the queue's fields before, and the ticket is
 // read back after: what RT would have dropped silently is an error here.
 func (c *Client) CreateTicket(ctx context.Context, in support.TicketInput, opts support.CreateOptions) (*support.Ticket, error) {
+	if err := helpdesk.CheckOnBehalf(in); err != nil {
+		return nil, err
+	}
 	in, errs := in.Normalize()
 	if len(errs) > 0 {
 		return nil, support.InvalidFields(errs)

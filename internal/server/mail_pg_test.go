@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/ent-support/ent-support/internal/httpapi"
+	"github.com/ent-support/ent-support/internal/servertest"
 	"github.com/ent-support/ent-support/internal/sqlstore/pgtest"
 	"github.com/ent-support/ent-support/internal/support"
 )
@@ -14,11 +15,11 @@ import (
 // the same SMTP server: each e-mail is sent once, by one of them (the
 // claim of PendingMail), whichever process the change went through.
 func TestMailTwoProcessesPostgres(t *testing.T) {
-	mp := startMailpit(t, 0)
+	mp := servertest.StartMailpit(t, 0)
 	dsn := pgtest.NewDatabase(t)
 	c := &clock{}
-	s1, _ := serve(t, mailOptions(dsn, mp.smtpPort, c))
-	s2, _ := serve(t, mailOptions(dsn, mp.smtpPort, c))
+	s1, _ := serve(t, mailOptions(dsn, mp.SMTPPort, c))
+	s2, _ := serve(t, mailOptions(dsn, mp.SMTPPort, c))
 	ctx := context.Background()
 	connect := func(s *Server, token string) *httpapi.Client {
 		cl, err := httpapi.NewClient(httpapi.ClientConfig{BaseURL: s.URL(), Token: token})
@@ -43,7 +44,7 @@ func TestMailTwoProcessesPostgres(t *testing.T) {
 		subjects[tk.Number.String()] = true
 	}
 	// waitFor fails on more than n messages or a Message-ID twice.
-	msgs := mp.waitFor(t, n)
+	msgs := mp.WaitFor(t, n)
 	for _, m := range msgs {
 		found := false
 		for num := range subjects {

@@ -1,15 +1,10 @@
 package server
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -19,180 +14,9 @@ import (
 
 	"github.com/ent-support/ent-support/internal/httpapi"
 	"github.com/ent-support/ent-support/internal/notify"
+	"github.com/ent-support/ent-support/internal/servertest"
 	"github.com/ent-support/ent-support/internal/support"
 )
-
-// mailpitBin finds the Mailpit that .ci/run installs: on PATH or in
-// .ci/bin. Missing, the test fails under CI and is skipped elsewhere.
-func mailpitBin(t *testing.T) string {
-	t.Helper()
-	if p, err := exec.LookPath("mailpit"); err == nil {
-		return p
-	}
-	if p, err := filepath.Abs("../../.ci/bin/mailpit"); err == nil {
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	if ci := os.Getenv("CI"); ci != "" && ci != "0" && ci != "false" {
-		t.Fatal("mailpit not found (PATH or .ci/bin): run .ci/run")
-	}
-	t.Skip("mailpit not found; .ci/run installs it")
-	return ""
-}
-
-// freePort returns a loopback port free at the time of the call.
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
-// mailpit is a real SMTP server whose mail is read back through its REST API.
-type mailpit struct {
-	smtpPort int
-	api      string
-	cmd      *exec.Cmd
-	exited   chan struct{} // closed when the process has exited
-}
-
-// startMailpit starts Mailpit with SMTP on smtpPort (0: a free one) and
-// stops it at the end of the test.
-func startMailpit(t *testing.T, smtpPort int) *mailpit {
-	t.Helper()
-	bin := mailpitBin(t)
-	fixedSMTP := smtpPort != 0
-	var out bytes.Buffer
-	// A free port can be taken between our check and Mailpit's listen, and
-	// a loaded machine starts it slowly: try a few times, wait long
-	// enough, and show what Mailpit said when it does not come up.
-	for attempt := 1; ; attempt++ {
-		if !fixedSMTP {
-			smtpPort = freePort(t)
-		}
-		m := &mailpit{smtpPort: smtpPort, exited: make(chan struct{})}
-		httpPort := freePort(t)
-		m.api = fmt.Sprintf("http://127.0.0.1:%d", httpPort)
-		out.Reset()
-		args := []string{"--smtp", fmt.Sprintf("127.0.0.1:%d", smtpPort), "--listen", fmt.Sprintf("127.0.0.1:%d", httpPort),
-			"--disable-version-check", "--smtp-disable-rdns", "--database", filepath.Join(t.TempDir(), "mailpit.db")}
-		m.cmd = exec.Command(bin, args...)
-		m.cmd.Stdout, m.cmd.Stderr = &out, &out
-		if err := m.cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		go func() { m.cmd.Wait(); close(m.exited) }()
-		if m.ready(30 * time.Second) {
-			t.Cleanup(m.stop)
-			return m
-		}
-		m.stop()
-		if attempt == 3 {
-			t.Fatalf("mailpit did not start after %d attempts; it said:\n%s", attempt, out.String())
-		}
-	}
-}
-
-// ready waits for Mailpit to answer /readyz; false if it exited or the
-// time ran out.
-func (m *mailpit) ready(within time.Duration) bool {
-	deadline := time.Now().Add(within)
-	for time.Now().Before(deadline) {
-		if resp, err := http.Get(m.api + "/readyz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return true
-			}
-		}
-		select {
-		case <-m.exited:
-			return false
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
-	return false
-}
-
-func (m *mailpit) stop() {
-	select {
-	case <-m.exited:
-	default:
-		_ = m.cmd.Process.Kill()
-		<-m.exited
-	}
-}
-
-type mpSummary struct {
-	ID, MessageID, Subject string
-	To                     []struct{ Address string }
-}
-
-type mpMessage struct {
-	MessageID, Subject, Text, HTML string
-}
-
-func (m *mailpit) get(t *testing.T, path string, v any) {
-	t.Helper()
-	resp, err := http.Get(m.api + path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// messages returns every message Mailpit holds, oldest first.
-func (m *mailpit) messages(t *testing.T) []mpSummary {
-	t.Helper()
-	var page struct {
-		Messages []mpSummary `json:"messages"`
-	}
-	m.get(t, "/api/v1/messages?limit=1000", &page)
-	out := page.Messages
-	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
-		out[i], out[j] = out[j], out[i]
-	}
-	return out
-}
-
-func (m *mailpit) message(t *testing.T, id string) mpMessage {
-	t.Helper()
-	var msg mpMessage
-	m.get(t, "/api/v1/message/"+id, &msg)
-	return msg
-}
-
-// waitFor waits until Mailpit holds n messages, then a little longer to
-// see that no more come, and returns them.
-func (m *mailpit) waitFor(t *testing.T, n int) []mpSummary {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for len(m.messages(t)) < n {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d messages after 20 s, want %d", len(m.messages(t)), n)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	time.Sleep(700 * time.Millisecond) // more than the test poll: a duplicate would show
-	got := m.messages(t)
-	if len(got) != n {
-		t.Fatalf("%d messages, want exactly %d", len(got), n)
-	}
-	ids := map[string]bool{}
-	for _, s := range got {
-		if ids[s.MessageID] {
-			t.Errorf("Message-ID %s delivered twice", s.MessageID)
-		}
-		ids[s.MessageID] = true
-	}
-	return got
-}
 
 // clock is a settable test clock.
 type clock struct{ offset atomic.Int64 }
@@ -302,21 +126,21 @@ func httpGet(t *testing.T, url string) (*http.Response, string) {
 // what was typed is escaped in the HTML; the link opens the ticket's page
 // and a tampered or expired one does not.
 func TestMailAtEachStep(t *testing.T) {
-	mp := startMailpit(t, 0)
-	f := newMailFixture(t, mp.smtpPort)
+	mp := servertest.StartMailpit(t, 0)
+	f := newMailFixture(t, mp.SMTPPort)
 	ctx := context.Background()
 	in := benchTicket(1)
 	in.Subject = "Cahier <script>alert(1)</script> vide"
 	n := f.create(t, in)
 
-	msgs := mp.waitFor(t, 1)
+	msgs := mp.WaitFor(t, 1)
 	if !strings.Contains(msgs[0].Subject, n.String()) || len(msgs[0].To) != 1 || msgs[0].To[0].Address != "marie.curie@example.org" {
 		t.Fatalf("creation mail: %+v", msgs[0])
 	}
 	if want := fmt.Sprintf("ev-%d.%s@127.0.0.1", 1, n); !strings.HasPrefix(msgs[0].MessageID, "ev-") || !strings.HasSuffix(msgs[0].MessageID, "@127.0.0.1") {
 		t.Errorf("Message-ID %q, want the shape %q", msgs[0].MessageID, want)
 	}
-	m := mp.message(t, msgs[0].ID)
+	m := mp.Message(t, msgs[0].ID)
 	for _, v := range []string{n.String(), "Marie Curie", "Chef d'établissement", "+33477484141", "marie.curie@example.org",
 		"0421234N", "Collège du Pilat", "Saint-Genest-Malifaux", "Élèves", "Enseignants", in.Description,
 		"Accueil > Vie scolaire > Cahier de textes", string(in.Priority)} {
@@ -390,18 +214,18 @@ func TestMailAtEachStep(t *testing.T) {
 	if _, err := f.agent.ChangeStatus(ctx, n, support.StatusResolved, "Corrigé côté serveur."); err != nil {
 		t.Fatal(err)
 	}
-	msgs = mp.waitFor(t, 6)
+	msgs = mp.WaitFor(t, 6)
 	wantSubjects := []string{"Ticket enregistré", "En cours", "Réponse du support", "En attente", "En cours", "Ticket résolu"}
 	for i, s := range msgs {
 		if !strings.Contains(s.Subject, wantSubjects[i]) || !strings.Contains(s.Subject, n.String()) {
 			t.Errorf("mail %d: subject %q, want %q", i, s.Subject, wantSubjects[i])
 		}
 	}
-	reply := mp.message(t, msgs[2].ID)
+	reply := mp.Message(t, msgs[2].ID)
 	if !strings.Contains(reply.Text, "Videz le cache <b>puis</b>") || !strings.Contains(reply.HTML, "&lt;b&gt;puis&lt;/b&gt;") {
 		t.Errorf("reply mail:\n%s\n%s", reply.Text, reply.HTML)
 	}
-	if res := mp.message(t, msgs[5].ID); !strings.Contains(res.Text, "Corrigé côté serveur.") || !strings.Contains(res.Text, "résolu") {
+	if res := mp.Message(t, msgs[5].ID); !strings.Contains(res.Text, "Corrigé côté serveur.") || !strings.Contains(res.Text, "résolu") {
 		t.Errorf("resolution mail:\n%s", res.Text)
 	}
 
@@ -424,53 +248,53 @@ func TestMailAtEachStep(t *testing.T) {
 // SMTP down while tickets are created: each mail arrives once SMTP is
 // back, exactly once, in order.
 func TestMailWaitsForSMTP(t *testing.T) {
-	mailpitBin(t)
-	port := freePort(t)
+	servertest.MailpitBin(t)
+	port := servertest.FreePort(t)
 	f := newMailFixture(t, port) // nothing listens on port yet
 	var nums []support.Number
 	for i := range 3 {
 		nums = append(nums, f.create(t, benchTicket(i)))
 	}
 	time.Sleep(500 * time.Millisecond) // several failed attempts
-	mp := startMailpit(t, port)
-	msgs := mp.waitFor(t, 3)
+	mp := servertest.StartMailpit(t, port)
+	msgs := mp.WaitFor(t, 3)
 	for i, m := range msgs {
 		if !strings.Contains(m.Subject, nums[i].String()) {
 			t.Errorf("mail %d: %q, want %s", i, m.Subject, nums[i])
 		}
 	}
 	// Down again in the middle of the story: the reply waits, then comes once.
-	mp.stop()
+	mp.Stop()
 	if _, err := f.agent.AddComment(context.Background(), nums[0], "Nous regardons.", nil); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(400 * time.Millisecond)
-	mp2 := startMailpit(t, port)
-	if got := mp2.waitFor(t, 1); !strings.Contains(got[0].Subject, "Réponse du support") {
+	mp2 := servertest.StartMailpit(t, port)
+	if got := mp2.WaitFor(t, 1); !strings.Contains(got[0].Subject, "Réponse du support") {
 		t.Errorf("after the second outage: %q", got[0].Subject)
 	}
 }
 
 // A restart in the middle of the queue loses no mail and repeats none.
 func TestMailAcrossRestart(t *testing.T) {
-	mp := startMailpit(t, 0)
-	f := newMailFixture(t, mp.smtpPort)
+	mp := servertest.StartMailpit(t, 0)
+	f := newMailFixture(t, mp.SMTPPort)
 	const n = 20
 	for i := range n {
 		f.create(t, benchTicket(i))
 	}
 	f.stop() // mid-queue: some sent, some not
-	sent := len(mp.messages(t))
+	sent := len(mp.Messages(t))
 	t.Logf("%d of %d sent before the stop", sent, n)
-	f.s, f.stop = serve(t, mailOptions(f.dsn, mp.smtpPort, f.clock))
-	mp.waitFor(t, n)
+	f.s, f.stop = serve(t, mailOptions(f.dsn, mp.SMTPPort, f.clock))
+	mp.WaitFor(t, n)
 }
 
 // An English-speaking account's tickets are mailed in English, and the
 // page of the link is in English too.
 func TestMailInEnglish(t *testing.T) {
-	mp := startMailpit(t, 0)
-	f := newMailFixture(t, mp.smtpPort)
+	mp := servertest.StartMailpit(t, 0)
+	f := newMailFixture(t, mp.SMTPPort)
 	_, token, err := f.admin.CreateUser(context.Background(), support.UserInput{Name: "Jane Doe", Email: "jane.doe@example.org",
 		Role: support.RoleReporter, Function: support.ChefEtablissement, UAIs: []string{"0421234N"}, Lang: "en"})
 	if err != nil {
@@ -480,8 +304,8 @@ func TestMailInEnglish(t *testing.T) {
 	in := benchTicket(2)
 	in.Reporter.Email = "jane.doe@example.org"
 	n := f.create(t, in)
-	msgs := mp.waitFor(t, 1)
-	m := mp.message(t, msgs[0].ID)
+	msgs := mp.WaitFor(t, 1)
+	m := mp.Message(t, msgs[0].ID)
 	if !strings.Contains(m.Subject, "Ticket received") || !strings.Contains(m.Subject, n.String()) ||
 		!strings.Contains(m.Text, "Receipt of your request") || !strings.Contains(m.Text, "Phone number") ||
 		!strings.Contains(m.HTML, `lang="en"`) {
@@ -498,5 +322,34 @@ func TestMailInEnglish(t *testing.T) {
 	if _, _, err := f.admin.CreateUser(context.Background(), support.UserInput{Name: "X Y", Email: "x.y@example.org",
 		Role: support.RoleAgent, Lang: "de"}); support.ErrorCode(err) != support.EINVALID {
 		t.Errorf("lang=de: %v", err)
+	}
+}
+
+// Mail goes to the account a ticket is filed for, never to an address a
+// request carried: an agent who files for a caller with no account, typing
+// the caller's e-mail, gets the ticket's mail themselves; a reporter who
+// types another address gets it at their account's.
+func TestMailGoesToTheAccountNotTheBody(t *testing.T) {
+	mp := servertest.StartMailpit(t, 0)
+	f := newMailFixture(t, mp.SMTPPort)
+	ctx := context.Background()
+	in := benchTicket(1)
+	in.Reporter.Email = "victim@other-school.test"
+	byAgent, err := f.agent.CreateTicket(ctx, in, support.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if byAgent.Reporter.Email != "victim@other-school.test" {
+		t.Errorf("the agent's typed contact was not kept: %+v", byAgent.Reporter)
+	}
+	byReporter := f.create(t, in)
+	msgs := mp.WaitFor(t, 2)
+	want := map[string]string{byAgent.Number.String(): "claire.martin@support.example.org", byReporter.String(): "marie.curie@example.org"}
+	for _, m := range msgs {
+		for n, to := range want {
+			if strings.Contains(m.Subject, n) && (len(m.To) != 1 || m.To[0].Address != to) {
+				t.Errorf("mail %q went to %+v, want %s only", m.Subject, m.To, to)
+			}
+		}
 	}
 }

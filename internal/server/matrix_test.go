@@ -54,9 +54,9 @@ var accessMatrix = map[string]struct {
 	"GET /api/v1/me":             {[nPrincipals]int{401, 401, 200, 200, 200, 200, 401}, fixed("/api/v1/me")},
 	"GET /api/v1/tickets":        {[nPrincipals]int{401, 401, 200, 200, 200, 200, 401}, fixed("/api/v1/tickets")},
 	"GET /api/v1/establishments": {[nPrincipals]int{401, 401, 200, 200, 200, 200, 401}, fixed("/api/v1/establishments?q=pilat")},
-	// A reporter may file for another establishment, and then sees what
-	// they filed (docs/decisions.md).
-	"POST /api/v1/tickets": {[nPrincipals]int{401, 401, 201, 201, 201, 201, 401}, func(m *matrix, t *testing.T) cell {
+	// A reporter files only for their own establishments: another school's
+	// is a field error on establishment.uai (400), and nothing is filed.
+	"POST /api/v1/tickets": {[nPrincipals]int{401, 401, 201, 400, 201, 201, 401}, func(m *matrix, t *testing.T) cell {
 		return jsonCell("/api/v1/tickets", ticketJSON(t))
 	}},
 	// One's own phone and e-mail: anyone signed in, for themselves only.

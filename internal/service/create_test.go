@@ -18,7 +18,7 @@ import (
 
 func TestCreateTicketValid(t *testing.T) {
 	f := newFixture(t, service.Config{})
-	reporter := f.user(support.RoleReporter, uaiA)
+	reporter := f.user(support.RoleReporter, uaiA, uaiB)
 
 	in := validInput(uaiA)
 	in.Reporter.Function = "Chef d'établissement"
@@ -31,8 +31,10 @@ func TestCreateTicketValid(t *testing.T) {
 		t.Errorf("first number = %v, want %v", got, want)
 	}
 	want := support.TicketInput{
-		Reporter: support.Reporter{Name: "Marie Dupont", Function: support.ChefEtablissement,
-			Phone: "+33477484141", Email: "marie.dupont@example.fr"},
+		// A reporter's name and e-mail are their account's, whatever was
+		// typed; the phone is today's, as typed.
+		Reporter: support.Reporter{Name: reporter.Name, Function: support.ChefEtablissement,
+			Phone: "+33477484141", Email: reporter.Email},
 		// The directory's name and city replace the typed ones.
 		Establishment: estA,
 		Subject:       in.Subject,
@@ -44,9 +46,9 @@ func TestCreateTicketValid(t *testing.T) {
 	if diff := cmp.Diff(want, first.TicketInput); diff != "" {
 		t.Errorf("stored input (-want +got):\n%s", diff)
 	}
-	if first.Status != support.StatusNew || first.CreatedBy != reporter.ID || first.Replayed {
-		t.Errorf("status %q, created by %d, replayed %v; want nouveau, %d, false",
-			first.Status, first.CreatedBy, first.Replayed, reporter.ID)
+	if first.Status != support.StatusNew || first.CreatedBy != reporter.ID || first.FiledBy != reporter.Mailbox() || first.Replayed {
+		t.Errorf("status %q, created by %d, filed by %q, replayed %v; want nouveau, %d, %q, false",
+			first.Status, first.CreatedBy, first.FiledBy, first.Replayed, reporter.ID, reporter.Mailbox())
 	}
 	if len(first.History) != 1 || first.History[0].To != support.StatusNew || first.History[0].From != "" {
 		t.Errorf("history = %+v, want one entry to nouveau", first.History)
@@ -85,9 +87,11 @@ func TestCreateTicketConfiguredPrefix(t *testing.T) {
 	}
 }
 
+// An agent filing for a caller with no account types the whole identity:
+// every field is checked, every problem said at once.
 func TestCreateTicketEveryFieldAtOnce(t *testing.T) {
 	f := newFixture(t, service.Config{})
-	reporter := f.user(support.RoleReporter, uaiA)
+	reporter := f.user(support.RoleAgent)
 	in := support.TicketInput{
 		Reporter:      support.Reporter{Name: "R2D2", Function: "professeur", Phone: "12 34", Email: "pas une adresse"},
 		Establishment: support.Establishment{UAI: "0421234X"},

@@ -3,6 +3,8 @@ package service_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"image"
@@ -130,6 +132,32 @@ func (f *fixture) create(u *support.User, in support.TicketInput, opts support.C
 	t, err := f.svc.CreateTicket(f.as(u), in, opts)
 	if err != nil {
 		f.tb.Fatalf("CreateTicket: %v (fields %v)", err, fieldsOf(err))
+	}
+	return t
+}
+
+// stored writes a ticket of u straight into the store, with one PNG file:
+// a ticket filed before a reporter could file only for their own
+// establishments (or before they left the one it names).
+func (f *fixture) stored(u *support.User, in support.TicketInput, png []byte) *support.Ticket {
+	f.tb.Helper()
+	in, errs := in.Normalize()
+	if len(errs) > 0 {
+		f.tb.Fatalf("Normalize: %v", errs)
+	}
+	for _, e := range []support.Establishment{estA, estB} {
+		if e.UAI == in.Establishment.UAI {
+			in.Establishment = e
+		}
+	}
+	sum := sha256.Sum256(png)
+	t := &support.Ticket{TicketSummary: support.TicketSummary{Number: support.Number{Prefix: f.svc.Prefix()},
+		TicketInput: in, CreatedBy: u.ID, FiledBy: u.Mailbox()}}
+	if _, err := f.db.CreateTicket(context.Background(), t, []support.FileData{{
+		Attachment: support.Attachment{Name: "capture.png", ContentType: "image/png", Size: int64(len(png)), SHA256: hex.EncodeToString(sum[:])},
+		Open:       func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(png)), nil },
+	}}); err != nil {
+		f.tb.Fatalf("store CreateTicket: %v", err)
 	}
 	return t
 }

@@ -154,12 +154,27 @@ func (s *Service) SetUserDisabled(ctx context.Context, ref string, disabled bool
 	if u.ID == me.ID && disabled {
 		return nil, support.Errorf(support.ECONFLICT, "error.disable_self", nil)
 	}
-	if err := s.store.SetUserDisabled(ctx, u.ID, disabled); err != nil {
+	if !disabled && u.Disabled && me.Role != support.RoleAdmin && !s.disabledByPeer(ctx, u) {
+		s.deny(ctx, me, u.Email, action+": disabled by an admin")
+		return nil, support.Errorf(support.EFORBIDDEN, "error.enable_admin_disabled", nil)
+	}
+	if err := s.store.SetUserDisabled(ctx, u.ID, disabled, me.ID); err != nil {
 		return nil, err
 	}
 	u.Disabled = disabled
 	s.audit(ctx, me, action, u.Email, "")
 	return u, nil
+}
+
+// disabledByPeer reports whether u was disabled by someone who is not an
+// admin (a chef_etablissement): only then may a chef enable them again. An
+// admin's decision, or one not recorded, stays an admin's to undo.
+func (s *Service) disabledByPeer(ctx context.Context, u *support.User) bool {
+	if u.DisabledBy == 0 {
+		return false
+	}
+	by, err := s.store.UserByID(ctx, u.DisabledBy)
+	return err == nil && by.Role != support.RoleAdmin
 }
 
 // RotateToken gives a user a new token, shown once; the old one stops

@@ -150,6 +150,38 @@ func TestChefManagesOnlyTheirCorrespondents(t *testing.T) {
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
 
+// A chef_etablissement may not enable again a correspondent an admin
+// disabled; one they disabled themselves they may.
+func TestChefCannotUndoAnAdminsDisabling(t *testing.T) {
+	f := newFixture(t, service.Config{})
+	ctx := context.Background()
+	chef, _ := f.person("Claire Chef", support.ChefEtablissement, uaiA)
+	corr, token := f.person("Carla Corr", support.CorrespondantENT, uaiA)
+	cs, as := f.svc.As(chef), f.svc.As(f.admin)
+
+	if _, err := as.SetUserDisabled(ctx, corr.Email, true); err != nil {
+		t.Fatal(err)
+	}
+	_, err := cs.SetUserDisabled(ctx, corr.Email, false)
+	wantError(t, err, support.EFORBIDDEN, "error.enable_admin_disabled")
+	if _, err := f.svc.Authenticate(ctx, token); support.ErrorCode(err) != support.EUNAUTHENTICATED {
+		t.Fatalf("correspondent an admin disabled works again after the chef's try: %v", err)
+	}
+	// The admin may; then the chef's own disabling is theirs to undo.
+	if _, err := as.SetUserDisabled(ctx, corr.Email, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cs.SetUserDisabled(ctx, corr.Email, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cs.SetUserDisabled(ctx, corr.Email, false); err != nil {
+		t.Fatalf("chef enables whom they disabled: %v", err)
+	}
+	if _, err := f.svc.Authenticate(ctx, token); err != nil {
+		t.Errorf("enabled by the chef: %v", err)
+	}
+}
+
 func TestRotateToken(t *testing.T) {
 	f := newFixture(t, service.Config{})
 	ctx := context.Background()

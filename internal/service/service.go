@@ -94,8 +94,22 @@ func (s *Service) CreateTicket(ctx context.Context, in support.TicketInput, opts
 	if err != nil {
 		return nil, err
 	}
-	in, errs := in.Normalize()
-	errs = append(errs, s.completeEstablishment(ctx, &in)...)
+	who, errs, err := s.speaksFor(ctx, u, &in)
+	if err != nil {
+		return nil, err
+	}
+	in, nerrs := in.Normalize()
+	for _, fe := range nerrs {
+		// A reporter's function is their membership's: whatever the body
+		// said was not used, and a refused establishment is said once.
+		if who.Role == support.RoleReporter && fe.Field == "reporter.function" {
+			continue
+		}
+		errs = append(errs, fe)
+	}
+	if !hasField(errs, "establishment.uai") {
+		errs = append(errs, s.completeEstablishment(ctx, &in)...)
+	}
 	files, ferrs := s.checkFiles(opts.Attachments)
 	errs = append(errs, ferrs...)
 	if len(errs) > 0 {
@@ -103,7 +117,8 @@ func (s *Service) CreateTicket(ctx context.Context, in support.TicketInput, opts
 	}
 	hash := bodyHash(in, files)
 	t := &support.Ticket{
-		TicketSummary:  support.TicketSummary{Number: support.Number{Prefix: s.cfg.Prefix}, TicketInput: in, CreatedBy: u.ID},
+		TicketSummary: support.TicketSummary{Number: support.Number{Prefix: s.cfg.Prefix}, TicketInput: in,
+			CreatedBy: who.ID, FiledBy: u.Mailbox()},
 		IdempotencyKey: opts.IdempotencyKey,
 		BodyHash:       hash,
 	}
@@ -123,6 +138,77 @@ func (s *Service) CreateTicket(ctx context.Context, in support.TicketInput, opts
 	// on PostgreSQL is six round trips.
 	t.Replayed = !created
 	return t, nil
+}
+
+// speaksFor decides whose ticket in is, and makes it speak for that
+// account only. A reporter files for themselves; an agent or admin files
+// for the reporter whose account in.OnBehalfOf names (a phone call), or,
+// naming none, for a caller who has no account (the identity typed is
+// kept, and the notifications go to the agent's own address: never to an
+// address taken from the request).
+//
+// For a reporter's account, the name and e-mail are the account's
+// whatever the request says; the phone may differ (today's call-back
+// number; the account keeps its own) and is the account's when not given;
+// the establishment must be one of the account's, and the function is the
+// one held there. A reporter filing for a neighbouring school is refused:
+// its people have their own accounts, and a ticket that reached them from
+// outside would carry words they never wrote.
+func (s *Service) speaksFor(ctx context.Context, u *support.User, in *support.TicketInput) (*support.User, []support.FieldError, error) {
+	who, raw := u, strings.TrimSpace(in.OnBehalfOf)
+	in.OnBehalfOf = "" // never stored: the ticket records who filed it
+	if raw != "" {
+		if !u.Role.IsStaff() {
+			s.deny(ctx, u, raw, "ticket.create: a reporter files only for themselves")
+			return u, []support.FieldError{{Field: "on_behalf_of", Rule: support.RuleOnBehalfStaff}}, nil
+		}
+		email, fe := support.ParseEmail(raw)
+		if fe != nil {
+			fe.Field = "on_behalf_of"
+			return u, []support.FieldError{*fe}, nil
+		}
+		p, err := s.store.UserByEmail(ctx, email)
+		if code := support.ErrorCode(err); code == support.ENOTFOUND || (err == nil && (p.Disabled || p.Role != support.RoleReporter)) {
+			return u, []support.FieldError{{Field: "on_behalf_of", Rule: support.RuleAccountUnknown,
+				Params: map[string]string{"email": email}}}, nil
+		} else if err != nil {
+			return nil, nil, err
+		}
+		who = p
+	}
+	if who.Role != support.RoleReporter {
+		return who, nil, nil
+	}
+	in.Reporter.Name, in.Reporter.Email = who.Name, who.Email
+	if strings.TrimSpace(in.Reporter.Phone) == "" {
+		in.Reporter.Phone = who.Phone
+	}
+	if strings.TrimSpace(in.Establishment.UAI) == "" && len(who.Establishments) == 1 {
+		in.Establishment.UAI = who.Establishments[0].UAI
+	}
+	in.Reporter.Function = ""
+	uai, fe := support.ParseUAI(in.Establishment.UAI)
+	if fe != nil {
+		return who, nil, nil // Normalize reports it
+	}
+	for _, m := range who.Establishments {
+		if m.UAI == uai {
+			in.Reporter.Function = m.Function
+			return who, nil, nil
+		}
+	}
+	s.deny(ctx, u, uai, "ticket.create: not one of the reporter's establishments")
+	return who, []support.FieldError{{Field: "establishment.uai", Rule: support.RuleUAINotMember,
+		Params: map[string]string{"uai": uai, "uais": strings.Join(who.UAIs(), ", ")}}}, nil
+}
+
+func hasField(errs []support.FieldError, field string) bool {
+	for _, fe := range errs {
+		if fe.Field == field {
+			return true
+		}
+	}
+	return false
 }
 
 // completeEstablishment fills name and city from the directory, or asks
@@ -307,8 +393,9 @@ func (s *Service) AddComment(ctx context.Context, n support.Number, body string,
 		return nil, support.InvalidFields(errs)
 	}
 	// The limit is the ticket's, whatever the comment that brings the
-	// files. Two comments racing could pass it together by one comment's
-	// files at most: the server's per-request cap still holds.
+	// files. This early check spares the store files it would refuse; the
+	// store checks again under the ticket's lock, so that comments racing
+	// each other cannot pass it together.
 	if len(files) > 0 {
 		var total int64
 		for _, a := range t.Attachments {
@@ -323,7 +410,7 @@ func (s *Service) AddComment(ctx context.Context, n support.Number, body string,
 		}
 	}
 	c := &support.Comment{Author: u.Mailbox(), Role: u.Role, Body: body}
-	if err := s.store.AddComment(ctx, t.Number, c, files); err != nil {
+	if err := s.store.AddComment(ctx, t.Number, c, files, s.cfg.Limits.MaxTicketSize); err != nil {
 		return nil, err
 	}
 	s.hub.notify(t.Number)

@@ -32,7 +32,9 @@ func newVisibility(t *testing.T) *visibility {
 	v.aByRepA = v.create(v.repA, validInput(uaiA), withFile)   // CG42N1-1
 	v.aByRepA2 = v.create(v.repA2, validInput(uaiA), withFile) // CG42N1-2
 	v.bByRepB = v.create(v.repB, validInput(uaiB), withFile)   // CG42N1-3
-	v.bByLoner = v.create(v.loner, validInput(uaiB), withFile) // CG42N1-4
+	// A reporter files only for their own establishments: the loner's
+	// ticket of B is one filed before that rule.
+	v.bByLoner = v.stored(v.loner, validInput(uaiB), pngBytes(t, 0)) // CG42N1-4
 	return v
 }
 
@@ -221,12 +223,14 @@ func TestGetTicketNumberForms(t *testing.T) {
 	wantError(t, err, support.ENOTFOUND, "")
 }
 
-// A reporter bound to A who files a ticket for B may read it (they filed
-// it), and ListTickets shows it too (TicketQuery.AlsoCreatedBy: "their
-// establishments OR what they filed").
+// A reporter bound to A may not file a ticket for B; one they filed for B
+// before that rule they may still read, and ListTickets shows it too
+// (TicketQuery.AlsoCreatedBy: "their establishments OR what they filed").
 func TestReporterListsOwnTicketsOfOtherEstablishments(t *testing.T) {
 	v := newVisibility(t)
-	elsewhere := v.create(v.repA, validInput(uaiB), support.CreateOptions{}) // CG42N1-5
+	_, err := v.svc.CreateTicket(v.as(v.repA), validInput(uaiB), support.CreateOptions{})
+	wantFields(t, err, fieldRule{"establishment.uai", support.RuleUAINotMember})
+	elsewhere := v.stored(v.repA, validInput(uaiB), pngBytes(t, 0)) // CG42N1-5
 	if _, err := v.svc.GetTicket(v.as(v.repA), elsewhere.Number); err != nil {
 		t.Fatalf("GetTicket of a ticket the reporter filed: %v", err)
 	}

@@ -5,14 +5,18 @@ import (
 	"database/sql"
 	"errors"
 
+	"github.com/ent-support/ent-support/internal/filecheck"
 	"github.com/ent-support/ent-support/internal/support"
 )
 
 // AddComment stores c on ticket n with its files in one transaction, and
 // moves the ticket's updated_at; see support.Store. Files are read before
 // the transaction, as for CreateTicket: a file that cannot be read fails
-// the comment before anything is written.
-func (db *DB) AddComment(ctx context.Context, n support.Number, c *support.Comment, files []support.FileData) error {
+// the comment before anything is written. The ticket's files with the
+// comment's must stay within maxTicketSize (0: no limit): checked under
+// the ticket row's lock, so that comments racing each other cannot pass it
+// together.
+func (db *DB) AddComment(ctx context.Context, n support.Number, c *support.Comment, files []support.FileData, maxTicketSize int64) error {
 	if n.Prefix == "" || n.Seq <= 0 {
 		return ticketNotFound(n)
 	}
@@ -37,6 +41,20 @@ func (db *DB) AddComment(ctx context.Context, n support.Number, c *support.Comme
 		return ticketNotFound(n)
 	} else if err != nil {
 		return mapError(err)
+	}
+	if len(blobs) > 0 && maxTicketSize > 0 {
+		var total int64
+		if err := tx.QueryRowContext(ctx, db.q(`SELECT COALESCE(SUM(size), 0) FROM attachments WHERE ticket_id = ?`),
+			ticketID).Scan(&total); err != nil {
+			return mapError(err)
+		}
+		for _, f := range blobs {
+			total += f.meta.Size
+		}
+		if total > maxTicketSize {
+			return &support.Error{Code: support.ETOOLARGE, Key: "error.too_large",
+				Fields: []support.FieldError{*filecheck.TicketTooBig(total, maxTicketSize)}}
+		}
 	}
 	var id int64
 	if err := tx.QueryRowContext(ctx, db.q(`INSERT INTO comments (ticket_id, author, role, body, created_at)

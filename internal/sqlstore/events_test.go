@@ -26,7 +26,7 @@ func TestEventsMigrationBackfills(t *testing.T) {
 	if err := db.AddComment(ctx, tk.Number, c, []support.FileData{{
 		Attachment: support.Attachment{Name: "aide.txt", ContentType: "text/plain", Size: 1,
 			SHA256: "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881"},
-		Open: func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader("x")), nil }}}); err != nil {
+		Open: func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader("x")), nil }}}, 0); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.ChangeTicket(ctx, tk.Number, "Paul <paul@example.fr>", "Corrigé", []support.TicketChange{
@@ -40,7 +40,7 @@ func TestEventsMigrationBackfills(t *testing.T) {
 	}
 	// Back to version 2, then open again: migration 3 runs on the data
 	// (and the later ones after it).
-	for _, q := range []string{`DROP TABLE audit`, `ALTER TABLE users DROP COLUMN token_expires_at`, `DROP TABLE mail_deliveries`, `DROP TABLE mail_cursor`, `DROP TABLE server_secrets`,
+	for _, q := range []string{`ALTER TABLE tickets DROP COLUMN filed_by`, `ALTER TABLE users DROP COLUMN disabled_by`, `DROP TABLE audit`, `ALTER TABLE users DROP COLUMN token_expires_at`, `DROP TABLE mail_deliveries`, `DROP TABLE mail_cursor`, `DROP TABLE server_secrets`,
 		`ALTER TABLE users DROP COLUMN lang`, `DROP TABLE events`, `DELETE FROM schema_migrations WHERE version >= 3`} {
 		if _, err := db.write.ExecContext(ctx, q); err != nil {
 			t.Fatal(err)

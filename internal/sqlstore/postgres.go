@@ -117,7 +117,8 @@ func (db *DB) lockEvents(ctx context.Context, tx *sql.Tx) error {
 // WITH clauses. It does what SQLite's five statements do (qNextSeq,
 // qInsertTicket, qInsertHistory, qInsertEvent; SQLite has no feed), in one
 // round trip. Parameters: the ticket's columns in qInsertTicket's order
-// without seq ($1–$23), then the actor, the status and the event's payload;
+// without seq and filed_by ($1–$23), then the actor, the status, the
+// event's payload and filed_by ($27);
 // the notification's number is made in SQL, since seq is only known there.
 const qCreatePostgres = `WITH c AS (
 		INSERT INTO counters (prefix, last) VALUES ($1::text, 1)
@@ -128,10 +129,10 @@ const qCreatePostgres = `WITH c AS (
 			reporter_name, reporter_function, reporter_phone, reporter_email,
 			uai, establishment_name, establishment_city, establishment_department, establishment_territory,
 			subject, population, description, location, priority, priority_rank,
-			status, created_at, updated_at, created_by, assignee, idempotency_key, body_hash)
+			status, created_at, updated_at, created_by, assignee, idempotency_key, body_hash, filed_by)
 		SELECT $1::text, c.last, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::text, $10::text,
 			$11::text, $12::text, $13::text, $14::text, $15::text, $16::integer, $17::text, $18::bigint, $19::bigint,
-			$20::bigint, $21::text, $22::text, $23::text
+			$20::bigint, $21::text, $22::text, $23::text, $27::text
 		FROM c
 		RETURNING id, seq),
 	h AS (
@@ -147,8 +148,8 @@ const qCreatePostgres = `WITH c AS (
 // qCreateManyPostgres is the creates of a batch in one statement: the
 // counter moved by their number at once, then tickets, history entries,
 // events and notifications for all, from one array per column ($4–$23, in
-// qInsertTicket's order without prefix, seq and times; $24 the actors, $25
-// the events' payloads). $1 is the prefix, $2 how many, $3 the time. The
+// qInsertTicket's order without prefix, seq, times and filed_by; $24 the
+// actors, $25 the events' payloads, $26 filed_by). $1 is the prefix, $2 how many, $3 the time. The
 // k-th create (from 1) gets number last - n + k: consecutive, in the
 // batch's order, as one by one.
 const qCreateManyPostgres = `WITH c AS (
@@ -159,21 +160,21 @@ const qCreateManyPostgres = `WITH c AS (
 		SELECT u.*, c.last - $2::bigint + u.k AS seq FROM c,
 			unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[],
 				$12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::integer[],
-				$19::text[], $20::bigint[], $21::text[], $22::text[], $23::text[], $24::text[], $25::text[])
+				$19::text[], $20::bigint[], $21::text[], $22::text[], $23::text[], $24::text[], $25::text[], $26::text[])
 			WITH ORDINALITY AS u(reporter_name, reporter_function, reporter_phone, reporter_email,
 				uai, establishment_name, establishment_city, establishment_department, establishment_territory,
 				subject, population, description, location, priority, priority_rank,
-				status, created_by, assignee, idempotency_key, body_hash, actor, payload, k)),
+				status, created_by, assignee, idempotency_key, body_hash, actor, payload, filed_by, k)),
 	t AS (
 		INSERT INTO tickets (prefix, seq,
 			reporter_name, reporter_function, reporter_phone, reporter_email,
 			uai, establishment_name, establishment_city, establishment_department, establishment_territory,
 			subject, population, description, location, priority, priority_rank,
-			status, created_at, updated_at, created_by, assignee, idempotency_key, body_hash)
+			status, created_at, updated_at, created_by, assignee, idempotency_key, body_hash, filed_by)
 		SELECT $1::text, r.seq, r.reporter_name, r.reporter_function, r.reporter_phone, r.reporter_email,
 			r.uai, r.establishment_name, r.establishment_city, r.establishment_department, r.establishment_territory,
 			r.subject, r.population, r.description, r.location, r.priority, r.priority_rank,
-			r.status, $3::bigint, $3::bigint, r.created_by, r.assignee, r.idempotency_key, r.body_hash
+			r.status, $3::bigint, $3::bigint, r.created_by, r.assignee, r.idempotency_key, r.body_hash, r.filed_by
 		FROM r ORDER BY r.k
 		RETURNING id, seq),
 	h AS (
@@ -191,7 +192,7 @@ const qCreateManyPostgres = `WITH c AS (
 // files. An error leaves the transaction to be rolled back.
 func (db *DB) createMany(ctx context.Context, tx *sql.Tx, now time.Time, rs []*createReq) ([]createRes, error) {
 	n := len(rs)
-	var text [18][]string
+	var text [19][]string
 	ranks := make([]int32, n)
 	by := make([]int64, n)
 	ts := make([]support.Ticket, n)
@@ -211,7 +212,7 @@ func (db *DB) createMany(ctx context.Context, tx *sql.Tx, now time.Time, rs []*c
 		for i, v := range []string{in.Reporter.Name, string(in.Reporter.Function), in.Reporter.Phone, in.Reporter.Email,
 			in.Establishment.UAI, in.Establishment.Name, in.Establishment.City, in.Establishment.Department, in.Establishment.Territory,
 			in.Subject, joinPopulation(in.Population), in.Description, in.Location, string(in.Priority),
-			string(t.Status), t.Assignee, hs[k].Actor, string(payload)} {
+			string(t.Status), t.Assignee, hs[k].Actor, string(payload), t.FiledBy} {
 			text[i] = append(text[i], v)
 		}
 		ranks[k], by[k], ts[k] = int32(in.Priority.Rank()), t.CreatedBy, t
@@ -221,7 +222,7 @@ func (db *DB) createMany(ctx context.Context, tx *sql.Tx, now time.Time, rs []*c
 	for _, a := range text[:14] {
 		args = append(args, a)
 	}
-	args = append(args, ranks, text[14], by, text[15], empty, bodyHashes(rs), text[16], text[17])
+	args = append(args, ranks, text[14], by, text[15], empty, bodyHashes(rs), text[16], text[17], text[18])
 	st, err := db.wstmt(ctx, tx, db.dialect.createMany)
 	if err != nil {
 		return nil, err

@@ -187,7 +187,7 @@ func TestPostgresTwoStores(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				c := &support.Comment{Author: "A <a@example.fr>", Role: support.RoleAgent, Body: "réponse"}
-				if err := stores[i%2].AddComment(ctx, tk.Number, c, nil); err != nil {
+				if err := stores[i%2].AddComment(ctx, tk.Number, c, nil, 0); err != nil {
 					t.Error(err)
 				}
 			}()
@@ -232,7 +232,7 @@ func TestPostgresRestart(t *testing.T) {
 	if support.ErrorCode(err) != support.EUNAVAILABLE {
 		t.Errorf("get while down: %v, want EUNAVAILABLE", err)
 	}
-	err = db.AddComment(ctx, first.Number, &support.Comment{Author: "a", Role: support.RoleAgent, Body: "x"}, nil)
+	err = db.AddComment(ctx, first.Number, &support.Comment{Author: "a", Role: support.RoleAgent, Body: "x"}, nil, 0)
 	if support.ErrorCode(err) != support.EUNAVAILABLE {
 		t.Errorf("comment while down: %v, want EUNAVAILABLE", err)
 	}
@@ -335,7 +335,7 @@ func TestPostgresFlushedWhenAnswered(t *testing.T) {
 		checkFlushed(t, db, fmt.Sprintf("round %d, creates", i))
 		// Comments and changes write events too, under the same lock.
 		n := support.Number{Prefix: "CG42N1", Seq: 1}
-		if err := db.AddComment(ctx, n, &support.Comment{Author: "A <a@example.fr>", Role: support.RoleAgent, Body: "x"}, nil); err != nil {
+		if err := db.AddComment(ctx, n, &support.Comment{Author: "A <a@example.fr>", Role: support.RoleAgent, Body: "x"}, nil, 0); err != nil {
 			t.Fatal(err)
 		}
 		checkFlushed(t, db, fmt.Sprintf("round %d, comment", i))

@@ -128,8 +128,8 @@ const (
 		reporter_name, reporter_function, reporter_phone, reporter_email,
 		uai, establishment_name, establishment_city, establishment_department, establishment_territory,
 		subject, population, description, location, priority, priority_rank,
-		status, created_at, updated_at, created_by, assignee, idempotency_key, body_hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		status, created_at, updated_at, created_by, assignee, idempotency_key, body_hash, filed_by)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		RETURNING id`
 )
 
@@ -164,7 +164,7 @@ func (db *DB) createTx(ctx context.Context, tx *sql.Tx, now time.Time, r *create
 		in.Reporter.Name, string(in.Reporter.Function), in.Reporter.Phone, in.Reporter.Email,
 		in.Establishment.UAI, in.Establishment.Name, in.Establishment.City, in.Establishment.Department, in.Establishment.Territory,
 		in.Subject, joinPopulation(in.Population), in.Description, in.Location, string(in.Priority), in.Priority.Rank(),
-		string(t.Status), us, us, t.CreatedBy, t.Assignee, t.IdempotencyKey, t.BodyHash,
+		string(t.Status), us, us, t.CreatedBy, t.Assignee, t.IdempotencyKey, t.BodyHash, t.FiledBy,
 	}
 	payload, err := json.Marshal(eventPayload{To: string(h.To), Message: in.Subject})
 	if err != nil {
@@ -175,8 +175,8 @@ func (db *DB) createTx(ctx context.Context, tx *sql.Tx, now time.Time, r *create
 	if db.dialect.createOne != "" {
 		// One round trip: under the counter's lock, every statement
 		// saved is throughput (see qCreatePostgres).
-		args := append(row[:1:1], row[2:]...)
-		args = append(args, h.Actor, string(h.To), string(payload))
+		args := append(row[:1:1], row[2:len(row)-1]...)
+		args = append(args, h.Actor, string(h.To), string(payload), t.FiledBy)
 		err = db.wqueryRow(ctx, tx, db.dialect.createOne, args, &id, &t.Number.Seq)
 		if err != nil {
 			return createRes{err: mapError(err)}
@@ -249,7 +249,7 @@ const summaryColumns = `t.id, t.prefix, t.seq,
 	t.reporter_name, t.reporter_function, t.reporter_phone, t.reporter_email,
 	t.uai, t.establishment_name, t.establishment_city, t.establishment_department, t.establishment_territory,
 	t.subject, t.population, t.description, t.location, t.priority, t.priority_rank,
-	t.status, t.created_at, t.updated_at, t.created_by, t.assignee,
+	t.status, t.created_at, t.updated_at, t.created_by, t.assignee, t.filed_by,
 	(SELECT COUNT(*) FROM attachments a WHERE a.ticket_id = t.id)`
 
 type scanner interface{ Scan(dest ...any) error }
@@ -270,7 +270,7 @@ func scanSummary(sc scanner, extra ...any) (row, error) {
 		&r.s.Establishment.UAI, &r.s.Establishment.Name, &r.s.Establishment.City,
 		&r.s.Establishment.Department, &r.s.Establishment.Territory,
 		&r.s.Subject, &pop, &r.s.Description, &r.s.Location, &prio, &r.rank,
-		&status, &created, &updated, &r.s.CreatedBy, &r.s.Assignee, &r.s.AttachmentCount}
+		&status, &created, &updated, &r.s.CreatedBy, &r.s.Assignee, &r.s.FiledBy, &r.s.AttachmentCount}
 	if err := sc.Scan(append(dest, extra...)...); err != nil {
 		return r, err
 	}

@@ -132,14 +132,14 @@ func (db *DB) CountUsers(ctx context.Context, role support.Role) (int, error) {
 }
 
 // userColumns are the columns scanUser reads, in its order.
-const userColumns = `id, name, email, phone, role, disabled, created_at, lang, token_expires_at`
+const userColumns = `id, name, email, phone, role, disabled, created_at, lang, token_expires_at, disabled_by`
 
 func scanUser(row interface{ Scan(...any) error }, extra ...any) (*support.User, error) {
 	u := &support.User{Establishments: []support.Membership{}}
 	var role string
 	var disabled int
 	var created, expires int64
-	if err := row.Scan(append([]any{&u.ID, &u.Name, &u.Email, &u.Phone, &role, &disabled, &created, &u.Lang, &expires}, extra...)...); err != nil {
+	if err := row.Scan(append([]any{&u.ID, &u.Name, &u.Email, &u.Phone, &role, &disabled, &created, &u.Lang, &expires, &u.DisabledBy}, extra...)...); err != nil {
 		return nil, err
 	}
 	u.Role, u.CreatedAt, u.Disabled = support.Role(role), fromMicros(created), disabled != 0
@@ -234,8 +234,12 @@ func (db *DB) ListUsers(ctx context.Context, q support.UserQuery) ([]support.Use
 }
 
 // SetUserDisabled disables or enables a user (ENOTFOUND for an unknown ID).
-func (db *DB) SetUserDisabled(ctx context.Context, id int64, disabled bool) error {
-	return db.updateUser(ctx, `UPDATE users SET disabled = ? WHERE id = ?`, boolInt(disabled), id)
+// Enabling forgets who disabled them.
+func (db *DB) SetUserDisabled(ctx context.Context, id int64, disabled bool, by int64) error {
+	if !disabled {
+		by = 0
+	}
+	return db.updateUser(ctx, `UPDATE users SET disabled = ?, disabled_by = ? WHERE id = ?`, boolInt(disabled), by, id)
 }
 
 // SetUserToken replaces a user's token hash and expiry.

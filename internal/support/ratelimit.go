@@ -42,6 +42,10 @@ var (
 	// once, then one every 2 min. A head of school files a few a week;
 	// an outbox sent after an outage holds a handful.
 	DefaultCreateLimit = RateLimit{N: 30, Per: time.Hour}
+	// DefaultCommentLimit is how many comments one reporter may add: 60 at
+	// once, then one a minute. A reporter answering an agent writes a
+	// few; agents and admins are never limited.
+	DefaultCommentLimit = RateLimit{N: 60, Per: time.Hour}
 )
 
 var errRateLimit = errors.New(`want N/PERIOD ("20/1m", "30/1h") or "off"`)

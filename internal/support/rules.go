@@ -30,6 +30,13 @@ const (
 	RuleLimit          = "limit"           // Params: min, max
 	RuleControlChars   = "control_chars"   // invisible control characters (escape sequences, NUL, bidi overrides)
 	RuleAssignee       = "assignee"        // not the e-mail of an agent or admin
+	// RuleUAINotMember: a reporter files only for their own establishments;
+	// Params: uais (theirs, comma separated, may be empty).
+	RuleUAINotMember = "uai_not_member"
+	// RuleOnBehalfStaff: only agents and admins file on behalf of someone.
+	RuleOnBehalfStaff = "on_behalf_staff"
+	// RuleAccountUnknown: no enabled reporter account has this e-mail.
+	RuleAccountUnknown = "account_unknown"
 )
 
 // Field rule figures: the lengths and limits of a ticket's fields.
@@ -40,6 +47,8 @@ const (
 	CommentMin, CommentMax         = 1, 20000
 	EstablishmentNameMax           = 150
 	CityMax                        = 100
+	DepartmentMax                  = 100
+	TerritoryMax                   = 100
 	EmailMax                       = 254
 	LocationMax                    = 2000
 )

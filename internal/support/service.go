@@ -163,7 +163,10 @@ type Store interface {
 	// AddComment stores c on ticket n with its files, all or nothing, sets
 	// the ticket's updated_at, and fills c.ID, c.CreatedAt and the files'
 	// IDs (c.Attachments). Author, Role and Body are set by the caller.
-	AddComment(ctx context.Context, n Number, c *Comment, files []FileData) error
+	// With files, the ticket's files and these must stay within
+	// maxTicketSize (0: no limit), checked in the same transaction:
+	// ETOOLARGE, and nothing is written.
+	AddComment(ctx context.Context, n Number, c *Comment, files []FileData, maxTicketSize int64) error
 	OpenAttachment(ctx context.Context, n Number, id int64) (*Attachment, io.ReadCloser, error)
 	// ChangeTicket applies changes to ticket n in one transaction, each
 	// only if its field still holds its From (else ECONFLICT and nothing
@@ -183,7 +186,9 @@ type Store interface {
 	UserByTokenHash(ctx context.Context, tokenHash string) (*User, error)
 	UserByID(ctx context.Context, id int64) (*User, error)
 	ListUsers(ctx context.Context, q UserQuery) ([]User, error)
-	SetUserDisabled(ctx context.Context, id int64, disabled bool) error
+	// SetUserDisabled disables (by is who did it) or enables (by is
+	// ignored) user id; the user's DisabledBy says who disabled them.
+	SetUserDisabled(ctx context.Context, id int64, disabled bool, by int64) error
 	// SetUserToken replaces a user's token hash and its expiry (nil: never).
 	SetUserToken(ctx context.Context, id int64, tokenHash string, expiresAt *time.Time) error
 	// AddAudit appends e (setting ID, and At when zero).

@@ -179,6 +179,11 @@ type TicketInput struct {
 	Description   string        `json:"description"`
 	Location      string        `json:"location"`
 	Priority      Priority      `json:"priority"`
+	// OnBehalfOf is the e-mail of the reporter's account an agent or admin
+	// files the ticket for (a phone call): that account's identity and
+	// establishments then apply, and its e-mail gets the notifications.
+	// Empty when the caller files for themselves. Never stored.
+	OnBehalfOf string `json:"on_behalf_of,omitempty"`
 }
 
 // TicketSummary is a ticket as listed: its fields and where it stands,
@@ -186,12 +191,17 @@ type TicketInput struct {
 type TicketSummary struct {
 	Number Number `json:"number"`
 	TicketInput
-	Status          Status    `json:"status"`
-	CreatedAt       time.Time `json:"created_at"`
-	UpdatedAt       time.Time `json:"updated_at"`
-	CreatedBy       int64     `json:"created_by"`         // the user ID of who filed it
-	Assignee        string    `json:"assignee,omitempty"` // the e-mail of the agent who took it
-	AttachmentCount int       `json:"attachment_count"`
+	Status    Status    `json:"status"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+	// CreatedBy is the user ID of the account the ticket speaks for: the
+	// reporter, whose e-mail its notifications go to.
+	CreatedBy int64 `json:"created_by"`
+	// FiledBy is who filed it, "Name <e-mail>": the reporter, or the agent
+	// or admin who filed it on their behalf. Empty on older tickets.
+	FiledBy         string `json:"filed_by,omitempty"`
+	Assignee        string `json:"assignee,omitempty"` // the e-mail of the agent who took it
+	AttachmentCount int    `json:"attachment_count"`
 }
 
 // Ticket is a filed ticket, whole.
@@ -281,6 +291,13 @@ func (in TicketInput) Normalize() (TicketInput, []FieldError) {
 	add(firstOf(checkText("establishment.name", out.Establishment.Name, false), checkLen("establishment.name", out.Establishment.Name, 0, EstablishmentNameMax)))
 	out.Establishment.City, _ = collapse(in.Establishment.City)
 	add(firstOf(checkText("establishment.city", out.Establishment.City, false), checkLen("establishment.city", out.Establishment.City, 0, CityMax)))
+	// Department and territory come from the directory, or from the client
+	// where the server accepts establishments it does not know: then they
+	// are text like the name and city, and as bounded.
+	out.Establishment.Department, _ = collapse(in.Establishment.Department)
+	add(firstOf(checkText("establishment.department", out.Establishment.Department, false), checkLen("establishment.department", out.Establishment.Department, 0, DepartmentMax)))
+	out.Establishment.Territory, _ = collapse(in.Establishment.Territory)
+	add(firstOf(checkText("establishment.territory", out.Establishment.Territory, false), checkLen("establishment.territory", out.Establishment.Territory, 0, TerritoryMax)))
 
 	out.Subject, _ = collapse(in.Subject)
 	add(firstOf(checkText("subject", out.Subject, false), checkLen("subject", out.Subject, SubjectMin, SubjectMax)))
@@ -317,6 +334,14 @@ func (in TicketInput) Normalize() (TicketInput, []FieldError) {
 		out.Priority = p
 	} else {
 		add(&FieldError{Field: "priority", Rule: RulePriority})
+	}
+
+	if strings.TrimSpace(in.OnBehalfOf) != "" {
+		out.OnBehalfOf, fe = ParseEmail(in.OnBehalfOf)
+		if fe != nil {
+			fe.Field = "on_behalf_of"
+		}
+		add(fe)
 	}
 	return out, errs
 }

@@ -40,8 +40,10 @@ type User struct {
 	Role           Role         `json:"role"`
 	Establishments []Membership `json:"establishments"`
 	Disabled       bool         `json:"disabled,omitempty"`
-	Lang           string       `json:"lang,omitempty"` // of the user's e-mails: fr or en
-	CreatedAt      time.Time    `json:"created_at"`
+	// DisabledBy is the ID of who disabled the user (0: not recorded).
+	DisabledBy int64     `json:"disabled_by,omitempty"`
+	Lang       string    `json:"lang,omitempty"` // of the user's e-mails: fr or en
+	CreatedAt  time.Time `json:"created_at"`
 	// TokenExpiresAt is when the user's token stops working; nil: never.
 	TokenExpiresAt *time.Time `json:"token_expires_at,omitempty"`
 }

@@ -36,6 +36,9 @@ func (c *checker) lookup(ctx context.Context, uai string) (*support.Establishmen
 
 func (c *checker) check(ctx context.Context, in support.TicketInput, paths []string) (support.TicketInput, []support.Upload, []support.FieldError) {
 	norm, errs := in.Normalize()
+	if norm.OnBehalfOf != "" && !hasField(errs, "on_behalf_of") {
+		errs = accountFields(errs)
+	}
 	c.directoryRefused = false
 	if c.info != nil && norm.Establishment.UAI != "" && !hasField(errs, "establishment.uai") {
 		e, err := c.lookup(ctx, norm.Establishment.UAI)
@@ -58,6 +61,24 @@ func (c *checker) check(ctx context.Context, in support.TicketInput, paths []str
 	}
 	ups, ferrs := c.files(paths)
 	return norm, ups, append(errs, ferrs...)
+}
+
+// accountFields leaves out the problems of the fields that the server
+// takes from the account named by --for: its name, function and e-mail
+// whatever was typed; its phone and its establishment when it has one and
+// none was given.
+func accountFields(errs []support.FieldError) []support.FieldError {
+	var out []support.FieldError
+	for _, fe := range errs {
+		switch {
+		case fe.Field == "reporter.name", fe.Field == "reporter.function", fe.Field == "reporter.email":
+			continue
+		case (fe.Field == "reporter.phone" || fe.Field == "establishment.uai") && fe.Rule == support.RuleRequired:
+			continue
+		}
+		out = append(out, fe)
+	}
+	return out
 }
 
 func hasField(errs []support.FieldError, field string) bool {

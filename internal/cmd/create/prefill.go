@@ -80,9 +80,16 @@ func applyMembership(in *support.TicketInput, me *support.User) {
 // establishment is not asked when it is their only one and the directory
 // knows it (estKnown). Anything missing, invalid, or different from the
 // profile (a flag, a file, a draft or a saved default that says otherwise)
-// is asked, pre-filled with the value in hand. Staff are asked everything.
+// is asked, pre-filled with the value in hand. Staff are asked everything,
+// but the identity when they file --for an account.
 func knownFields(in support.TicketInput, me *support.User, estKnown bool) []string {
 	if me == nil {
+		if strings.TrimSpace(in.OnBehalfOf) != "" {
+			// Staff filing --for an account: the server takes the identity
+			// from that account, whatever is typed; only the establishment
+			// (one of theirs) is asked.
+			return []string{"reporter.name", "reporter.function", "reporter.phone", "reporter.email"}
+		}
 		return nil
 	}
 	var known []string

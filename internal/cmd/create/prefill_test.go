@@ -64,6 +64,9 @@ func TestKnownFields(t *testing.T) {
 		{name: "an establishment the directory does not know is asked", me: marie("+33477484141", chefPilat), estKnown: false,
 			want: []string{"reporter.name", "reporter.function", "reporter.phone", "reporter.email"}},
 		{name: "staff: everything asked", me: nil, estKnown: true, want: nil},
+		{name: "staff filing for an account: its identity is not asked, the establishment is", me: nil, estKnown: true,
+			edit: func(in *support.TicketInput) { in.OnBehalfOf = "m.curie@ac-lyon.fr" },
+			want: []string{"reporter.name", "reporter.function", "reporter.phone", "reporter.email"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -42,7 +42,7 @@ func runServer(ctx context.Context, f *cmdutil.Factory, o cmdutil.ServerOptions)
 	srv, err := server.Open(ctx, server.Options{Addr: o.Addr, Database: dsn, Prefix: o.Prefix, Limits: limits,
 		OpenDirectory: o.OpenDirectory, BootstrapToken: o.BootstrapToken, Version: build.Version,
 		Logger: log, Now: f.Now, SMTP: o.SMTP, MailFrom: o.MailFrom, PublicURL: o.PublicURL,
-		RateLimits: httpapi.RateLimits{AuthFailures: o.AuthFailureLimit, Creates: o.CreateLimit},
+		RateLimits: httpapi.RateLimits{AuthFailures: o.AuthFailureLimit, Creates: o.CreateLimit, Comments: o.CommentLimit},
 		Timeouts: httpapi.Timeouts{ReadHeader: o.ReadHeaderTimeout, Read: o.ReadTimeout, Idle: o.IdleTimeout,
 			MaxHeaderBytes: o.MaxHeaderBytes},
 		TLSCert: o.TLSCert, TLSKey: o.TLSKey})
@@ -62,7 +62,8 @@ func runServer(ctx context.Context, f *cmdutil.Factory, o cmdutil.ServerOptions)
 	info, _ := srv.Service.Info(ctx)
 	attrs := []any{"addr", addr, "url", srv.URL(), "database", redact(dsn), "prefix", info.Prefix,
 		"open_directory", o.OpenDirectory, "max_file_size", info.Limits.MaxFileSize, "max_ticket_size", info.Limits.MaxTicketSize,
-		"auth_failure_limit", o.AuthFailureLimit.String(), "create_limit", o.CreateLimit.String()}
+		"auth_failure_limit", o.AuthFailureLimit.String(), "create_limit", o.CreateLimit.String(),
+		"comment_limit", o.CommentLimit.String()}
 	if o.PublicURL != "" {
 		attrs = append(attrs, "public_url", o.PublicURL)
 	}

@@ -32,6 +32,7 @@ type ServerOptions struct {
 	ReadyFile                                         string
 
 	AuthFailureLimit, CreateLimit        string
+	CommentLimit                         string
 	ReadHeaderTimeout, ReadTimeout, Idle time.Duration
 	MaxHeaderSize                        string
 	TLSCert, TLSKey                      string
@@ -76,6 +77,7 @@ func NewCmdServer(f *cmdutil.Factory, runF func(*ServerOptions) error) *cobra.Co
 	fl.StringVar(&opts.ReadyFile, "ready-file", "", f.T("cli.server.flag.ready_file", nil))
 	fl.StringVar(&opts.AuthFailureLimit, "auth-failure-limit", support.DefaultAuthFailureLimit.String(), f.T("cli.server.flag.auth_failure_limit", nil))
 	fl.StringVar(&opts.CreateLimit, "create-limit", support.DefaultCreateLimit.String(), f.T("cli.server.flag.create_limit", nil))
+	fl.StringVar(&opts.CommentLimit, "comment-limit", support.DefaultCommentLimit.String(), f.T("cli.server.flag.comment_limit", nil))
 	fl.DurationVar(&opts.ReadHeaderTimeout, "read-header-timeout", 10*time.Second, f.T("cli.server.flag.read_header_timeout", nil))
 	fl.DurationVar(&opts.ReadTimeout, "read-timeout", 5*time.Minute, f.T("cli.server.flag.read_timeout", nil))
 	fl.DurationVar(&opts.Idle, "idle-timeout", 2*time.Minute, f.T("cli.server.flag.idle_timeout", nil))
@@ -178,6 +180,9 @@ func (opts *ServerOptions) abuseOptions(so *cmdutil.ServerOptions) []support.Fie
 	}
 	if so.CreateLimit, err = support.ParseRateLimit(opts.CreateLimit); err != nil {
 		bad("create_limit", "cli_rate_limit")
+	}
+	if so.CommentLimit, err = support.ParseRateLimit(opts.CommentLimit); err != nil {
+		bad("comment_limit", "cli_rate_limit")
 	}
 	for _, d := range []struct {
 		field string

@@ -16,7 +16,7 @@ func TestNewCmdServer(t *testing.T) {
 	env := map[string]string{
 		"ENT_SUPPORT_SERVER_ADDR": ":9090", "ENT_SUPPORT_SERVER_PREFIX": "env", "ENT_SUPPORT_SERVER_OPEN_DIRECTORY": "true",
 		"ENT_SUPPORT_SERVER_MAX_FILE_SIZE": "2MiB", "ENT_SUPPORT_BOOTSTRAP_TOKEN": "ents_bootstrap_token_0123456789",
-		"ENT_SUPPORT_SERVER_CREATE_LIMIT": "5/1m", "ENT_SUPPORT_SERVER_IDLE_TIMEOUT": "30s", "ENT_SUPPORT_SERVER_TLS_KEY": "/etc/k.pem",
+		"ENT_SUPPORT_SERVER_CREATE_LIMIT": "5/1m", "ENT_SUPPORT_SERVER_COMMENT_LIMIT": "10/1h", "ENT_SUPPORT_SERVER_IDLE_TIMEOUT": "30s", "ENT_SUPPORT_SERVER_TLS_KEY": "/etc/k.pem",
 	}
 	f, _, _, _ := cmdtest.Factory(t, cmdtest.NewTickets())
 	f.Getenv = func(k string) string { return env[k] }
@@ -36,7 +36,7 @@ func TestNewCmdServer(t *testing.T) {
 	want := cmdutil.ServerOptions{Addr: ":9090", Prefix: "LOIRE42", OpenDirectory: true, ReadyFile: "/tmp/r", SMTP: "smtp://mail:25",
 		MailFrom: "a@b.fr", BootstrapToken: "ents_bootstrap_token_0123456789",
 		Limits:      support.Limits{MaxFileSize: 2 << 20, MaxTicketSize: 25 << 20},
-		CreateLimit: support.RateLimit{N: 5, Per: time.Minute}, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 5 * time.Minute,
+		CreateLimit: support.RateLimit{N: 5, Per: time.Minute}, CommentLimit: support.RateLimit{N: 10, Per: time.Hour}, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 5 * time.Minute,
 		IdleTimeout: 30 * time.Second, MaxHeaderBytes: 16 << 10, TLSCert: "/etc/c.pem", TLSKey: "/k.pem"}
 	if got != want {
 		t.Errorf("got %+v\nwant %+v", got, want)
@@ -45,7 +45,7 @@ func TestNewCmdServer(t *testing.T) {
 
 func TestServerOptionsRefused(t *testing.T) {
 	o := &ServerOptions{Addr: "nowhere", Prefix: "cg-42", PublicURL: "ftp://x", SMTP: "http://x", MailFrom: "nope",
-		MaxFileSize: "lots", MaxTicketSize: "1KiB", AuthFailureLimit: "20/1m", CreateLimit: "off",
+		MaxFileSize: "lots", MaxTicketSize: "1KiB", AuthFailureLimit: "20/1m", CreateLimit: "off", CommentLimit: "off",
 		ReadHeaderTimeout: time.Second, ReadTimeout: time.Minute, Idle: time.Minute, MaxHeaderSize: "64KiB"}
 	_, err := o.options()
 	var fields []string
@@ -60,14 +60,14 @@ func TestServerOptionsRefused(t *testing.T) {
 // Bad limits, timeouts and half a TLS pair are each named.
 func TestServerAbuseOptionsRefused(t *testing.T) {
 	o := &ServerOptions{Addr: ":1", Prefix: "CG42N1", MaxFileSize: "1MiB", MaxTicketSize: "2MiB",
-		AuthFailureLimit: "lots", CreateLimit: "5", ReadHeaderTimeout: 0, ReadTimeout: time.Minute, Idle: 48 * time.Hour,
+		AuthFailureLimit: "lots", CreateLimit: "5", CommentLimit: "1/0s", ReadHeaderTimeout: 0, ReadTimeout: time.Minute, Idle: 48 * time.Hour,
 		MaxHeaderSize: "1KiB", TLSCert: "c.pem"}
 	_, err := o.options()
 	var got []string
 	for _, fe := range support.AsError(err).Fields {
 		got = append(got, fe.Field+":"+fe.Rule)
 	}
-	want := []string{"auth_failure_limit:cli_rate_limit", "create_limit:cli_rate_limit", "read_header_timeout:cli_timeout",
+	want := []string{"auth_failure_limit:cli_rate_limit", "create_limit:cli_rate_limit", "comment_limit:cli_rate_limit", "read_header_timeout:cli_timeout",
 		"idle_timeout:cli_timeout", "max_header_size:cli_header_size", "tls_key:cli_tls_pair"}
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("refused %v\nwant    %v", got, want)

@@ -80,6 +80,9 @@ func Write(w io.Writer, lang string, loc *time.Location, t *support.Ticket) erro
 	for _, f := range cmdutil.TicketFields(lang, t.TicketInput) {
 		fmt.Fprintf(tw, "%s\t: %s\n", f.Label, f.Value)
 	}
+	if t.FiledBy != "" {
+		fmt.Fprintf(tw, "%s\t: %s\n", T("cli.show.filed_by", nil), t.FiledBy)
+	}
 	if t.Assignee != "" {
 		fmt.Fprintf(tw, "%s\t: %s\n", T("cli.show.assignee", nil), t.Assignee)
 	}

@@ -25,10 +25,10 @@ func testEvents(t *testing.T, s support.Store) {
 		t.Fatal(err)
 	}
 	c := &support.Comment{Author: paul, Role: support.RoleAgent, Body: "Videz le cache."}
-	if err := s.AddComment(ctx, tk.Number, c, []support.FileData{file("aide.txt", "help")}); err != nil {
+	if err := s.AddComment(ctx, tk.Number, c, []support.FileData{file("aide.txt", "help")}, 0); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.AddComment(ctx, other.Number, &support.Comment{Author: paul, Role: support.RoleAgent, Body: "autre"}, nil); err != nil {
+	if err := s.AddComment(ctx, other.Number, &support.Comment{Author: paul, Role: support.RoleAgent, Body: "autre"}, nil, 0); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.ChangeTicket(ctx, tk.Number, paul, "Corrigé", []support.TicketChange{

@@ -104,23 +104,26 @@ func testListAndDisableUsers(t *testing.T, s support.Store) {
 		t.Errorf("memberships of listed users = %+v, %v; want both of bruno's", us, err)
 	}
 
-	if err := s.SetUserDisabled(ctx, corr.ID, true); err != nil {
+	if err := s.SetUserDisabled(ctx, corr.ID, true, 1); err != nil {
 		t.Fatal(err)
 	}
 	_, err = s.UserByTokenHash(ctx, "hash-corr@example.fr")
 	wantError(t, err, support.EUNAUTHENTICATED, "error.bad_token")
 	eq("enabled only", names(support.UserQuery{}), "Alice Autre", "Claire Chef", "Zoé Agent")
 	eq("with disabled", names(support.UserQuery{UserFilter: support.UserFilter{Disabled: true}}), "Alice Autre", "bruno Corr", "Claire Chef", "Zoé Agent")
-	if got, err := s.UserByID(ctx, corr.ID); err != nil || !got.Disabled || len(got.Establishments) != 2 {
+	if got, err := s.UserByID(ctx, corr.ID); err != nil || !got.Disabled || got.DisabledBy != 1 || len(got.Establishments) != 2 {
 		t.Errorf("UserByID(disabled) = %+v, %v", got, err)
 	}
-	if err := s.SetUserDisabled(ctx, corr.ID, false); err != nil {
+	if err := s.SetUserDisabled(ctx, corr.ID, false, 0); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.UserByTokenHash(ctx, "hash-corr@example.fr"); err != nil {
 		t.Errorf("enabled again: %v", err)
 	}
-	wantError(t, s.SetUserDisabled(ctx, 999999, true), support.ENOTFOUND, "error.user_not_found")
+	if got, err := s.UserByID(ctx, corr.ID); err != nil || got.Disabled || got.DisabledBy != 0 {
+		t.Errorf("UserByID(enabled again) = %+v, %v; want who disabled them forgotten", got, err)
+	}
+	wantError(t, s.SetUserDisabled(ctx, 999999, true, 1), support.ENOTFOUND, "error.user_not_found")
 	_, err = s.UserByID(ctx, 999999)
 	wantError(t, err, support.ENOTFOUND, "error.user_not_found")
 }

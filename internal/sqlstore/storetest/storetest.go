@@ -14,6 +14,7 @@ import (
 	"io"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -39,6 +40,8 @@ func Run(t *testing.T, open func(t *testing.T) support.Store) {
 		{"AttachmentsAllOrNothing", testAttachmentsAllOrNothing},
 		{"Comments", testComments},
 		{"CommentsAllOrNothing", testCommentsAllOrNothing},
+		{"CommentsTicketSizeConcurrent", testCommentsTicketSizeConcurrent},
+		{"FiledBy", testFiledBy},
 		{"ListFilters", testListFilters},
 		{"ListVisibility", testListVisibility},
 		{"ListSorts", testListSorts},
@@ -419,7 +422,7 @@ func testComments(t *testing.T, s support.Store) {
 	tk := create(t, s, newTicket("0420001N", 1, support.Majeure), file("first.txt", "at creation"))
 
 	c := &support.Comment{Author: "Anne Dupré <anne.dupre@example.fr>", Role: support.RoleReporter, Body: "Toujours en panne.\nVoir capture."}
-	if err := s.AddComment(ctx, tk.Number, c, []support.FileData{file("later.txt", "a file sent later")}); err != nil {
+	if err := s.AddComment(ctx, tk.Number, c, []support.FileData{file("later.txt", "a file sent later")}, 0); err != nil {
 		t.Fatalf("AddComment: %v", err)
 	}
 	if c.ID == 0 || c.CreatedAt.IsZero() || len(c.Attachments) != 1 {
@@ -430,7 +433,7 @@ func testComments(t *testing.T, s support.Store) {
 		t.Errorf("comment attachment = %+v", a)
 	}
 	plain := &support.Comment{Author: "Agent <agent@example.fr>", Role: support.RoleAgent, Body: "Pris en compte."}
-	if err := s.AddComment(ctx, tk.Number, plain, nil); err != nil {
+	if err := s.AddComment(ctx, tk.Number, plain, nil, 0); err != nil {
 		t.Fatalf("AddComment without files: %v", err)
 	}
 	if plain.Attachments != nil {
@@ -458,7 +461,7 @@ func testComments(t *testing.T, s support.Store) {
 		t.Errorf("comment file content = %q", b)
 	}
 
-	err = s.AddComment(ctx, support.Number{Prefix: prefix, Seq: 99}, &support.Comment{Author: "x", Role: support.RoleReporter, Body: "x"}, nil)
+	err = s.AddComment(ctx, support.Number{Prefix: prefix, Seq: 99}, &support.Comment{Author: "x", Role: support.RoleReporter, Body: "x"}, nil, 0)
 	wantError(t, err, support.ENOTFOUND, "error.ticket_not_found")
 }
 
@@ -478,7 +481,7 @@ func testCommentsAllOrNothing(t *testing.T, s support.Store) {
 	changed.SHA256 = "0000"
 	for _, bad := range []support.FileData{midway, cannotOpen, changed} {
 		c := &support.Comment{Author: "a", Role: support.RoleReporter, Body: "avec " + bad.Name}
-		if err := s.AddComment(ctx, tk.Number, c, []support.FileData{file("a.txt", "fine"), bad}); err == nil {
+		if err := s.AddComment(ctx, tk.Number, c, []support.FileData{file("a.txt", "fine"), bad}, 0); err == nil {
 			t.Fatalf("AddComment with %s: no error", bad.Name)
 		}
 	}
@@ -793,6 +796,88 @@ func testSearchEstablishments(t *testing.T, s support.Store) {
 		}
 		if diff := cmp.Diff(tt.want, uais); diff != "" {
 			t.Errorf("SearchEstablishments(%q, %d) (-want +got):\n%s", tt.q, tt.limit, diff)
+		}
+	}
+}
+
+// testCommentsTicketSizeConcurrent: comments racing each other with files
+// cannot together pass the ticket's total. Each comment alone fits; only
+// as many as the limit holds are stored, the others are ETOOLARGE, and the
+// ticket's files stay within the limit.
+func testCommentsTicketSizeConcurrent(t *testing.T, s support.Store) {
+	ctx := context.Background()
+	tk := create(t, s, newTicket("0420001N", 1, support.Mineure), file("first.txt", strings.Repeat("a", 100)))
+	const (
+		n     = 8
+		each  = 300
+		limit = 100 + 3*each // room for three comments' files
+	)
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := &support.Comment{Author: "Anne <anne@example.fr>", Role: support.RoleReporter, Body: fmt.Sprint("capture ", i)}
+			errs[i] = s.AddComment(ctx, tk.Number, c, []support.FileData{file(fmt.Sprintf("c%d.txt", i), strings.Repeat("b", each))}, limit)
+		}()
+	}
+	wg.Wait()
+	stored := 0
+	for i, err := range errs {
+		switch support.ErrorCode(err) {
+		case "":
+			stored++
+		case support.ETOOLARGE:
+			e := support.AsError(err)
+			if len(e.Fields) != 1 || e.Fields[0].Rule != support.RuleTicketSize {
+				t.Errorf("comment %d refused with %+v, want one %s field error", i, e, support.RuleTicketSize)
+			}
+		default:
+			t.Errorf("comment %d: %v", i, err)
+		}
+	}
+	got := get(t, s, tk.Number)
+	var total int64
+	for _, a := range got.Attachments {
+		total += a.Size
+	}
+	if stored != 3 || total != limit || len(got.Comments) != 3 {
+		t.Errorf("%d comments stored, %d in the ticket, files total %d bytes; want 3, 3 and %d", stored, len(got.Comments), total, limit)
+	}
+	// Without files, the limit does not stop a comment.
+	if err := s.AddComment(ctx, tk.Number, &support.Comment{Author: "a", Role: support.RoleAgent, Body: "ok"}, nil, limit); err != nil {
+		t.Errorf("comment without files on a full ticket: %v", err)
+	}
+}
+
+// testFiledBy: who filed a ticket is kept apart from whom it speaks for,
+// in the one-by-one and batched creates alike.
+func testFiledBy(t *testing.T, s support.Store) {
+	var wg sync.WaitGroup
+	tks := make([]*support.Ticket, 6)
+	for i := range tks {
+		tks[i] = newTicket("0420001N", 7, support.Mineure)
+		tks[i].FiledBy = fmt.Sprintf("Agent %d <agent%d@example.fr>", i, i)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := s.CreateTicket(context.Background(), tks[i], nil); err != nil {
+				t.Errorf("CreateTicket %d: %v", i, err)
+			}
+		}()
+	}
+	wg.Wait()
+	for i, tk := range tks {
+		got := get(t, s, tk.Number)
+		if got.FiledBy != tk.FiledBy || got.CreatedBy != 7 {
+			t.Errorf("ticket %d: filed by %q for %d; want %q for 7", i, got.FiledBy, got.CreatedBy, tk.FiledBy)
+		}
+	}
+	page := list(t, s, support.TicketQuery{})
+	for _, sum := range page.Tickets {
+		if !strings.HasPrefix(sum.FiledBy, "Agent ") {
+			t.Errorf("listed %s filed by %q", sum.Number, sum.FiledBy)
 		}
 	}
 }
