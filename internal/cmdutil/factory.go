@@ -5,6 +5,7 @@ package cmdutil
 
 import (
 	"context"
+	"net/netip"
 	"time"
 
 	"github.com/ent-support/ent-support/internal/config"
@@ -104,6 +105,9 @@ type ServerOptions struct {
 	MaxHeaderBytes                              int
 	// TLSCert and TLSKey, both set, serve HTTPS.
 	TLSCert, TLSKey string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For and
+	// Forwarded headers name the client.
+	TrustedProxies []netip.Prefix
 }
 
 // Timeouts bound every network command, so that a script at 3 a.m. never

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/ent-support/ent-support/internal/httpapi"
@@ -48,6 +49,10 @@ type Options struct {
 	Timeouts httpapi.Timeouts
 	// TLSCert and TLSKey, both set, make the server speak HTTPS only.
 	TLSCert, TLSKey string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For and
+	// Forwarded headers name the client (for the limits, the audit log
+	// and the request log); from any other peer they are ignored.
+	TrustedProxies []netip.Prefix
 }
 
 // Server is a reference server, listening but not yet serving.
@@ -100,7 +105,8 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		page = p
 	}
 	h := httpapi.NewHandler(httpapi.ServerConfig{Tickets: svc, Admin: svc, Auth: svc, Audit: svc, Logger: log,
-		Limits: info.Limits, TempDir: o.TempDir, TicketPage: page, RateLimits: o.RateLimits, Ready: store.Ready})
+		Limits: info.Limits, TempDir: o.TempDir, TicketPage: page, RateLimits: o.RateLimits, Ready: store.Ready,
+		TrustedProxies: o.TrustedProxies})
 	var certs *certFiles
 	if o.TLSCert != "" || o.TLSKey != "" {
 		if certs, err = loadCertFiles(o.TLSCert, o.TLSKey, log); err != nil {

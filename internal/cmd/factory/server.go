@@ -45,7 +45,7 @@ func runServer(ctx context.Context, f *cmdutil.Factory, o cmdutil.ServerOptions)
 		RateLimits: httpapi.RateLimits{AuthFailures: o.AuthFailureLimit, Creates: o.CreateLimit},
 		Timeouts: httpapi.Timeouts{ReadHeader: o.ReadHeaderTimeout, Read: o.ReadTimeout, Idle: o.IdleTimeout,
 			MaxHeaderBytes: o.MaxHeaderBytes},
-		TLSCert: o.TLSCert, TLSKey: o.TLSKey})
+		TLSCert: o.TLSCert, TLSKey: o.TLSKey, TrustedProxies: o.TrustedProxies})
 	if err != nil {
 		return err
 	}
@@ -63,6 +63,13 @@ func runServer(ctx context.Context, f *cmdutil.Factory, o cmdutil.ServerOptions)
 	attrs := []any{"addr", addr, "url", srv.URL(), "database", redact(dsn), "prefix", info.Prefix,
 		"open_directory", o.OpenDirectory, "max_file_size", info.Limits.MaxFileSize, "max_ticket_size", info.Limits.MaxTicketSize,
 		"auth_failure_limit", o.AuthFailureLimit.String(), "create_limit", o.CreateLimit.String()}
+	if len(o.TrustedProxies) > 0 {
+		proxies := make([]string, len(o.TrustedProxies))
+		for i, p := range o.TrustedProxies {
+			proxies[i] = p.String()
+		}
+		attrs = append(attrs, "trusted_proxies", strings.Join(proxies, ","))
+	}
 	if o.PublicURL != "" {
 		attrs = append(attrs, "public_url", o.PublicURL)
 	}
@@ -74,7 +81,9 @@ func runServer(ctx context.Context, f *cmdutil.Factory, o cmdutil.ServerOptions)
 	return srv.Serve(ctx, ShutdownTimeout)
 }
 
-// redact hides the password of a URL-shaped DSN or SMTP address.
+// redact hides the password of a URL-shaped DSN or SMTP address: the
+// user-info one, and one given as a query parameter (pgx takes
+// ?password= and ?sslpassword= as well as user:password@).
 func redact(s string) string {
 	if !strings.Contains(s, "://") {
 		return s
@@ -83,5 +92,24 @@ func redact(s string) string {
 	if err != nil {
 		return "(unparsable)"
 	}
+	if u.RawQuery != "" {
+		params := strings.Split(u.RawQuery, "&")
+		for i, p := range params {
+			k, _, _ := strings.Cut(p, "=")
+			if k, err := url.QueryUnescape(k); err != nil || isPasswordParam(k) {
+				params[i] = k + "=xxxxx"
+				if err != nil {
+					params[i] = "xxxxx"
+				}
+			}
+		}
+		u.RawQuery = strings.Join(params, "&")
+	}
 	return u.Redacted()
+}
+
+// isPasswordParam says whether a DSN's query parameter holds a secret.
+func isPasswordParam(k string) bool {
+	k = strings.ToLower(k)
+	return strings.Contains(k, "password") || k == "pass" || k == "pwd"
 }
