@@ -221,7 +221,11 @@ func (s *server) guard(a access, h http.HandlerFunc) http.Handler {
 				// Whatever the Authenticator said, the answer names no
 				// detail of the token.
 				err = support.Errorf(support.EUNAUTHENTICATED, "error.bad_token", nil)
-				s.audit(r, support.AuditEntry{Action: support.AuditDenied, Target: r.Pattern, Detail: "bad token"})
+				// Counted per minute and address, not written one by
+				// one: a flood of bad tokens is not a flood of writes.
+				if s.cfg.Audit != nil {
+					s.cfg.Audit.Probe(r.Context(), support.AuditEntry{Action: support.AuditDenied, Target: r.Pattern, Detail: "bad token"})
+				}
 			}
 			s.fail(w, r, err)
 			return

@@ -173,3 +173,51 @@ func BenchmarkListFirstPage100k(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkCreateDuringBadTokenFlood measures creates (4 clients) while 8
+// other clients send bad tokens as fast as they can, on SQLite, the auth
+// failure limit off (as from many addresses): every refusal that is
+// audited competes with the creates for the one writer.
+func BenchmarkCreateDuringBadTokenFlood(b *testing.B) {
+	s := start(b, Options{BootstrapToken: benchAdmin, OpenDirectory: true})
+	c := benchClient()
+	body, _ := json.Marshal(benchTicket(1))
+	stop := make(chan struct{})
+	var refused atomic.Int64
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				req, _ := http.NewRequest("GET", s.URL()+"/api/v1/me", nil)
+				req.Header.Set("Authorization", "Bearer ents_wrong-guess-0123456789abcdef")
+				if resp, err := c.Do(req); err == nil {
+					io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+					refused.Add(1)
+				}
+			}
+		}()
+	}
+	time.Sleep(200 * time.Millisecond)
+	b.ResetTimer()
+	began := time.Now()
+	lat, wall := runClients(b, 4, b.N, func(i int) error {
+		code, err := post(c, s.URL(), body, "")
+		if err == nil && code != http.StatusCreated {
+			err = fmt.Errorf("create: status %d", code)
+		}
+		return err
+	})
+	b.StopTimer()
+	close(stop)
+	wg.Wait()
+	b.ReportMetric(float64(refused.Load())/time.Since(began).Seconds(), "bad_tokens/s")
+	report(b, lat, wall, "creates")
+}

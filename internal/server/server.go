@@ -198,5 +198,7 @@ func (s *Server) Serve(ctx context.Context, grace time.Duration) error {
 		err = nil
 	}
 	stopMail()
+	// The refusals counted in memory are written before the store closes.
+	s.Service.FlushAudit(context.Background())
 	return errors.Join(err, s.store.Close())
 }
