@@ -63,6 +63,10 @@ type Factory struct {
 	Prompter func() prompter.Prompter
 	// RunServer runs the reference server until ctx is done.
 	RunServer func(ctx context.Context, opts ServerOptions) error
+	// RotateLinkKey replaces the key of the e-mails' signed links in the
+	// server's database (database as for ServerOptions); revoke makes
+	// the links signed with the old key stop working at once.
+	RotateLinkKey func(ctx context.Context, database string, revoke bool) error
 	// Cleanup closes what the lazy functions opened; Main calls it once.
 	Cleanup func()
 }

@@ -202,3 +202,16 @@ func (s *Server) Serve(ctx context.Context, grace time.Duration) error {
 	s.Service.FlushAudit(context.Background())
 	return errors.Join(err, s.store.Close())
 }
+
+// RotateLinkKey replaces the key of the e-mails' signed links in the
+// database named by dsn (migrating it first, as Open does). Links signed
+// with the old key keep opening their page until they expire, unless
+// revoke; running servers on that database follow within
+// notify.KeyringTTL.
+func RotateLinkKey(ctx context.Context, dsn string, now time.Time, revoke bool) error {
+	store, err := sqlstore.Open(ctx, dsn, sqlstore.Options{})
+	if err != nil {
+		return err
+	}
+	return errors.Join(notify.RotateKey(ctx, store, now, revoke), store.Close())
+}

@@ -180,6 +180,9 @@ func New() *cmdutil.Factory {
 			Accessible: f.Getenv("ACCESSIBLE") != ""})
 	})
 	f.RunServer = func(ctx context.Context, o cmdutil.ServerOptions) error { return runServer(ctx, f, o) }
+	f.RotateLinkKey = func(ctx context.Context, database string, revoke bool) error {
+		return rotateLinkKey(ctx, f, database, revoke)
+	}
 	f.Cleanup = func() {
 		mu.Lock()
 		defer mu.Unlock()

@@ -26,16 +26,9 @@ const ShutdownTimeout = 15 * time.Second
 // bootstrap token is only hashed into the database).
 func runServer(ctx context.Context, f *cmdutil.Factory, o cmdutil.ServerOptions) error {
 	log := slog.New(slog.NewTextHandler(f.IOStreams.ErrOut, nil))
-	dsn := o.Database
-	if dsn == "" {
-		dir, err := config.DataDir(f.Getenv)
-		if err != nil {
-			return err
-		}
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return err
-		}
-		dsn = "sqlite:" + filepath.Join(dir, ServerDB)
+	dsn, err := serverDSN(f, o.Database)
+	if err != nil {
+		return err
 	}
 	limits := o.Limits
 	limits.MaxFiles = support.DefaultMaxFiles
@@ -79,6 +72,35 @@ func runServer(ctx context.Context, f *cmdutil.Factory, o cmdutil.ServerOptions)
 	}
 	log.Info("ent-support server listening", attrs...)
 	return srv.Serve(ctx, ShutdownTimeout)
+}
+
+// serverDSN is the server's database: database, or by default the
+// data directory's server.db.
+func serverDSN(f *cmdutil.Factory, database string) (string, error) {
+	if database != "" {
+		return database, nil
+	}
+	dir, err := config.DataDir(f.Getenv)
+	if err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	return "sqlite:" + filepath.Join(dir, ServerDB), nil
+}
+
+// rotateLinkKey is `server rotate-link-key`.
+func rotateLinkKey(ctx context.Context, f *cmdutil.Factory, database string, revoke bool) error {
+	dsn, err := serverDSN(f, database)
+	if err != nil {
+		return err
+	}
+	now := time.Now
+	if f.Now != nil {
+		now = f.Now
+	}
+	return server.RotateLinkKey(ctx, dsn, now(), revoke)
 }
 
 // redact hides the password of a URL-shaped DSN or SMTP address: the

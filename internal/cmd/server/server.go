@@ -86,6 +86,7 @@ func NewCmdServer(f *cmdutil.Factory, runF func(*ServerOptions) error) *cobra.Co
 	fl.StringVar(&opts.TLSKey, "tls-key", "", f.T("cli.server.flag.tls_key", nil))
 	// Repeatable, or comma-separated (as ENT_SUPPORT_SERVER_TRUSTED_PROXY).
 	fl.StringSliceVar(&opts.TrustedProxies, "trusted-proxy", nil, f.T("cli.server.flag.trusted_proxy", nil))
+	cmd.AddCommand(NewCmdRotateLinkKey(f, nil))
 	return cmd
 }
 
