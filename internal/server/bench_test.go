@@ -175,26 +175,58 @@ func BenchmarkListFirstPage100k(b *testing.B) {
 }
 
 // BenchmarkCreateDuringBadTokenFlood measures creates (4 clients) while 8
-// other clients send bad tokens as fast as they can, on SQLite, the auth
-// failure limit off (as from many addresses): every refusal that is
-// audited competes with the creates for the one writer.
+// other clients send bad tokens, 400 a second or as fast as they can (the
+// auth failure limit off, as from many addresses), on SQLite: a refusal
+// written to the audit log one by one competes with the creates for the
+// one writer.
 func BenchmarkCreateDuringBadTokenFlood(b *testing.B) {
+	for _, rate := range []int{400, 0} {
+		name := "flood=max"
+		if rate > 0 {
+			name = fmt.Sprintf("flood=%d/s", rate)
+		}
+		b.Run(name, func(b *testing.B) { benchCreateDuringFlood(b, rate) })
+	}
+}
+
+func benchCreateDuringFlood(b *testing.B, rate int) {
 	s := start(b, Options{BootstrapToken: benchAdmin, OpenDirectory: true})
 	c := benchClient()
 	body, _ := json.Marshal(benchTicket(1))
 	stop := make(chan struct{})
+	turns := make(chan struct{})
 	var refused atomic.Int64
 	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { // rate turns a second; 0: as many as taken
+		defer wg.Done()
+		defer close(turns)
+		var tick <-chan time.Time
+		if rate > 0 {
+			t := time.NewTicker(time.Second / time.Duration(rate))
+			defer t.Stop()
+			tick = t.C
+		}
+		for {
+			if tick != nil {
+				select {
+				case <-stop:
+					return
+				case <-tick:
+				}
+			}
+			select {
+			case <-stop:
+				return
+			case turns <- struct{}{}:
+			}
+		}
+	}()
 	for range 8 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
+			for range turns {
 				req, _ := http.NewRequest("GET", s.URL()+"/api/v1/me", nil)
 				req.Header.Set("Authorization", "Bearer ents_wrong-guess-0123456789abcdef")
 				if resp, err := c.Do(req); err == nil {
