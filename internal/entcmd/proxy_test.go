@@ -51,11 +51,12 @@ func badToken() string { return "ents_" + rand.Text() }
 // two clients at 127.0.0.2 and 127.0.0.3 are told apart by the
 // X-Forwarded-For nginx sets: the first one's bad tokens lock it out
 // (429, even with a good token), the second one still gets in. The
-// request log names each client, not nginx.
+// request log names each client, not nginx; neither nginx's access log
+// nor the server's holds a signed link's token.
 func TestNginxTrustedProxyLimitsPerClient(t *testing.T) {
 	nginxBin(t)
 	s := newServerProcOn(t, "", "--trusted-proxy", "127.0.0.1/32")
-	front, _ := startNginx(t, [2]string{s.addr, s.addr})
+	front, dir := startNginx(t, [2]string{s.addr, s.addr})
 	mallory, alice := fromAddr(t, "127.0.0.2"), fromAddr(t, "127.0.0.3")
 
 	if code := getMe(t, alice, front, bootstrapToken, ""); code != 200 {
@@ -83,9 +84,31 @@ func TestNginxTrustedProxyLimitsPerClient(t *testing.T) {
 	if code := getMe(t, alice, front, bootstrapToken, ""); code != 200 {
 		t.Errorf("another client behind the same nginx with a good token: %d, want 200", code)
 	}
+	// A signed link's token is in neither log.
+	code, err := statusOf(front + "/t/CG42N1-1.zzzz.SECRETLINKTOKEN")
+	if err != nil || code != 404 {
+		t.Errorf("a forged link through nginx: %d %v", code, err)
+	}
+	// nginx writes its line once the request is over, a moment after
+	// the answer.
+	var access []byte
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if access, err = os.ReadFile(filepath.Join(dir, "access.log")); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(access), "/t/") {
+			break
+		}
+	}
+	if strings.Contains(string(access), "SECRETLINKTOKEN") || !strings.Contains(string(access), "/t/(redacted)") {
+		t.Errorf("nginx's access log and a link's token:\n%s", access)
+	}
 	log, err := os.ReadFile(filepath.Join(s.dir, "server.log"))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if strings.Contains(string(log), "SECRETLINKTOKEN") {
+		t.Errorf("the server's log holds a link's token:\n%s", log)
 	}
 	for _, want := range []string{"client=127.0.0.2", "client=127.0.0.3"} {
 		if !strings.Contains(string(log), want) {

@@ -396,7 +396,7 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		cancelled = errors.Is(err, context.Canceled)
 		if !cancelled {
 			s.log.LogAttrs(r.Context(), slog.LevelError, "internal error",
-				slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("error", err.Error()))
+				slog.String("method", r.Method), slog.String("path", logPath(r.URL.Path)), slog.String("error", err.Error()))
 		}
 		e = support.Errorf(support.EINTERNAL, "error.internal", nil)
 	}

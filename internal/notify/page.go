@@ -87,10 +87,12 @@ func (p *Page) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
+	// A ticket with no account behind it (none to disable) keeps its
+	// links.
 	if u, err := p.Store.UserByID(r.Context(), t.CreatedBy); err != nil && support.ErrorCode(err) != support.ENOTFOUND {
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
-	} else if err != nil || u.Disabled {
+	} else if err == nil && u.Disabled {
 		p.fail(w, r, ErrBadLink)
 		return
 	}
