@@ -301,6 +301,9 @@ func embedded(f *cmdutil.Factory, onClose func(func() error)) (*backend, error) 
 	// `follow` reads it every second besides its own process's wake-ups.
 	svc := service.New(store, service.Config{OpenDirectory: true, Version: build.Version, Now: f.Now,
 		EventPoll: time.Second})
+	// Refusals counted in memory are written before the store closes
+	// (closers run last first).
+	onClose(func() error { svc.FlushAudit(context.Background()); return nil })
 	u, err := localAdmin(ctx, svc, filepath.Join(dir, LocalToken))
 	if err != nil {
 		return nil, err
