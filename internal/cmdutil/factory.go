@@ -5,6 +5,7 @@ package cmdutil
 
 import (
 	"context"
+	"net/netip"
 	"time"
 
 	"github.com/ent-support/ent-support/internal/config"
@@ -66,6 +67,10 @@ type Factory struct {
 	Prompter func() prompter.Prompter
 	// RunServer runs the reference server until ctx is done.
 	RunServer func(ctx context.Context, opts ServerOptions) error
+	// RotateLinkKey replaces the key of the e-mails' signed links in the
+	// server's database (database as for ServerOptions); revoke makes
+	// the links signed with the old key stop working at once.
+	RotateLinkKey func(ctx context.Context, database string, revoke bool) error
 	// Cleanup closes what the lazy functions opened; Main calls it once.
 	Cleanup func()
 }
@@ -136,6 +141,9 @@ type ServerOptions struct {
 	MaxHeaderBytes                              int
 	// TLSCert and TLSKey, both set, serve HTTPS.
 	TLSCert, TLSKey string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For and
+	// Forwarded headers name the client.
+	TrustedProxies []netip.Prefix
 }
 
 // Timeouts bound every network command, so that a script at 3 a.m. never

@@ -1,11 +1,11 @@
 package httpapi
 
 import (
+	"container/heap"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/netip"
 	"strconv"
@@ -46,12 +46,26 @@ const maxLimiterKeys = 100_000
 // limiter is a set of GCRA buckets ("N per period": N at once, then one
 // every period/N), one per key, in memory: a restart forgets them, which
 // only ever lets someone in sooner.
+//
+// The buckets sit in a min-heap on their theoretical arrival time. A
+// bucket whose time has passed is full again and is dropped; when the
+// limiter holds maxLimiterKeys buckets, a new key evicts the one whose
+// time comes first, the one nearest to full. A locked-out key is the
+// furthest from full: a flood of fresh keys evicts each other, never it.
 type limiter struct {
 	rate  support.RateLimit
 	now   func() time.Time
 	mu    sync.Mutex
-	tat   map[string]time.Time // theoretical arrival time of the next event
-	swept time.Time
+	keys  map[string]*bucket
+	order bucketHeap
+}
+
+// bucket is one key's state: tat is the theoretical arrival time of its
+// next event; index its place in the heap.
+type bucket struct {
+	key   string
+	tat   time.Time
+	index int
 }
 
 func newLimiter(rate support.RateLimit, now func() time.Time) *limiter {
@@ -61,7 +75,7 @@ func newLimiter(rate support.RateLimit, now func() time.Time) *limiter {
 	if now == nil {
 		now = time.Now
 	}
-	return &limiter{rate: rate, now: now, tat: map[string]time.Time{}}
+	return &limiter{rate: rate, now: now, keys: map[string]*bucket{}}
 }
 
 func (l *limiter) interval() time.Duration { return l.rate.Per / time.Duration(l.rate.N) }
@@ -80,9 +94,10 @@ func (l *limiter) check(key string, count bool) time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
-	tat := l.tat[key]
-	if tat.Before(now) {
-		tat = now
+	b := l.keys[key]
+	tat := now
+	if b != nil && b.tat.After(now) {
+		tat = b.tat
 	}
 	next := tat.Add(l.interval())
 	if over := next.Sub(now) - l.rate.Per; over > 0 {
@@ -90,7 +105,17 @@ func (l *limiter) check(key string, count bool) time.Duration {
 	}
 	if count {
 		l.sweep(now)
-		l.tat[key] = next
+		if b = l.keys[key]; b != nil {
+			b.tat = next
+			heap.Fix(&l.order, b.index)
+			return 0
+		}
+		if len(l.keys) >= maxLimiterKeys {
+			delete(l.keys, heap.Pop(&l.order).(*bucket).key)
+		}
+		b = &bucket{key: key, tat: next}
+		heap.Push(&l.order, b)
+		l.keys[key] = b
 	}
 	return 0
 }
@@ -102,27 +127,47 @@ func (l *limiter) give(key string) {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if tat, ok := l.tat[key]; ok {
-		l.tat[key] = tat.Add(-l.interval())
+	if b, ok := l.keys[key]; ok {
+		b.tat = b.tat.Add(-l.interval())
+		heap.Fix(&l.order, b.index)
 	}
 }
 
-// sweep forgets the keys whose bucket is full again, once a minute or
-// when the map is full; a map still full after that is dropped whole
-// (forgetting lets people in sooner, it never locks anyone out).
+// sweep forgets the keys whose bucket is full again: forgetting them
+// changes no answer.
 func (l *limiter) sweep(now time.Time) {
-	if now.Sub(l.swept) < time.Minute && len(l.tat) < maxLimiterKeys {
-		return
+	for len(l.order) > 0 && !l.order[0].tat.After(now) {
+		delete(l.keys, heap.Pop(&l.order).(*bucket).key)
 	}
-	l.swept = now
-	for k, tat := range l.tat {
-		if !tat.After(now) {
-			delete(l.tat, k)
-		}
-	}
-	if len(l.tat) >= maxLimiterKeys {
-		clear(l.tat)
-	}
+}
+
+// size is how many keys the limiter holds.
+func (l *limiter) size() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.keys)
+}
+
+// bucketHeap orders buckets by tat, earliest first (container/heap).
+type bucketHeap []*bucket
+
+func (h bucketHeap) Len() int           { return len(h) }
+func (h bucketHeap) Less(i, j int) bool { return h[i].tat.Before(h[j].tat) }
+func (h bucketHeap) Swap(i, j int) {
+	h[i], h[j] = h[j], h[i]
+	h[i].index, h[j].index = i, j
+}
+func (h *bucketHeap) Push(x any) {
+	b := x.(*bucket)
+	b.index = len(*h)
+	*h = append(*h, b)
+}
+func (h *bucketHeap) Pop() any {
+	old := *h
+	b := old[len(old)-1]
+	old[len(old)-1] = nil
+	*h = old[:len(old)-1]
+	return b
 }
 
 // retrySeconds is a wait as Retry-After: whole seconds, at least 1.
@@ -142,13 +187,13 @@ func newAbuse(rl RateLimits) *abuse {
 		comments: newLimiter(rl.Comments, rl.Now)}
 }
 
-// clientKey is the failure key of the request's address: the peer's IP
-// (behind a reverse proxy, the proxy's), or its /64 for IPv6, which one
-// machine usually holds whole.
+// clientKey is the failure key of the request's client address (see
+// clientAddr: behind a trusted reverse proxy, the address it forwarded),
+// or its /64 for IPv6, which one machine usually holds whole.
 func clientKey(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
+	host := support.RemoteFrom(r.Context())
+	if host == "" {
+		host = remoteHost(r.RemoteAddr)
 	}
 	a, err := netip.ParseAddr(host)
 	if err != nil {

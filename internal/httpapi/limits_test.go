@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -61,9 +62,9 @@ func TestLimiter(t *testing.T) {
 		t.Errorf("20 s later: wait %v", w)
 	}
 	c.add(time.Hour)
-	l.sweep(c.Now())
-	if len(l.tat) != 0 {
-		t.Errorf("full buckets not forgotten: %v", l.tat)
+	l.take("other")
+	if n := l.size(); n != 1 {
+		t.Errorf("full buckets not forgotten: %d keys left, want 1", n)
 	}
 	if newLimiter(support.RateLimit{}, c.Now) != nil || (*limiter)(nil).take("k") != 0 {
 		t.Error("a zero limit must be off")
@@ -269,6 +270,36 @@ func TestClientDoesNotWaitOutALongRetryAfter(t *testing.T) {
 	}
 	if n := strings.Count(ts.logs.String(), "status=429"); n != 1 {
 		t.Errorf("%d answers 429 in the log, want 1 (no retry):\n%s", n, ts.logs)
+	}
+}
+
+// A key locked out stays locked out while more keys than the limiter
+// holds flood in, each failing once: a full limiter evicts the bucket
+// nearest to full, a flood key, never the locked-out one (the limiter
+// used to drop every key when full, letting the locked-out one in).
+func TestLimiterEvictionKeepsLockout(t *testing.T) {
+	c := newClock()
+	l := newLimiter(support.RateLimit{N: 20, Per: time.Minute}, c.Now)
+	for range 20 {
+		l.take("a:192.0.2.66")
+	}
+	if l.wait("a:192.0.2.66") == 0 {
+		t.Fatal("20 failures in a row did not lock the key out")
+	}
+	for i := range maxLimiterKeys + 50_000 {
+		if i%10_000 == 0 {
+			c.add(time.Millisecond)
+		}
+		l.take("a:flood-" + strconv.Itoa(i))
+	}
+	if n := l.size(); n > maxLimiterKeys {
+		t.Errorf("the limiter holds %d keys, over its bound %d", n, maxLimiterKeys)
+	}
+	if l.wait("a:192.0.2.66") == 0 {
+		t.Error("the locked-out key was let in by the flood")
+	}
+	if l.wait("a:flood-"+strconv.Itoa(maxLimiterKeys+50_000-1)) != 0 || l.size() < maxLimiterKeys {
+		t.Error("recent flood keys were not kept")
 	}
 }
 

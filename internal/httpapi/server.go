@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"strings"
 	"time"
@@ -48,6 +49,10 @@ type ServerConfig struct {
 	Ready func(context.Context) error
 	// RateLimits are the abuse limits (limits.go); zero values are off.
 	RateLimits RateLimits
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For and
+	// Forwarded headers name the client (clientaddr.go); from any other
+	// peer those headers are ignored.
+	TrustedProxies []netip.Prefix
 }
 
 // Request body caps. JSON bodies are small; the CSV export of the
@@ -196,7 +201,6 @@ func (s *server) guard(a access, h http.HandlerFunc) http.Handler {
 		return h
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r = r.WithContext(support.WithRemote(r.Context(), remoteHost(r.RemoteAddr)))
 		token, ok := bearerToken(r.Header.Get("Authorization"))
 		if !ok {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="ent-support"`)
@@ -217,7 +221,11 @@ func (s *server) guard(a access, h http.HandlerFunc) http.Handler {
 				// Whatever the Authenticator said, the answer names no
 				// detail of the token.
 				err = support.Errorf(support.EUNAUTHENTICATED, "error.bad_token", nil)
-				s.audit(r, support.AuditEntry{Action: support.AuditDenied, Target: r.Pattern, Detail: "bad token"})
+				// Counted per minute and address, not written one by
+				// one: a flood of bad tokens is not a flood of writes.
+				if s.cfg.Audit != nil {
+					s.cfg.Audit.Probe(r.Context(), support.AuditEntry{Action: support.AuditDenied, Target: r.Pattern, Detail: "bad token"})
+				}
 			}
 			s.fail(w, r, err)
 			return
@@ -350,17 +358,29 @@ func (w *statusRecorder) Write(b []byte) (int, error) {
 func (w *statusRecorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // logRequests logs one line per request: no header, query or body, so no
-// token and no personal data lands in the log.
+// token and no personal data lands in the log. It also works out the
+// client's address once, for the limits and the audit log.
 func (s *server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		client := clientAddr(r, s.cfg.TrustedProxies)
+		r = r.WithContext(support.WithRemote(r.Context(), client))
 		rec := &statusRecorder{ResponseWriter: w}
 		next.ServeHTTP(rec, r)
-		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
-			slog.String("method", r.Method), slog.String("path", r.URL.Path),
+		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("client", client),
+			slog.String("method", r.Method), slog.String("path", logPath(r.URL.Path)),
 			slog.Int("status", rec.status), slog.Int64("bytes", rec.bytes),
 			slog.Int64("user", rec.user), slog.Duration("duration", time.Since(start)))
 	})
+}
+
+// logPath is a request's path as logged: a signed link's token opens a
+// ticket's page to whoever holds it, so it stays out of the log.
+func logPath(p string) string {
+	if strings.HasPrefix(p, "/t/") {
+		return "/t/(redacted)"
+	}
+	return p
 }
 
 // lang is the language of the request's answer.
@@ -376,7 +396,7 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		cancelled = errors.Is(err, context.Canceled)
 		if !cancelled {
 			s.log.LogAttrs(r.Context(), slog.LevelError, "internal error",
-				slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("error", err.Error()))
+				slog.String("method", r.Method), slog.String("path", logPath(r.URL.Path)), slog.String("error", err.Error()))
 		}
 		e = support.Errorf(support.EINTERNAL, "error.internal", nil)
 	}

@@ -49,7 +49,8 @@ type Config struct {
 // them in order, once each.
 type Notifier struct {
 	cfg    Config
-	signer Signer
+	keys   *Keyring
+	signer Signer // the key in force at the last enqueue
 	host   string
 }
 
@@ -81,11 +82,11 @@ func New(ctx context.Context, cfg Config) (*Notifier, error) {
 		return nil, fmt.Errorf("notify: public URL %q has no host", cfg.PublicURL)
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
-	key, err := cfg.Store.Secret(ctx, SecretName, 32)
+	keys, err := NewKeyring(ctx, cfg.Store, cfg.Now)
 	if err != nil {
 		return nil, err
 	}
-	return &Notifier{cfg: cfg, signer: Signer{Key: key}, host: u.Hostname()}, nil
+	return &Notifier{cfg: cfg, keys: keys, signer: keys.Signer(ctx), host: u.Hostname()}, nil
 }
 
 // Run queues and sends mail until ctx is done: at start, at each wake-up
@@ -121,6 +122,8 @@ func (n *Notifier) enqueue(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// A key rotated meanwhile signs the links of the e-mails from now on.
+	n.signer = n.keys.Signer(ctx)
 	for {
 		evs, err := n.cfg.Store.AllEventsAfter(ctx, cursor, 200)
 		if err != nil || len(evs) == 0 {

@@ -15,26 +15,37 @@ import (
 // Page serves the read-only page of a ticket at GET /t/{token}: its
 // fields, status, history and comments, nothing else (no file, no other
 // ticket). A token that is not this server's, or malformed, is 404; an
-// expired one 410; both with a plain page that names no ticket.
+// expired one 410; both with a plain page that names no ticket. A link
+// to a ticket whose reporter's account is disabled is refused as a bad
+// one: disabling someone shuts every door they had, e-mailed links
+// included.
 type Page struct {
 	Store interface {
 		GetTicket(ctx context.Context, n support.Number) (*support.Ticket, error)
 		UserLang(ctx context.Context, id int64) (string, error)
+		UserByID(ctx context.Context, id int64) (*support.User, error)
 	}
-	Signer Signer
-	Now    func() time.Time
+	Keys *Keyring
+	Now  func() time.Time
 }
 
-// NewPage returns the page handler with the server's link key.
-func NewPage(ctx context.Context, st Store, now func() time.Time) (*Page, error) {
+// PageStore is what the page reads.
+type PageStore interface {
+	Store
+	KeyStore
+	UserByID(ctx context.Context, id int64) (*support.User, error)
+}
+
+// NewPage returns the page handler with the server's link keys.
+func NewPage(ctx context.Context, st PageStore, now func() time.Time) (*Page, error) {
 	if now == nil {
 		now = time.Now
 	}
-	key, err := st.Secret(ctx, SecretName, 32)
+	keys, err := NewKeyring(ctx, st, now)
 	if err != nil {
 		return nil, err
 	}
-	return &Page{Store: st, Signer: Signer{Key: key}, Now: now}, nil
+	return &Page{Store: st, Keys: keys, Now: now}, nil
 }
 
 var pageLabels = map[string]map[string]string{
@@ -62,7 +73,7 @@ func (p *Page) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("Cache-Control", "no-store")
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	n, err := p.Signer.Verify(r.PathValue("token"), p.Now())
+	n, err := p.Keys.Verify(r.Context(), r.PathValue("token"), p.Now())
 	if err != nil {
 		p.fail(w, r, err)
 		return
@@ -74,6 +85,15 @@ func (p *Page) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	// A ticket with no account behind it (none to disable) keeps its
+	// links.
+	if u, err := p.Store.UserByID(r.Context(), t.CreatedBy); err != nil && support.ErrorCode(err) != support.ENOTFOUND {
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	} else if err == nil && u.Disabled {
+		p.fail(w, r, ErrBadLink)
 		return
 	}
 	lang, err := p.Store.UserLang(r.Context(), t.CreatedBy)

@@ -173,3 +173,83 @@ func BenchmarkListFirstPage100k(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkCreateDuringBadTokenFlood measures creates (4 clients) while 8
+// other clients send bad tokens, 400 a second or as fast as they can (the
+// auth failure limit off, as from many addresses), on SQLite: a refusal
+// written to the audit log one by one competes with the creates for the
+// one writer.
+func BenchmarkCreateDuringBadTokenFlood(b *testing.B) {
+	for _, rate := range []int{400, 0} {
+		name := "flood=max"
+		if rate > 0 {
+			name = fmt.Sprintf("flood=%d/s", rate)
+		}
+		b.Run(name, func(b *testing.B) { benchCreateDuringFlood(b, rate) })
+	}
+}
+
+func benchCreateDuringFlood(b *testing.B, rate int) {
+	s := start(b, Options{BootstrapToken: benchAdmin, OpenDirectory: true})
+	c := benchClient()
+	body, _ := json.Marshal(benchTicket(1))
+	stop := make(chan struct{})
+	turns := make(chan struct{})
+	var refused atomic.Int64
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { // rate turns a second; 0: as many as taken
+		defer wg.Done()
+		defer close(turns)
+		var tick <-chan time.Time
+		if rate > 0 {
+			t := time.NewTicker(time.Second / time.Duration(rate))
+			defer t.Stop()
+			tick = t.C
+		}
+		for {
+			if tick != nil {
+				select {
+				case <-stop:
+					return
+				case <-tick:
+				}
+			}
+			select {
+			case <-stop:
+				return
+			case turns <- struct{}{}:
+			}
+		}
+	}()
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range turns {
+				req, _ := http.NewRequest("GET", s.URL()+"/api/v1/me", nil)
+				req.Header.Set("Authorization", "Bearer ents_wrong-guess-0123456789abcdef")
+				if resp, err := c.Do(req); err == nil {
+					io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+					refused.Add(1)
+				}
+			}
+		}()
+	}
+	time.Sleep(200 * time.Millisecond)
+	b.ResetTimer()
+	began := time.Now()
+	lat, wall := runClients(b, 4, b.N, func(i int) error {
+		code, err := post(c, s.URL(), body, "")
+		if err == nil && code != http.StatusCreated {
+			err = fmt.Errorf("create: status %d", code)
+		}
+		return err
+	})
+	b.StopTimer()
+	close(stop)
+	wg.Wait()
+	b.ReportMetric(float64(refused.Load())/time.Since(began).Seconds(), "bad_tokens/s")
+	report(b, lat, wall, "creates")
+}

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/ent-support/ent-support/internal/httpapi"
@@ -48,6 +49,10 @@ type Options struct {
 	Timeouts httpapi.Timeouts
 	// TLSCert and TLSKey, both set, make the server speak HTTPS only.
 	TLSCert, TLSKey string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For and
+	// Forwarded headers name the client (for the limits, the audit log
+	// and the request log); from any other peer they are ignored.
+	TrustedProxies []netip.Prefix
 }
 
 // Server is a reference server, listening but not yet serving.
@@ -100,7 +105,8 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		page = p
 	}
 	h := httpapi.NewHandler(httpapi.ServerConfig{Tickets: svc, Admin: svc, Auth: svc, Audit: svc, Logger: log,
-		Limits: info.Limits, TempDir: o.TempDir, TicketPage: page, RateLimits: o.RateLimits, Ready: store.Ready})
+		Limits: info.Limits, TempDir: o.TempDir, TicketPage: page, RateLimits: o.RateLimits, Ready: store.Ready,
+		TrustedProxies: o.TrustedProxies})
 	var certs *certFiles
 	if o.TLSCert != "" || o.TLSKey != "" {
 		if certs, err = loadCertFiles(o.TLSCert, o.TLSKey, log); err != nil {
@@ -192,5 +198,20 @@ func (s *Server) Serve(ctx context.Context, grace time.Duration) error {
 		err = nil
 	}
 	stopMail()
+	// The refusals counted in memory are written before the store closes.
+	s.Service.FlushAudit(context.Background())
 	return errors.Join(err, s.store.Close())
+}
+
+// RotateLinkKey replaces the key of the e-mails' signed links in the
+// database named by dsn (migrating it first, as Open does). Links signed
+// with the old key keep opening their page until they expire, unless
+// revoke; running servers on that database follow within
+// notify.KeyringTTL.
+func RotateLinkKey(ctx context.Context, dsn string, now time.Time, revoke bool) error {
+	store, err := sqlstore.Open(ctx, dsn, sqlstore.Options{})
+	if err != nil {
+		return err
+	}
+	return errors.Join(notify.RotateKey(ctx, store, now, revoke), store.Close())
 }

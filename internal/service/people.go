@@ -208,6 +208,8 @@ func (s *Service) Audit(ctx context.Context, f support.AuditFilter) ([]support.A
 	if _, err := s.requireAdmin(ctx, "audit.read", ""); err != nil {
 		return nil, err
 	}
+	// What this process still holds in memory is shown too.
+	s.flushProbes(ctx)
 	return s.store.ListAudit(ctx, f)
 }
 

@@ -43,12 +43,16 @@ type Service struct {
 	hub   hub // wakes followers after each change
 	log   *slog.Logger
 	dir   dirCache // recent directory lookups
+	// probes are the refusals a flood repeats, counted before they are
+	// written (probes.go).
+	probes probes
 }
 
 var (
 	_ support.TicketService = (*Service)(nil)
 	_ support.AdminService  = (*Service)(nil)
 	_ support.Authenticator = (*Service)(nil)
+	_ support.Auditor       = (*Service)(nil)
 )
 
 // New returns a Service over store.
@@ -355,7 +359,10 @@ func (s *Service) GetTicket(ctx context.Context, n support.Number) (*support.Tic
 		return nil, err
 	}
 	if !canSee(u, &t.TicketSummary) {
-		s.deny(ctx, u, n.String(), "ticket of another establishment")
+		// Someone may try numbers one after the other: counted per
+		// minute, not written one by one.
+		s.Probe(ctx, support.AuditEntry{ActorID: u.ID, Actor: u.Mailbox(), Action: support.AuditDenied,
+			Target: n.String(), Detail: "ticket of another establishment"})
 		return nil, notFound(n)
 	}
 	return t, nil

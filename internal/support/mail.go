@@ -45,7 +45,23 @@ type MailQueue interface {
 	// bytes the first time it is asked for and kept in the database, so
 	// that every process on it shares it.
 	Secret(ctx context.Context, name string, size int) ([]byte, error)
+	// SecretVersions returns the secret called name (first, RetiredAt
+	// zero) and the values it replaced that are still kept, newest
+	// first; none when it was never made.
+	SecretVersions(ctx context.Context, name string) ([]SecretVersion, error)
+	// RotateSecret replaces the secret called name with size fresh random
+	// bytes, in one transaction. The value it replaces is kept, retired
+	// at now, unless revoke, which drops it and every value kept before;
+	// values retired before dropBefore are dropped.
+	RotateSecret(ctx context.Context, name string, size int, now, dropBefore time.Time, revoke bool) error
 	// UserLang returns the language (fr, en) of the user of that ID; fr
 	// when the user is gone.
 	UserLang(ctx context.Context, id int64) (string, error)
+}
+
+// SecretVersion is one value of a server secret: the one in force
+// (RetiredAt zero) or one it replaced.
+type SecretVersion struct {
+	Value     []byte
+	RetiredAt time.Time
 }

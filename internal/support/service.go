@@ -193,6 +193,9 @@ type Store interface {
 	SetUserToken(ctx context.Context, id int64, tokenHash string, expiresAt *time.Time) error
 	// AddAudit appends e (setting ID, and At when zero).
 	AddAudit(ctx context.Context, e *AuditEntry) error
+	// AddAuditCount adds n to the Count of entry id (an aggregated
+	// refusal seen again).
+	AddAuditCount(ctx context.Context, id, n int64) error
 	ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, error)
 	// UserByEmail finds a user by e-mail, whatever its case (ENOTFOUND).
 	UserByEmail(ctx context.Context, email string) (*User, error)

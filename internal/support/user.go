@@ -136,6 +136,10 @@ type AuditEntry struct {
 	Target  string    `json:"target,omitempty"`
 	Detail  string    `json:"detail,omitempty"`
 	Remote  string    `json:"remote,omitempty"` // the client's address
+	// Count is how many times this happened: 1, or, for a refusal that
+	// a flood repeats (Auditor.Probe), how many times within the minute
+	// from At.
+	Count int64 `json:"count"`
 }
 
 // AuditFilter selects audit entries: after an ID (oldest first), at most
@@ -150,6 +154,11 @@ type AuditFilter struct {
 // records: implementations log their own failures.
 type Auditor interface {
 	Record(ctx context.Context, e AuditEntry)
+	// Probe records a refusal that a flood repeats (a bad token, a look
+	// at a ticket one may not see): counted in memory and written later,
+	// one entry per minute for each same actor, action, target, detail
+	// and address, so that a flood of them is not a flood of writes.
+	Probe(ctx context.Context, e AuditEntry)
 }
 
 type remoteKey struct{}

@@ -308,8 +308,9 @@ func auditRun(opts *AuditOptions) error {
 		loc = time.Local
 	}
 	line := func(w io.Writer, e support.AuditEntry, at string) error {
-		_, err := fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", e.ID, at, e.Action, cmdutil.OneLine(e.Actor),
-			cmdutil.OneLine(e.Target), cmdutil.OneLine(e.Detail), e.Remote)
+		// COUNT last: scripts reading the first seven columns still do.
+		_, err := fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%d\n", e.ID, at, e.Action, cmdutil.OneLine(e.Actor),
+			cmdutil.OneLine(e.Target), cmdutil.OneLine(e.Detail), e.Remote, max(e.Count, 1))
 		return err
 	}
 	return cmdutil.WriteList(opts.IO, opts.Lang, cmdutil.List[support.AuditEntry]{

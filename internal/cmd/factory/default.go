@@ -183,6 +183,9 @@ func New() *cmdutil.Factory {
 			Accessible: f.Getenv("ACCESSIBLE") != ""})
 	})
 	f.RunServer = func(ctx context.Context, o cmdutil.ServerOptions) error { return runServer(ctx, f, o) }
+	f.RotateLinkKey = func(ctx context.Context, database string, revoke bool) error {
+		return rotateLinkKey(ctx, f, database, revoke)
+	}
 	f.Cleanup = func() {
 		mu.Lock()
 		defer mu.Unlock()
@@ -302,6 +305,9 @@ func embedded(f *cmdutil.Factory, onClose func(func() error)) (*backend, error) 
 	// `follow` reads it every second besides its own process's wake-ups.
 	svc := service.New(store, service.Config{OpenDirectory: true, Version: build.Version, Now: f.Now,
 		EventPoll: time.Second})
+	// Refusals counted in memory are written before the store closes
+	// (closers run last first).
+	onClose(func() error { svc.FlushAudit(context.Background()); return nil })
 	u, err := localAdmin(ctx, svc, filepath.Join(dir, LocalToken))
 	if err != nil {
 		return nil, err

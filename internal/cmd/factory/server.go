@@ -26,16 +26,9 @@ const ShutdownTimeout = 15 * time.Second
 // bootstrap token is only hashed into the database).
 func runServer(ctx context.Context, f *cmdutil.Factory, o cmdutil.ServerOptions) error {
 	log := slog.New(slog.NewTextHandler(f.IOStreams.ErrOut, nil))
-	dsn := o.Database
-	if dsn == "" {
-		dir, err := config.DataDir(f.Getenv)
-		if err != nil {
-			return err
-		}
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return err
-		}
-		dsn = "sqlite:" + filepath.Join(dir, ServerDB)
+	dsn, err := serverDSN(f, o.Database)
+	if err != nil {
+		return err
 	}
 	limits := o.Limits
 	limits.MaxFiles = support.DefaultMaxFiles
@@ -45,7 +38,7 @@ func runServer(ctx context.Context, f *cmdutil.Factory, o cmdutil.ServerOptions)
 		RateLimits: httpapi.RateLimits{AuthFailures: o.AuthFailureLimit, Creates: o.CreateLimit, Comments: o.CommentLimit},
 		Timeouts: httpapi.Timeouts{ReadHeader: o.ReadHeaderTimeout, Read: o.ReadTimeout, Idle: o.IdleTimeout,
 			MaxHeaderBytes: o.MaxHeaderBytes},
-		TLSCert: o.TLSCert, TLSKey: o.TLSKey})
+		TLSCert: o.TLSCert, TLSKey: o.TLSKey, TrustedProxies: o.TrustedProxies})
 	if err != nil {
 		return err
 	}
@@ -64,6 +57,13 @@ func runServer(ctx context.Context, f *cmdutil.Factory, o cmdutil.ServerOptions)
 		"open_directory", o.OpenDirectory, "max_file_size", info.Limits.MaxFileSize, "max_ticket_size", info.Limits.MaxTicketSize,
 		"auth_failure_limit", o.AuthFailureLimit.String(), "create_limit", o.CreateLimit.String(),
 		"comment_limit", o.CommentLimit.String()}
+	if len(o.TrustedProxies) > 0 {
+		proxies := make([]string, len(o.TrustedProxies))
+		for i, p := range o.TrustedProxies {
+			proxies[i] = p.String()
+		}
+		attrs = append(attrs, "trusted_proxies", strings.Join(proxies, ","))
+	}
 	if o.PublicURL != "" {
 		attrs = append(attrs, "public_url", o.PublicURL)
 	}
@@ -75,7 +75,38 @@ func runServer(ctx context.Context, f *cmdutil.Factory, o cmdutil.ServerOptions)
 	return srv.Serve(ctx, ShutdownTimeout)
 }
 
-// redact hides the password of a URL-shaped DSN or SMTP address.
+// serverDSN is the server's database: database, or by default the
+// data directory's server.db.
+func serverDSN(f *cmdutil.Factory, database string) (string, error) {
+	if database != "" {
+		return database, nil
+	}
+	dir, err := config.DataDir(f.Getenv)
+	if err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	return "sqlite:" + filepath.Join(dir, ServerDB), nil
+}
+
+// rotateLinkKey is `server rotate-link-key`.
+func rotateLinkKey(ctx context.Context, f *cmdutil.Factory, database string, revoke bool) error {
+	dsn, err := serverDSN(f, database)
+	if err != nil {
+		return err
+	}
+	now := time.Now
+	if f.Now != nil {
+		now = f.Now
+	}
+	return server.RotateLinkKey(ctx, dsn, now(), revoke)
+}
+
+// redact hides the password of a URL-shaped DSN or SMTP address: the
+// user-info one, and one given as a query parameter (pgx takes
+// ?password= and ?sslpassword= as well as user:password@).
 func redact(s string) string {
 	if !strings.Contains(s, "://") {
 		return s
@@ -84,5 +115,24 @@ func redact(s string) string {
 	if err != nil {
 		return "(unparsable)"
 	}
+	if u.RawQuery != "" {
+		params := strings.Split(u.RawQuery, "&")
+		for i, p := range params {
+			k, _, _ := strings.Cut(p, "=")
+			if k, err := url.QueryUnescape(k); err != nil || isPasswordParam(k) {
+				params[i] = k + "=xxxxx"
+				if err != nil {
+					params[i] = "xxxxx"
+				}
+			}
+		}
+		u.RawQuery = strings.Join(params, "&")
+	}
 	return u.Redacted()
+}
+
+// isPasswordParam says whether a DSN's query parameter holds a secret.
+func isPasswordParam(k string) bool {
+	k = strings.ToLower(k)
+	return strings.Contains(k, "password") || k == "pass" || k == "pwd"
 }

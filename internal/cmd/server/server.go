@@ -6,6 +6,7 @@ package server
 import (
 	"context"
 	"net/mail"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -36,6 +37,7 @@ type ServerOptions struct {
 	ReadHeaderTimeout, ReadTimeout, Idle time.Duration
 	MaxHeaderSize                        string
 	TLSCert, TLSKey                      string
+	TrustedProxies                       []string
 }
 
 // EnvName is the variable that sets a flag: --max-file-size is
@@ -84,6 +86,9 @@ func NewCmdServer(f *cmdutil.Factory, runF func(*ServerOptions) error) *cobra.Co
 	fl.StringVar(&opts.MaxHeaderSize, "max-header-size", "64KiB", f.T("cli.server.flag.max_header_size", nil))
 	fl.StringVar(&opts.TLSCert, "tls-cert", "", f.T("cli.server.flag.tls_cert", nil))
 	fl.StringVar(&opts.TLSKey, "tls-key", "", f.T("cli.server.flag.tls_key", nil))
+	// Repeatable, or comma-separated (as ENT_SUPPORT_SERVER_TRUSTED_PROXY).
+	fl.StringSliceVar(&opts.TrustedProxies, "trusted-proxy", nil, f.T("cli.server.flag.trusted_proxy", nil))
+	cmd.AddCommand(NewCmdRotateLinkKey(f, nil))
 	return cmd
 }
 
@@ -198,6 +203,14 @@ func (opts *ServerOptions) abuseOptions(so *cmdutil.ServerOptions) []support.Fie
 	} else {
 		so.MaxHeaderBytes = int(n)
 	}
+	for _, v := range opts.TrustedProxies {
+		p, err := parseTrustedProxy(v)
+		if err != nil {
+			errs = append(errs, support.FieldError{Field: "trusted_proxy", Rule: "cli_cidr", Params: map[string]string{"value": v}})
+			continue
+		}
+		so.TrustedProxies = append(so.TrustedProxies, p)
+	}
 	so.TLSCert, so.TLSKey = opts.TLSCert, opts.TLSKey
 	if (so.TLSCert == "") != (so.TLSKey == "") {
 		if so.TLSCert == "" {
@@ -207,4 +220,22 @@ func (opts *ServerOptions) abuseOptions(so *cmdutil.ServerOptions) []support.Fie
 		}
 	}
 	return errs
+}
+
+// parseTrustedProxy reads a CIDR (127.0.0.1/32, 10.0.0.0/8, fd00::/8) or a
+// bare address, which stands for itself alone.
+func parseTrustedProxy(v string) (netip.Prefix, error) {
+	v = strings.TrimSpace(v)
+	if a, err := netip.ParseAddr(v); err == nil {
+		a = a.Unmap()
+		return netip.PrefixFrom(a, a.BitLen()), nil
+	}
+	p, err := netip.ParsePrefix(v)
+	if err != nil {
+		return p, err
+	}
+	if p.Addr().Is4In6() {
+		p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+	}
+	return p.Masked(), nil
 }

@@ -2,6 +2,8 @@ package server
 
 import (
 	"bytes"
+	"net/netip"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -38,8 +40,56 @@ func TestNewCmdServer(t *testing.T) {
 		Limits:      support.Limits{MaxFileSize: 2 << 20, MaxTicketSize: 25 << 20},
 		CreateLimit: support.RateLimit{N: 5, Per: time.Minute}, CommentLimit: support.RateLimit{N: 10, Per: time.Hour}, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 5 * time.Minute,
 		IdleTimeout: 30 * time.Second, MaxHeaderBytes: 16 << 10, TLSCert: "/etc/c.pem", TLSKey: "/k.pem"}
-	if got != want {
+	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %+v\nwant %+v", got, want)
+	}
+}
+
+// --trusted-proxy is repeatable; ENT_SUPPORT_SERVER_TRUSTED_PROXY takes a
+// comma-separated list; a bare address is a /32 (or /128); anything else
+// is refused, naming the flag and the value.
+func TestTrustedProxyOption(t *testing.T) {
+	parse := func(env map[string]string, args ...string) (cmdutil.ServerOptions, error) {
+		t.Helper()
+		f, _, _, _ := cmdtest.Factory(t, cmdtest.NewTickets())
+		f.Getenv = func(k string) string { return env[k] }
+		var got cmdutil.ServerOptions
+		cmd := NewCmdServer(f, func(o *ServerOptions) error {
+			var err error
+			got, err = o.options()
+			return err
+		})
+		cmd.SetArgs(args)
+		cmd.SetOut(&bytes.Buffer{})
+		cmd.SetErr(&bytes.Buffer{})
+		return got, cmd.Execute()
+	}
+	p := netip.MustParsePrefix
+	got, err := parse(nil, "--trusted-proxy", "127.0.0.1/32", "--trusted-proxy", "10.0.0.0/8,fd00::1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []netip.Prefix{p("127.0.0.1/32"), p("10.0.0.0/8"), p("fd00::1/128")}; !reflect.DeepEqual(got.TrustedProxies, want) {
+		t.Errorf("flags: %v, want %v", got.TrustedProxies, want)
+	}
+	got, err = parse(map[string]string{"ENT_SUPPORT_SERVER_TRUSTED_PROXY": "192.0.2.10, 10.1.0.0/16"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []netip.Prefix{p("192.0.2.10/32"), p("10.1.0.0/16")}; !reflect.DeepEqual(got.TrustedProxies, want) {
+		t.Errorf("environment: %v, want %v", got.TrustedProxies, want)
+	}
+	got, _ = parse(map[string]string{"ENT_SUPPORT_SERVER_TRUSTED_PROXY": "192.0.2.10"}, "--trusted-proxy", "127.0.0.1")
+	if want := []netip.Prefix{p("127.0.0.1/32")}; !reflect.DeepEqual(got.TrustedProxies, want) {
+		t.Errorf("the flag must win over the variable: %v", got.TrustedProxies)
+	}
+	if got, _ := parse(nil); got.TrustedProxies != nil {
+		t.Errorf("no flag trusts %v", got.TrustedProxies)
+	}
+	_, err = parse(nil, "--trusted-proxy", "nginx.local")
+	fields := support.AsError(err).Fields
+	if len(fields) != 1 || fields[0].Field != "trusted_proxy" || fields[0].Rule != "cli_cidr" || fields[0].Params["value"] != "nginx.local" {
+		t.Errorf("a bad CIDR: %v, %+v", err, fields)
 	}
 }
 

@@ -159,4 +159,16 @@ func testAudit(t *testing.T, s support.Store) {
 	if err != nil || len(page) != 2 {
 		t.Errorf("ListAudit(limit 2) = %d, %v", len(page), err)
 	}
+	// An aggregated refusal: written with its count, then counted again.
+	probe := support.AuditEntry{Action: support.AuditDenied, Target: "GET /api/v1/me", Detail: "bad token", Remote: "192.0.2.9", Count: 40}
+	if err := s.AddAudit(ctx, &probe); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AddAuditCount(ctx, probe.ID, 2); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.ListAudit(ctx, support.AuditFilter{After: all[2].ID})
+	if err != nil || len(got) != 1 || got[0].Count != 42 || all[0].Count != 1 {
+		t.Errorf("counts: %+v (first entry %d), %v; want 42 (and 1)", got, all[0].Count, err)
+	}
 }

@@ -53,6 +53,7 @@ func Run(t *testing.T, open func(t *testing.T) support.Store) {
 		{"TokenExpiry", testTokenExpiry},
 		{"ListAndDisableUsers", testListAndDisableUsers},
 		{"Audit", testAudit},
+		{"SecretRotation", testSecretRotation},
 		{"Establishments", testEstablishments},
 		{"SearchEstablishments", testSearchEstablishments},
 		{"ChangeTicket", testChangeTicket},
