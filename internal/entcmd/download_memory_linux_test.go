@@ -93,6 +93,13 @@ func TestUnreadDownloadsMemory(t *testing.T) {
 		}
 	}
 	grew := peak - before
+	if status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", srv.pid())); err == nil {
+		for _, l := range strings.Split(string(status), "\n") {
+			if strings.HasPrefix(l, "RssAnon:") || strings.HasPrefix(l, "RssFile:") {
+				t.Log(strings.Join(strings.Fields(l), " "))
+			}
+		}
+	}
 	t.Logf("server RSS %.1f MiB before, %.1f MiB with %d unread downloads of 10 MiB: +%.1f MiB", before, peak, clients, grew)
 	if grew >= 200 {
 		t.Errorf("server RSS grew by %.1f MiB with %d unread downloads of a 10 MiB file; want under 200 MiB", grew, clients)
