@@ -3,12 +3,15 @@
 package server
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"strings"
 	"syscall"
@@ -16,6 +19,7 @@ import (
 	"time"
 
 	"github.com/ent-support/ent-support/internal/httpapi"
+	"github.com/ent-support/ent-support/internal/support"
 )
 
 // A client that opens a stream and never reads (a socket receive buffer of
@@ -30,16 +34,7 @@ func TestStreamDropsClientThatNeverReads(t *testing.T) {
 		Logger:   slog.New(slog.NewJSONHandler(log, nil))})
 	ctx := context.Background()
 
-	d := net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
-		var serr error
-		if err := c.Control(func(fd uintptr) {
-			serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096)
-		}); err != nil {
-			return err
-		}
-		return serr
-	}}
-	conn, err := d.Dial("tcp", f.s.Addr())
+	conn, err := smallBufferDialer().Dial("tcp", f.s.Addr())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,4 +79,70 @@ func TestStreamDropsClientThatNeverReads(t *testing.T) {
 	if n >= 80*120_000 {
 		t.Errorf("the whole stream (%d bytes) reached a client that read nothing", n)
 	}
+}
+
+// A slow but steady download outlasts the server's read timeout and is
+// not dropped by the write timeout: the file, read from the database range
+// by range with the request's context as it goes out, arrives whole.
+func TestSlowDownloadOutlastsReadTimeout(t *testing.T) {
+	f := newEventsFixtureWith(t, Options{Timeouts: httpapi.Timeouts{Read: time.Second}})
+	ctx := context.Background()
+	content := pngBytes(8 << 20)
+	tk, err := f.reporter.CreateTicket(ctx, benchTicket(1), support.CreateOptions{
+		Attachments: []support.Upload{{Name: "capture.png", Open: func() (io.ReadCloser, error) {
+			return io.NopCloser(bytes.NewReader(content)), nil
+		}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := smallBufferDialer().Dial("tcp", f.s.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "GET /api/v1/tickets/%s/attachments/%d HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\n\r\n",
+		tk.Number, tk.Attachments[0].ID, f.s.Addr(), f.reporterToken)
+	conn.SetReadDeadline(time.Now().Add(60 * time.Second))
+	br := bufio.NewReader(conn)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("download: %v %v", resp, err)
+	}
+	start := time.Now()
+	var got bytes.Buffer
+	paused := 0
+	buf := make([]byte, 256<<10)
+	for {
+		n, err := resp.Body.Read(buf)
+		got.Write(buf[:n])
+		if err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatalf("after %d bytes in %v: %v", got.Len(), time.Since(start), err)
+		}
+		if got.Len()-paused >= 256<<10 {
+			paused = got.Len()
+			time.Sleep(125 * time.Millisecond) // 2 MiB/s at most: 8 MiB take 4 s, the socket buffers hold 4 MiB
+		}
+	}
+	if took := time.Since(start); took < 2*time.Second {
+		t.Fatalf("the download took only %v: it did not outlast the 1 s read timeout", took)
+	}
+	if !bytes.Equal(got.Bytes(), content) {
+		t.Fatalf("downloaded %d bytes, want the %d uploaded", got.Len(), len(content))
+	}
+}
+
+// smallBufferDialer dials with a 4 KiB socket receive buffer, so that what
+// the client does not read stays in the server.
+func smallBufferDialer() *net.Dialer {
+	return &net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
+		var serr error
+		if err := c.Control(func(fd uintptr) {
+			serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096)
+		}); err != nil {
+			return err
+		}
+		return serr
+	}}
 }

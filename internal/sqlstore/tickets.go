@@ -448,8 +448,8 @@ type blobReader struct {
 	ctx  context.Context
 	db   *DB
 	id   int64
-	size int64 // as stored with the file: reading stops there
-	off  int64 // bytes fetched so far
+	size int64  // as stored with the file: reading stops there
+	off  int64  // bytes fetched so far
 	buf  []byte // what is left of the chunk in hand
 	own  []byte // the chunk buffer
 }
