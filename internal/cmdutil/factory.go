@@ -139,6 +139,10 @@ type ServerOptions struct {
 	// bound slow and idle clients.
 	ReadHeaderTimeout, ReadTimeout, IdleTimeout time.Duration
 	MaxHeaderBytes                              int
+	// WriteTimeout bounds each write of an event stream or a download;
+	// MaxStreamsPerUser caps each person's open event streams.
+	WriteTimeout      time.Duration
+	MaxStreamsPerUser int
 	// TLSCert and TLSKey, both set, serve HTTPS.
 	TLSCert, TLSKey string
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For and

@@ -24,7 +24,9 @@ import (
 // server idle with none. Run with -benchtime=1x.
 func BenchmarkIdleFollow(b *testing.B) {
 	for range b.N {
-		srv := newServerProc(b)
+		// 1,000 streams of one person: far above the per-person cap that
+		// guards a real server.
+		srv := newServerProcOn(b, "", "--max-streams-per-user", "1000")
 		c := newClient(b, srv.url())
 		number := c.file("Suivi au repos")
 		if number == "" {
@@ -98,7 +100,7 @@ func BenchmarkIdleFollow(b *testing.B) {
 }
 
 // rssMiB reads a process's resident memory from /proc.
-func rssMiB(b *testing.B, pid int) float64 {
+func rssMiB(b testing.TB, pid int) float64 {
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		b.Fatal(err)

@@ -320,9 +320,34 @@ func (s *server) getAttachment(w http.ResponseWriter, r *http.Request) {
 	}
 	h.Set("X-Attachment-ID", strconv.FormatInt(a.ID, 10))
 	w.WriteHeader(http.StatusOK)
-	if _, err := io.Copy(w, body); err != nil {
+	if err := s.copyOut(w, body); err != nil {
 		// Headers are gone: all we can do is log and cut the answer short.
 		s.log.Warn("attachment copy failed", "path", r.URL.Path, "error", err.Error())
+	}
+}
+
+// downloadChunk is how much of a file is in hand at once while it goes out.
+const downloadChunk = 64 << 10
+
+// copyOut sends body chunk by chunk, each write with its deadline: a file
+// is never held whole, and a client that stops reading is dropped after
+// the write timeout rather than holding the handler forever.
+func (s *server) copyOut(w http.ResponseWriter, body io.Reader) error {
+	rc := http.NewResponseController(w)
+	buf := make([]byte, downloadChunk)
+	for {
+		n, rerr := body.Read(buf)
+		if n > 0 {
+			_ = rc.SetWriteDeadline(time.Now().Add(s.writeTimeout()))
+			if _, err := w.Write(buf[:n]); err != nil {
+				return err
+			}
+		}
+		if rerr == io.EOF {
+			return nil
+		} else if rerr != nil {
+			return rerr
+		}
 	}
 }
 

@@ -309,6 +309,10 @@ type Timeouts struct {
 	// MaxHeaderBytes bounds the request line and headers (431 beyond;
 	// net/http allows 4 KiB of slack on top).
 	MaxHeaderBytes int
+	// Write bounds each write of an event stream or a download (handed
+	// to the handler as ServerConfig.WriteTimeout): a client that reads
+	// nothing is dropped after it, however long the answer.
+	Write time.Duration
 }
 
 // Default timeouts.
@@ -317,6 +321,7 @@ const (
 	DefaultReadTimeout       = 5 * time.Minute
 	DefaultIdleTimeout       = 2 * time.Minute
 	DefaultMaxHeaderBytes    = 64 << 10
+	DefaultWriteTimeout      = 30 * time.Second
 )
 
 // OrDefaults returns t with each zero value replaced by its default.
@@ -332,6 +337,9 @@ func (t Timeouts) OrDefaults() Timeouts {
 	}
 	if t.MaxHeaderBytes <= 0 {
 		t.MaxHeaderBytes = DefaultMaxHeaderBytes
+	}
+	if t.Write <= 0 {
+		t.Write = DefaultWriteTimeout
 	}
 	return t
 }

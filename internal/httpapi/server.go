@@ -53,6 +53,13 @@ type ServerConfig struct {
 	// Forwarded headers name the client (clientaddr.go); from any other
 	// peer those headers are ignored.
 	TrustedProxies []netip.Prefix
+	// MaxStreamsPerUser is how many event streams one person may hold
+	// open at once (429 beyond); 0 means DefaultMaxStreamsPerUser.
+	MaxStreamsPerUser int
+	// WriteTimeout bounds each write of an event stream or a download
+	// (not the whole answer): a client that stops reading is dropped
+	// after it. 0 means DefaultWriteTimeout.
+	WriteTimeout time.Duration
 }
 
 // Request body caps. JSON bodies are small; the CSV export of the
@@ -105,9 +112,10 @@ type route struct {
 }
 
 type server struct {
-	cfg   ServerConfig
-	log   *slog.Logger
-	abuse *abuse
+	cfg     ServerConfig
+	log     *slog.Logger
+	abuse   *abuse
+	streams *streamCounter
 }
 
 // routes is the route table: every route of the API, each with its auth
@@ -168,7 +176,8 @@ func NewHandler(cfg ServerConfig) http.Handler {
 	if cfg.TempDir == "" {
 		cfg.TempDir = os.TempDir()
 	}
-	s := &server{cfg: cfg, log: cfg.Logger, abuse: newAbuse(cfg.RateLimits)}
+	s := &server{cfg: cfg, log: cfg.Logger, abuse: newAbuse(cfg.RateLimits),
+		streams: newStreamCounter(cfg.MaxStreamsPerUser)}
 	mux := http.NewServeMux()
 	for _, rt := range s.routes() {
 		if rt.Access == accessUndeclared {
@@ -180,8 +189,10 @@ func NewHandler(cfg ServerConfig) http.Handler {
 }
 
 // NewHTTPServer returns an http.Server with the timeouts t (see Timeouts;
-// zero values take the defaults). There is no write timeout, since
-// downloads and event streams last as long as they need.
+// zero values take the defaults). There is no write timeout on the whole
+// answer, since downloads and event streams last as long as they need:
+// those handlers put a deadline on each of their writes instead
+// (ServerConfig.WriteTimeout).
 func NewHTTPServer(addr string, h http.Handler, t Timeouts) *http.Server {
 	t = t.OrDefaults()
 	return &http.Server{

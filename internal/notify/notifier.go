@@ -32,9 +32,11 @@ type Config struct {
 	// MinBackoff and MaxBackoff bound the wait after a failed attempt,
 	// doubling from one to the other (defaults 1 s and 5 min).
 	MinBackoff, MaxBackoff time.Duration
-	// MaxAttempts gives a delivery up after that many failures (default
-	// 100: about eight hours at the maximum backoff). A permanent refusal
-	// of the message (an SMTP 5xx to it) gives it up at once.
+	// MaxAttempts gives a delivery up after the SMTP server refused it
+	// that many times for now (4xx answers to it; default 100: about eight
+	// hours at the maximum backoff). A permanent refusal of the message (an
+	// SMTP 5xx to it) gives it up at once. A server that cannot be reached
+	// counts against no message: mail waits for it however long it is down.
 	MaxAttempts int
 	// Poll is how often the queue is looked at without a wake-up, for
 	// changes made by another process (default 30 s).
@@ -52,6 +54,9 @@ type Notifier struct {
 	keys   *Keyring
 	signer Signer // the key in force at the last enqueue
 	host   string
+	// connFailures counts the failures to reach the SMTP server in a
+	// row, for the backoff while it is down (Run's goroutine only).
+	connFailures int
 }
 
 // New loads (or makes) the link key and checks the configuration.
@@ -192,10 +197,19 @@ func (n *Notifier) backoff(attempts int) time.Duration {
 	return min(d, n.cfg.MaxBackoff)
 }
 
-// sendDue sends the pending deliveries, oldest first, over one
-// connection, marking each sent as soon as SMTP accepted it. It stops at
-// the first failure, so that mail keeps its order, and returns how long to
-// wait before looking again.
+// sendDue sends the pending deliveries that are due, oldest first, over
+// one connection, marking each sent as soon as SMTP accepted it, and
+// returns how long to wait before looking again.
+//
+// Each message has its own retries: one the server refuses for now (a 4xx
+// to its RCPT TO, say) waits out its own backoff while the others go on in
+// the same pass. Mail to one person keeps its order: the later messages to
+// a recipient whose earlier one is waiting wait behind it. Only the
+// server's answer about a message counts as one of its attempts: when the
+// server cannot be reached at all (connection refused, TLS handshake
+// failing, connection dropped), nothing is counted and nothing given up,
+// however long the outage; the notifier tries again after a backoff of its
+// own.
 func (n *Notifier) sendDue(ctx context.Context) time.Duration {
 	const batch = 100
 	ds, err := n.cfg.Store.PendingMail(ctx, batch)
@@ -208,51 +222,113 @@ func (n *Notifier) sendDue(ctx context.Context) time.Duration {
 	if len(ds) == 0 {
 		return n.cfg.Poll
 	}
-	if w := ds[0].NextAttempt.Sub(n.cfg.Now()); w > 0 {
-		return w
-	}
 	// Marks are written even when ctx ends meanwhile: a message SMTP
 	// accepted must be recorded, or it would go again after a restart.
 	mctx := context.WithoutCancel(ctx)
-	fail := func(d support.MailDelivery, err error, permanent bool) time.Duration {
-		attempts := d.Attempts + 1
-		failed := permanent || attempts >= n.cfg.MaxAttempts
-		wait := n.backoff(attempts)
-		n.cfg.Log.Warn("mail not sent", "message_id", d.MessageID, "attempt", attempts, "given_up", failed, "error", err)
-		if err := n.cfg.Store.MarkMailFailed(mctx, d.ID, attempts, n.cfg.Now().Add(wait), err.Error(), failed); err != nil {
-			n.cfg.Log.Error("mail queue", "error", err)
+	wait := n.cfg.Poll
+	// waiting holds the recipients with an earlier message not sent:
+	// their later ones stay behind it.
+	waiting := map[string]bool{}
+	var sess *session
+	defer func() {
+		if sess != nil {
+			sess.close()
 		}
-		if failed {
-			return 0
-		}
-		return wait
-	}
-	sess, err := n.cfg.SMTP.dial(ctx)
-	if err != nil {
-		if ctx.Err() != nil {
-			return 0
-		}
-		return fail(ds[0], err, false)
-	}
-	defer sess.close()
+	}()
+	sent := 0
 	for _, d := range ds {
 		if ctx.Err() != nil {
 			return 0
 		}
-		if err := sess.send(d, n.cfg.Now()); err != nil {
-			var se *mail.SendError
-			// Only an SMTP 5xx reply to this message is final; a
-			// broken connection is retried.
-			return fail(d, err, errors.As(err, &se) && se.ErrorCode() >= 500 && se.ErrorCode() < 600)
+		if waiting[d.Recipient] {
+			continue
 		}
-		if err := n.cfg.Store.MarkMailSent(mctx, d.ID, n.cfg.Now()); err != nil {
-			n.cfg.Log.Error("mail queue", "error", err)
-			return n.cfg.MinBackoff
+		if w := d.NextAttempt.Sub(n.cfg.Now()); w > 0 {
+			waiting[d.Recipient] = true
+			wait = min(wait, w)
+			continue
 		}
-		n.cfg.Log.Info("mail sent", "message_id", d.MessageID)
+		if sess == nil {
+			if sess, err = n.cfg.SMTP.dial(ctx); err != nil {
+				sess = nil
+				if ctx.Err() != nil {
+					return 0
+				}
+				return n.unreachable(err)
+			}
+			n.connFailures = 0
+		}
+		err := sess.send(d, n.cfg.Now())
+		if err == nil {
+			if err := n.cfg.Store.MarkMailSent(mctx, d.ID, n.cfg.Now()); err != nil {
+				n.cfg.Log.Error("mail queue", "error", err)
+				return n.cfg.MinBackoff
+			}
+			n.cfg.Log.Info("mail sent", "message_id", d.MessageID)
+			sent++
+			continue
+		}
+		counts, permanent := judge(err)
+		if !counts {
+			// The connection, not this message: nothing is counted,
+			// and the rest waits for the server to come back.
+			return n.unreachable(err)
+		}
+		if retry, givenUp := n.refused(mctx, d, err, permanent); !givenUp {
+			waiting[d.Recipient] = true
+			wait = min(wait, retry)
+		}
 	}
-	if len(ds) == batch {
-		return 0
+	if len(ds) == batch && sent > 0 {
+		return 0 // more may be due behind this batch
 	}
-	return n.cfg.Poll
+	return wait
+}
+
+// unreachable logs that the SMTP server could not be reached and returns
+// how long to wait before trying again: the backoff, by connection failures
+// in a row. No message is marked.
+func (n *Notifier) unreachable(err error) time.Duration {
+	n.connFailures++
+	wait := n.backoff(n.connFailures)
+	n.cfg.Log.Warn("SMTP server unreachable; mail waits, nothing given up", "failures_in_a_row", n.connFailures,
+		"retry_in", wait, "error", err)
+	return wait
+}
+
+// refused records the server's refusal of d: one more attempt, retried
+// after its backoff, or given up when permanent or out of attempts.
+func (n *Notifier) refused(ctx context.Context, d support.MailDelivery, err error, permanent bool) (retry time.Duration, givenUp bool) {
+	attempts := d.Attempts + 1
+	givenUp = permanent || attempts >= n.cfg.MaxAttempts
+	retry = n.backoff(attempts)
+	n.cfg.Log.Warn("mail not sent", "message_id", d.MessageID, "attempt", attempts, "given_up", givenUp, "error", err)
+	if err := n.cfg.Store.MarkMailFailed(ctx, d.ID, attempts, n.cfg.Now().Add(retry), err.Error(), givenUp); err != nil {
+		n.cfg.Log.Error("mail queue", "error", err)
+	}
+	return retry, givenUp
+}
+
+// judge tells whether a failed send is about the message (the server
+// answered it with an SMTP error: it counts as an attempt, and a 5xx is
+// final) or about the connection (no answer, or 421, the server closing:
+// it does not count).
+func judge(err error) (counts, permanent bool) {
+	var bad *badMessage
+	if errors.As(err, &bad) {
+		return true, true // it can never be sent as it is
+	}
+	var se *mail.SendError
+	if !errors.As(err, &se) {
+		return false, false
+	}
+	switch code := se.ErrorCode(); {
+	case code == 421:
+		return false, false
+	case code >= 500 && code < 600:
+		return true, true
+	case code >= 400 && code < 500:
+		return true, false
+	}
+	return false, false
 }

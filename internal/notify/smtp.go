@@ -116,9 +116,16 @@ func (s *SMTP) dial(ctx context.Context) (*session, error) {
 func (ss *session) send(d support.MailDelivery, now time.Time) error {
 	m, err := ss.s.message(d, now)
 	if err != nil {
-		return err
+		return &badMessage{err}
 	}
 	return ss.c.Send(m)
 }
+
+// badMessage is a delivery that cannot be made into an e-mail (an address
+// that does not parse): no retry will change it.
+type badMessage struct{ err error }
+
+func (e *badMessage) Error() string { return "notify: bad message: " + e.err.Error() }
+func (e *badMessage) Unwrap() error { return e.err }
 
 func (ss *session) close() { _ = ss.c.Close() }

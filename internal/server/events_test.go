@@ -16,16 +16,24 @@ import (
 // eventsFixture is a server with a ticket of establishment 0421234N, its
 // reporter, an agent and a reporter of another establishment.
 type eventsFixture struct {
-	s                         *Server
-	ticket                    support.Number
-	agent, reporter, other    *httpapi.Client
-	reporterToken, otherToken string
+	s                                     *Server
+	ticket                                support.Number
+	admin, agent, reporter, other         *httpapi.Client
+	reporterToken, otherToken, agentToken string
 }
 
 func newEventsFixture(t testing.TB) *eventsFixture {
 	t.Helper()
+	return newEventsFixtureWith(t, Options{})
+}
+
+// newEventsFixtureWith is newEventsFixture on a server started with o
+// (its stream and timeout settings).
+func newEventsFixtureWith(t testing.TB, o Options) *eventsFixture {
+	t.Helper()
 	ctx := context.Background()
-	s := start(t, Options{BootstrapToken: benchAdmin, OpenDirectory: true, Prefix: "CG42N1"})
+	o.BootstrapToken, o.OpenDirectory, o.Prefix = benchAdmin, true, "CG42N1"
+	s := start(t, o)
 	client := func(token string) *httpapi.Client {
 		c, err := httpapi.NewClient(httpapi.ClientConfig{BaseURL: s.URL(), Token: token})
 		if err != nil {
@@ -41,12 +49,12 @@ func newEventsFixture(t testing.TB) *eventsFixture {
 		}
 		return token, client(token)
 	}
-	f := &eventsFixture{s: s}
+	f := &eventsFixture{s: s, admin: admin}
 	f.reporterToken, f.reporter = user(support.UserInput{Name: "Marie Curie", Email: "marie.curie@example.org",
 		Role: support.RoleReporter, Function: support.ChefEtablissement, UAIs: []string{"0421234N"}})
 	f.otherToken, f.other = user(support.UserInput{Name: "Paul Autre", Email: "paul.autre@example.org",
 		Role: support.RoleReporter, Function: support.ChefEtablissement, UAIs: []string{"0750001U"}})
-	_, f.agent = user(support.UserInput{Name: "Claire Martin", Email: "claire.martin@support.example.org", Role: support.RoleAgent})
+	f.agentToken, f.agent = user(support.UserInput{Name: "Claire Martin", Email: "claire.martin@support.example.org", Role: support.RoleAgent})
 	tk, err := f.reporter.CreateTicket(ctx, benchTicket(0), support.CreateOptions{})
 	if err != nil {
 		t.Fatal(err)

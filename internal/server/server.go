@@ -47,6 +47,12 @@ type Options struct {
 	RateLimits httpapi.RateLimits
 	// Timeouts bound slow and idle clients; zero values take defaults.
 	Timeouts httpapi.Timeouts
+	// MaxStreamsPerUser caps each person's open event streams; 0 takes
+	// httpapi.DefaultMaxStreamsPerUser.
+	MaxStreamsPerUser int
+	// Heartbeat is how often an idle event stream gets a comment line and
+	// its token is checked again; 0 takes httpapi.DefaultHeartbeat.
+	Heartbeat time.Duration
 	// TLSCert and TLSKey, both set, make the server speak HTTPS only.
 	TLSCert, TLSKey string
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For and
@@ -106,7 +112,8 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	}
 	h := httpapi.NewHandler(httpapi.ServerConfig{Tickets: svc, Admin: svc, Auth: svc, Audit: svc, Logger: log,
 		Limits: info.Limits, TempDir: o.TempDir, TicketPage: page, RateLimits: o.RateLimits, Ready: store.Ready,
-		TrustedProxies: o.TrustedProxies})
+		TrustedProxies: o.TrustedProxies, MaxStreamsPerUser: o.MaxStreamsPerUser, Heartbeat: o.Heartbeat,
+		WriteTimeout: o.Timeouts.OrDefaults().Write})
 	var certs *certFiles
 	if o.TLSCert != "" || o.TLSKey != "" {
 		if certs, err = loadCertFiles(o.TLSCert, o.TLSKey, log); err != nil {

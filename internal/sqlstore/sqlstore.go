@@ -194,8 +194,12 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	}
 
 	// The read pool is opened after the writer has switched the file to
-	// WAL; query_only guards against a write slipping onto it.
-	db.read, err = sql.Open("sqlite", sqliteURI(file, mode, "deferred", append(common, "query_only(1)")))
+	// WAL; query_only guards against a write slipping onto it. It reads
+	// the file through memory mapping (up to SQLite's 2 GiB cap): a
+	// download reads its file by ranges, and each range makes SQLite walk
+	// the whole value's pages, which mapped pages make cheap (see
+	// blobReader).
+	db.read, err = sql.Open("sqlite", sqliteURI(file, mode, "deferred", append(common, "query_only(1)", "mmap_size(2147418112)")))
 	if err != nil {
 		db.write.Close()
 		return nil, fmt.Errorf("sqlstore: %w", err)

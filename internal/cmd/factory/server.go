@@ -37,8 +37,9 @@ func runServer(ctx context.Context, f *cmdutil.Factory, o cmdutil.ServerOptions)
 		Logger: log, Now: f.Now, SMTP: o.SMTP, MailFrom: o.MailFrom, PublicURL: o.PublicURL,
 		RateLimits: httpapi.RateLimits{AuthFailures: o.AuthFailureLimit, Creates: o.CreateLimit, Comments: o.CommentLimit},
 		Timeouts: httpapi.Timeouts{ReadHeader: o.ReadHeaderTimeout, Read: o.ReadTimeout, Idle: o.IdleTimeout,
-			MaxHeaderBytes: o.MaxHeaderBytes},
-		TLSCert: o.TLSCert, TLSKey: o.TLSKey, TrustedProxies: o.TrustedProxies})
+			MaxHeaderBytes: o.MaxHeaderBytes, Write: o.WriteTimeout},
+		MaxStreamsPerUser: o.MaxStreamsPerUser,
+		TLSCert:           o.TLSCert, TLSKey: o.TLSKey, TrustedProxies: o.TrustedProxies})
 	if err != nil {
 		return err
 	}

@@ -35,6 +35,8 @@ type ServerOptions struct {
 	AuthFailureLimit, CreateLimit        string
 	CommentLimit                         string
 	ReadHeaderTimeout, ReadTimeout, Idle time.Duration
+	WriteTimeout                         time.Duration
+	MaxStreamsPerUser                    int
 	MaxHeaderSize                        string
 	TLSCert, TLSKey                      string
 	TrustedProxies                       []string
@@ -83,6 +85,8 @@ func NewCmdServer(f *cmdutil.Factory, runF func(*ServerOptions) error) *cobra.Co
 	fl.DurationVar(&opts.ReadHeaderTimeout, "read-header-timeout", 10*time.Second, f.T("cli.server.flag.read_header_timeout", nil))
 	fl.DurationVar(&opts.ReadTimeout, "read-timeout", 5*time.Minute, f.T("cli.server.flag.read_timeout", nil))
 	fl.DurationVar(&opts.Idle, "idle-timeout", 2*time.Minute, f.T("cli.server.flag.idle_timeout", nil))
+	fl.DurationVar(&opts.WriteTimeout, "write-timeout", 30*time.Second, f.T("cli.server.flag.write_timeout", nil))
+	fl.IntVar(&opts.MaxStreamsPerUser, "max-streams-per-user", 16, f.T("cli.server.flag.max_streams_per_user", nil))
 	fl.StringVar(&opts.MaxHeaderSize, "max-header-size", "64KiB", f.T("cli.server.flag.max_header_size", nil))
 	fl.StringVar(&opts.TLSCert, "tls-cert", "", f.T("cli.server.flag.tls_cert", nil))
 	fl.StringVar(&opts.TLSKey, "tls-key", "", f.T("cli.server.flag.tls_key", nil))
@@ -192,12 +196,17 @@ func (opts *ServerOptions) abuseOptions(so *cmdutil.ServerOptions) []support.Fie
 	for _, d := range []struct {
 		field string
 		v     time.Duration
-	}{{"read_header_timeout", opts.ReadHeaderTimeout}, {"read_timeout", opts.ReadTimeout}, {"idle_timeout", opts.Idle}} {
+	}{{"read_header_timeout", opts.ReadHeaderTimeout}, {"read_timeout", opts.ReadTimeout}, {"idle_timeout", opts.Idle}, {"write_timeout", opts.WriteTimeout}} {
 		if d.v < time.Second || d.v > 24*time.Hour {
 			bad(d.field, "cli_timeout")
 		}
 	}
 	so.ReadHeaderTimeout, so.ReadTimeout, so.IdleTimeout = opts.ReadHeaderTimeout, opts.ReadTimeout, opts.Idle
+	so.WriteTimeout = opts.WriteTimeout
+	if opts.MaxStreamsPerUser < 1 || opts.MaxStreamsPerUser > 10000 {
+		bad("max_streams_per_user", "cli_max_streams")
+	}
+	so.MaxStreamsPerUser = opts.MaxStreamsPerUser
 	if n, err := cmdutil.ParseSize(opts.MaxHeaderSize); err != nil || n < 4<<10 || n > 1<<20 {
 		bad("max_header_size", "cli_header_size")
 	} else {
