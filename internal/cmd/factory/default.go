@@ -236,12 +236,8 @@ func newClient(f *cmdutil.Factory, server, token string) (*httpapi.Client, error
 	if err != nil {
 		return nil, err
 	}
-	ca := f.CAFileFlag
-	if ca == "" {
-		ca = f.Getenv(EnvCAFile)
-	}
 	return httpapi.NewClient(httpapi.ClientConfig{BaseURL: strings.TrimRight(server, "/"), Token: token,
-		Lang: f.Lang, UserAgent: "ent-support/" + build.Version, CAFile: ca, Timeout: timeout})
+		Lang: f.Lang, UserAgent: "ent-support/" + build.Version, CAFile: caFile(f), Timeout: timeout})
 }
 
 // resolve finds the server and token in force: the environment, then the
