@@ -111,14 +111,22 @@ func New() *cmdutil.Factory {
 		if err != nil {
 			return nil, err
 		}
-		return drafts.Open(d, f.Now), nil
+		p, err := place(f)
+		if err != nil {
+			return nil, err
+		}
+		return drafts.Open(d, f.Now).For(p), nil
 	}
 	f.Outbox = func() (*outbox.Outbox, error) {
 		d, err := stateDir()
 		if err != nil {
 			return nil, err
 		}
-		return outbox.Open(d, f.Now), nil
+		p, err := place(f)
+		if err != nil {
+			return nil, err
+		}
+		return outbox.Open(d, f.Now).For(p), nil
 	}
 	f.Credentials = func() (*credentials.Store, error) {
 		dir, err := config.Dir(f.Getenv)
@@ -227,6 +235,17 @@ func connect(f *cmdutil.Factory, r config.Resolved) (support.TicketService, erro
 		return nil, err
 	}
 	return b.tickets, nil
+}
+
+// place is where a ticket kept now is meant to go: the profile in force
+// and its server (the environment's when set), read without the keyring.
+func place(f *cmdutil.Factory) (config.Place, error) {
+	cfg, err := f.Config()
+	if err != nil {
+		return config.Place{}, err
+	}
+	r := cfg.Resolve(f.Profile(), f.Getenv)
+	return config.PlaceOf(r.Profile, r.Server), nil
 }
 
 // newClient is the HTTP client of server, with the CA file of --ca-file,
