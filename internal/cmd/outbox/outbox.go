@@ -131,7 +131,7 @@ func sendRun(opts *Options) error {
 		case first == nil:
 			first = r.Err // Main prints it
 		default:
-			fmt.Fprintln(opts.IO.ErrOut, locale.T(opts.Lang, "keep.outbox.not_sent",
+			fmt.Fprintln(opts.IO.SafeErrOut(), locale.T(opts.Lang, "keep.outbox.not_sent",
 				map[string]string{"id": r.Entry.ID, "reason": locale.Message(opts.Lang, r.Err)}))
 		}
 	})
