@@ -55,6 +55,10 @@ type Profile struct {
 	Token    string   `yaml:"token,omitempty"`
 	Reporter Defaults `yaml:"reporter,omitempty"`
 	Backend  Backend  `yaml:"backend,omitempty"`
+	// InsecureHTTP allows a plain-http server other than this computer
+	// (set by `auth login --insecure-http`, `config set server
+	// --insecure-http`): see CheckServer.
+	InsecureHTTP bool `yaml:"insecure_http,omitempty"`
 }
 
 // Backend kinds: the system that receives the tickets of a profile.
@@ -370,6 +374,9 @@ type Resolved struct {
 	// TokenSource is where Token comes from (TokenNone when there is none).
 	TokenSource TokenSource
 	Backend     Backend
+	// InsecureHTTP: the profile allows a plain-http server elsewhere than
+	// on this computer.
+	InsecureHTTP bool
 }
 
 // ProfileName picks the profile: the --profile flag, else
@@ -390,7 +397,7 @@ func ProfileName(flag string, getenv func(string) string) string {
 // (package credentials) sit between the two; the factory consults them.
 func (c *Config) Resolve(profile string, getenv func(string) string) Resolved {
 	p := c.Profile(profile)
-	r := Resolved{Profile: profile, Server: p.Server, Token: p.Token, Backend: p.Backend}
+	r := Resolved{Profile: profile, Server: p.Server, Token: p.Token, Backend: p.Backend, InsecureHTTP: p.InsecureHTTP}
 	if r.Token != "" {
 		r.TokenSource = TokenConfig
 	}

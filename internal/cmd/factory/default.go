@@ -207,6 +207,12 @@ func newBackend(f *cmdutil.Factory, onClose func(func() error)) (*backend, error
 	if r.Server == "" && (r.Backend.Kind == "" || r.Backend.Kind == config.KindNative) {
 		return embedded(f, onClose)
 	}
+	// A plain-http server elsewhere than on this computer only when the
+	// profile (or the environment, for one run) says the network is
+	// trusted: the token would cross it in clear text.
+	if fe := config.CheckServer(r.Server, r.InsecureHTTP || f.Getenv(config.EnvInsecureHTTP) == "1"); fe != nil && fe.Rule == config.RuleInsecureHTTP {
+		return nil, support.Errorf(support.EINVALID, "cli.server.insecure_http", map[string]string{"server": r.Server, "profile": r.Profile})
+	}
 	return remote(f, r)
 }
 
