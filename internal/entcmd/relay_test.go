@@ -16,6 +16,7 @@ import (
 // the next connections to another server (a fail-over behind one name).
 type relay struct {
 	target string
+	path   string // the server's base path, added to $RELAY (RT's /rt)
 
 	mu    sync.Mutex
 	addr  string
@@ -110,7 +111,7 @@ func cmdRelay(ts *testscript.TestScript, neg bool, args []string) {
 		if err := r.up(); err != nil {
 			ts.Fatalf("relay: %v", err)
 		}
-		ts.Setenv("RELAY", "http://"+r.addr)
+		ts.Setenv("RELAY", "http://"+r.addr+r.path)
 	case "down":
 		r.down()
 	default:
