@@ -93,6 +93,14 @@ func CheckRedirect(req *http.Request, via []*http.Request) error {
 	return nil
 }
 
+// RedirectRefused says whether err is CheckRedirect's refusal: a follower
+// that waits out an unreachable server must not wait this one out, since
+// the server will redirect again.
+func RedirectRefused(err error) bool {
+	se := support.AsError(err)
+	return se != nil && strings.HasPrefix(se.Key, "error.redirect_")
+}
+
 // Origin is u's scheme://host:port, the port made explicit, the host in
 // lower case: two URLs with the same origin reach the same server.
 func Origin(u *url.URL) string {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/ent-support/ent-support/internal/httpapi"
 	"github.com/ent-support/ent-support/internal/redmine"
@@ -64,6 +65,26 @@ func TestNoClientFollowsARedirectElsewhere(t *testing.T) {
 			}
 			_, _, err = c.OpenAttachment(context.Background(), n, 1)
 			return err
+		},
+		// A follower waits out an unreachable server, not a refused
+		// redirect: it ends at once with the refusal.
+		"native-follow": func(base string) error {
+			c, err := httpapi.NewClient(httpapi.ClientConfig{BaseURL: base, Token: "native-secret", CAFile: ca})
+			if err != nil {
+				return err
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			return c.Follow(ctx, n, 0, func(support.Event) error { return nil })
+		},
+		"rt-follow": func(base string) error {
+			c, err := rt.New(rt.Config{BaseURL: base, Token: "1-14-rt-secret", Queue: "Q", CAFile: ca})
+			if err != nil {
+				return err
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			return c.Follow(ctx, n, 0, func(support.Event) error { return nil })
 		},
 		"rt": func(base string) error {
 			c, err := rt.New(rt.Config{BaseURL: base, Token: "1-14-rt-secret", Queue: "Q", CAFile: ca})
