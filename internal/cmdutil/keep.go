@@ -43,7 +43,7 @@ func FlushOutbox(ctx context.Context, f *Factory) {
 	defer cancel()
 	err = o.Send(ctx, svc, func(r outbox.Result) {
 		if r.Err == nil {
-			fmt.Fprintln(f.IOStreams.ErrOut, f.T("keep.outbox.flushed", map[string]string{
+			fmt.Fprintln(f.IOStreams.SafeErrOut(), f.T("keep.outbox.flushed", map[string]string{
 				"number": r.Ticket.Number.String(), "subject": OneLine(r.Entry.Input.Subject)}))
 		}
 	})

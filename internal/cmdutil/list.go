@@ -35,8 +35,9 @@ func WriteList[T any](ios *iostreams.IOStreams, lang string, l List[T]) error {
 		}
 		return nil
 	}
+	// What the items hold came from the network: shown, never obeyed.
 	if ios.IsStdoutTTY() {
-		return l.Table(ios.Out, l.Items)
+		return l.Table(ios.SafeOut(), l.Items)
 	}
-	return l.TSV(ios.Out, l.Items)
+	return l.TSV(ios.SafeOut(), l.Items)
 }

@@ -64,6 +64,10 @@ type Profile struct {
 	Token    string   `yaml:"token,omitempty"`
 	Reporter Defaults `yaml:"reporter,omitempty"`
 	Backend  Backend  `yaml:"backend,omitempty"`
+	// InsecureHTTP allows a plain-http server other than this computer
+	// (set by `auth login --insecure-http`, `config set server
+	// --insecure-http`): see CheckServer.
+	InsecureHTTP bool `yaml:"insecure_http,omitempty"`
 }
 
 // Backend kinds: the system that receives the tickets of a profile.
@@ -326,7 +330,7 @@ func (c *Config) Effective(name string) *Profile {
 	p := *own
 	p.Backend.Fields = maps.Clone(own.Backend.Fields)
 	if !own.ownsServer() {
-		p.Server, p.Backend = sys.Server, sys.Backend
+		p.Server, p.Backend, p.InsecureHTTP = sys.Server, sys.Backend, sys.InsecureHTTP
 		p.Backend.Fields = maps.Clone(sys.Backend.Fields)
 	}
 	for _, k := range []string{"name", "function", "phone", "email", "uai", "establishment", "city"} {
@@ -518,6 +522,9 @@ type Resolved struct {
 	// TokenSource is where Token comes from (TokenNone when there is none).
 	TokenSource TokenSource
 	Backend     Backend
+	// InsecureHTTP: the profile allows a plain-http server elsewhere than
+	// on this computer.
+	InsecureHTTP bool
 }
 
 // ProfileName picks the profile: the --profile flag, else
@@ -545,7 +552,7 @@ func (c *Config) Resolve(profile, serverFlag string, getenv func(string) string)
 		profile = DefaultProfile
 	}
 	p := c.Effective(profile)
-	r := Resolved{Profile: profile, Server: p.Server, Token: c.Profile(profile).Token, Backend: p.Backend}
+	r := Resolved{Profile: profile, Server: p.Server, Token: c.Profile(profile).Token, Backend: p.Backend, InsecureHTTP: p.InsecureHTTP}
 	switch {
 	case c.Profile(profile).Server != "":
 		r.ServerSource, r.ServerFile = ServerProfile, c.path

@@ -5,6 +5,7 @@
 package drafts
 
 import (
+	"cmp"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -35,12 +36,31 @@ type Draft struct {
 	IdempotencyKey string    `json:"idempotency_key,omitempty"`
 	CreatedAt      time.Time `json:"created_at"`
 	UpdatedAt      time.Time `json:"updated_at"`
+	// Profile and Server are where the draft is meant to go (config.Place),
+	// set at every Save; drafts saved before they remembered it have
+	// neither (see config.Place.Holds).
+	Profile string `json:"profile,omitempty"`
+	Server  string `json:"server,omitempty"`
 }
 
-// Store is the drafts folder of a state directory.
+// Store is the drafts folder of a state directory, seen from one place (a
+// profile and its server) or, unplaced, whole.
 type Store struct {
-	dir string
-	now func() time.Time
+	dir   string
+	now   func() time.Time
+	place *config.Place
+}
+
+// For returns the drafts seen from p: Save keeps drafts for p; List,
+// Latest, Get and Remove see only p's drafts; Others counts the rest.
+func (s *Store) For(p config.Place) *Store {
+	c := *s
+	c.place = &p
+	return &c
+}
+
+func (s *Store) holds(d *Draft) bool {
+	return s.place == nil || s.place.Holds(config.Place{Profile: d.Profile, Server: d.Server})
 }
 
 // Open returns the drafts kept under stateDir; nothing is created until
@@ -80,6 +100,9 @@ func (s *Store) Save(d *Draft) error {
 		d.CreatedAt = now
 	}
 	d.UpdatedAt = now
+	if s.place != nil {
+		d.Profile, d.Server = s.place.Profile, s.place.Server
+	}
 	b, err := json.MarshalIndent(d, "", "  ")
 	if err != nil {
 		return err
@@ -92,8 +115,22 @@ func (s *Store) Save(d *Draft) error {
 
 func (s *Store) path(id string) string { return filepath.Join(s.dir, id+".json") }
 
-// Get returns the draft id; ENOTFOUND when there is none.
+// Get returns the draft id; ENOTFOUND when there is none, or when it
+// belongs to another profile or server (the message names its profile).
 func (s *Store) Get(id string) (*Draft, error) {
+	d, err := s.get(id)
+	if err != nil {
+		return nil, err
+	}
+	if !s.holds(d) {
+		return nil, support.Errorf(support.ENOTFOUND, "keep.draft.other_place",
+			map[string]string{"id": d.ID, "profile": cmp.Or(d.Profile, config.DefaultProfile)})
+	}
+	return d, nil
+}
+
+// get reads the draft id, whatever its place.
+func (s *Store) get(id string) (*Draft, error) {
 	id = strings.ToLower(strings.TrimSpace(id))
 	if !validID.MatchString(id) {
 		return nil, notFound(id)
@@ -116,9 +153,39 @@ func notFound(id string) error {
 	return support.Errorf(support.ENOTFOUND, "keep.draft.not_found", map[string]string{"id": id})
 }
 
-// List returns every draft, oldest first. A file that cannot be read is
-// skipped: one damaged draft must not hide the others.
+// List returns the drafts of the store's place, oldest first.
 func (s *Store) List() ([]Draft, error) {
+	all, err := s.all()
+	if err != nil {
+		return nil, err
+	}
+	ds := all[:0]
+	for _, d := range all {
+		if s.holds(&d) {
+			ds = append(ds, d)
+		}
+	}
+	return ds, nil
+}
+
+// Others counts the drafts kept for another profile or server.
+func (s *Store) Others() (int, error) {
+	all, err := s.all()
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, d := range all {
+		if !s.holds(&d) {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// all returns every draft, oldest first. A file that cannot be read is
+// skipped: one damaged draft must not hide the others.
+func (s *Store) all() ([]Draft, error) {
 	entries, err := os.ReadDir(s.dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
@@ -131,7 +198,7 @@ func (s *Store) List() ([]Draft, error) {
 		if e.IsDir() || !strings.HasSuffix(name, ".json") || strings.HasPrefix(name, ".") {
 			continue
 		}
-		d, err := s.Get(strings.TrimSuffix(name, ".json"))
+		d, err := s.get(strings.TrimSuffix(name, ".json"))
 		if err != nil {
 			continue
 		}
@@ -166,11 +233,11 @@ func (s *Store) Latest() (*Draft, error) {
 
 // Remove deletes the draft id; ENOTFOUND when there is none.
 func (s *Store) Remove(id string) error {
-	id = strings.ToLower(strings.TrimSpace(id))
-	if !validID.MatchString(id) {
-		return notFound(id)
+	d, err := s.Get(id)
+	if err != nil {
+		return err
 	}
-	err := os.Remove(s.path(id))
+	err = os.Remove(s.path(d.ID))
 	if errors.Is(err, fs.ErrNotExist) {
 		return notFound(id)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/ent-support/ent-support/internal/config"
 	"github.com/ent-support/ent-support/internal/support"
 )
 
@@ -128,5 +129,35 @@ func TestListSkipsDamagedFiles(t *testing.T) {
 	list, err := s.List()
 	if err != nil || len(list) != 1 || list[0].ID != d.ID {
 		t.Errorf("List: %v %v, want the one good draft", list, err)
+	}
+}
+
+// TestDraftsStayWithTheirPlace: a draft is listed, resumed and removed
+// only from the profile and server it was written for.
+func TestDraftsStayWithTheirPlace(t *testing.T) {
+	whole := Open(t.TempDir(), nil)
+	loire := whole.For(config.PlaceOf("loire", "https://support.loire.example"))
+	ain := whole.For(config.PlaceOf("ain", "https://support.ain.example"))
+	d := &Draft{Input: support.TicketInput{Subject: "Pilat"}}
+	if err := loire.Save(d); err != nil || d.Profile != "loire" {
+		t.Fatalf("save: %+v %v", d, err)
+	}
+	if ds, _ := ain.List(); len(ds) != 0 {
+		t.Errorf("ain lists %d of loire's drafts", len(ds))
+	}
+	if n, _ := ain.Others(); n != 1 {
+		t.Errorf("ain counts %d others", n)
+	}
+	if _, err := ain.Latest(); support.ErrorCode(err) != support.ENOTFOUND {
+		t.Errorf("ain resumes loire's latest: %v", err)
+	}
+	if _, err := ain.Get(d.ID); support.AsError(err) == nil || support.AsError(err).Key != "keep.draft.other_place" {
+		t.Errorf("ain gets loire's draft: %v", err)
+	}
+	if err := ain.Remove(d.ID); support.ErrorCode(err) != support.ENOTFOUND {
+		t.Errorf("ain removes loire's draft: %v", err)
+	}
+	if got, err := loire.Latest(); err != nil || got.ID != d.ID {
+		t.Errorf("loire's latest: %+v %v", got, err)
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/ent-support/ent-support/internal/cmd/factory"
 	"github.com/ent-support/ent-support/internal/cmd/root"
 	"github.com/ent-support/ent-support/internal/cmdutil"
+	"github.com/ent-support/ent-support/internal/iostreams"
 	"github.com/ent-support/ent-support/internal/locale"
 	"github.com/ent-support/ent-support/internal/prompter"
 	"github.com/ent-support/ent-support/internal/support"
@@ -136,6 +137,9 @@ func PrintError(w io.Writer, lang string, err error) {
 		ue  *cmdutil.UsageError
 		se  *support.Error
 	)
+	// Messages carry servers' words (RT's, Redmine's, a proxy's): shown,
+	// never obeyed by the terminal.
+	w = iostreams.SafeWriter(w)
 	var kept *cmdutil.KeptError
 	if errors.As(err, &kept) {
 		PrintError(w, lang, kept.Err)

@@ -74,6 +74,7 @@ var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []str
 	"mkfile":     cmdMkfile,
 	"sha256":     cmdSHA256,
 	"waitfile":   cmdWaitFile,
+	"relay":      cmdRelay,
 }
 
 // startServer starts `ent-support server` on a free port with the fresh
@@ -103,6 +104,9 @@ func startServer(env *testscript.Env, dsn string) error {
 	}
 	env.Setenv("SERVER_DB_READONLY", readOnly)
 	env.Setenv("SERVER_ADDR", addr)
+	rl := &relay{target: addr}
+	env.Values[relayKey{}] = rl
+	env.Defer(rl.down)
 	env.Setenv("ADMIN_TOKEN", bootstrapToken)
 	env.Setenv("ENT_SUPPORT_SERVER", "http://"+addr)
 	env.Setenv("ENT_SUPPORT_TOKEN", bootstrapToken)

@@ -3,6 +3,8 @@ package entcmd
 import (
 	"context"
 	"fmt"
+	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -50,6 +52,18 @@ func TestScriptsRT(t *testing.T) {
 			env.Setenv("RT_URL", e.URL)
 			env.Setenv("UNIQ", fmt.Sprintf("%d", time.Now().UnixNano()))
 			env.Setenv("ENT_SUPPORT_POLL_INTERVAL", "1s")
+			// RT behind a relay that the script turns off and on.
+			u, err := url.Parse(e.URL)
+			if err != nil {
+				return err
+			}
+			host := u.Host
+			if u.Port() == "" {
+				host = net.JoinHostPort(u.Hostname(), "80")
+			}
+			rl := &relay{target: host, path: strings.TrimRight(u.Path, "/")}
+			env.Values[relayKey{}] = rl
+			env.Defer(rl.down)
 			env.Setenv("ENT_SUPPORT_CONFIG_DIR", filepath.Join(work, "config"))
 			env.Setenv("ENT_SUPPORT_DATA_DIR", filepath.Join(work, "data"))
 			env.Setenv("ENT_SUPPORT_STATE_DIR", filepath.Join(work, "state"))

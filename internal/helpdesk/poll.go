@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/ent-support/ent-support/internal/httpclient"
 	"github.com/ent-support/ent-support/internal/support"
 )
 
@@ -97,7 +98,7 @@ func (p *Poller) sleep(ctx context.Context, d time.Duration) error {
 // transient reports the errors a follower waits out.
 func transient(err error) bool {
 	c := support.ErrorCode(err)
-	return c == support.EUNAVAILABLE || c == support.ERATELIMITED
+	return (c == support.EUNAVAILABLE || c == support.ERATELIMITED) && !httpclient.RedirectRefused(err)
 }
 
 // jitter spreads d by ±20 %.

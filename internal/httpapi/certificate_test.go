@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net/url"
 	"testing"
+
+	"github.com/ent-support/ent-support/internal/httpclient"
 )
 
 // TestCertificateProblemsAreNamedAndNotRetried: waiting does not fix a
@@ -25,7 +27,7 @@ func TestCertificateProblemsAreNamedAndNotRetried(t *testing.T) {
 		{fmt.Errorf("dial: %w", errors.New("connection refused")), ""},
 	}
 	for _, tt := range tests {
-		key, _ := certificateProblem(tt.err)
+		key, _ := httpclient.CertificateProblem(tt.err)
 		if key != tt.key {
 			t.Errorf("%v: key %q, want %q", tt.err, key, tt.key)
 		}

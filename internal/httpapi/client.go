@@ -3,8 +3,6 @@ package httpapi
 import (
 	"context"
 	"crypto/rand"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -16,13 +14,13 @@ import (
 	"net/http"
 	"net/textproto"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/go-resty/resty/v2"
 
+	"github.com/ent-support/ent-support/internal/httpclient"
 	"github.com/ent-support/ent-support/internal/support"
 )
 
@@ -75,7 +73,7 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, support.Errorf(support.EINVALID, "error.bad_server_url", map[string]string{"server": cfg.BaseURL})
 	}
-	tr, err := Transport(cfg.CAFile)
+	tr, err := httpclient.Transport(cfg.CAFile)
 	if err != nil {
 		return nil, err
 	}
@@ -86,6 +84,10 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 		cfg.UserAgent = "ent-support"
 	}
 	rc := resty.NewWithClient(&http.Client{Transport: tr}).
+		// The one redirect policy of every outgoing call: never to
+		// another origin, never from https down to http (the token
+		// would follow).
+		SetRedirectPolicy(resty.RedirectPolicyFunc(httpclient.CheckRedirect)).
 		SetBaseURL(base+"/api/v1").
 		SetTimeout(cfg.Timeout).
 		SetHeader("Accept", "application/json, application/problem+json").
@@ -128,42 +130,6 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 		token: cfg.Token, lang: cfg.Lang, ua: cfg.UserAgent, timeout: cfg.Timeout}, nil
 }
 
-// Transport is the HTTP transport of our clients: TLS 1.2 at least, with
-// the certificates of caFile (a territory's own CA), when given, added to
-// the system's roots. The helpdesk back ends (RT, Redmine) use it too.
-func Transport(caFile string) (*http.Transport, error) {
-	tlsConf := &tls.Config{MinVersion: tls.VersionTLS12}
-	if caFile != "" {
-		pool, err := certPool(caFile)
-		if err != nil {
-			return nil, err
-		}
-		tlsConf.RootCAs = pool
-	}
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.TLSClientConfig = tlsConf
-	return tr, nil
-}
-
-// certPool returns the system roots plus the certificates of file.
-func certPool(file string) (*x509.CertPool, error) {
-	bad := func(reason string) error {
-		return support.Errorf(support.EINVALID, "error.bad_ca_file", map[string]string{"file": file, "reason": reason})
-	}
-	pem, err := os.ReadFile(file)
-	if err != nil {
-		return nil, bad(err.Error())
-	}
-	pool, err := x509.SystemCertPool()
-	if err != nil || pool == nil {
-		pool = x509.NewCertPool()
-	}
-	if !pool.AppendCertsFromPEM(pem) {
-		return nil, bad("no PEM certificate")
-	}
-	return pool, nil
-}
-
 type discardLogger struct{}
 
 func (discardLogger) Errorf(string, ...any) {}
@@ -181,8 +147,11 @@ func shouldRetry(status int, err error) bool {
 			(errors.As(err, &ne) && ne.Timeout()) {
 			return false
 		}
-		var ue *uploadError
-		if key, _ := certificateProblem(err); key != "" {
+		var (
+			ue *uploadError
+			se *support.Error // a refused redirect: asking again changes nothing
+		)
+		if key, _ := httpclient.CertificateProblem(err); key != "" || errors.As(err, &se) {
 			return false
 		}
 		return !errors.As(err, &ue)
@@ -198,21 +167,12 @@ func shouldRetry(status int, err error) bool {
 // retryAfter reads Retry-After (seconds or an HTTP date), capped; 0 when
 // absent, which means our own backoff.
 func retryAfter(h http.Header) time.Duration {
-	return max(0, min(retryAfterRaw(h), retryMaxWait))
+	return min(retryAfterRaw(h), retryMaxWait)
 }
 
 // retryAfterRaw is Retry-After as the server said it, uncapped.
 func retryAfterRaw(h http.Header) time.Duration {
-	v := strings.TrimSpace(h.Get("Retry-After"))
-	if v == "" {
-		return 0
-	}
-	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
-		return time.Duration(n) * time.Second
-	} else if t, err := http.ParseTime(v); err == nil {
-		return time.Until(t)
-	}
-	return 0
+	return httpclient.RetryAfter(h, time.Now())
 }
 
 // backoff is the wait before retry attempt+1 when the server named none:
@@ -293,11 +253,7 @@ func (c *Client) problemError(status int, h http.Header, body []byte) error {
 		e.Code = p.Code
 	}
 	if e.Code == support.EUNAVAILABLE || e.Code == support.ERATELIMITED {
-		if s, err := strconv.Atoi(strings.TrimSpace(h.Get("Retry-After"))); err == nil && s > 0 {
-			e.RetryAfter = s
-		} else if d := retryAfter(h); d > 0 {
-			e.RetryAfter = int((d + time.Second - 1) / time.Second)
-		}
+		e.RetryAfter = httpclient.Seconds(retryAfterRaw(h))
 	}
 	return e
 }
@@ -312,34 +268,14 @@ func (c *Client) transportError(ctx context.Context, err error) error {
 	if ctx.Err() == context.Canceled {
 		return ctx.Err()
 	}
-	if key, detail := certificateProblem(err); key != "" {
+	var se *support.Error // a refused redirect
+	if errors.As(err, &se) {
+		return se
+	}
+	if key, detail := httpclient.CertificateProblem(err); key != "" {
 		return support.Errorf(support.EUNAVAILABLE, key, map[string]string{"server": c.server, "detail": detail})
 	}
 	return support.Errorf(support.EUNAVAILABLE, "error.unreachable", map[string]string{"server": c.server})
-}
-
-// certificateProblem names what is wrong with the server's certificate, if
-// that is why the connection failed: a message key and Go's own detail.
-// Such an error is not retried and is not "unreachable": the fix is a CA
-// file (--ca-file) or the server's certificate, not waiting.
-func certificateProblem(err error) (key, detail string) {
-	var (
-		ua  x509.UnknownAuthorityError
-		hn  x509.HostnameError
-		inv x509.CertificateInvalidError
-		cv  *tls.CertificateVerificationError
-	)
-	switch {
-	case errors.As(err, &ua):
-		return "error.tls_unknown_authority", ua.Error()
-	case errors.As(err, &hn):
-		return "error.tls_hostname", hn.Error()
-	case errors.As(err, &inv):
-		return "error.tls_invalid", inv.Error()
-	case errors.As(err, &cv):
-		return "error.tls_invalid", cv.Error()
-	}
-	return "", ""
 }
 
 // Info returns what the server says of itself.

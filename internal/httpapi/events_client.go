@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/ent-support/ent-support/internal/httpclient"
 	"github.com/ent-support/ent-support/internal/support"
 )
 
@@ -41,7 +42,8 @@ func (c *Client) Follow(ctx context.Context, n support.Number, afterID int64, fn
 			return fe.err
 		}
 		var se *support.Error
-		if errors.As(err, &se) && se.Code != support.EUNAVAILABLE && se.Code != support.ERATELIMITED && se.Code != support.EINTERNAL {
+		if errors.As(err, &se) && se.Code != support.EUNAVAILABLE && se.Code != support.ERATELIMITED && se.Code != support.EINTERNAL ||
+			httpclient.RedirectRefused(err) {
 			return err
 		}
 		if got {

@@ -23,6 +23,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ent-support/ent-support/internal/config"
 	"github.com/ent-support/ent-support/internal/support"
 )
 
@@ -33,9 +34,11 @@ type Entry struct {
 	Attachments    []File              `json:"attachments,omitempty"`
 	IdempotencyKey string              `json:"idempotency_key"`
 	CreatedAt      time.Time           `json:"created_at"`
-	// Server is where it was meant to go, for people; it is sent to the
-	// server in force when it is sent.
-	Server string `json:"server,omitempty"`
+	// Profile and Server are where it is meant to go (config.Place): it is
+	// sent only from that profile to that server. Entries kept before
+	// they remembered it have neither (see config.Place.Holds).
+	Profile string `json:"profile,omitempty"`
+	Server  string `json:"server,omitempty"`
 
 	dir string
 }
@@ -50,10 +53,24 @@ type File struct {
 	Source string `json:"source,omitempty"`
 }
 
-// Outbox is the outbox folder of a state directory.
+// Outbox is the outbox folder of a state directory, seen from one place
+// (a profile and its server) or, unplaced, whole.
 type Outbox struct {
-	dir string
-	now func() time.Time
+	dir   string
+	now   func() time.Time
+	place *config.Place
+}
+
+// For returns the outbox seen from p: Add keeps entries for p, List, Send
+// and Empty see only p's entries, Others counts the rest.
+func (o *Outbox) For(p config.Place) *Outbox {
+	c := *o
+	c.place = &p
+	return &c
+}
+
+func (o *Outbox) holds(e *Entry) bool {
+	return o.place == nil || o.place.Holds(config.Place{Profile: e.Profile, Server: e.Server})
 }
 
 // Open returns the outbox kept under stateDir; nothing is created until
@@ -79,7 +96,7 @@ func newID(t time.Time) string {
 // Add keeps a ticket: the attachments are copied first, the description
 // last, all in a hidden folder renamed into place at the end, so that a
 // crash leaves either a whole entry or none. Files are 0600, folders 0700.
-func (o *Outbox) Add(in support.TicketInput, key string, ups []support.Upload, sources []string, server string) (*Entry, error) {
+func (o *Outbox) Add(in support.TicketInput, key string, ups []support.Upload, sources []string) (*Entry, error) {
 	if key == "" {
 		return nil, errors.New("outbox: an entry needs its Idempotency-Key")
 	}
@@ -87,7 +104,10 @@ func (o *Outbox) Add(in support.TicketInput, key string, ups []support.Upload, s
 		return nil, err
 	}
 	now := o.now()
-	e := &Entry{ID: newID(now), Input: in, IdempotencyKey: key, CreatedAt: now, Server: server}
+	e := &Entry{ID: newID(now), Input: in, IdempotencyKey: key, CreatedAt: now}
+	if o.place != nil {
+		e.Profile, e.Server = o.place.Profile, o.place.Server
+	}
 	tmp, err := os.MkdirTemp(o.dir, ".new-*")
 	if err != nil {
 		return nil, err
@@ -174,10 +194,40 @@ func (c countingReader) Read(p []byte) (int, error) {
 
 func bytesReader(b []byte) io.Reader { return strings.NewReader(string(b)) }
 
-// List returns the entries, oldest first. A folder without a readable
+// List returns the entries of the outbox's place, oldest first.
+func (o *Outbox) List() ([]*Entry, error) {
+	all, err := o.all()
+	if err != nil {
+		return nil, err
+	}
+	es := all[:0]
+	for _, e := range all {
+		if o.holds(e) {
+			es = append(es, e)
+		}
+	}
+	return es, nil
+}
+
+// Others counts the entries that wait for another profile or server.
+func (o *Outbox) Others() (int, error) {
+	all, err := o.all()
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, e := range all {
+		if !o.holds(e) {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// all returns every entry, oldest first. A folder without a readable
 // entry.json (a crash in the middle of Add leaves only hidden folders) is
 // skipped.
-func (o *Outbox) List() ([]*Entry, error) {
+func (o *Outbox) all() ([]*Entry, error) {
 	des, err := os.ReadDir(o.dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
@@ -210,7 +260,8 @@ func (o *Outbox) List() ([]*Entry, error) {
 	return es, nil
 }
 
-// Empty says cheaply whether nothing waits, without reading any entry.
+// Empty says whether nothing waits for the outbox's place: one
+// directory read when the outbox is empty, the entries read otherwise.
 func (o *Outbox) Empty() bool {
 	des, err := os.ReadDir(o.dir)
 	if err != nil {
@@ -218,7 +269,11 @@ func (o *Outbox) Empty() bool {
 	}
 	for _, de := range des {
 		if de.IsDir() && validID.MatchString(de.Name()) {
-			return false
+			if o.place == nil {
+				return false
+			}
+			es, err := o.List()
+			return err != nil || len(es) == 0
 		}
 	}
 	return true
@@ -260,7 +315,7 @@ type Result struct {
 	Err    error
 }
 
-// Send sends every entry, oldest first, each with its own
+// Send sends every entry of the outbox's place, oldest first, each with its own
 // Idempotency-Key, and removes it once the server answered with its
 // number. It stops at the first error that would fail every other entry
 // too (server unreachable or rate-limited, token refused); an entry the

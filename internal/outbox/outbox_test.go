@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ent-support/ent-support/internal/config"
 	"github.com/ent-support/ent-support/internal/support"
 )
 
@@ -69,7 +70,7 @@ func TestAddCopiesAttachmentsAndSendsThem(t *testing.T) {
 	o := Open(filepath.Join(dir, "state"), nil)
 	shot := filepath.Join(dir, "capture.png")
 	up := upload(t, shot, "the screenshot")
-	e, err := o.Add(support.TicketInput{Subject: "Messagerie"}, "cli-1", []support.Upload{up}, []string{shot}, "http://x")
+	e, err := o.Add(support.TicketInput{Subject: "Messagerie"}, "cli-1", []support.Upload{up}, []string{shot})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +108,7 @@ func TestSendRemovesOnlyConfirmedAndReplaysKeys(t *testing.T) {
 	now := time.Date(2026, 11, 28, 8, 0, 0, 0, time.UTC)
 	o := Open(t.TempDir(), func() time.Time { now = now.Add(time.Second); return now })
 	for _, k := range []string{"k1", "k2", "k3"} {
-		if _, err := o.Add(support.TicketInput{Subject: k}, k, nil, nil, ""); err != nil {
+		if _, err := o.Add(support.TicketInput{Subject: k}, k, nil, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -146,8 +147,8 @@ func TestSendRemovesOnlyConfirmedAndReplaysKeys(t *testing.T) {
 // A ticket the server refuses for itself stays, and does not block the others.
 func TestRefusedEntryStaysOthersGo(t *testing.T) {
 	o := Open(t.TempDir(), nil)
-	o.Add(support.TicketInput{Subject: "a"}, "ka", nil, nil, "")
-	o.Add(support.TicketInput{Subject: "b"}, "kb", nil, nil, "")
+	o.Add(support.TicketInput{Subject: "a"}, "ka", nil, nil)
+	o.Add(support.TicketInput{Subject: "b"}, "kb", nil, nil)
 	srv := newServer()
 	srv.err[1] = support.InvalidFields([]support.FieldError{{Field: "subject", Rule: support.RuleRequired}})
 	err := o.Send(context.Background(), srv, nil)
@@ -168,7 +169,7 @@ func TestModesAndCrashLeftovers(t *testing.T) {
 	state := filepath.Join(dir, "state")
 	o := Open(state, nil)
 	up := upload(t, filepath.Join(dir, "a.png"), "png")
-	e, err := o.Add(support.TicketInput{}, "k", []support.Upload{up}, nil, "")
+	e, err := o.Add(support.TicketInput{}, "k", []support.Upload{up}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,7 +194,53 @@ func TestModesAndCrashLeftovers(t *testing.T) {
 }
 
 func TestAddNeedsAKey(t *testing.T) {
-	if _, err := Open(t.TempDir(), nil).Add(support.TicketInput{}, "", nil, nil, ""); err == nil {
+	if _, err := Open(t.TempDir(), nil).Add(support.TicketInput{}, "", nil, nil); err == nil {
 		t.Error("an entry without Idempotency-Key was kept: sending it twice could file it twice")
+	}
+}
+
+// TestPlacesKeepServersApart: an entry is listed, counted and sent only
+// from the profile and server it was kept for; an entry kept before
+// entries remembered their place belongs to the default profile.
+func TestPlacesKeepServersApart(t *testing.T) {
+	state := t.TempDir()
+	whole := Open(state, nil)
+	loire := whole.For(config.PlaceOf("loire", "https://support.loire.example"))
+	ain := whole.For(config.PlaceOf("ain", "https://support.ain.example"))
+	def := whole.For(config.PlaceOf(config.DefaultProfile, "https://support.example"))
+	if _, err := loire.Add(support.TicketInput{Subject: "Pilat"}, "k-loire", nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	legacy, err := whole.Add(support.TicketInput{Subject: "old"}, "k-old", nil, nil)
+	if err != nil || legacy.Profile != "" {
+		t.Fatalf("unplaced add: %+v %v", legacy, err)
+	}
+	count := func(o *Outbox) (mine, others int) {
+		es, err := o.List()
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := o.Others()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(es), n
+	}
+	for name, tt := range map[string]struct {
+		o            *Outbox
+		mine, others int
+		empty        bool
+	}{"loire": {loire, 1, 1, false}, "ain": {ain, 0, 2, true}, "default": {def, 1, 1, false}} {
+		mine, others := count(tt.o)
+		if mine != tt.mine || others != tt.others || tt.o.Empty() != tt.empty {
+			t.Errorf("%s: %d mine, %d others, empty %v", name, mine, others, tt.o.Empty())
+		}
+	}
+	srv := newServer()
+	if err := ain.Send(context.Background(), srv, nil); err != nil || srv.calls != 0 {
+		t.Fatalf("ain sent %d of others' tickets (%v)", srv.calls, err)
+	}
+	if err := loire.Send(context.Background(), srv, nil); err != nil || srv.calls != 1 || srv.byKey["k-loire"] == nil {
+		t.Fatalf("loire sent %d (%v)", srv.calls, err)
 	}
 }

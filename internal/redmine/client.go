@@ -15,10 +15,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -48,7 +46,9 @@ type Config struct {
 	Lang      string // sent as Accept-Language; doctor's language
 	UserAgent string
 	Timeout   time.Duration // one request; default 30 s
-	// Transport, when set, replaces the default one (tests, CAs).
+	// CAFile adds a territory's own CA to the system roots.
+	CAFile string
+	// Transport, when set, replaces the one built from CAFile (tests).
 	Transport http.RoundTripper
 	// PollInterval is follow's interval (helpdesk.DefaultPollInterval).
 	PollInterval time.Duration
@@ -58,7 +58,7 @@ type Config struct {
 type Client struct {
 	cfg     Config
 	base    string
-	hc      *http.Client
+	h       *helpdesk.HTTP
 	names   helpdesk.Names
 	nums    helpdesk.Numbers
 	journal *helpdesk.Journal
@@ -91,11 +91,18 @@ func New(cfg Config) (*Client, error) {
 	if strings.TrimSpace(cfg.Project) == "" {
 		return nil, support.Errorf(support.EINVALID, "redmine.no_project", nil)
 	}
-	tr := cfg.Transport
-	if tr == nil {
-		tr = http.DefaultTransport
+	key := cfg.Key
+	h, err := helpdesk.NewHTTP(helpdesk.HTTPConfig{Server: base, CAFile: cfg.CAFile, Transport: cfg.Transport,
+		Timeout: cfg.Timeout, MaxAnswer: maxAnswer, UserAgent: cfg.UserAgent, Lang: cfg.Lang,
+		Credentials: func(req *http.Request) {
+			if key != "" {
+				req.Header.Set("X-Redmine-API-Key", key)
+			}
+		}})
+	if err != nil {
+		return nil, err
 	}
-	c := &Client{cfg: cfg, base: base, hc: &http.Client{Transport: tr},
+	c := &Client{cfg: cfg, base: base, h: h,
 		names: helpdesk.NamesFor(fieldKeys, cfg.Fields), nums: helpdesk.Numbers{Prefix: cfg.Prefix}}
 	if cfg.StateDir != "" {
 		c.journal = &helpdesk.Journal{Dir: filepath.Join(cfg.StateDir, "helpdesk", "sent")}
@@ -106,24 +113,16 @@ func New(cfg Config) (*Client, error) {
 // String names the client by its server, never its key.
 func (c *Client) String() string { return fmt.Sprintf("redmine.Client(%s)", c.base) }
 
-// Retry policy of idempotent reads: a few tries on transport errors and
-// 429/502/503/504, Retry-After honoured up to retryMaxWait. Writes are
-// never retried blindly (see CreateTicket for how a create is resent).
-const (
-	retryCount   = 3
-	retryWait    = 250 * time.Millisecond
-	retryMaxWait = 10 * time.Second
-	maxAnswer    = 32 << 20
-)
+// maxAnswer caps what is read of one answer.
+const maxAnswer = 32 << 20
 
 // request is one call: method, path (with query), an optional body.
 type request struct {
 	method, path string
 	query        url.Values
-	body         io.Reader
-	size         int64  // of body, -1 unknown
-	contentType  string // of body
+	body         func() (io.ReadCloser, string, int64, error) // fresh per try
 	retry        bool
+	timeout      time.Duration // replaces the call's (uploads)
 }
 
 // answer is a read answer.
@@ -133,71 +132,22 @@ type answer struct {
 	body   []byte
 }
 
-// do sends r and reads the whole answer; an error answer (>= 400) becomes
-// the *support.Error it means.
+// do sends r through the shared HTTP layer and reads the whole answer; an
+// error answer (>= 400) becomes the *support.Error it means.
 func (c *Client) do(ctx context.Context, r request) (*answer, error) {
 	u := c.base + r.path
 	if len(r.query) > 0 {
 		u += "?" + r.query.Encode()
 	}
-	for attempt := 0; ; attempt++ {
-		req, err := http.NewRequestWithContext(ctx, r.method, u, r.body)
-		if err != nil {
-			return nil, err
-		}
-		if r.body != nil {
-			req.Header.Set("Content-Type", r.contentType)
-			if r.size >= 0 {
-				req.ContentLength = r.size
-			}
-		}
-		c.setHeaders(req)
-		cctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
-		resp, err := c.hc.Do(req.WithContext(cctx))
-		var a *answer
-		if err == nil {
-			var body []byte
-			body, err = io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
-			resp.Body.Close()
-			a = &answer{status: resp.StatusCode, header: resp.Header, body: body}
-		}
-		cancel()
-		status := 0
-		if a != nil {
-			status = a.status
-		}
-		if !r.retry || attempt == retryCount || !shouldRetry(ctx, status, err) {
-			if err != nil {
-				return nil, c.transportError(ctx, err)
-			}
-			if a.status >= 400 {
-				return nil, c.answerError(a)
-			}
-			return a, nil
-		}
-		d := retryWait << attempt
-		if a != nil {
-			if ra := retryAfter(a.header); ra > 0 {
-				d = ra
-			}
-		}
-		select {
-		case <-time.After(d):
-		case <-ctx.Done():
-			return nil, c.transportError(ctx, ctx.Err())
-		}
+	h, err := c.h.Do(ctx, helpdesk.Request{Method: r.method, URL: u, Body: r.body, Retry: r.retry, Timeout: r.timeout})
+	if err != nil {
+		return nil, err
 	}
-}
-
-func (c *Client) setHeaders(req *http.Request) {
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", c.cfg.UserAgent)
-	if c.cfg.Lang != "" {
-		req.Header.Set("Accept-Language", c.cfg.Lang)
+	a := &answer{status: h.Status, header: h.Header, body: h.Body}
+	if a.status >= 400 {
+		return nil, c.answerError(a)
 	}
-	if c.cfg.Key != "" {
-		req.Header.Set("X-Redmine-API-Key", c.cfg.Key)
-	}
+	return a, nil
 }
 
 // getJSON reads path into out, retried.
@@ -216,8 +166,9 @@ func (c *Client) sendJSON(ctx context.Context, method, path string, in, out any)
 	if err != nil {
 		return nil, err
 	}
-	a, err := c.do(ctx, request{method: method, path: path, body: bytes.NewReader(b), size: int64(len(b)),
-		contentType: "application/json"})
+	a, err := c.do(ctx, request{method: method, path: path, body: func() (io.ReadCloser, string, int64, error) {
+		return io.NopCloser(bytes.NewReader(b)), "application/json", int64(len(b)), nil
+	}})
 	if err != nil {
 		return nil, err
 	}
@@ -258,44 +209,10 @@ func (c *Client) answerError(a *answer) error {
 		return support.Errorf(support.EINVALID, "redmine.refused", map[string]string{"errors": msg})
 	case a.status == http.StatusTooManyRequests:
 		return &support.Error{Code: support.ERATELIMITED, Key: "code.rate_limited",
-			Params: map[string]string{"server": c.base}, RetryAfter: int(retryAfter(a.header) / time.Second)}
+			Params: map[string]string{"server": c.base}, RetryAfter: c.h.RetryAfter(&helpdesk.Answer{Header: a.header})}
 	case a.status >= 500:
 		return &support.Error{Code: support.EUNAVAILABLE, Key: "redmine.server_error",
-			Params: map[string]string{"server": c.base, "status": strconv.Itoa(a.status)}, RetryAfter: int(retryAfter(a.header) / time.Second)}
+			Params: map[string]string{"server": c.base, "status": strconv.Itoa(a.status)}, RetryAfter: c.h.RetryAfter(&helpdesk.Answer{Header: a.header})}
 	}
 	return c.badResponse(a.status)
-}
-
-// transportError: the caller's cancellation as it is, anything else
-// "unreachable" (which keeps a new ticket in the outbox).
-func (c *Client) transportError(ctx context.Context, err error) error {
-	if ctx.Err() == context.Canceled {
-		return ctx.Err()
-	}
-	var se *support.Error
-	if errors.As(err, &se) {
-		return se
-	}
-	return helpdesk.Unreachable(c.base, 0)
-}
-
-// shouldRetry: transport failures other than the caller's own end, and the
-// statuses that mean "later".
-func shouldRetry(ctx context.Context, status int, err error) bool {
-	if err != nil {
-		var ne net.Error
-		return ctx.Err() == nil && !(errors.As(err, &ne) && ne.Timeout())
-	}
-	return status == http.StatusTooManyRequests || status == http.StatusBadGateway ||
-		status == http.StatusServiceUnavailable || status == http.StatusGatewayTimeout
-}
-
-// retryAfter reads a Retry-After in seconds (what proxies in front of
-// Redmine send), capped at retryMaxWait.
-func retryAfter(h http.Header) time.Duration {
-	n, err := strconv.Atoi(strings.TrimSpace(h.Get("Retry-After")))
-	if err != nil || n < 0 {
-		return 0
-	}
-	return min(time.Duration(n)*time.Second, retryMaxWait)
 }

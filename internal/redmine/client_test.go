@@ -1,9 +1,12 @@
 package redmine
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -49,5 +52,35 @@ func TestReadsHonourRetryAfterWritesAreNotRetried(t *testing.T) {
 	se := support.AsError(err)
 	if se == nil || se.Code != support.ERATELIMITED || se.RetryAfter != 7 || hits.Load() != 11 {
 		t.Fatalf("write: %#v after %d requests", err, hits.Load()-10)
+	}
+}
+
+// TestUploadGetsTheUploadDeadline: a file takes the time its size needs on
+// a slow line (1 s per 256 KiB on top of an ordinary call), not the
+// ordinary call's cap.
+func TestUploadGetsTheUploadDeadline(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		time.Sleep(time.Second) // a slow line: longer than the ordinary call
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusCreated)
+		w.Write([]byte(`{"upload":{"token":"7.abc"}}`))
+	}))
+	defer srv.Close()
+	c, err := New(Config{BaseURL: srv.URL, Key: "k", Project: "p", Timeout: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := []byte(strings.Repeat("journal de connexion de l'ENT\n", 20000)) // ≈ 600 KiB: 2 s more
+	up := support.Upload{Name: "connexion.log", Size: int64(len(text)),
+		Open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(text)), nil }}
+	ref, err := c.upload1(context.Background(), up)
+	if err != nil || ref.Token != "7.abc" {
+		t.Fatalf("upload: %+v, %v", ref, err)
+	}
+	// An ordinary call still has the ordinary deadline.
+	var u currentUser
+	if err := c.getJSON(context.Background(), "/users/current.json", nil, &u); support.ErrorCode(err) != support.EUNAVAILABLE {
+		t.Fatalf("a slow ordinary call: %v", err)
 	}
 }

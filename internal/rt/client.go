@@ -14,7 +14,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -41,8 +40,11 @@ type Config struct {
 	UserAgent    string
 	Timeout      time.Duration // one request; default 30 s
 	PollInterval time.Duration // follow; default helpdesk.DefaultPollInterval
-	Transport    http.RoundTripper
-	Now          func() time.Time
+	// CAFile adds a territory's own CA to the system roots.
+	CAFile string
+	// Transport, when set, replaces the one built from CAFile (tests).
+	Transport http.RoundTripper
+	Now       func() time.Time
 	// T writes doctor's texts in the reader's language (keys of the
 	// locale catalogs); the keys themselves when nil.
 	T func(key string, params map[string]string) string
@@ -51,10 +53,9 @@ type Config struct {
 // Client talks to one RT queue.
 type Client struct {
 	base, api string
-	hc        *http.Client
-	token     string
+	h         *helpdesk.HTTP
+	timeout   time.Duration
 	queue     string
-	ua        string
 	names     helpdesk.Names
 	nums      helpdesk.Numbers
 	journal   *helpdesk.Journal
@@ -73,10 +74,9 @@ var (
 
 // New checks cfg; nothing is sent yet.
 func New(cfg Config) (*Client, error) {
-	base := strings.TrimRight(strings.TrimSpace(cfg.BaseURL), "/")
-	u, err := url.Parse(base)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, support.Errorf(support.EINVALID, "error.bad_server_url", map[string]string{"server": cfg.BaseURL})
+	base, err := helpdesk.BaseURL(cfg.BaseURL)
+	if err != nil {
+		return nil, err
 	}
 	if strings.TrimSpace(cfg.Queue) == "" {
 		return nil, support.Errorf(support.EINVALID, "rt.no_queue", nil)
@@ -87,19 +87,26 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	tr := cfg.Transport
-	if tr == nil {
-		tr = http.DefaultTransport
+	if cfg.UserAgent == "" {
+		cfg.UserAgent = "ent-support"
 	}
-	c := &Client{base: base, api: base + "/REST/2.0", hc: &http.Client{Transport: tr, Timeout: cfg.Timeout},
-		token: cfg.Token, queue: strings.TrimSpace(cfg.Queue), ua: cfg.UserAgent,
+	token := cfg.Token
+	h, err := helpdesk.NewHTTP(helpdesk.HTTPConfig{Server: base, CAFile: cfg.CAFile, Transport: cfg.Transport,
+		Timeout: cfg.Timeout, MaxAnswer: maxAnswer, UserAgent: cfg.UserAgent,
+		Credentials: func(req *http.Request) {
+			if token != "" {
+				req.Header.Set("Authorization", "token "+token)
+			}
+		}})
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{base: base, api: base + "/REST/2.0", h: h, timeout: cfg.Timeout,
+		queue: strings.TrimSpace(cfg.Queue),
 		names: helpdesk.NamesFor(helpdesk.FieldKeys, cfg.Fields), nums: helpdesk.Numbers{Prefix: cfg.Prefix},
 		poll: cfg.PollInterval, now: cfg.Now, t: cfg.T}
 	if c.t == nil {
 		c.t = func(key string, _ map[string]string) string { return key }
-	}
-	if c.ua == "" {
-		c.ua = "ent-support"
 	}
 	if cfg.StateDir != "" {
 		dir := filepath.Join(cfg.StateDir, "helpdesk")
@@ -135,116 +142,49 @@ type request struct {
 	anonymous bool
 }
 
-const (
-	tries     = 3
-	retryWait = 250 * time.Millisecond
-	maxAnswer = 64 << 20
-)
+// maxAnswer caps what is read of one answer: RT's ticket histories with
+// their texts are large.
+const maxAnswer = 64 << 20
 
-// do sends r and returns a 2xx answer, or the error RT's answer means.
+// do sends r through the shared HTTP layer and returns a 2xx answer, or
+// the error RT's answer means.
 func (c *Client) do(ctx context.Context, r request) (*answer, error) {
-	var last error
-	for try := 1; ; try++ {
-		a, err := c.once(ctx, r)
-		if err == nil {
-			if a.status >= 200 && a.status < 300 {
-				return a, nil
-			}
-			err = c.errorOf(a, r.ticket)
-		}
-		last = err
-		if !r.retry || try >= tries || !transientErr(err) || ctx.Err() != nil {
-			return nil, last
-		}
-		wait := retryWait << (try - 1)
-		if ra := support.AsError(err).RetryAfter; ra > 0 {
-			wait = min(time.Duration(ra)*time.Second, 10*time.Second)
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return nil, last
-		case <-t.C:
-		}
+	a, err := c.once(ctx, r)
+	if err != nil {
+		return nil, err
 	}
+	if a.status < 200 || a.status >= 300 {
+		return nil, c.errorOf(a, r.ticket)
+	}
+	return a, nil
 }
 
-func transientErr(err error) bool {
-	c := support.ErrorCode(err)
-	return c == support.EUNAVAILABLE || c == support.ERATELIMITED
-}
-
+// once is r as the HTTP layer sends it, answered with any status.
 func (c *Client) once(ctx context.Context, r request) (*answer, error) {
-	if r.timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, r.timeout)
-		defer cancel()
-	}
 	u := c.api + r.path
 	if len(r.query) > 0 {
 		u += "?" + r.query.Encode()
 	}
-	var (
-		body  io.Reader
-		ctype string
-	)
+	hr := helpdesk.Request{Method: r.method, URL: u, Retry: r.retry, Timeout: r.timeout, Anonymous: r.anonymous}
 	if r.json != nil {
 		b, err := json.Marshal(r.json)
 		if err != nil {
 			return nil, err
 		}
-		body, ctype = bytes.NewReader(b), "application/json"
-	} else if r.body != nil {
-		rc, ct, err := r.body()
-		if err != nil {
-			return nil, err
+		hr.Body = func() (io.ReadCloser, string, int64, error) {
+			return io.NopCloser(bytes.NewReader(b)), "application/json", int64(len(b)), nil
 		}
-		defer rc.Close()
-		body, ctype = rc, ct
+	} else if r.body != nil {
+		hr.Body = func() (io.ReadCloser, string, int64, error) {
+			rc, ct, err := r.body()
+			return rc, ct, -1, err
+		}
 	}
-	req, err := http.NewRequestWithContext(ctx, r.method, u, body)
+	a, err := c.h.Do(ctx, hr)
 	if err != nil {
 		return nil, err
 	}
-	if ctype != "" {
-		req.Header.Set("Content-Type", ctype)
-	}
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", c.ua)
-	if c.token != "" && !r.anonymous {
-		req.Header.Set("Authorization", "token "+c.token)
-	}
-	hc := c.hc
-	if r.timeout > 0 {
-		h := *c.hc
-		h.Timeout = 0
-		hc = &h
-	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		return nil, c.transportError(ctx, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
-	if err != nil {
-		return nil, c.transportError(ctx, err)
-	}
-	return &answer{status: resp.StatusCode, header: resp.Header, body: b}, nil
-}
-
-// transportError: the caller's own cancellation as it is; a local file
-// that could not be read as the field error it carries; anything else
-// means RT could not be reached (or did not answer in time).
-func (c *Client) transportError(ctx context.Context, err error) error {
-	var se *support.Error
-	if errors.As(err, &se) {
-		return se
-	}
-	if errors.Is(ctx.Err(), context.Canceled) {
-		return ctx.Err()
-	}
-	return helpdesk.Unreachable(c.base, 0)
+	return &answer{status: a.Status, header: a.Header, body: a.Body}, nil
 }
 
 // rtMessage is RT's error body.
@@ -275,7 +215,7 @@ func (c *Client) errorOf(a *answer, ticket bool) error {
 		return support.Errorf(support.ETOOLARGE, "error.too_large", nil)
 	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout,
 		http.StatusRequestTimeout:
-		e := helpdesk.Unreachable(c.base, retryAfterSeconds(a.header)).(*support.Error)
+		e := helpdesk.Unreachable(c.base, c.h.RetryAfter(&helpdesk.Answer{Header: a.header})).(*support.Error)
 		if a.status == http.StatusTooManyRequests {
 			e.Code = support.ERATELIMITED
 		}
@@ -283,19 +223,6 @@ func (c *Client) errorOf(a *answer, ticket bool) error {
 	}
 	return support.Errorf(support.EINTERNAL, "rt.server_error",
 		map[string]string{"server": c.base, "status": strconv.Itoa(a.status), "message": msg})
-}
-
-func retryAfterSeconds(h http.Header) int {
-	v := strings.TrimSpace(h.Get("Retry-After"))
-	if n, err := strconv.Atoi(v); err == nil && n > 0 {
-		return n
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		if d := time.Until(t); d > 0 {
-			return int((d + time.Second - 1) / time.Second)
-		}
-	}
-	return 0
 }
 
 // failure matches the texts RT returns with a 200 or 201 when part of

@@ -11,7 +11,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/ent-support/ent-support/internal/filecheck"
 	"github.com/ent-support/ent-support/internal/helpdesk"
@@ -252,7 +251,7 @@ func (c *Client) post(path string, main any, files []checkedFile) request {
 	for _, f := range files {
 		total += f.Size
 	}
-	r.timeout = c.hc.Timeout + time.Duration(total/(256<<10))*time.Second
+	r.timeout = helpdesk.UploadTimeout(c.timeout, total)
 	r.body = multipartBody(main, files)
 	return r
 }

@@ -2,8 +2,11 @@ package rt
 
 import (
 	"context"
+	"encoding/pem"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -92,5 +95,36 @@ func TestReadsRetryAfter503(t *testing.T) {
 	}
 	if err := c.get(context.Background(), "/queue/Q", nil, false, &raw); support.ErrorCode(err) != support.EFORBIDDEN {
 		t.Errorf("403 elsewhere: %v", err)
+	}
+}
+
+// TestHonoursTheCAFile: an RT behind a territory's own CA is reached with
+// the CA file (--ca-file, ENT_SUPPORT_CA_FILE), and refused without it,
+// with the message that names the unknown authority.
+func TestHonoursTheCAFile(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(`{"id":7,"Subject":"s","Status":"open","Priority":"50"}`))
+	}))
+	defer srv.Close()
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	get := func(caFile string) error {
+		c, err := New(Config{BaseURL: srv.URL, Token: "1-2-x", Queue: "Q", Prefix: "P", CAFile: caFile})
+		if err != nil {
+			return err
+		}
+		var raw rtTicket
+		return c.get(context.Background(), "/ticket/7", nil, true, &raw)
+	}
+	if err := get(ca); err != nil {
+		t.Fatalf("with the CA file: %v", err)
+	}
+	if se := support.AsError(get("")); se == nil || se.Key != "error.tls_unknown_authority" {
+		t.Fatalf("without the CA file: %#v", se)
+	}
+	if se := support.AsError(get(filepath.Join(t.TempDir(), "missing.pem"))); se == nil || se.Key != "error.bad_ca_file" {
+		t.Fatalf("a missing CA file: %#v", se)
 	}
 }

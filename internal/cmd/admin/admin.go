@@ -159,7 +159,7 @@ func establishmentAddRun(opts *EstablishmentAddOptions) error {
 	if opts.JSON {
 		return cmdutil.WriteJSON(opts.IO.Out, e)
 	}
-	_, err = fmt.Fprintf(opts.IO.Out, "%s\t%s\t%s\n", e.UAI, cmdutil.OneLine(e.Name), cmdutil.OneLine(e.City))
+	_, err = fmt.Fprintf(opts.IO.SafeOut(), "%s\t%s\t%s\n", e.UAI, cmdutil.OneLine(e.Name), cmdutil.OneLine(e.City))
 	return err
 }
 
@@ -219,7 +219,7 @@ func establishmentImportRun(opts *EstablishmentImportOptions) error {
 			return err
 		}
 	} else {
-		writeReport(opts.IO.Out, opts.Lang, rep)
+		writeReport(opts.IO.SafeOut(), opts.Lang, rep)
 	}
 	if rep.Refused > 0 {
 		// The other lines were imported; scripts still learn that some were not.

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -81,6 +80,9 @@ type LoginOptions struct {
 	Options
 	Server    string
 	WithToken bool
+	// InsecureHTTP allows a plain-http server other than this computer,
+	// and the profile remembers it.
+	InsecureHTTP bool
 	// Backend: --kind and the back end's settings (--queue for RT,
 	// --project and --tracker for Redmine, --prefix); each given one is
 	// kept in the profile.
@@ -103,6 +105,7 @@ func NewCmdLogin(f *cmdutil.Factory, runF func(*LoginOptions) error) *cobra.Comm
 	}
 	cmd.Flags().StringVar(&opts.Server, "server", "", f.T("cli.auth.flag.server", nil))
 	cmd.Flags().BoolVar(&opts.WithToken, "with-token", false, f.T("cli.auth.flag.with_token", nil))
+	cmd.Flags().BoolVar(&opts.InsecureHTTP, "insecure-http", false, f.T("cli.flag.insecure_http", nil))
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Backend.Kind, "kind", "", f.T("cli.auth.flag.kind", nil))
 	fl.StringVar(&opts.Backend.Queue, "queue", "", f.T("cli.auth.flag.queue", nil))
@@ -154,10 +157,9 @@ func canPrompt(opts *LoginOptions) bool {
 	return opts.Prompter != nil && opts.Prompter() != nil
 }
 
-func checkServer(v string) error {
-	u, err := url.Parse(strings.TrimSpace(v))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return cmdutil.Invalid("server", "cli_url", nil)
+func checkServer(v string, insecureHTTP bool) error {
+	if fe := config.CheckServer(v, insecureHTTP); fe != nil {
+		return cmdutil.Invalid(fe.Field, fe.Rule, nil)
 	}
 	return nil
 }
@@ -181,8 +183,8 @@ func loginRun(opts *LoginOptions) error {
 	server, chosen := strings.TrimSpace(opts.Server), opts.Server != ""
 	if server == "" && interactive {
 		check := func(v string) error {
-			if checkServer(v) != nil {
-				return errors.New(opts.t("rule.cli_url", nil))
+			if err := checkServer(v, opts.InsecureHTTP); err != nil {
+				return errors.New(opts.t("rule."+support.AsError(err).Fields[0].Rule, nil))
 			}
 			return nil
 		}
@@ -198,7 +200,7 @@ func loginRun(opts *LoginOptions) error {
 		return cmdutil.Usage("cli.auth.no_server", nil)
 	}
 	server = strings.TrimRight(server, "/")
-	if err := checkServer(server); err != nil {
+	if err := checkServer(server, opts.InsecureHTTP || (server == r.Server && r.InsecureHTTP)); err != nil {
 		return err
 	}
 
@@ -255,6 +257,14 @@ func loginRun(opts *LoginOptions) error {
 	}
 	if beChanged {
 		p.Backend, changed = be, true
+	}
+	// --insecure-http is remembered only where it is needed: a plain-http
+	// server elsewhere than on this computer.
+	if chosen || opts.InsecureHTTP {
+		insecure := opts.InsecureHTTP && config.CheckServer(server, false) != nil
+		if p.InsecureHTTP != insecure {
+			p.InsecureHTTP, changed = insecure, true
+		}
 	}
 	if changed {
 		cfg.SetProfile(profile, p)

@@ -6,7 +6,6 @@ package config
 
 import (
 	"fmt"
-	"net/url"
 	"slices"
 	"strings"
 
@@ -26,6 +25,9 @@ type ConfigOptions struct {
 	Profile func() string
 
 	Key, Value string
+	// InsecureHTTP (config set server): allow a plain-http server
+	// elsewhere than on this computer, and remember it.
+	InsecureHTTP bool
 }
 
 // NewCmdConfig returns the `config` group.
@@ -50,6 +52,7 @@ func NewCmdConfig(f *cmdutil.Factory) *cobra.Command {
 			return setRun(opts)
 		},
 	}
+	set.Flags().BoolVar(&opts.InsecureHTTP, "insecure-http", false, f.T("cli.flag.insecure_http", nil))
 	list := &cobra.Command{
 		Use: "list", Short: f.T("cli.config.list.short", nil), Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return listRun(opts) },
@@ -79,16 +82,14 @@ func getRun(opts *ConfigOptions) error {
 
 // check refuses a value that could never work, when it is set rather than
 // at the next `new`; an empty value clears the setting.
-func check(key, value string) error {
+func check(key, value string, insecureHTTP bool) error {
 	if value == "" {
 		return nil
 	}
 	var fe *support.FieldError
 	switch key {
 	case "server":
-		if u, err := url.Parse(value); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			fe = &support.FieldError{Field: "server", Rule: "cli_url"}
-		}
+		fe = config.CheckServer(value, insecureHTTP)
 	case "phone":
 		_, fe = support.ParsePhone(value)
 	case "email":
@@ -135,10 +136,14 @@ func setRun(opts *ConfigOptions) error {
 	if _, ok := p.Get(key); !ok {
 		return unknownKey(opts.Key)
 	}
-	if err := check(key, opts.Value); err != nil {
+	if err := check(key, opts.Value, opts.InsecureHTTP); err != nil {
 		return err
 	}
 	p.Set(key, opts.Value)
+	if key == "server" {
+		// Remembered only where it is needed (see config.CheckServer).
+		p.InsecureHTTP = opts.InsecureHTTP && config.CheckServer(opts.Value, false) != nil
+	}
 	cfg.SetProfile(name, p)
 	return cfg.Save()
 }

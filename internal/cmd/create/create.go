@@ -348,7 +348,7 @@ func (k *keeper) keepOutbox(cause error, norm support.TicketInput, ups []support
 	o, err := k.opts.Outbox()
 	if err == nil {
 		var e *outbox.Entry
-		if e, err = o.Add(norm, k.opts.IdempotencyKey, ups, paths, ""); err == nil {
+		if e, err = o.Add(norm, k.opts.IdempotencyKey, ups, paths); err == nil {
 			k.filed()
 			return &cmdutil.KeptError{Err: cause, Hint: locale.T(k.opts.Lang, "keep.outbox.kept", map[string]string{"id": e.ID})}
 		}

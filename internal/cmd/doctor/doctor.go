@@ -25,7 +25,7 @@ type DoctorOptions struct {
 
 // NewCmdDoctor returns `doctor`. runF replaces the run in tests of the flags.
 func NewCmdDoctor(f *cmdutil.Factory, runF func(*DoctorOptions) error) *cobra.Command {
-	opts := &DoctorOptions{Out: f.IOStreams.Out, T: f.T, Doctor: f.Doctor}
+	opts := &DoctorOptions{Out: f.IOStreams.SafeOut(), T: f.T, Doctor: f.Doctor}
 	cmd := &cobra.Command{
 		Use:     "doctor",
 		Short:   f.T("cli.doctor.short", nil),

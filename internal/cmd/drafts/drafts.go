@@ -74,6 +74,9 @@ func listRun(opts *Options) error {
 	if err != nil {
 		return err
 	}
+	if n, err := s.Others(); err == nil && n > 0 {
+		fmt.Fprintln(opts.IO.ErrOut, locale.T(opts.Lang, "keep.drafts.others", map[string]string{"count": fmt.Sprint(n)}))
+	}
 	return cmdutil.WriteList(opts.IO, opts.Lang, cmdutil.List[drafts.Draft]{
 		Items: ds, JSON: opts.JSON, EmptyKey: "keep.drafts.empty",
 		Table: func(w io.Writer, ds []drafts.Draft) error { return writeTable(w, opts.Lang, opts.Location, ds) },

@@ -114,14 +114,22 @@ func New() *cmdutil.Factory {
 		if err != nil {
 			return nil, err
 		}
-		return drafts.Open(d, f.Now), nil
+		p, err := place(f)
+		if err != nil {
+			return nil, err
+		}
+		return drafts.Open(d, f.Now).For(p), nil
 	}
 	f.Outbox = func() (*outbox.Outbox, error) {
 		d, err := stateDir()
 		if err != nil {
 			return nil, err
 		}
-		return outbox.Open(d, f.Now), nil
+		p, err := place(f)
+		if err != nil {
+			return nil, err
+		}
+		return outbox.Open(d, f.Now).For(p), nil
 	}
 	f.Credentials = func() (*credentials.Store, error) {
 		dir, err := config.Dir(f.Getenv)
@@ -205,6 +213,12 @@ func newBackend(f *cmdutil.Factory, onClose func(func() error)) (*backend, error
 	if r.Server == "" && (r.Backend.Kind == "" || r.Backend.Kind == config.KindNative) {
 		return embedded(f, onClose)
 	}
+	// A plain-http server elsewhere than on this computer only when the
+	// profile (or the environment, for one run) says the network is
+	// trusted: the token would cross it in clear text.
+	if fe := config.CheckServer(r.Server, r.InsecureHTTP || f.Getenv(config.EnvInsecureHTTP) == "1"); fe != nil && fe.Rule == config.RuleInsecureHTTP {
+		return nil, support.Errorf(support.EINVALID, "cli.server.insecure_http", map[string]string{"server": r.Server, "profile": r.Profile})
+	}
 	return remote(f, r)
 }
 
@@ -235,6 +249,16 @@ func connect(f *cmdutil.Factory, r config.Resolved) (support.TicketService, erro
 	return b.tickets, nil
 }
 
+// place is where a ticket kept now is meant to go: the profile in force
+// and its server (as resolve finds it), read without the keyring.
+func place(f *cmdutil.Factory) (config.Place, error) {
+	r, err := f.Server()
+	if err != nil {
+		return config.Place{}, err
+	}
+	return config.PlaceOf(r.Profile, r.Server), nil
+}
+
 // newClient is the HTTP client of server, with the CA file of --ca-file,
 // else ENT_SUPPORT_CA_FILE, added to the system's roots.
 func newClient(f *cmdutil.Factory, server, token string) (*httpapi.Client, error) {
@@ -242,12 +266,8 @@ func newClient(f *cmdutil.Factory, server, token string) (*httpapi.Client, error
 	if err != nil {
 		return nil, err
 	}
-	ca := f.CAFileFlag
-	if ca == "" {
-		ca = f.Getenv(EnvCAFile)
-	}
 	return httpapi.NewClient(httpapi.ClientConfig{BaseURL: strings.TrimRight(server, "/"), Token: token,
-		Lang: f.Lang, UserAgent: "ent-support/" + build.Version, CAFile: ca, Timeout: timeout})
+		Lang: f.Lang, UserAgent: "ent-support/" + build.Version, CAFile: caFile(f), Timeout: timeout})
 }
 
 // resolve finds the server in force (the --server flag, the environment,

@@ -1,6 +1,7 @@
 package factory
 
 import (
+	"cmp"
 	"context"
 	"strings"
 	"time"
@@ -34,6 +35,12 @@ func helpdeskSettings(f *cmdutil.Factory, r config.Resolved) (timeout, poll time
 	return timeout, poll, state, err
 }
 
+// caFile is --ca-file, else ENT_SUPPORT_CA_FILE: a territory's own CA,
+// trusted by every back end alike.
+func caFile(f *cmdutil.Factory) string {
+	return cmp.Or(f.CAFileFlag, f.Getenv(EnvCAFile))
+}
+
 // rtBackend is Request Tracker 5 through REST2, for a profile of kind rt.
 func rtBackend(f *cmdutil.Factory, r config.Resolved) (*backend, error) {
 	timeout, poll, state, err := helpdeskSettings(f, r)
@@ -44,7 +51,7 @@ func rtBackend(f *cmdutil.Factory, r config.Resolved) (*backend, error) {
 	if prefix == "" {
 		prefix = "RT"
 	}
-	c, err := rt.New(rt.Config{BaseURL: r.Server, Token: r.Token, Queue: r.Backend.Queue, Prefix: prefix,
+	c, err := rt.New(rt.Config{CAFile: caFile(f), BaseURL: r.Server, Token: r.Token, Queue: r.Backend.Queue, Prefix: prefix,
 		Fields: r.Backend.Fields, StateDir: state, UserAgent: "ent-support/" + build.Version, Timeout: timeout,
 		PollInterval: poll, Now: f.Now, T: f.T})
 	if err != nil {

@@ -6,7 +6,6 @@ import (
 	"github.com/ent-support/ent-support/internal/build"
 	"github.com/ent-support/ent-support/internal/cmdutil"
 	"github.com/ent-support/ent-support/internal/config"
-	"github.com/ent-support/ent-support/internal/httpapi"
 	"github.com/ent-support/ent-support/internal/redmine"
 )
 
@@ -18,12 +17,7 @@ func redmineBackend(f *cmdutil.Factory, r config.Resolved) (*backend, error) {
 	if err != nil {
 		return nil, err
 	}
-	// --ca-file, else ENT_SUPPORT_CA_FILE: a territory's own CA.
-	tr, err := httpapi.Transport(cmp.Or(f.CAFileFlag, f.Getenv(EnvCAFile)))
-	if err != nil {
-		return nil, err
-	}
-	c, err := redmine.New(redmine.Config{Transport: tr, BaseURL: r.Server, Key: r.Token, Project: r.Backend.Project,
+	c, err := redmine.New(redmine.Config{CAFile: caFile(f), BaseURL: r.Server, Key: r.Token, Project: r.Backend.Project,
 		Tracker: r.Backend.Tracker, Prefix: cmp.Or(r.Backend.Prefix, "RM"), Fields: r.Backend.Fields,
 		StateDir: state, Lang: f.Lang, UserAgent: "ent-support/" + build.Version, Timeout: timeout, PollInterval: poll})
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ent-support/ent-support/internal/cmdutil"
+	"github.com/ent-support/ent-support/internal/iostreams"
 	"github.com/ent-support/ent-support/internal/support"
 )
 
@@ -141,7 +142,7 @@ func (opts *FollowOptions) print(e support.Event) error {
 		_, err = fmt.Fprintf(opts.Out, "%s\n", b)
 		return err
 	}
-	_, err := fmt.Fprintln(opts.Out, Line(e, opts.T, opts.Location))
+	_, err := fmt.Fprintln(iostreams.SafeWriter(opts.Out), Line(e, opts.T, opts.Location))
 	return err
 }
 

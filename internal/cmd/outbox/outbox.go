@@ -64,6 +64,7 @@ func listRun(opts *Options) error {
 	if err != nil {
 		return err
 	}
+	othersNote(opts, o)
 	return cmdutil.WriteList(opts.IO, opts.Lang, cmdutil.List[*outbox.Entry]{
 		Items: es, JSON: opts.JSON, EmptyKey: "keep.outbox.empty",
 		Table: func(w io.Writer, es []*outbox.Entry) error { return writeTable(w, opts.Lang, opts.Location, es) },
@@ -77,6 +78,14 @@ func listRun(opts *Options) error {
 			}
 			return nil
 		}})
+}
+
+// othersNote says on stderr how many tickets wait for other places: they
+// are neither listed nor sent here.
+func othersNote(opts *Options, o *outbox.Outbox) {
+	if n, err := o.Others(); err == nil && n > 0 {
+		fmt.Fprintln(opts.IO.ErrOut, locale.T(opts.Lang, "keep.outbox.others", map[string]string{"count": fmt.Sprint(n)}))
+	}
 }
 
 func writeTable(w io.Writer, lang string, loc *time.Location, es []*outbox.Entry) error {
@@ -104,8 +113,10 @@ func sendRun(opts *Options) error {
 		if opts.IO.IsStderrTTY() {
 			fmt.Fprintln(opts.IO.ErrOut, locale.T(opts.Lang, "keep.outbox.empty", nil))
 		}
+		othersNote(opts, o)
 		return nil
 	}
+	defer othersNote(opts, o)
 	svc, err := opts.Tickets()
 	if err != nil {
 		return err
@@ -120,7 +131,7 @@ func sendRun(opts *Options) error {
 		case first == nil:
 			first = r.Err // Main prints it
 		default:
-			fmt.Fprintln(opts.IO.ErrOut, locale.T(opts.Lang, "keep.outbox.not_sent",
+			fmt.Fprintln(opts.IO.SafeErrOut(), locale.T(opts.Lang, "keep.outbox.not_sent",
 				map[string]string{"id": r.Entry.ID, "reason": locale.Message(opts.Lang, r.Err)}))
 		}
 	})

@@ -60,7 +60,7 @@ func showRun(opts *ShowOptions) error {
 	if opts.JSON {
 		return cmdutil.WriteJSON(opts.IO.Out, t)
 	}
-	return Write(opts.IO.Out, opts.Lang, opts.Location, t)
+	return Write(opts.IO.SafeOut(), opts.Lang, opts.Location, t)
 }
 
 // Write lays out a whole ticket for people.
