@@ -1,12 +1,12 @@
 // Command gendocs writes the manual pages and the shell completion scripts
 // that the release packages ship. It is a build tool, not shipped itself:
 //
-//	go run ./cmd/gendocs -out build -version 1.2.3
+//	go run ./cmd/gendocs -out build -version 1.2.3 -epoch 1767225600
 //
 // writes build/man/man1/*.1.gz (English), build/man/fr/man1/*.1.gz
-// (French) and build/completions/. The pages' date is SOURCE_DATE_EPOCH
-// when set (the release sets the commit's), so that one commit always
-// gives the same bytes.
+// (French) and build/completions/. The pages' date is -epoch (Unix
+// seconds; the release gives the commit's, so that one commit always gives
+// the same bytes), else SOURCE_DATE_EPOCH, else today.
 package main
 
 import (
@@ -24,19 +24,20 @@ import (
 func main() {
 	out := flag.String("out", "build", "output folder")
 	version := flag.String("version", "", "version shown in the pages' footer")
+	epoch := flag.String("epoch", os.Getenv("SOURCE_DATE_EPOCH"), "date of the pages, in Unix seconds")
 	flag.Parse()
-	if err := run(*out, *version); err != nil {
+	if err := run(*out, *version, *epoch); err != nil {
 		fmt.Fprintln(os.Stderr, "gendocs:", err)
 		os.Exit(1)
 	}
 }
 
-func run(out, version string) error {
+func run(out, version, epoch string) error {
 	date := time.Now().UTC()
-	if s := os.Getenv("SOURCE_DATE_EPOCH"); s != "" {
-		secs, err := strconv.ParseInt(s, 10, 64)
+	if epoch != "" {
+		secs, err := strconv.ParseInt(epoch, 10, 64)
 		if err != nil {
-			return fmt.Errorf("SOURCE_DATE_EPOCH=%q: %w", s, err)
+			return fmt.Errorf("-epoch %q: %w", epoch, err)
 		}
 		date = time.Unix(secs, 0).UTC()
 	}
