@@ -11,12 +11,14 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/ent-support/ent-support/internal/cmd/cmdtest"
+	"github.com/ent-support/ent-support/internal/httpapi/openapitest"
 	"github.com/ent-support/ent-support/internal/servertest"
 	"github.com/ent-support/ent-support/internal/sqlstore/pgtest"
 )
@@ -75,6 +77,7 @@ var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []str
 	"sha256":     cmdSHA256,
 	"waitfile":   cmdWaitFile,
 	"relay":      cmdRelay,
+	"checkapi":   cmdCheckAPI,
 }
 
 // startServer starts `ent-support server` on a free port with the fresh
@@ -95,7 +98,15 @@ func startServer(env *testscript.Env, dsn string) error {
 		return err
 	}
 	env.Defer(p.Stop)
-	addr := p.Addr
+	// The scripts reach the server through a proxy that checks every
+	// answer against the OpenAPI document; a script whose server answered
+	// anything the document does not say fails.
+	scriptEnvs.Store(work, env)
+	env.Defer(func() { scriptEnvs.Delete(work) })
+	addr, err := validatingProxy(env.Defer, env.T().Fatal, "http://"+p.Addr)
+	if err != nil {
+		return err
+	}
 	// The same database opened read-only, for a second server that can
 	// write nothing (outbox_readonly).
 	readOnly := dsn + "?mode=ro"
@@ -117,6 +128,56 @@ func startServer(env *testscript.Env, dsn string) error {
 	// one), never the machine's /etc/ent-support/config.yaml.
 	env.Setenv("ENT_SUPPORT_SYSTEM_CONFIG", filepath.Join(work, "etc", "ent-support", "config.yaml"))
 	return nil
+}
+
+// scriptEnvs holds each running script's Env, by its $WORK, for the
+// commands that need it.
+var scriptEnvs sync.Map
+
+// apiValidator is shared by every script's proxy (parsing the document
+// is the costly part).
+var apiValidator = sync.OnceValues(openapitest.New)
+
+// validatingProxy starts a proxy in front of the server at target that
+// checks every exchange against the OpenAPI document, and returns its
+// address. At the end of the script it stops, and fails the script if it
+// found anything.
+func validatingProxy(deferFn func(func()), fatal func(...any), target string) (string, error) {
+	v, err := apiValidator()
+	if err != nil {
+		return "", err
+	}
+	proxy, err := openapitest.NewProxy(v, target)
+	if err != nil {
+		return "", err
+	}
+	deferFn(func() {
+		proxy.Close()
+		if vs := proxy.Violations(); len(vs) > 0 {
+			fatal("the server's answers differ from openapi.json:\n" + strings.Join(vs, "\n"))
+		}
+	})
+	return proxy.Addr, nil
+}
+
+// cmdCheckAPI puts a validating proxy (see validatingProxy) in front of a
+// server a script started itself: the variable holding its host:port then
+// holds the proxy's.
+//
+//	checkapi ADDR
+func cmdCheckAPI(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: checkapi VAR")
+	}
+	env, ok := scriptEnvs.Load(ts.Getenv("WORK"))
+	if !ok {
+		ts.Fatalf("checkapi: no server set up for this script")
+	}
+	// Not ts.Fatalf: it only works while a command runs, and the check
+	// runs when the script ends.
+	addr, err := validatingProxy(ts.Defer, env.(*testscript.Env).T().Fatal, "http://"+ts.Getenv(args[0]))
+	ts.Check(err)
+	ts.Setenv(args[0], addr)
 }
 
 // cmdEnt runs ent-support and checks its exit code:

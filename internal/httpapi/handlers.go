@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	_ "embed"
 	"io"
@@ -19,6 +20,10 @@ import (
 
 //go:embed openapi.json
 var openAPIDocument []byte
+
+// OpenAPIDocument returns the OpenAPI 3.1 document the server serves at
+// /api/v1/openapi.json, for the tests that check the server against it.
+func OpenAPIDocument() []byte { return bytes.Clone(openAPIDocument) }
 
 func (s *server) health(w http.ResponseWriter, r *http.Request) {
 	s.ok(w, http.StatusOK, map[string]string{"status": "ok"})

@@ -7,7 +7,9 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/ent-support/ent-support/internal/directory/directorytest"
 	"github.com/ent-support/ent-support/internal/httpapi"
 	"github.com/ent-support/ent-support/internal/locale"
 	"github.com/ent-support/ent-support/internal/support"
@@ -97,5 +99,68 @@ func TestImportNationalExport(t *testing.T) {
 	rep, lines = report(changed)
 	if rep.Added != 0 || rep.Updated != 1 || rep.Unchanged != 7 || !strings.Contains(lines, "13 0021234F updated") {
 		t.Errorf("changed line:\n%s", lines)
+	}
+}
+
+// nationalExportLines is the size of the national directory's export.
+const nationalExportLines = 60_000
+
+// A national export of 60,000 lines imported over HTTP into a server on
+// SQLite (synchronous=FULL): every line accounted for, in order, within a
+// minute; the same file again changes nothing; one renamed college is the
+// one update; the audit entry carries the totals.
+func TestImportNationalExport60k(t *testing.T) {
+	x := directorytest.NationalExport(nationalExportLines)
+	s := start(t, Options{BootstrapToken: benchAdmin, Prefix: "CG42N1"})
+	admin, err := httpapi.NewClient(httpapi.ClientConfig{BaseURL: s.URL(), Token: benchAdmin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	t0 := time.Now()
+	rep, err := admin.ImportEstablishments(ctx, bytes.NewReader(x.CSV))
+	if err != nil {
+		t.Fatal(err)
+	}
+	elapsed := time.Since(t0)
+	t.Logf("imported %d lines in %s", nationalExportLines, elapsed.Round(time.Millisecond))
+	if elapsed > time.Minute {
+		t.Errorf("the import took %s, more than a minute", elapsed)
+	}
+	if rep.Added != x.Valid || rep.Updated != 0 || rep.Unchanged != 0 || rep.Refused != x.Refused || len(rep.Lines) != nationalExportLines {
+		t.Fatalf("first import: %d added, %d updated, %d unchanged, %d refused, %d lines; want %d added, %d refused",
+			rep.Added, rep.Updated, rep.Unchanged, rep.Refused, len(rep.Lines), x.Valid, x.Refused)
+	}
+	last := 1
+	for _, l := range rep.Lines {
+		if l.Line <= last || (l.Result == "refused") != (l.Error != nil) || l.Result == "" {
+			t.Fatalf("line %d after line %d: %+v", l.Line, last, l)
+		}
+		last = l.Line
+	}
+	audit, err := admin.Audit(ctx, support.AuditFilter{Action: support.AuditEstablishmentImport})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("added %d, updated 0, unchanged 0, refused %d", x.Valid, x.Refused)
+	if len(audit) != 1 || audit[0].Detail != want {
+		t.Errorf("audit: %+v; want one entry %q", audit, want)
+	}
+
+	rep, err = admin.ImportEstablishments(ctx, bytes.NewReader(x.Rename()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Added != 0 || rep.Updated != 1 || rep.Unchanged != x.Valid-1 || rep.Refused != x.Refused {
+		t.Errorf("re-import with one rename: %d added, %d updated, %d unchanged, %d refused", rep.Added, rep.Updated, rep.Unchanged, rep.Refused)
+	}
+	for _, l := range rep.Lines {
+		if (l.Result == "updated") != (l.Line == x.RenamedLine && l.UAI == x.RenamedUAI) {
+			t.Errorf("line %d %s: %s (the renamed one is line %d %s)", l.Line, l.UAI, l.Result, x.RenamedLine, x.RenamedUAI)
+		}
+	}
+	got, err := admin.SearchEstablishments(ctx, x.RenamedUAI, 1)
+	if err != nil || len(got) != 1 || !strings.Contains(got[0].Name, "(cité scolaire)") {
+		t.Errorf("the renamed college: %+v, %v", got, err)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ent-support/ent-support/internal/httpapi"
+	"github.com/ent-support/ent-support/internal/httpapi/openapitest"
 	"github.com/ent-support/ent-support/internal/support"
 )
 
@@ -245,7 +246,12 @@ func TestAccessMatrix(t *testing.T) {
 		return
 	}
 	m := newMatrix(t)
-	c := &http.Client{Timeout: 30 * time.Second}
+	// Every answer is checked against the OpenAPI document as well.
+	api, err := openapitest.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &http.Client{Timeout: 30 * time.Second, Transport: api.Transport(nil)}
 	for key, row := range accessMatrix {
 		method, _, _ := strings.Cut(key, " ")
 		for p := range nPrincipals {
@@ -271,6 +277,9 @@ func TestAccessMatrix(t *testing.T) {
 				if resp.StatusCode != row.want[p] {
 					body, _ := io.ReadAll(io.LimitReader(resp.Body, 2048))
 					t.Errorf("%s as %s: %d, want %d\n%s", key, principalNames[p], resp.StatusCode, row.want[p], body)
+				}
+				for _, v := range api.Violations() {
+					t.Errorf("the answer differs from openapi.json: %s", v)
 				}
 			})
 		}

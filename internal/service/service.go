@@ -593,6 +593,11 @@ func (s *Service) AddEstablishment(ctx context.Context, e support.Establishment)
 	return &row.Establishment, nil
 }
 
+// importBatch is how many rows of an import share one transaction: large
+// enough that the fsync is paid rarely, small enough that a ticket filed
+// during an import waits a few milliseconds, not the whole import.
+const importBatch = 1000
+
 // ImportEstablishments reads the national directory's CSV export and
 // upserts each line; a refused line does not stop the others, and running
 // the same file twice changes nothing.
@@ -609,19 +614,25 @@ func (s *Service) ImportEstablishments(ctx context.Context, r io.Reader) (*suppo
 				rep.Added, rep.Updated, rep.Unchanged, rep.Refused))
 		}
 	}()
+	// Valid rows are written importBatch at a time, each batch one
+	// transaction: one fsync per row made the national export (60,000
+	// lines) take many minutes, and one transaction for the whole file
+	// would hold the write lock, and keep tickets from being filed, for its
+	// whole length.
+	var batch []support.Establishment
+	var at []int // the index in rep.Lines of each row of batch
 	var storeErr error
-	err = directory.Read(r, func(row directory.Row) error {
-		line := support.ImportLine{Line: row.Line, UAI: row.Establishment.UAI}
-		if row.Err != nil {
-			line.Result, line.Error = "refused", row.Err
-			rep.Refused++
-		} else {
-			res, err := s.store.UpsertEstablishment(ctx, row.Establishment)
-			if err != nil {
-				storeErr = err
-				return err
-			}
-			line.Result = res
+	flush := func() error {
+		if len(batch) == 0 || storeErr != nil {
+			return nil
+		}
+		results, err := s.store.UpsertEstablishments(ctx, batch)
+		if err != nil {
+			storeErr = err
+			return err
+		}
+		for i, res := range results {
+			rep.Lines[at[i]].Result = res
 			switch res {
 			case "added":
 				rep.Added++
@@ -631,9 +642,31 @@ func (s *Service) ImportEstablishments(ctx context.Context, r io.Reader) (*suppo
 				rep.Unchanged++
 			}
 		}
+		batch, at = batch[:0], at[:0]
+		return nil
+	}
+	err = directory.Read(r, func(row directory.Row) error {
+		line := support.ImportLine{Line: row.Line, UAI: row.Establishment.UAI}
+		if row.Err != nil {
+			line.Result, line.Error = "refused", row.Err
+			rep.Refused++
+			rep.Lines = append(rep.Lines, line)
+			return nil
+		}
+		batch = append(batch, row.Establishment)
+		at = append(at, len(rep.Lines))
 		rep.Lines = append(rep.Lines, line)
+		if len(batch) == importBatch {
+			return flush()
+		}
 		return nil
 	})
+	// The rows read before a failed read are written too, as they would
+	// have been one by one: the report and the audit entry say what is in
+	// the directory.
+	if ferr := flush(); err == nil {
+		err = ferr
+	}
 	if storeErr != nil {
 		// The storage failed: not the file's fault, and its error text
 		// (driver, path) is not for the client.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/ent-support/ent-support/internal/support"
@@ -26,37 +27,117 @@ const (
 // and says which it did; writing nothing when nothing changed keeps a
 // repeated import cheap and its report truthful.
 func (db *DB) UpsertEstablishment(ctx context.Context, e support.Establishment) (string, error) {
-	e.UAI = strings.ToUpper(strings.TrimSpace(e.UAI))
+	res, err := db.UpsertEstablishments(ctx, []support.Establishment{e})
+	if err != nil {
+		return "", err
+	}
+	return res[0], nil
+}
+
+// upsertChunk bounds the rows of one IN list or one multi-row INSERT: far
+// below both dialects' limits on bound parameters (32,766 for SQLite,
+// 65,535 for PostgreSQL) at six parameters a row.
+const upsertChunk = 500
+
+// UpsertEstablishments upserts es in order, in one transaction, and says
+// for each what it did, as UpsertEstablishment would have one after the
+// other (a UAI given twice is added, then updated or unchanged). One
+// commit, so one fsync, for the whole slice: an import of the national
+// directory would otherwise spend its time waiting for the disk. The rows
+// already there are read in a few queries and the new ones inserted
+// several per statement, so that PostgreSQL is not one round trip a row.
+func (db *DB) UpsertEstablishments(ctx context.Context, es []support.Establishment) ([]string, error) {
+	if len(es) == 0 {
+		return []string{}, nil
+	}
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
-		return "", mapError(err)
+		return nil, mapError(err)
 	}
 	defer tx.Rollback()
 
-	var old support.Establishment
-	err = tx.QueryRowContext(ctx, db.q(`SELECT uai, name, city, department, territory FROM establishments WHERE uai = ?`), e.UAI).
-		Scan(&old.UAI, &old.Name, &old.City, &old.Department, &old.Territory)
-	result := resultUpdated
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		result = resultAdded
-		_, err = tx.ExecContext(ctx, db.q(`INSERT INTO establishments (uai, name, city, department, territory, search)
-			VALUES (?, ?, ?, ?, ?, ?)`), e.UAI, e.Name, e.City, e.Department, e.Territory, searchKey(e))
-	case err != nil:
-		return "", mapError(err)
-	case old == e:
-		return resultUnchanged, nil
-	default:
-		_, err = tx.ExecContext(ctx, db.q(`UPDATE establishments SET name = ?, city = ?, department = ?, territory = ?, search = ?
-			WHERE uai = ?`), e.Name, e.City, e.Department, e.Territory, searchKey(e), e.UAI)
+	es = slices.Clone(es)
+	uais := make([]any, 0, len(es))
+	for i := range es {
+		es[i].UAI = strings.ToUpper(strings.TrimSpace(es[i].UAI))
+		uais = append(uais, es[i].UAI)
 	}
-	if err != nil {
-		return "", mapError(err)
+	// current holds each UAI's row as it stands so far in this slice.
+	current := make(map[string]support.Establishment, len(es))
+	for c := range slices.Chunk(uais, upsertChunk) {
+		rows, err := tx.QueryContext(ctx, db.q(`SELECT uai, name, city, department, territory FROM establishments
+			WHERE uai IN (?`+strings.Repeat(", ?", len(c)-1)+`)`), c...)
+		if err != nil {
+			return nil, mapError(err)
+		}
+		for rows.Next() {
+			var e support.Establishment
+			if err := rows.Scan(&e.UAI, &e.Name, &e.City, &e.Department, &e.Territory); err != nil {
+				rows.Close()
+				return nil, mapError(err)
+			}
+			current[e.UAI] = e
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, mapError(err)
+		}
+	}
+
+	results := make([]string, len(es))
+	added := map[string]bool{}
+	dirty := map[string]bool{}
+	var order []string // the UAIs to write, once each, with their last version
+	for i, e := range es {
+		old, exists := current[e.UAI]
+		switch {
+		case !exists:
+			results[i] = resultAdded
+			added[e.UAI] = true
+		case old == e:
+			results[i] = resultUnchanged
+			continue
+		default:
+			results[i] = resultUpdated
+		}
+		if !dirty[e.UAI] {
+			dirty[e.UAI] = true
+			order = append(order, e.UAI)
+		}
+		current[e.UAI] = e
+	}
+	var inserts, updates []support.Establishment
+	for _, uai := range order {
+		if added[uai] {
+			inserts = append(inserts, current[uai])
+		} else {
+			updates = append(updates, current[uai])
+		}
+	}
+
+	for c := range slices.Chunk(inserts, upsertChunk) {
+		args := make([]any, 0, 6*len(c))
+		for _, e := range c {
+			args = append(args, e.UAI, e.Name, e.City, e.Department, e.Territory, searchKey(e))
+		}
+		if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO establishments (uai, name, city, department, territory, search)
+			VALUES (?, ?, ?, ?, ?, ?)`+strings.Repeat(", (?, ?, ?, ?, ?, ?)", len(c)-1)), args...); err != nil {
+			return nil, mapError(err)
+		}
+	}
+	for _, e := range updates {
+		if _, err := tx.ExecContext(ctx, db.q(`UPDATE establishments SET name = ?, city = ?, department = ?, territory = ?, search = ?
+			WHERE uai = ?`), e.Name, e.City, e.Department, e.Territory, searchKey(e), e.UAI); err != nil {
+			return nil, mapError(err)
+		}
+	}
+	if len(inserts)+len(updates) == 0 {
+		return results, nil // nothing to write, nothing to sync
 	}
 	if err := tx.Commit(); err != nil {
-		return "", mapError(err)
+		return nil, mapError(err)
 	}
-	return result, nil
+	return results, nil
 }
 
 // GetEstablishment returns the directory's entry for a UAI.

@@ -207,6 +207,9 @@ type Store interface {
 
 	// UpsertEstablishment adds or updates e; result is added, updated or unchanged.
 	UpsertEstablishment(ctx context.Context, e Establishment) (result string, err error)
+	// UpsertEstablishments upserts es in order in one transaction, with
+	// one result per row, as many UpsertEstablishment calls would give.
+	UpsertEstablishments(ctx context.Context, es []Establishment) (results []string, err error)
 	GetEstablishment(ctx context.Context, uai string) (*Establishment, error)
 	// SearchEstablishments finds by UAI prefix, name or city (case and accent insensitive).
 	SearchEstablishments(ctx context.Context, q string, limit int) ([]Establishment, error)

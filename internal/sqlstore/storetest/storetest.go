@@ -55,6 +55,7 @@ func Run(t *testing.T, open func(t *testing.T) support.Store) {
 		{"Audit", testAudit},
 		{"SecretRotation", testSecretRotation},
 		{"Establishments", testEstablishments},
+		{"EstablishmentsBatch", testEstablishmentsBatch},
 		{"SearchEstablishments", testSearchEstablishments},
 		{"ChangeTicket", testChangeTicket},
 		{"UserByEmail", testUserByEmail},
@@ -750,6 +751,52 @@ func testEstablishments(t *testing.T, s support.Store) {
 	}
 	_, err = s.GetEstablishment(ctx, "0010001W")
 	wantError(t, err, support.ENOTFOUND, "error.establishment_not_found")
+}
+
+// A batch gives, row by row, what single upserts in the same order would
+// give, including a UAI given twice, and spans several statements.
+func testEstablishmentsBatch(t *testing.T, s support.Store) {
+	ctx := context.Background()
+	fauriel := support.Establishment{UAI: "0420001N", Name: "Lycée Claude Fauriel", City: "Saint-Étienne"}
+	valles := support.Establishment{UAI: "0420002P", Name: "Collège Jules Vallès", City: "La Ricamarie"}
+	if _, err := s.UpsertEstablishment(ctx, fauriel); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.UpsertEstablishment(ctx, valles); err != nil {
+		t.Fatal(err)
+	}
+	vallesRenamed := valles
+	vallesRenamed.Name = "Collège Jules-Vallès"
+	parc := support.Establishment{UAI: "0690003R", Name: "Lycée du Parc", City: "Lyon"}
+	parcRenamed := parc
+	parcRenamed.City = "Lyon 6e"
+	batch := []support.Establishment{fauriel, vallesRenamed, parc, parc, parcRenamed, vallesRenamed}
+	want := []string{"unchanged", "updated", "added", "unchanged", "updated", "unchanged"}
+	// Enough new rows to need several IN lists and INSERT statements.
+	for i := range 1234 {
+		digits := fmt.Sprintf("075%04d", i)
+		batch = append(batch, support.Establishment{UAI: digits + string(support.UAIKey(digits)), Name: fmt.Sprintf("École %d", i), City: "Paris"})
+		want = append(want, "added")
+	}
+	got, err := s.UpsertEstablishments(ctx, batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("UpsertEstablishments (-want +got):\n%s", diff)
+	}
+	for _, e := range []support.Establishment{fauriel, vallesRenamed, parcRenamed, batch[len(batch)-1]} {
+		if got, err := s.GetEstablishment(ctx, e.UAI); err != nil || *got != e {
+			t.Errorf("GetEstablishment(%s) = %+v, %v; want %+v", e.UAI, got, err, e)
+		}
+	}
+	again, err := s.UpsertEstablishments(ctx, batch[6:])
+	if err != nil || len(again) != 1234 || slices.ContainsFunc(again, func(r string) bool { return r != "unchanged" }) {
+		t.Errorf("the same rows again: %v, %v", again, err)
+	}
+	if got, err := s.UpsertEstablishments(ctx, nil); err != nil || len(got) != 0 {
+		t.Errorf("UpsertEstablishments(nil) = %v, %v", got, err)
+	}
 }
 
 func testSearchEstablishments(t *testing.T, s support.Store) {
