@@ -14,8 +14,9 @@ import (
 )
 
 // PATCH /api/v1/me on a real server and a real SQLite file: a reporter
-// changes their phone and e-mail and GET /me then shows them; a bad phone
-// is a 400 naming the field "phone"; another user's e-mail is a 409; a
+// changes their phone and GET /me then shows it; a bad phone is a 400
+// naming the field "phone"; any e-mail change, even to another user's
+// address, is a 400 naming "email" and the rule email_locked; a
 // body that tries to set the role or the establishments is refused, and
 // the profile keeps both.
 func TestPatchMe(t *testing.T) {
@@ -51,7 +52,12 @@ func TestPatchMe(t *testing.T) {
 		return p
 	}
 
+	// A reporter's e-mail is where support writes: not theirs to move.
 	status, body := patch(f.reporterToken, `{"phone":"06 12 34 56 78","email":"m.curie@ac-lyon.fr"}`)
+	if p := problem(body); status != http.StatusBadRequest || len(p.Errors) != 1 || p.Errors[0].Field != "email" || p.Errors[0].Rule != "email_locked" {
+		t.Fatalf("a reporter's new e-mail: %d %s", status, body)
+	}
+	status, body = patch(f.reporterToken, `{"phone":"06 12 34 56 78"}`)
 	if status != http.StatusOK {
 		t.Fatalf("PATCH /me: %d %s", status, body)
 	}
@@ -60,7 +66,7 @@ func TestPatchMe(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := *before
-	want.Phone, want.Email = "+33612345678", "m.curie@ac-lyon.fr"
+	want.Phone = "+33612345678"
 	if diff := cmp.Diff(&want, me); diff != "" {
 		t.Errorf("GET /me after PATCH (-want +got):\n%s", diff)
 	}
@@ -72,7 +78,7 @@ func TestPatchMe(t *testing.T) {
 	}
 
 	status, body = patch(f.reporterToken, `{"email":"PAUL.AUTRE@example.org"}`)
-	if p := problem(body); status != http.StatusConflict || p.Code != support.ECONFLICT {
+	if p := problem(body); status != http.StatusBadRequest || len(p.Errors) != 1 || p.Errors[0].Rule != "email_locked" {
 		t.Errorf("another user's e-mail: %d %s", status, body)
 	}
 

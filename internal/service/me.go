@@ -27,8 +27,14 @@ func (s *Service) UpdateMe(ctx context.Context, c support.ContactUpdate) (*suppo
 	if c == (support.ContactUpdate{}) {
 		return u, nil
 	}
-	if u.Role == support.RoleReporter && c.Email != "" && !strings.EqualFold(c.Email, u.Email) {
-		return nil, support.InvalidFields([]support.FieldError{{Field: "email", Rule: "email_locked"}})
+	if u.Role == support.RoleReporter && c.Email != "" {
+		if !strings.EqualFold(c.Email, u.Email) {
+			return nil, support.InvalidFields([]support.FieldError{{Field: "email", Rule: "email_locked"}})
+		}
+		c.Email = "" // the same address: kept as stored
+		if c == (support.ContactUpdate{}) {
+			return u, nil
+		}
 	}
 	return s.store.UpdateUserContact(ctx, u.ID, c)
 }

@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -10,22 +11,28 @@ import (
 	"github.com/ent-support/ent-support/internal/support"
 )
 
-// A reporter changes their own phone and e-mail: checked with the
-// ticket's rules (errors name the API's fields), normalised, refused when
-// the e-mail is someone else's; the token then finds the new profile, and
-// nothing else of it moved.
+// A reporter changes their own phone, checked with the ticket's rules
+// (errors name the API's fields) and normalised, but not their e-mail
+// (email_locked: it is where support writes to them); staff change their
+// own e-mail, refused when it is someone else's; the token then finds the
+// new profile, and nothing else of it moved.
 func TestUpdateMe(t *testing.T) {
 	f := newFixture(t, service.Config{})
 	rep := f.user(support.RoleReporter, uaiA)
 	agent := f.user(support.RoleAgent)
 	ctx := f.as(rep)
 
-	got, err := f.svc.UpdateMe(ctx, support.ContactUpdate{Phone: "04 77 48 41 41", Email: " marie.neuve@example.fr "})
+	_, err := f.svc.UpdateMe(ctx, support.ContactUpdate{Phone: "04 77 48 41 41", Email: " marie.neuve@example.fr "})
+	wantError(t, err, support.EINVALID, "")
+	if diff := cmp.Diff([]fieldRule{{"email", "email_locked"}}, fieldsOf(err)); diff != "" {
+		t.Errorf("a reporter's new e-mail (-want +got):\n%s", diff)
+	}
+	got, err := f.svc.UpdateMe(ctx, support.ContactUpdate{Phone: "04 77 48 41 41", Email: " " + strings.ToUpper(rep.Email) + " "})
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("the same e-mail, another case: %v", err)
 	}
 	want := *rep
-	want.Phone, want.Email = "+33477484141", "marie.neuve@example.fr"
+	want.Phone = "+33477484141"
 	if diff := cmp.Diff(&want, got); diff != "" {
 		t.Errorf("UpdateMe (-want +got):\n%s", diff)
 	}
@@ -36,8 +43,14 @@ func TestUpdateMe(t *testing.T) {
 		t.Errorf("bad phone and e-mail (-want +got):\n%s", diff)
 	}
 
-	_, err = f.svc.UpdateMe(ctx, support.ContactUpdate{Email: agent.Email})
-	wantError(t, err, support.ECONFLICT, "error.email_taken")
+	if _, err := f.svc.UpdateMe(f.as(agent), support.ContactUpdate{Email: rep.Email}); err == nil {
+		t.Error("an agent took a reporter's e-mail")
+	} else {
+		wantError(t, err, support.ECONFLICT, "error.email_taken")
+	}
+	if a, err := f.svc.UpdateMe(f.as(agent), support.ContactUpdate{Email: "agent.neuf@example.fr"}); err != nil || a.Email != "agent.neuf@example.fr" {
+		t.Errorf("an agent's own new e-mail: %+v, %v", a, err)
+	}
 
 	// Nothing given: nothing changes.
 	same, err := f.svc.UpdateMe(f.as(got), support.ContactUpdate{})
@@ -46,7 +59,7 @@ func TestUpdateMe(t *testing.T) {
 	}
 
 	// The token finds the profile as changed, role and establishments intact.
-	now, err := f.db.UserByEmail(context.Background(), "marie.neuve@example.fr")
+	now, err := f.db.UserByEmail(context.Background(), rep.Email)
 	if err != nil {
 		t.Fatal(err)
 	}
