@@ -1,0 +1,26 @@
+package quietterm
+
+import (
+	"os"
+	"testing"
+)
+
+// Restore gives the command the TERM it was started with, or none.
+func TestRestore(t *testing.T) {
+	t.Setenv("TERM", "dumb")
+	changed, savedTerm, hadTerm = true, "xterm-256color", true
+	Restore()
+	if got := os.Getenv("TERM"); got != "xterm-256color" {
+		t.Errorf("TERM = %q, want xterm-256color", got)
+	}
+	os.Setenv("TERM", "other")
+	Restore() // once only
+	if got := os.Getenv("TERM"); got != "other" {
+		t.Errorf("second Restore changed TERM to %q", got)
+	}
+	changed, hadTerm = true, false
+	Restore()
+	if _, ok := os.LookupEnv("TERM"); ok {
+		t.Error("TERM set, want unset as at the start")
+	}
+}
