@@ -1,7 +1,10 @@
 package quietterm
 
 import (
+	"go/parser"
+	"go/token"
 	"os"
+	"strings"
 	"testing"
 )
 
@@ -22,5 +25,21 @@ func TestRestore(t *testing.T) {
 	Restore()
 	if _, ok := os.LookupEnv("TERM"); ok {
 		t.Error("TERM set, want unset as at the start")
+	}
+}
+
+// The package is initialised before termenv only while it imports nothing
+// termenv does not import already: os alone.
+func TestImportsOnlyOS(t *testing.T) {
+	f, err := parser.ParseFile(token.NewFileSet(), "quietterm.go", nil, parser.ImportsOnly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, imp := range f.Imports {
+		got = append(got, strings.Trim(imp.Path.Value, `"`))
+	}
+	if strings.Join(got, ",") != "os" {
+		t.Errorf("quietterm.go imports %v, want only os", got)
 	}
 }
