@@ -132,4 +132,3 @@ func (s *ptyScreen) waitFor(t *testing.T, want string, timeout time.Duration) ti
 		}
 	}
 }
-
