@@ -8,8 +8,12 @@ import (
 	_ "time/tzdata" // Windows machines often lack the zone database; Europe/Paris must work there
 
 	"github.com/ent-support/ent-support/internal/entcmd"
+	"github.com/ent-support/ent-support/internal/quietterm"
 )
 
 func main() {
+	// In accessible mode the terminal libraries were kept from querying
+	// the terminal while they initialised; the command sees the real TERM.
+	quietterm.Restore()
 	os.Exit(entcmd.Main())
 }

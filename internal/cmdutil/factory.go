@@ -53,6 +53,10 @@ type Factory struct {
 	// else the embedded reference server acting as the local admin.
 	Tickets func() (support.TicketService, error)
 	Admin   func() (support.AdminService, error)
+	// Embedded reports whether Tickets is the embedded reference server:
+	// what is filed there stays on this computer and reaches no support
+	// agent. It opens the back end as Tickets does: false if that fails.
+	Embedded func() bool
 	// Workflow moves tickets along (agents' status, priority, assign; a
 	// reporter's reopen), on the same backend as Tickets.
 	Workflow func() (support.WorkflowService, error)

@@ -35,3 +35,20 @@ func GetTicket(ctx context.Context, tickets func() (support.TicketService, error
 	}
 	return svc, t, nil
 }
+
+// LocalTicket is a ticket as `--json` prints it: "local": true when it is
+// on the embedded server, on this computer only, where no support agent
+// sees it. The mark is the command's, never the server's.
+type LocalTicket struct {
+	*support.Ticket
+	Local bool `json:"local,omitempty"`
+}
+
+// LocalSummary is LocalTicket for the lines of `list --json`.
+type LocalSummary struct {
+	support.TicketSummary
+	Local bool `json:"local,omitempty"`
+}
+
+// IsEmbedded calls embedded, a Factory's Embedded, which may be nil.
+func IsEmbedded(embedded func() bool) bool { return embedded != nil && embedded() }

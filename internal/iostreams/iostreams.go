@@ -34,7 +34,9 @@ func System() *IOStreams {
 		stderrTTY: isTerminal(os.Stderr),
 	}
 	// https://no-color.org: any non-empty NO_COLOR turns colour off.
-	s.color = s.stdoutTTY && os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb"
+	// Accessible mode (ACCESSIBLE set, for screen readers) writes text only.
+	s.color = s.stdoutTTY && os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb" &&
+		os.Getenv("ACCESSIBLE") == ""
 	return s
 }
 

@@ -37,7 +37,11 @@ func TestTmuxNewInARealTerminal(t *testing.T) {
 	}
 	tm := startNew(t, "test", bin, env)
 
-	tm.waitFor("┃ Nom et prénom")
+	// No server configured: said above the form, before anything is typed.
+	screen := tm.waitFor("┃ Nom et prénom")
+	if !strings.Contains(screen, "Ce ticket restera sur cet ordinateur et n'atteindra aucun agent du support.") {
+		t.Fatalf("no notice that the ticket stays local above the form:\n%s", screen)
+	}
 	tm.replace("Claire Martin")
 	tm.keys("Enter")
 	tm.waitFor("┃ Fonction")

@@ -34,6 +34,7 @@ type NewOptions struct {
 	Config   func() (*config.Config, error)
 	Profile  func() string
 	Tickets  func() (support.TicketService, error)
+	Embedded func() bool
 	Prompter func() prompter.Prompter
 	Drafts   func() (*drafts.Store, error)
 	Outbox   func() (*outbox.Outbox, error)
@@ -62,7 +63,7 @@ type NewOptions struct {
 // NewCmdNew returns `new`. runF replaces the run in tests of the flags.
 func NewCmdNew(f *cmdutil.Factory, runF func(*NewOptions) error) *cobra.Command {
 	opts := &NewOptions{IO: f.IOStreams, Lang: f.Lang, Getenv: f.Getenv, Config: f.Config,
-		Profile: f.Profile, Tickets: f.Tickets, Prompter: f.Prompter, Drafts: f.Drafts, Outbox: f.Outbox}
+		Profile: f.Profile, Tickets: f.Tickets, Embedded: f.Embedded, Prompter: f.Prompter, Drafts: f.Drafts, Outbox: f.Outbox}
 	var function, priority string
 	cmd := &cobra.Command{
 		Use:     "new",
@@ -177,6 +178,7 @@ func newRun(opts *NewOptions) error {
 		return err
 	}
 	interactive := canPrompt(opts)
+	local := cmdutil.IsEmbedded(opts.Embedded)
 	info, infoErr := svc.Info(ctx)
 	if infoErr != nil && (interactive || support.ErrorCode(infoErr) != support.EUNAVAILABLE) {
 		return infoErr
@@ -211,6 +213,10 @@ func newRun(opts *NewOptions) error {
 		// not filed: an interruption, "no", too many rounds, a refusal.
 		typed := func() bool {
 			return draft != nil || !reflect.DeepEqual(req.Input, in) || !slices.Equal(req.Attachments, paths)
+		}
+		// Before the first question: nobody will receive what is typed.
+		if local {
+			fmt.Fprintln(opts.IO.ErrOut, locale.T(opts.Lang, "local.new.notice", nil))
 		}
 		// A form that reaches the end of its input accepts what it has, so
 		// the whole ticket is checked again with the flag path's code. Three
@@ -274,8 +280,13 @@ func newRun(opts *NewOptions) error {
 	if opts.IO.IsStderrTTY() {
 		fmt.Fprintln(opts.IO.ErrOut, locale.T(opts.Lang, "cli.new.created", map[string]string{"number": t.Number.String()}))
 	}
+	if local {
+		// On stderr, terminal or not: stdout keeps the number for scripts.
+		fmt.Fprintln(opts.IO.ErrOut, locale.T(opts.Lang, "local.new.result", map[string]string{
+			"number": t.Number.String(), "system": config.SystemFile(opts.Getenv)}))
+	}
 	if opts.JSON {
-		err = cmdutil.WriteJSON(opts.IO.Out, t)
+		err = cmdutil.WriteJSON(opts.IO.Out, cmdutil.LocalTicket{Ticket: t, Local: local})
 	} else {
 		_, err = fmt.Fprintln(opts.IO.Out, t.Number.String())
 	}

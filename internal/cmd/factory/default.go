@@ -76,6 +76,8 @@ type backend struct {
 	admin   support.AdminService // nil for helpdesks (RT, Redmine)
 	kind    string
 	server  string
+	// embedded: the reference server in-process, on this computer only.
+	embedded bool
 }
 
 // New returns the Factory of the real binary.
@@ -149,6 +151,10 @@ func New() *cmdutil.Factory {
 			return nil, err
 		}
 		return b.tickets, nil
+	}
+	f.Embedded = func() bool {
+		b, err := be()
+		return err == nil && b.embedded
 	}
 	f.Workflow = func() (support.WorkflowService, error) {
 		b, err := be()
@@ -333,7 +339,7 @@ func embedded(f *cmdutil.Factory, onClose func(func() error)) (*backend, error) 
 		return nil, err
 	}
 	s := svc.As(u)
-	return &backend{tickets: s, admin: s}, nil
+	return &backend{tickets: s, admin: s, embedded: true}, nil
 }
 
 // localAdmin returns the embedded mode's admin, whose token is kept in

@@ -25,6 +25,7 @@ type ListOptions struct {
 	Lang     string
 	Location *time.Location
 	Tickets  func() (support.TicketService, error)
+	Embedded func() bool
 	Ctx      context.Context
 
 	Status   []string
@@ -45,7 +46,7 @@ const MaxLimit = 10000
 
 // NewCmdList returns `list`.
 func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Command {
-	opts := &ListOptions{IO: f.IOStreams, Lang: f.Lang, Location: f.Location, Tickets: f.Tickets}
+	opts := &ListOptions{IO: f.IOStreams, Lang: f.Lang, Location: f.Location, Tickets: f.Tickets, Embedded: f.Embedded}
 	cmd := &cobra.Command{
 		Use:     "list",
 		Short:   f.T("cli.list.short", nil),
@@ -160,6 +161,20 @@ func listRun(opts *ListOptions) error {
 	}
 	if len(tickets) > opts.Limit {
 		tickets = tickets[:opts.Limit]
+	}
+	// Tickets of the embedded server reached nobody: --json marks each
+	// one, people read it on stderr, and stdout's lines keep their columns.
+	if cmdutil.IsEmbedded(opts.Embedded) {
+		if opts.JSON {
+			local := make([]cmdutil.LocalSummary, len(tickets))
+			for i, t := range tickets {
+				local[i] = cmdutil.LocalSummary{TicketSummary: t, Local: true}
+			}
+			return cmdutil.WriteJSON(opts.IO.Out, local)
+		}
+		if len(tickets) > 0 {
+			fmt.Fprintln(opts.IO.ErrOut, locale.T(opts.Lang, "local.list", nil))
+		}
 	}
 
 	return cmdutil.WriteList(opts.IO, opts.Lang, cmdutil.List[support.TicketSummary]{

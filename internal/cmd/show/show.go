@@ -24,6 +24,7 @@ type ShowOptions struct {
 	Lang     string
 	Location *time.Location
 	Tickets  func() (support.TicketService, error)
+	Embedded func() bool
 	Ctx      context.Context
 
 	Number string
@@ -32,7 +33,7 @@ type ShowOptions struct {
 
 // NewCmdShow returns `show`.
 func NewCmdShow(f *cmdutil.Factory, runF func(*ShowOptions) error) *cobra.Command {
-	opts := &ShowOptions{IO: f.IOStreams, Lang: f.Lang, Location: f.Location, Tickets: f.Tickets}
+	opts := &ShowOptions{IO: f.IOStreams, Lang: f.Lang, Location: f.Location, Tickets: f.Tickets, Embedded: f.Embedded}
 	cmd := &cobra.Command{
 		Use:     "show NUMBER",
 		Short:   f.T("cli.show.short", nil),
@@ -57,8 +58,14 @@ func showRun(opts *ShowOptions) error {
 	if err != nil {
 		return err
 	}
+	// A ticket of the embedded server reached nobody: said first, and
+	// marked "local" in --json.
+	local := cmdutil.IsEmbedded(opts.Embedded)
 	if opts.JSON {
-		return cmdutil.WriteJSON(opts.IO.Out, t)
+		return cmdutil.WriteJSON(opts.IO.Out, cmdutil.LocalTicket{Ticket: t, Local: local})
+	}
+	if local {
+		fmt.Fprintln(opts.IO.Out, locale.T(opts.Lang, "local.show", nil))
 	}
 	return Write(opts.IO.SafeOut(), opts.Lang, opts.Location, t)
 }
