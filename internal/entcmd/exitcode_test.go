@@ -75,7 +75,7 @@ func TestRunTranslatesCobraErrors(t *testing.T) {
 	cmd := root.NewCmdRoot(f)
 	for _, args := range [][]string{{"lister"}, {"new", "--urgence"}, {"list", "--limit", "x"}, {"show"}} {
 		cmd.SetArgs(args)
-		err := run(context.Background(), cmd)
+		_, err := run(context.Background(), cmd)
 		var ue *cmdutil.UsageError
 		if !errors.As(err, &ue) || ue.Key == "cli.usage.other" || ue.Cmd == "" {
 			t.Errorf("%v: %#v, want a translated usage error with its command", args, err)
