@@ -23,6 +23,7 @@ func TestExitCode(t *testing.T) {
 		{errors.New("disk full"), 1},
 		{support.Errorf(support.EINTERNAL, "error.internal", nil), 1},
 		{&cmdutil.UsageError{Key: "cli.usage.unknown_flag"}, 2},
+		{&cmdutil.InterruptedError{Key: "cli.follow.stopped"}, 130},
 		{support.InvalidFields([]support.FieldError{{Field: "reporter.phone", Rule: support.RulePhone}}), 2},
 		{support.Errorf(support.ETOOLARGE, "error.too_large", nil), 2},
 		{support.Errorf(support.ECONFLICT, "error.email_taken", nil), 2},
