@@ -338,21 +338,29 @@ func Refused(err error) bool {
 // server filed nothing, and the corrected ticket is another request.
 func (o *Outbox) redraft(e *Entry, problems []support.FieldError) (*drafts.Draft, error) {
 	d := &drafts.Draft{ID: e.ID, Input: e.Input, Problems: problems, CreatedAt: e.CreatedAt}
-	if len(e.Attachments) > 0 {
-		files := o.drafts.FilesDir(e.ID)
-		for i, f := range e.Attachments {
-			dst := filepath.Join(files, strconv.Itoa(i+1), f.Name)
-			if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
-				return nil, err
-			}
-			if err := os.Rename(filepath.Join(e.dir, filepath.FromSlash(f.Path)), dst); err != nil {
-				return nil, err
-			}
-			d.Attachments = append(d.Attachments, dst)
+	// On failure the files go back: the entry stays whole.
+	var moved [][2]string
+	undo := func(err error) (*drafts.Draft, error) {
+		for _, m := range moved {
+			os.Rename(m[1], m[0])
 		}
+		os.RemoveAll(o.drafts.FilesDir(e.ID))
+		return nil, err
+	}
+	for i, f := range e.Attachments {
+		src := filepath.Join(e.dir, filepath.FromSlash(f.Path))
+		dst := filepath.Join(o.drafts.FilesDir(e.ID), strconv.Itoa(i+1), f.Name)
+		if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
+			return undo(err)
+		}
+		if err := os.Rename(src, dst); err != nil {
+			return undo(err)
+		}
+		moved = append(moved, [2]string{src, dst})
+		d.Attachments = append(d.Attachments, dst)
 	}
 	if err := o.drafts.Save(d); err != nil {
-		return nil, err
+		return undo(err)
 	}
 	return d, o.Remove(e)
 }

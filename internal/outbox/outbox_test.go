@@ -347,3 +347,36 @@ func TestAnnounceIsRemembered(t *testing.T) {
 		t.Errorf("Get unknown = %v", err)
 	}
 }
+
+// A refused entry that cannot become a draft stays whole, with its file.
+func TestRedraftFailureKeepsTheEntry(t *testing.T) {
+	dir := t.TempDir()
+	state := filepath.Join(dir, "state")
+	ds := drafts.Open(state, nil)
+	o := Open(state, nil).RedraftTo(ds)
+	shot := filepath.Join(dir, "capture.png")
+	e, err := o.Add(support.TicketInput{Subject: "Refusé"}, "cli-1", []support.Upload{upload(t, shot, "png")}, []string{shot})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The draft's file cannot be written: a folder has its name.
+	if err := os.MkdirAll(filepath.Join(ds.Dir(), e.ID+".json", "x"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	srv := newServer()
+	srv.err[1] = support.InvalidFields([]support.FieldError{{Field: "establishment.uai", Rule: support.RuleUAIUnknown}})
+	var r Result
+	o.Send(context.Background(), srv, func(res Result) { r = res })
+	if r.Draft != nil || r.DraftErr == nil {
+		t.Fatalf("result = %+v, want the draft to fail", r)
+	}
+	es, _ := o.List()
+	if len(es) != 1 {
+		t.Fatalf("entries = %d, want the entry kept", len(es))
+	}
+	rc, err := es[0].Uploads()[0].Open()
+	if err != nil {
+		t.Fatalf("the entry lost its file: %v", err)
+	}
+	rc.Close()
+}
