@@ -214,7 +214,7 @@ func TestResumedRefusalStartsOnTheServersProblems(t *testing.T) {
 		t.Errorf("the form started with problems %+v, want the server's on location", problems)
 	}
 	errs := f.IOStreams.ErrOut.(*bytes.Buffer).String()
-	if !strings.Contains(errs, "Le serveur a refusé ce ticket (brouillon 20261202-091759-2fe0)") || !strings.Contains(errs, "(location)") {
+	if !strings.Contains(errs, "Ce ticket (brouillon 20261202-091759-2fe0) a été refusé ; à corriger :") || !strings.Contains(errs, "(location)") {
 		t.Errorf("stderr = %q, want the server's problems named", errs)
 	}
 	if len(fake.Created) != 1 {
