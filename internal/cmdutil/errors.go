@@ -87,3 +87,14 @@ func FlagError(err error) error {
 	}
 	return &UsageError{Key: "cli.usage.other", Params: map[string]string{"detail": msg}}
 }
+
+// AnnotationInterrupted holds, on a command for which Ctrl-C is the usual
+// way to stop (follow), the catalog key of what to say then, instead of
+// "interrupted: nothing was sent".
+const AnnotationInterrupted = "ent-support/interrupted"
+
+// InterruptedError is a command stopped by Ctrl-C or SIGTERM, said with
+// the catalog key Key (exit 130).
+type InterruptedError struct{ Key string }
+
+func (e *InterruptedError) Error() string { return "interrupted" }

@@ -41,6 +41,10 @@ type Draft struct {
 	// neither (see config.Place.Holds).
 	Profile string `json:"profile,omitempty"`
 	Server  string `json:"server,omitempty"`
+	// Problems are the field errors of the server that refused the ticket
+	// when it was sent from the outbox: `new --resume` shows them and
+	// starts the form on those fields.
+	Problems []support.FieldError `json:"problems,omitempty"`
 }
 
 // Store is the drafts folder of a state directory, seen from one place (a
@@ -114,6 +118,10 @@ func (s *Store) Save(d *Draft) error {
 }
 
 func (s *Store) path(id string) string { return filepath.Join(s.dir, id+".json") }
+
+// FilesDir is where the draft id keeps its own copies of files (those of
+// an outbox entry that became a draft); Remove deletes it with the draft.
+func (s *Store) FilesDir(id string) string { return filepath.Join(s.dir, id+".files") }
 
 // Get returns the draft id; ENOTFOUND when there is none, or when it
 // belongs to another profile or server (the message names its profile).
@@ -238,6 +246,9 @@ func (s *Store) Remove(id string) error {
 		return err
 	}
 	err = os.Remove(s.path(d.ID))
+	if err == nil {
+		os.RemoveAll(s.FilesDir(d.ID))
+	}
 	if errors.Is(err, fs.ErrNotExist) {
 		return notFound(id)
 	}

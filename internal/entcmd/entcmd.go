@@ -55,7 +55,7 @@ func Main() int {
 	defer f.Cleanup()
 	cmd := root.NewCmdRoot(f)
 	cmd.SetArgs(os.Args[1:])
-	err := run(ctx, cmd)
+	c, err := run(ctx, cmd)
 	if err == nil {
 		return ExitOK
 	}
@@ -64,9 +64,12 @@ func Main() int {
 		// Whatever broke, it broke because the person pressed Ctrl-C; what
 		// was kept, and how to go on, is still worth saying.
 		var kept *cmdutil.KeptError
-		if errors.As(err, &kept) {
+		switch {
+		case c != nil && c.Annotations[cmdutil.AnnotationInterrupted] != "":
+			err = &cmdutil.InterruptedError{Key: c.Annotations[cmdutil.AnnotationInterrupted]}
+		case errors.As(err, &kept):
 			err = &cmdutil.KeptError{Err: prompter.ErrCancelled, Hint: kept.Hint}
-		} else {
+		default:
 			err = prompter.ErrCancelled
 		}
 		code = ExitInterrupted
@@ -75,17 +78,19 @@ func Main() int {
 	return code
 }
 
-func run(ctx context.Context, cmd *cobra.Command) error {
+// run executes cmd; it returns the command that ran (nil when none was
+// found) and its error.
+func run(ctx context.Context, cmd *cobra.Command) (*cobra.Command, error) {
 	c, err := cmd.ExecuteContextC(ctx)
 	if err == nil {
-		return nil
+		return c, nil
 	}
 	var ue *cmdutil.UsageError
 	if errors.As(err, &ue) {
 		if ue.Cmd == "" && c != nil {
 			ue.Cmd = c.CommandPath()
 		}
-		return err
+		return c, err
 	}
 	if support.ErrorCode(err) == support.EINTERNAL && !isTyped(err) {
 		// Cobra's own errors (an unknown command) are plain English strings.
@@ -93,10 +98,10 @@ func run(ctx context.Context, cmd *cobra.Command) error {
 			if c != nil {
 				u.Cmd = c.CommandPath()
 			}
-			return u
+			return c, u
 		}
 	}
-	return err
+	return c, err
 }
 
 func isTyped(err error) bool {
@@ -111,11 +116,12 @@ func ExitCode(err error) int {
 		sil *cmdutil.SilentError
 		ue  *cmdutil.UsageError
 		se  *support.Error
+		ie  *cmdutil.InterruptedError
 	)
 	switch {
 	case err == nil:
 		return ExitOK
-	case errors.Is(err, prompter.ErrCancelled):
+	case errors.Is(err, prompter.ErrCancelled), errors.As(err, &ie):
 		return ExitInterrupted
 	case errors.As(err, &sil):
 		return sil.Code
@@ -147,9 +153,12 @@ func PrintError(w io.Writer, lang string, err error) {
 		return
 	}
 	prefix := locale.T(lang, "cli.error.prefix", nil)
+	var ie *cmdutil.InterruptedError
 	switch {
 	case errors.As(err, &sil):
 		return
+	case errors.As(err, &ie):
+		fmt.Fprintln(w, locale.T(lang, ie.Key, nil))
 	case errors.Is(err, prompter.ErrCancelled):
 		fmt.Fprintln(w, locale.T(lang, "cli.error.cancelled", nil))
 	case errors.As(err, &ue):

@@ -23,6 +23,7 @@ func TestExitCode(t *testing.T) {
 		{errors.New("disk full"), 1},
 		{support.Errorf(support.EINTERNAL, "error.internal", nil), 1},
 		{&cmdutil.UsageError{Key: "cli.usage.unknown_flag"}, 2},
+		{&cmdutil.InterruptedError{Key: "cli.follow.stopped"}, 130},
 		{support.InvalidFields([]support.FieldError{{Field: "reporter.phone", Rule: support.RulePhone}}), 2},
 		{support.Errorf(support.ETOOLARGE, "error.too_large", nil), 2},
 		{support.Errorf(support.ECONFLICT, "error.email_taken", nil), 2},
@@ -75,7 +76,7 @@ func TestRunTranslatesCobraErrors(t *testing.T) {
 	cmd := root.NewCmdRoot(f)
 	for _, args := range [][]string{{"lister"}, {"new", "--urgence"}, {"list", "--limit", "x"}, {"show"}} {
 		cmd.SetArgs(args)
-		err := run(context.Background(), cmd)
+		_, err := run(context.Background(), cmd)
 		var ue *cmdutil.UsageError
 		if !errors.As(err, &ue) || ue.Key == "cli.usage.other" || ue.Cmd == "" {
 			t.Errorf("%v: %#v, want a translated usage error with its command", args, err)

@@ -2,7 +2,9 @@ package entcmd
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,9 +16,10 @@ import (
 // followProc is `ent-support follow` running in the background, its
 // stdout read line by line.
 type followProc struct {
-	cmd   *exec.Cmd
-	lines chan string
-	done  chan int // the exit code
+	cmd    *exec.Cmd
+	lines  chan string
+	done   chan int      // the exit code
+	stderr *bytes.Buffer // complete once done has its code
 }
 
 func (c *client) follow(args ...string) *followProc {
@@ -31,11 +34,11 @@ func (c *client) follow(args ...string) *followProc {
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	cmd.Stderr = os.Stderr
+	p := &followProc{cmd: cmd, lines: make(chan string, 100), done: make(chan int, 1), stderr: &bytes.Buffer{}}
+	cmd.Stderr = io.MultiWriter(os.Stderr, p.stderr)
 	if err := cmd.Start(); err != nil {
 		c.t.Fatal(err)
 	}
-	p := &followProc{cmd: cmd, lines: make(chan string, 100), done: make(chan int, 1)}
 	go func() {
 		sc := bufio.NewScanner(out)
 		for sc.Scan() {
@@ -205,5 +208,29 @@ func TestFollowAcrossServerRestart(t *testing.T) {
 	}
 	if got, want := strings.Join(kinds, " "), "created assignee status comment priority status"; got != want {
 		t.Errorf("events = %s, want %s", got, want)
+	}
+}
+
+// follow stopped with Ctrl-C (SIGINT) says it stopped following, not that
+// nothing was sent, and exits 130.
+func TestFollowInterruptedSaysItStopped(t *testing.T) {
+	srv := newServerProc(t)
+	agent := newClient(t, srv.url())
+	num := agent.file("Suivi interrompu")
+	if num == "" {
+		t.Fatal("no number")
+	}
+	f := agent.follow(num)
+	f.next(t) // the history is printed: follow is waiting for changes
+	if err := f.cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	lines, code := f.rest(t)
+	if code != 130 {
+		t.Errorf("follow exit %d, want 130; printed %q", code, lines)
+	}
+	errs := f.stderr.String()
+	if !strings.Contains(errs, "Suivi arrêté (Ctrl-C)") || strings.Contains(errs, "rien n'a été envoyé") {
+		t.Errorf("stderr = %q, want it to say following stopped", errs)
 	}
 }

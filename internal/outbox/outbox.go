@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/ent-support/ent-support/internal/config"
+	"github.com/ent-support/ent-support/internal/drafts"
 	"github.com/ent-support/ent-support/internal/support"
 )
 
@@ -39,6 +40,10 @@ type Entry struct {
 	// they remembered it have neither (see config.Place.Holds).
 	Profile string `json:"profile,omitempty"`
 	Server  string `json:"server,omitempty"`
+	// Announced is the error code the person was last told the entry
+	// waits for: other commands say why an entry waits once, not on
+	// every run.
+	Announced string `json:"announced,omitempty"`
 
 	dir string
 }
@@ -56,9 +61,19 @@ type File struct {
 // Outbox is the outbox folder of a state directory, seen from one place
 // (a profile and its server) or, unplaced, whole.
 type Outbox struct {
-	dir   string
-	now   func() time.Time
-	place *config.Place
+	dir    string
+	now    func() time.Time
+	place  *config.Place
+	drafts *drafts.Store
+}
+
+// RedraftTo makes Send turn an entry the server refuses for its content
+// into a draft of s, carrying the server's field errors: such an entry
+// would be refused forever, and only a person can fix it.
+func (o *Outbox) RedraftTo(s *drafts.Store) *Outbox {
+	c := *o
+	c.drafts = s
+	return &c
 }
 
 // For returns the outbox seen from p: Add keeps entries for p, List, Send
@@ -279,8 +294,79 @@ func (o *Outbox) Empty() bool {
 	return true
 }
 
-// Remove deletes an entry and its files. Only Send calls it, once the
-// server has confirmed the ticket's number.
+// Get returns the entry id of the outbox's place; ENOTFOUND when there is
+// none.
+func (o *Outbox) Get(id string) (*Entry, error) {
+	id = strings.ToLower(strings.TrimSpace(id))
+	es, err := o.List()
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range es {
+		if e.ID == id {
+			return e, nil
+		}
+	}
+	return nil, support.Errorf(support.ENOTFOUND, "keep.outbox.not_found", map[string]string{"id": id})
+}
+
+// Announce records that the person was told e waits for code.
+func (o *Outbox) Announce(e *Entry, code string) error {
+	e.Announced = code
+	b, err := json.MarshalIndent(e, "", "  ")
+	if err != nil {
+		return err
+	}
+	return config.WriteFileAtomic(filepath.Join(e.dir, "entry.json"), b, 0o600)
+}
+
+// Refused says whether err is the server refusing a ticket for its
+// content (fields that break a rule): sending it again as it is would be
+// refused again. An unreachable or busy server, a refused token, a
+// server error are not: the same ticket may go later.
+func Refused(err error) bool {
+	se := support.AsError(err)
+	if se == nil || len(se.Fields) == 0 {
+		return false
+	}
+	return se.Code == support.EINVALID || se.Code == support.ETOOLARGE
+}
+
+// redraft turns e into a draft with the same ID, carrying the server's
+// field errors and the copies of its files (moved beside the draft, under
+// their own names), then removes e. The draft has no Idempotency-Key: the
+// server filed nothing, and the corrected ticket is another request.
+func (o *Outbox) redraft(e *Entry, problems []support.FieldError) (*drafts.Draft, error) {
+	d := &drafts.Draft{ID: e.ID, Input: e.Input, Problems: problems, CreatedAt: e.CreatedAt}
+	// On failure the files go back: the entry stays whole.
+	var moved [][2]string
+	undo := func(err error) (*drafts.Draft, error) {
+		for _, m := range moved {
+			os.Rename(m[1], m[0])
+		}
+		os.RemoveAll(o.drafts.FilesDir(e.ID))
+		return nil, err
+	}
+	for i, f := range e.Attachments {
+		src := filepath.Join(e.dir, filepath.FromSlash(f.Path))
+		dst := filepath.Join(o.drafts.FilesDir(e.ID), strconv.Itoa(i+1), f.Name)
+		if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
+			return undo(err)
+		}
+		if err := os.Rename(src, dst); err != nil {
+			return undo(err)
+		}
+		moved = append(moved, [2]string{src, dst})
+		d.Attachments = append(d.Attachments, dst)
+	}
+	if err := o.drafts.Save(d); err != nil {
+		return undo(err)
+	}
+	return d, o.Remove(e)
+}
+
+// Remove deletes an entry and its files: once the server has confirmed
+// the ticket's number, or when the person gives it up (outbox rm).
 func (o *Outbox) Remove(e *Entry) error {
 	if !validID.MatchString(e.ID) {
 		return fmt.Errorf("outbox: invalid ID %q", e.ID)
@@ -313,6 +399,11 @@ type Result struct {
 	Entry  *Entry
 	Ticket *support.Ticket // set when the server confirmed it
 	Err    error
+	// Draft is set when the server refused the entry for its content and
+	// it became this draft (see RedraftTo); it left the outbox.
+	Draft *drafts.Draft
+	// DraftErr is why a refused entry could not become a draft (it stays).
+	DraftErr error
 }
 
 // Send sends every entry of the outbox's place, oldest first, each with its own
@@ -320,7 +411,8 @@ type Result struct {
 // number. It stops at the first error that would fail every other entry
 // too (server unreachable or rate-limited, token refused); an entry the
 // server refuses for itself stays, and the others are still sent. report
-// is called after each attempt. The error is the first one met.
+// is called after each attempt. The error is the first one met. An entry
+// refused for its content becomes a draft when RedraftTo was given.
 func (o *Outbox) Send(ctx context.Context, svc support.TicketService, report func(Result)) error {
 	es, err := o.List()
 	if err != nil {
@@ -332,8 +424,12 @@ func (o *Outbox) Send(ctx context.Context, svc support.TicketService, report fun
 		if err == nil {
 			err = o.Remove(e)
 		}
+		r := Result{Entry: e, Ticket: t, Err: err}
+		if Refused(err) && o.drafts != nil {
+			r.Draft, r.DraftErr = o.redraft(e, support.AsError(err).Fields)
+		}
 		if report != nil {
-			report(Result{Entry: e, Ticket: t, Err: err})
+			report(r)
 		}
 		if err == nil {
 			continue

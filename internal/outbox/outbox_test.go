@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ent-support/ent-support/internal/config"
+	"github.com/ent-support/ent-support/internal/drafts"
 	"github.com/ent-support/ent-support/internal/support"
 )
 
@@ -243,4 +244,139 @@ func TestPlacesKeepServersApart(t *testing.T) {
 	if err := loire.Send(context.Background(), srv, nil); err != nil || srv.calls != 1 || srv.byKey["k-loire"] == nil {
 		t.Fatalf("loire sent %d (%v)", srv.calls, err)
 	}
+}
+
+// Only a refusal for the ticket's content makes a draft: field errors.
+// An unreachable or busy server, a refused token, a server error, or an
+// error without fields leave the entry to be sent again.
+func TestRefusedIsOnlyFieldErrors(t *testing.T) {
+	fields := []support.FieldError{{Field: "establishment.uai", Rule: "unknown"}}
+	cases := []struct {
+		err  error
+		want bool
+	}{
+		{support.InvalidFields(fields), true},
+		{&support.Error{Code: support.ETOOLARGE, Key: "error.too_large", Fields: fields}, true},
+		{support.Errorf(support.EINVALID, "error.invalid_fields", nil), false},
+		{unavailable(), false},
+		{support.Errorf(support.ERATELIMITED, "error.rate_limited", nil), false},
+		{support.Errorf(support.EUNAUTHENTICATED, "error.unauthenticated", nil), false},
+		{support.Errorf(support.EFORBIDDEN, "error.forbidden", nil), false},
+		{support.Errorf(support.EINTERNAL, "error.internal", nil), false},
+		{nil, false},
+	}
+	for _, c := range cases {
+		if got := Refused(c.err); got != c.want {
+			t.Errorf("Refused(%v) = %v, want %v", c.err, got, c.want)
+		}
+	}
+}
+
+// An entry refused for its content leaves the outbox and becomes a draft
+// with the same ID, the server's field errors, no Idempotency-Key, and its
+// copied file under its own name; the next entry is still sent.
+func TestSendRedraftsRefusedEntry(t *testing.T) {
+	dir := t.TempDir()
+	state := filepath.Join(dir, "state")
+	p := config.Place{Profile: config.DefaultProfile, Server: "http://s"}
+	ds := drafts.Open(state, nil).For(p)
+	o := Open(state, nil).For(p).RedraftTo(ds)
+	shot := filepath.Join(dir, "capture.png")
+	refused, err := o.Add(support.TicketInput{Subject: "Refusé"}, "cli-1", []support.Upload{upload(t, shot, "png")}, []string{shot})
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(shot)
+	if _, err := o.Add(support.TicketInput{Subject: "Accepté"}, "cli-2", nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	fields := []support.FieldError{{Field: "establishment.uai", Rule: "unknown"}}
+	srv := newServer()
+	srv.err[1] = support.InvalidFields(fields)
+	var results []Result
+	err = o.Send(context.Background(), srv, func(r Result) { results = append(results, r) })
+	if !Refused(err) {
+		t.Errorf("Send = %v, want the refusal", err)
+	}
+	if len(results) != 2 || results[0].Draft == nil || results[0].DraftErr != nil || results[1].Err != nil {
+		t.Fatalf("results = %+v", results)
+	}
+	if es, _ := o.List(); len(es) != 0 {
+		t.Errorf("outbox still holds %d entries", len(es))
+	}
+	d, err := ds.Get(refused.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Input.Subject != "Refusé" || d.IdempotencyKey != "" || len(d.Problems) != 1 || d.Problems[0].Field != "establishment.uai" || d.Problems[0].Rule != "unknown" {
+		t.Errorf("draft = %+v", d)
+	}
+	if len(d.Attachments) != 1 || filepath.Base(d.Attachments[0]) != "capture.png" {
+		t.Fatalf("attachments = %q", d.Attachments)
+	}
+	if b, err := os.ReadFile(d.Attachments[0]); err != nil || string(b) != "png" {
+		t.Errorf("kept file = %q, %v", b, err)
+	}
+	// Removing the draft removes its files.
+	if err := ds.Remove(d.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(ds.FilesDir(d.ID)); !os.IsNotExist(err) {
+		t.Errorf("draft files left: %v", err)
+	}
+}
+
+// Announce is kept in the entry: the next List sees it.
+func TestAnnounceIsRemembered(t *testing.T) {
+	o := Open(t.TempDir(), nil)
+	e, err := o.Add(support.TicketInput{Subject: "x"}, "cli-1", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := o.Announce(e, support.EUNAVAILABLE); err != nil {
+		t.Fatal(err)
+	}
+	got, err := o.Get(strings.ToUpper(e.ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Announced != support.EUNAVAILABLE || got.IdempotencyKey != "cli-1" {
+		t.Errorf("entry = %+v", got)
+	}
+	if _, err := o.Get("20000101-000000-abcd"); support.ErrorCode(err) != support.ENOTFOUND {
+		t.Errorf("Get unknown = %v", err)
+	}
+}
+
+// A refused entry that cannot become a draft stays whole, with its file.
+func TestRedraftFailureKeepsTheEntry(t *testing.T) {
+	dir := t.TempDir()
+	state := filepath.Join(dir, "state")
+	ds := drafts.Open(state, nil)
+	o := Open(state, nil).RedraftTo(ds)
+	shot := filepath.Join(dir, "capture.png")
+	e, err := o.Add(support.TicketInput{Subject: "Refusé"}, "cli-1", []support.Upload{upload(t, shot, "png")}, []string{shot})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The draft's file cannot be written: a folder has its name.
+	if err := os.MkdirAll(filepath.Join(ds.Dir(), e.ID+".json", "x"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	srv := newServer()
+	srv.err[1] = support.InvalidFields([]support.FieldError{{Field: "establishment.uai", Rule: support.RuleUAIUnknown}})
+	var r Result
+	o.Send(context.Background(), srv, func(res Result) { r = res })
+	if r.Draft != nil || r.DraftErr == nil {
+		t.Fatalf("result = %+v, want the draft to fail", r)
+	}
+	es, _ := o.List()
+	if len(es) != 1 {
+		t.Fatalf("entries = %d, want the entry kept", len(es))
+	}
+	rc, err := es[0].Uploads()[0].Open()
+	if err != nil {
+		t.Fatalf("the entry lost its file: %v", err)
+	}
+	rc.Close()
 }

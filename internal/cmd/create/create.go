@@ -170,6 +170,13 @@ func newRun(opts *NewOptions) error {
 		if opts.IdempotencyKey == "" {
 			opts.IdempotencyKey = d.IdempotencyKey
 		}
+		if len(d.Problems) > 0 {
+			// Why the ticket came back: each field and its rule.
+			fmt.Fprintln(opts.IO.SafeErrOut(), locale.T(opts.Lang, "keep.draft.problems", map[string]string{"id": d.ID}))
+			for _, fe := range d.Problems {
+				fmt.Fprintln(opts.IO.SafeErrOut(), "  - "+locale.Field(opts.Lang, fe))
+			}
+		}
 	}
 	k := &keeper{opts: opts, draft: draft}
 
@@ -202,12 +209,18 @@ func newRun(opts *NewOptions) error {
 
 	if interactive {
 		var p = opts.Prompter()
-		req := &prompter.TicketRequest{Input: in, Attachments: paths, Problems: errs, Info: *info,
+		// The form starts on what is wrong: the checks' problems, and those
+		// the server gave for a resumed draft.
+		probs := errs
+		if draft != nil {
+			probs = withProblems(errs, draft.Problems)
+		}
+		req := &prompter.TicketRequest{Input: in, Attachments: paths, Problems: probs, Info: *info,
 			Lookup: c.lookup, Lang: opts.Lang,
 			Search: func(ctx context.Context, q string) ([]support.Establishment, error) {
 				return svc.SearchEstablishments(ctx, q, prompter.SearchLimit)
 			},
-			Known: knownFields(in, me, norm.Establishment.Name != "" && !hasField(errs, "establishment.uai")),
+			Known: knownFields(in, me, norm.Establishment.Name != "" && !hasField(probs, "establishment.uai")),
 			Mine:  c.mine(ctx, me)}
 		// What the form adds to is kept as a draft whenever the ticket is
 		// not filed: an interruption, "no", too many rounds, a refusal.
@@ -306,9 +319,29 @@ func openDraft(opts *NewOptions) (*drafts.Draft, error) {
 		return nil, err
 	}
 	if opts.ResumeID != "" {
-		return s.Get(opts.ResumeID)
+		d, err := s.Get(opts.ResumeID)
+		if support.ErrorCode(err) == support.ENOTFOUND && opts.Outbox != nil {
+			// Not a draft, perhaps a ticket waiting in the outbox: say so.
+			if o, oerr := opts.Outbox(); oerr == nil {
+				if e, gerr := o.Get(opts.ResumeID); gerr == nil {
+					return nil, support.Errorf(support.ENOTFOUND, "keep.draft.in_outbox", map[string]string{"id": e.ID})
+				}
+			}
+		}
+		return d, err
 	}
 	return s.Latest()
+}
+
+// withProblems adds to errs those of more whose field errs does not name.
+func withProblems(errs, more []support.FieldError) []support.FieldError {
+	out := slices.Clone(errs)
+	for _, fe := range more {
+		if !hasField(errs, fe.Field) {
+			out = append(out, fe)
+		}
+	}
+	return out
 }
 
 // keeper keeps a ticket that was not filed: as a draft (to resume and
@@ -340,6 +373,9 @@ func (k *keeper) keepDraft(cause error, in support.TicketInput, paths []string) 
 			d = &drafts.Draft{}
 		}
 		d.Input, d.Attachments, d.IdempotencyKey = in, paths, k.opts.IdempotencyKey
+		if se := support.AsError(cause); se != nil && len(se.Fields) > 0 {
+			d.Problems = se.Fields // what is wrong now, shown on resume
+		}
 		if err = s.Save(d); err == nil {
 			k.draft = d
 			return &cmdutil.KeptError{Err: cause, Hint: locale.T(lang, "keep.draft.kept", map[string]string{"id": d.ID})}

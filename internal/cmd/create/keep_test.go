@@ -1,6 +1,7 @@
 package create
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/ent-support/ent-support/internal/cmd/cmdtest"
 	"github.com/ent-support/ent-support/internal/cmdutil"
+	"github.com/ent-support/ent-support/internal/drafts"
 	"github.com/ent-support/ent-support/internal/prompter"
 	"github.com/ent-support/ent-support/internal/support"
 )
@@ -182,5 +184,43 @@ func TestUnreachableServerFillsTheOutbox(t *testing.T) {
 	}
 	if len(fake.Created) != 1 || fake.CreateOps[0].IdempotencyKey != es[0].IdempotencyKey || len(fake.Files) != 1 {
 		t.Errorf("sent %+v %+v", fake.Created, fake.CreateOps)
+	}
+}
+
+// A draft the server refused (an outbox entry that came back) carries the
+// server's field errors: new --resume names them on stderr, and the form
+// starts on those fields.
+func TestResumedRefusalStartsOnTheServersProblems(t *testing.T) {
+	fake := cmdtest.NewTickets()
+	var problems []support.FieldError
+	p := &cmdtest.Prompter{Answer: true, Fill: func(req *prompter.TicketRequest) error {
+		problems = req.Problems
+		req.Input = fullInput()
+		return nil
+	}}
+	opts, f := keepOptions(t, fake, p)
+	store, _ := f.Drafts()
+	// Valid for the client's checks: only the server knew what was wrong.
+	d := &drafts.Draft{ID: "20261202-091759-2fe0", Input: fullInput(),
+		Problems: []support.FieldError{{Field: "location", Rule: support.RuleLocation}}}
+	if err := store.Save(d); err != nil {
+		t.Fatal(err)
+	}
+	opts.Resume, opts.ResumeID = true, d.ID
+	if err := newRun(opts); err != nil {
+		t.Fatal(err)
+	}
+	if len(problems) != 1 || problems[0].Field != "location" {
+		t.Errorf("the form started with problems %+v, want the server's on location", problems)
+	}
+	errs := f.IOStreams.ErrOut.(*bytes.Buffer).String()
+	if !strings.Contains(errs, "Ce ticket (brouillon 20261202-091759-2fe0) a été refusé ; à corriger :") || !strings.Contains(errs, "(location)") {
+		t.Errorf("stderr = %q, want the server's problems named", errs)
+	}
+	if len(fake.Created) != 1 {
+		t.Errorf("created %+v", fake.Created)
+	}
+	if ds, _ := store.List(); len(ds) != 0 {
+		t.Errorf("drafts left after the ticket was filed: %+v", ds)
 	}
 }

@@ -131,7 +131,9 @@ func New() *cmdutil.Factory {
 		if err != nil {
 			return nil, err
 		}
-		return outbox.Open(d, f.Now).For(p), nil
+		// An entry the server refuses for its content becomes a draft of
+		// the same place, to fix with new --resume.
+		return outbox.Open(d, f.Now).For(p).RedraftTo(drafts.Open(d, f.Now).For(p)), nil
 	}
 	f.Credentials = func() (*credentials.Store, error) {
 		dir, err := config.Dir(f.Getenv)

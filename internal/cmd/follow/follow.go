@@ -43,6 +43,8 @@ func NewCmdFollow(f *cmdutil.Factory, runF func(*FollowOptions) error) *cobra.Co
 		Long:    f.T("cli.follow.long", nil),
 		Example: f.T("cli.follow.example", nil),
 		Args:    cmdutil.ExactArgs(1, "NUMBER"),
+		// Ctrl-C is how one stops following: it is said as such.
+		Annotations: map[string]string{cmdutil.AnnotationInterrupted: "cli.follow.stopped"},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Ctx, opts.Number = cmd.Context(), args[0]
 			if runF != nil {

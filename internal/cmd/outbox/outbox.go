@@ -1,6 +1,7 @@
-// Package outbox is `ent-support outbox list|send`: the tickets kept
-// because the server could not be reached, and sending them again, each
-// with its own Idempotency-Key so that none is ever filed twice.
+// Package outbox is `ent-support outbox list|send|rm`: the tickets kept
+// because the server could not be reached, sending them again, each with
+// its own Idempotency-Key so that none is ever filed twice, and giving one
+// up.
 package outbox
 
 import (
@@ -16,6 +17,7 @@ import (
 	"github.com/ent-support/ent-support/internal/iostreams"
 	"github.com/ent-support/ent-support/internal/locale"
 	"github.com/ent-support/ent-support/internal/outbox"
+	"github.com/ent-support/ent-support/internal/prompter"
 	"github.com/ent-support/ent-support/internal/support"
 )
 
@@ -28,11 +30,16 @@ type Options struct {
 	Tickets  func() (support.TicketService, error)
 	Ctx      context.Context
 	JSON     bool
+	Prompter func() prompter.Prompter
+	Getenv   func(string) string
+	// Yes removes without asking (outbox rm).
+	Yes bool
 }
 
 // NewCmdOutbox returns `outbox` and its subcommands.
 func NewCmdOutbox(f *cmdutil.Factory) *cobra.Command {
-	opts := &Options{IO: f.IOStreams, Lang: f.Lang, Location: f.Location, Outbox: f.Outbox, Tickets: f.Tickets}
+	opts := &Options{IO: f.IOStreams, Lang: f.Lang, Location: f.Location, Outbox: f.Outbox, Tickets: f.Tickets,
+		Prompter: f.Prompter, Getenv: f.Getenv}
 	cmd := &cobra.Command{Use: "outbox", Short: f.T("keep.outbox.short", nil), Long: f.T("keep.outbox.long", nil),
 		Args: cmdutil.GroupArgs, RunE: cmdutil.ShowHelp}
 	list := &cobra.Command{
@@ -51,7 +58,17 @@ func NewCmdOutbox(f *cmdutil.Factory) *cobra.Command {
 			return sendRun(opts)
 		},
 	}
-	cmd.AddCommand(list, send)
+	rm := &cobra.Command{
+		Use:   "rm ID",
+		Short: f.T("keep.outbox.rm.short", nil),
+		Args:  cmdutil.ExactArgs(1, "ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Ctx = cmd.Context()
+			return rmRun(opts, args[0])
+		},
+	}
+	rm.Flags().BoolVarP(&opts.Yes, "yes", "y", false, f.T("keep.outbox.rm.flag.yes", nil))
+	cmd.AddCommand(list, send, rm)
 	return cmd
 }
 
@@ -123,11 +140,15 @@ func sendRun(opts *Options) error {
 	}
 	ctx, cancel := cmdutil.Bounded(opts.Ctx, cmdutil.TransferTimeout)
 	defer cancel()
-	var first error
+	var first error // the first failure of an entry that stays
+	redrafted := false
 	err = o.Send(ctx, svc, func(r outbox.Result) {
 		switch {
 		case r.Err == nil:
 			fmt.Fprintln(opts.IO.Out, r.Ticket.Number.String())
+		case r.Draft != nil:
+			redrafted = true
+			cmdutil.AnnounceDraft(opts.IO.SafeErrOut(), opts.Lang, r)
 		case first == nil:
 			first = r.Err // Main prints it
 		default:
@@ -138,9 +159,65 @@ func sendRun(opts *Options) error {
 	if err == nil {
 		return nil
 	}
+	if first == nil {
+		if redrafted {
+			// Every refused ticket is now a draft, said above with its
+			// reasons; the exit code is that of invalid input.
+			return &cmdutil.SilentError{Code: 2}
+		}
+		first = err
+	}
 	left := 0
 	if es, lerr := o.List(); lerr == nil {
 		left = len(es)
 	}
-	return &cmdutil.KeptError{Err: err, Hint: locale.T(opts.Lang, "keep.outbox.still_waiting", map[string]string{"count": fmt.Sprint(left)})}
+	return &cmdutil.KeptError{Err: first, Hint: locale.T(opts.Lang, "keep.outbox.still_waiting", map[string]string{"count": fmt.Sprint(left)})}
+}
+
+// rmRun gives an entry up: it and its copies of files are deleted. On a
+// terminal it asks first; elsewhere --yes must say so.
+func rmRun(opts *Options, id string) error {
+	o, err := opts.Outbox()
+	if err != nil {
+		return err
+	}
+	e, err := o.Get(id)
+	if err != nil {
+		return err
+	}
+	if !opts.Yes {
+		var p prompter.Prompter
+		if opts.IO.IsStdinTTY() && opts.IO.IsStderrTTY() && !ci(opts.Getenv) && opts.Prompter != nil {
+			p = opts.Prompter()
+		}
+		if p == nil {
+			return &cmdutil.UsageError{Key: "keep.outbox.rm.needs_yes", Params: map[string]string{"id": e.ID}}
+		}
+		ctx := opts.Ctx
+		if ctx == nil {
+			ctx = context.Background()
+		}
+		text := locale.T(opts.Lang, "keep.outbox.rm.summary", map[string]string{"id": e.ID,
+			"subject": cmdutil.OneLine(e.Input.Subject), "files": fmt.Sprint(len(e.Attachments))})
+		ok, err := p.Confirm(ctx, text, locale.T(opts.Lang, "keep.outbox.rm.confirm", nil))
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return prompter.ErrCancelled
+		}
+	}
+	if err := o.Remove(e); err != nil {
+		return err
+	}
+	fmt.Fprintln(opts.IO.ErrOut, locale.T(opts.Lang, "keep.outbox.removed", map[string]string{"id": e.ID}))
+	return nil
+}
+
+func ci(getenv func(string) string) bool {
+	if getenv == nil {
+		return false
+	}
+	v := getenv("CI")
+	return v != "" && v != "0" && v != "false"
 }
