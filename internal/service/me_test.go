@@ -10,25 +10,28 @@ import (
 	"github.com/ent-support/ent-support/internal/support"
 )
 
-// A reporter changes their own phone and e-mail: checked with the
-// ticket's rules (errors name the API's fields), normalised, refused when
-// the e-mail is someone else's; the token then finds the new profile, and
-// nothing else of it moved.
+// A reporter changes their own phone: checked with the ticket's rules
+// (errors name the API's fields) and normalised. Their e-mail is where
+// support's mail goes, so they may not move it (an admin does, with
+// UpdateUser); an agent may move theirs, not onto someone else's. The
+// token then finds the new profile, and nothing else of it moved.
 func TestUpdateMe(t *testing.T) {
 	f := newFixture(t, service.Config{})
 	rep := f.user(support.RoleReporter, uaiA)
 	agent := f.user(support.RoleAgent)
 	ctx := f.as(rep)
 
-	got, err := f.svc.UpdateMe(ctx, support.ContactUpdate{Phone: "04 77 48 41 41", Email: " marie.neuve@example.fr "})
+	got, err := f.svc.UpdateMe(ctx, support.ContactUpdate{Phone: "04 77 48 41 41", Email: " " + rep.Email + " "})
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := *rep
-	want.Phone, want.Email = "+33477484141", "marie.neuve@example.fr"
+	want.Phone = "+33477484141"
 	if diff := cmp.Diff(&want, got); diff != "" {
 		t.Errorf("UpdateMe (-want +got):\n%s", diff)
 	}
+	_, err = f.svc.UpdateMe(ctx, support.ContactUpdate{Email: "marie.neuve@example.fr"})
+	wantFields(t, err, fieldRule{"email", "email_locked"})
 
 	_, err = f.svc.UpdateMe(ctx, support.ContactUpdate{Phone: "12 34", Email: "pas-une-adresse"})
 	wantError(t, err, support.EINVALID, "")
@@ -36,7 +39,11 @@ func TestUpdateMe(t *testing.T) {
 		t.Errorf("bad phone and e-mail (-want +got):\n%s", diff)
 	}
 
-	_, err = f.svc.UpdateMe(ctx, support.ContactUpdate{Email: agent.Email})
+	moved, err := f.svc.UpdateMe(f.as(agent), support.ContactUpdate{Email: "agent.neuf@example.fr"})
+	if err != nil || moved.Email != "agent.neuf@example.fr" {
+		t.Errorf("agent moving their e-mail: %+v, %v", moved, err)
+	}
+	_, err = f.svc.UpdateMe(f.as(moved), support.ContactUpdate{Email: rep.Email})
 	wantError(t, err, support.ECONFLICT, "error.email_taken")
 
 	// Nothing given: nothing changes.
@@ -46,7 +53,7 @@ func TestUpdateMe(t *testing.T) {
 	}
 
 	// The token finds the profile as changed, role and establishments intact.
-	now, err := f.db.UserByEmail(context.Background(), "marie.neuve@example.fr")
+	now, err := f.db.UserByEmail(context.Background(), rep.Email)
 	if err != nil {
 		t.Fatal(err)
 	}
