@@ -368,7 +368,9 @@ func (f *fake) UpdateUser(ctx context.Context, ref string, c support.ContactUpda
 	if err := f.enter("UpdateUser"); err != nil {
 		return nil, err
 	}
-	return &support.User{ID: 42, Email: c.Email, Phone: c.Phone, Role: support.RoleReporter, Establishments: []support.Membership{}}, nil
+	// The name tells the test which ref the server was given.
+	return &support.User{ID: 42, Name: "ref " + ref, Email: c.Email, Phone: c.Phone, Role: support.RoleReporter,
+		Establishments: []support.Membership{}}, nil
 }
 
 func (f *fake) Audit(ctx context.Context, af support.AuditFilter) ([]support.AuditEntry, error) {
