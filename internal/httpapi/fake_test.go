@@ -364,6 +364,15 @@ func (f *fake) RotateToken(ctx context.Context, ref string, opts support.TokenOp
 		Establishments: []support.Membership{}}, "ents_rotated", nil
 }
 
+func (f *fake) UpdateUser(ctx context.Context, ref string, c support.ContactUpdate) (*support.User, error) {
+	if err := f.enter("UpdateUser"); err != nil {
+		return nil, err
+	}
+	// The name tells the test which ref the server was given.
+	return &support.User{ID: 42, Name: "ref " + ref, Email: c.Email, Phone: c.Phone, Role: support.RoleReporter,
+		Establishments: []support.Membership{}}, nil
+}
+
 func (f *fake) Audit(ctx context.Context, af support.AuditFilter) ([]support.AuditEntry, error) {
 	if err := f.enter("Audit"); err != nil {
 		return nil, err

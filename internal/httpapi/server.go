@@ -149,6 +149,7 @@ func (s *server) routes() []route {
 		// correspondents, so these take any user and the service decides.
 		{"GET", "/api/v1/users", accessUser, s.listUsers},
 		{"POST", "/api/v1/users", accessUser, s.createUser},
+		{"PATCH", "/api/v1/users/{user}", accessUser, s.updateUser},
 		{"POST", "/api/v1/users/{user}/disable", accessUser, s.setUserDisabled(true)},
 		{"POST", "/api/v1/users/{user}/enable", accessUser, s.setUserDisabled(false)},
 		{"POST", "/api/v1/users/{user}/token", accessUser, s.rotateToken},

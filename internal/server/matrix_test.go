@@ -102,6 +102,10 @@ var accessMatrix = map[string]struct {
 	"POST /api/v1/users": {[nPrincipals]int{401, 401, 201, 403, 403, 201, 401}, func(m *matrix, t *testing.T) cell {
 		return jsonCell("/api/v1/users", fmt.Sprintf(`{"name":"Carla Corr","email":"carla.%d@example.org","role":"reporter","function":"correspondant_ent","uais":["0421234N"]}`, m.seq.Add(1)))
 	}},
+	"PATCH /api/v1/users/{user}": {[nPrincipals]int{401, 401, 200, 404, 403, 200, 401}, func(m *matrix, t *testing.T) cell {
+		return cell{path: "/api/v1/users/" + m.correspondent(t), contentType: "application/json",
+			body: fmt.Sprintf(`{"email":"moved.%d@example.org"}`, m.seq.Add(1))}
+	}},
 	"POST /api/v1/users/{user}/disable": {[nPrincipals]int{401, 401, 200, 404, 403, 200, 401}, func(m *matrix, t *testing.T) cell {
 		return cell{path: "/api/v1/users/" + m.correspondent(t) + "/disable"}
 	}},

@@ -62,6 +62,9 @@ func (b *Session) SetUserDisabled(ctx context.Context, ref string, disabled bool
 func (b *Session) RotateToken(ctx context.Context, ref string, opts support.TokenOptions) (*support.User, string, error) {
 	return b.s.RotateToken(b.ctx(ctx), ref, opts)
 }
+func (b *Session) UpdateUser(ctx context.Context, ref string, c support.ContactUpdate) (*support.User, error) {
+	return b.s.UpdateUser(b.ctx(ctx), ref, c)
+}
 func (b *Session) Audit(ctx context.Context, f support.AuditFilter) ([]support.AuditEntry, error) {
 	return b.s.Audit(b.ctx(ctx), f)
 }

@@ -166,6 +166,38 @@ func (s *Service) SetUserDisabled(ctx context.Context, ref string, disabled bool
 	return u, nil
 }
 
+// UpdateUser changes the e-mail and phone of a user the caller manages,
+// each checked with the ticket's rules as UpdateMe does. It is how a
+// reporter's e-mail changes (they may not change it themselves). The audit
+// entry names the account as it was known and what kind of contact
+// changed, never the addresses or numbers themselves.
+func (s *Service) UpdateUser(ctx context.Context, ref string, c support.ContactUpdate) (*support.User, error) {
+	me, u, err := s.userFor(ctx, support.AuditUserUpdate, ref)
+	if err != nil {
+		return nil, err
+	}
+	c, errs := c.NormalizeChange()
+	if len(errs) > 0 {
+		return nil, support.InvalidFields(errs)
+	}
+	var changed []string
+	if c.Email != "" && c.Email != u.Email {
+		changed = append(changed, "email")
+	}
+	if c.Phone != "" && c.Phone != u.Phone {
+		changed = append(changed, "phone")
+	}
+	out, err := s.store.UpdateUserContact(ctx, u.ID, c)
+	if err != nil {
+		return nil, err
+	}
+	if len(changed) > 0 {
+		s.audit(ctx, me, support.AuditUserUpdate, u.Email,
+			"changed: "+strings.Join(changed, ", ")+" of user "+strconv.FormatInt(u.ID, 10))
+	}
+	return out, nil
+}
+
 // disabledByPeer reports whether u was disabled by someone who is not an
 // admin (a chef_etablissement): only then may a chef enable them again. An
 // admin's decision, or one not recorded, stays an admin's to undo.

@@ -246,3 +246,93 @@ func TestAuditRecordsTicketsOfOthersAndIsForAdmins(t *testing.T) {
 		t.Errorf("denied entries = %+v; want B's look at %s and B's audit read", entries, tk.Number)
 	}
 }
+
+// TestUpdateUserContact: an admin changes a reporter's e-mail (which the
+// reporter may not change themselves), a chef their correspondent's; the
+// new address is the account's from then on, the audit log says who
+// changed what kind of contact of whom, never the addresses.
+func TestUpdateUserContact(t *testing.T) {
+	f := newFixture(t, service.Config{})
+	ctx := context.Background()
+	chef, _ := f.person("Claire Chef", support.ChefEtablissement, uaiA)
+	adjoint, _ := f.person("Adam Adjoint", support.Adjoint, uaiA)
+	corrA, tokenA := f.person("Carla Corr", support.CorrespondantENT, uaiA)
+	corrB, _ := f.person("Bob Corr", support.CorrespondantENT, uaiB)
+	as, cs := f.svc.As(f.admin), f.svc.As(chef)
+
+	// The admin moves a reporter (the chef) to a new address, given in
+	// another case and with spaces: it is stored as normalised.
+	u, err := as.UpdateUser(ctx, itoa64(chef.ID), support.ContactUpdate{Email: "  Claire.Chef@Ac-Lyon.fr "})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.ID != chef.ID || u.Email != "Claire.Chef@Ac-Lyon.fr" || u.Role != support.RoleReporter {
+		t.Errorf("admin's update = %+v", u)
+	}
+	if got, err := f.db.UserByEmail(ctx, "claire.chef@ac-lyon.fr"); err != nil || got.ID != chef.ID {
+		t.Errorf("chef under the new address = %+v, %v", got, err)
+	}
+	if _, err := f.db.UserByEmail(ctx, chef.Email); support.ErrorCode(err) != support.ENOTFOUND {
+		t.Errorf("the old address still names an account: %v", err)
+	}
+
+	// The chef changes their correspondent's e-mail and phone (found by
+	// the old address); the correspondent's token still works, as them.
+	u, err = cs.UpdateUser(ctx, corrA.Email, support.ContactUpdate{Email: "carla@ac-lyon.fr", Phone: "04 77 48 41 41"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.Email != "carla@ac-lyon.fr" || u.Phone != "+33477484141" {
+		t.Errorf("chef's update = %+v", u)
+	}
+	if me, err := f.svc.Authenticate(ctx, tokenA); err != nil || me.Email != "carla@ac-lyon.fr" {
+		t.Errorf("correspondent after the change = %+v, %v", me, err)
+	}
+
+	// Out of the chef's reach: not found, and nothing changes.
+	for _, ref := range []string{corrB.Email, itoa64(corrB.ID), adjoint.Email, itoa64(f.admin.ID), "nobody@example.fr"} {
+		_, err := cs.UpdateUser(ctx, ref, support.ContactUpdate{Email: "hijack@example.fr"})
+		wantError(t, err, support.ENOTFOUND, "error.user_not_found")
+	}
+	if got, _ := f.db.UserByID(ctx, corrB.ID); got.Email != corrB.Email {
+		t.Errorf("a correspondent of another school was changed by this chef: %s", got.Email)
+	}
+	// A reporter who manages nobody is refused, even for their own account.
+	for _, ref := range []string{corrA.Email, "carla@ac-lyon.fr", corrB.Email} {
+		_, err = f.svc.As(corrB).UpdateUser(ctx, ref, support.ContactUpdate{Email: "hijack@example.fr"})
+		wantError(t, err, support.EFORBIDDEN, "error.people_forbidden")
+	}
+	// An address another account holds, in whatever case: a conflict, and
+	// nothing is written (the phone given with it neither).
+	_, err = as.UpdateUser(ctx, corrB.Email, support.ContactUpdate{Email: "CARLA@ac-lyon.fr", Phone: "0612345678"})
+	wantError(t, err, support.ECONFLICT, "error.email_taken")
+	if got, _ := f.db.UserByID(ctx, corrB.ID); got.Email != corrB.Email || got.Phone != corrB.Phone {
+		t.Errorf("after a refused change, corrB = %+v", got)
+	}
+	// The ticket's rules, field by field; an empty change names what is missing.
+	_, err = as.UpdateUser(ctx, corrB.Email, support.ContactUpdate{Email: "not-an-address", Phone: "12"})
+	wantFields(t, err, fieldRule{"phone", support.RulePhone}, fieldRule{"email", support.RuleEmail})
+	_, err = as.UpdateUser(ctx, corrB.Email, support.ContactUpdate{Email: "  "})
+	wantFields(t, err, fieldRule{"email", "email_or_phone"})
+
+	// Audited: who changed which contact of whom; the addresses themselves
+	// are not written (the account is named as it was known).
+	entries, err := as.Audit(ctx, support.AuditFilter{Action: support.AuditUserUpdate})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range entries {
+		got = append(got, e.Actor+" | "+e.Target+" | "+e.Detail)
+		if strings.Contains(e.Detail, "@") || strings.Contains(e.Detail, "+33") {
+			t.Errorf("audit detail holds contact data: %q", e.Detail)
+		}
+	}
+	want := []string{
+		f.admin.Mailbox() + " | " + chef.Email + " | changed: email of user " + itoa64(chef.ID),
+		chef.Mailbox() + " | " + corrA.Email + " | changed: email, phone of user " + itoa64(corrA.ID),
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("audit entries:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

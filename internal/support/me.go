@@ -36,3 +36,14 @@ func (c ContactUpdate) Normalize() (ContactUpdate, []FieldError) {
 	}
 	return out, errs
 }
+
+// NormalizeChange is Normalize for a change someone asks for: it must
+// name at least one field, else an "email" field error (rule
+// email_or_phone) says what is missing.
+func (c ContactUpdate) NormalizeChange() (ContactUpdate, []FieldError) {
+	out, errs := c.Normalize()
+	if len(errs) == 0 && out == (ContactUpdate{}) {
+		errs = []FieldError{{Field: "email", Rule: "email_or_phone"}}
+	}
+	return out, errs
+}

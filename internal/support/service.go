@@ -98,8 +98,8 @@ type ImportReport struct {
 }
 
 // AdminService is what admins use to manage people and the directory. A
-// chef_etablissement may also appoint, list, disable and give a new token
-// to the ENT correspondents of their own establishments.
+// chef_etablissement may also appoint, list, disable, give a new token to
+// and change the e-mail of the ENT correspondents of their own establishments.
 // Errors: EFORBIDDEN for anyone else, EINVALID, ECONFLICT (e-mail taken),
 // ENOTFOUND (a user the caller may not manage is not found either).
 type AdminService interface {
@@ -112,6 +112,11 @@ type AdminService interface {
 	// RotateToken gives the user of ref a new token, shown once; the old
 	// one stops working at once.
 	RotateToken(ctx context.Context, ref string, opts TokenOptions) (*User, string, error)
+	// UpdateUser changes the e-mail and phone of the user of ref, each
+	// checked as ContactUpdate.Normalize does; a field left empty keeps its
+	// value. It is how a reporter's e-mail changes, since UpdateMe refuses
+	// that. ECONFLICT when another account holds the e-mail.
+	UpdateUser(ctx context.Context, ref string, c ContactUpdate) (*User, error)
 	// Audit returns audit entries, oldest first (admins only).
 	Audit(ctx context.Context, f AuditFilter) ([]AuditEntry, error)
 	AddEstablishment(ctx context.Context, e Establishment) (*Establishment, error)

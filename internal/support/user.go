@@ -118,6 +118,7 @@ const (
 	AuditUserDisable         = "user.disable"
 	AuditUserEnable          = "user.enable"
 	AuditUserRotateToken     = "user.rotate_token"
+	AuditUserUpdate          = "user.update"
 	AuditEstablishmentAdd    = "establishment.add"
 	AuditEstablishmentImport = "establishment.import"
 	// AuditDenied is an authorization refusal: no or a bad token (Actor

@@ -23,7 +23,7 @@ func NewCmdAdmin(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{Use: "admin", Short: f.T("cli.admin.short", nil), Args: cmdutil.GroupArgs, RunE: cmdutil.ShowHelp}
 	user := &cobra.Command{Use: "user", Short: f.T("cli.admin.user.short", nil), Args: cmdutil.GroupArgs, RunE: cmdutil.ShowHelp}
 	user.AddCommand(NewCmdUserAdd(f, nil), NewCmdUserList(f, nil), NewCmdUserState(f, true, nil),
-		NewCmdUserState(f, false, nil), NewCmdUserRotate(f, nil))
+		NewCmdUserState(f, false, nil), NewCmdUserRotate(f, nil), NewCmdUserUpdate(f, nil))
 	est := &cobra.Command{Use: "establishment", Short: f.T("cli.admin.establishment.short", nil), Args: cmdutil.GroupArgs, RunE: cmdutil.ShowHelp}
 	est.AddCommand(NewCmdEstablishmentAdd(f, nil), NewCmdEstablishmentImport(f, nil))
 	cmd.AddCommand(user, est, NewCmdAudit(f, nil))

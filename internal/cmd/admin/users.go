@@ -163,6 +163,66 @@ func userStateRun(opts *UserStateOptions) error {
 	return nil
 }
 
+// UserUpdateOptions is `admin user update`.
+type UserUpdateOptions struct {
+	Common
+	Ref     string
+	Contact support.ContactUpdate
+	JSON    bool
+}
+
+// NewCmdUserUpdate returns `admin user update`: a user's e-mail and phone.
+// It is how a reporter's e-mail changes, since they may not change it
+// themselves.
+func NewCmdUserUpdate(f *cmdutil.Factory, runF func(*UserUpdateOptions) error) *cobra.Command {
+	opts := &UserUpdateOptions{Common: Common{IO: f.IOStreams, Lang: f.Lang, Admin: f.Admin}}
+	cmd := &cobra.Command{
+		Use:     "update ID|E-MAIL",
+		Short:   f.T("cli.admin.user.update.short", nil),
+		Example: f.T("cli.admin.user.update.example", nil),
+		Args:    cmdutil.ExactArgs(1, "ID|E-MAIL"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Ctx, opts.Ref = cmd.Context(), args[0]
+			if runF != nil {
+				return runF(opts)
+			}
+			return userUpdateRun(opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Contact.Email, "email", "", f.T("cli.admin.flag.new_email", nil))
+	fl.StringVar(&opts.Contact.Phone, "phone", "", f.T("cli.admin.flag.new_phone", nil))
+	fl.BoolVar(&opts.JSON, "json", false, f.T("cli.admin.flag.json", nil))
+	return cmd
+}
+
+func userUpdateRun(opts *UserUpdateOptions) error {
+	// Checked here too, so that a typo is named before any connection.
+	if _, errs := opts.Contact.NormalizeChange(); len(errs) > 0 {
+		return support.InvalidFields(errs)
+	}
+	svc, err := opts.Admin()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := opts.context()
+	defer cancel()
+	u, err := svc.UpdateUser(ctx, opts.Ref, opts.Contact)
+	if err != nil {
+		return err
+	}
+	if opts.JSON {
+		return cmdutil.WriteJSON(opts.IO.Out, u)
+	}
+	phone := u.Phone
+	if phone == "" {
+		phone = "-"
+	}
+	fmt.Fprintln(opts.IO.ErrOut, locale.T(opts.Lang, "cli.admin.user.updated",
+		map[string]string{"name": u.Name, "email": u.Email, "phone": phone}))
+	return nil
+}
+
 // RotateOptions is `admin user rotate-token`.
 type RotateOptions struct {
 	Common

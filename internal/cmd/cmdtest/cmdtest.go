@@ -222,6 +222,16 @@ func (f *Tickets) RotateToken(ctx context.Context, ref string, opts support.Toke
 	return &support.User{ID: 2, Email: ref, TokenExpiresAt: opts.ExpiresAt}, "ents_rotatedtoken", nil
 }
 
+// UpdateUser records the call as a Change ("update", the ref and the
+// e-mail and phone given, space-separated).
+func (f *Tickets) UpdateUser(ctx context.Context, ref string, c support.ContactUpdate) (*support.User, error) {
+	if f.Err != nil {
+		return nil, f.Err
+	}
+	f.Changes = append(f.Changes, Change{Action: "update", Value: ref + " " + c.Email + " " + c.Phone})
+	return &support.User{ID: 2, Name: "Carla Corr", Email: c.Email, Phone: c.Phone}, nil
+}
+
 // Audit answers no entries.
 func (f *Tickets) Audit(ctx context.Context, af support.AuditFilter) ([]support.AuditEntry, error) {
 	return []support.AuditEntry{}, f.Err

@@ -1,0 +1,47 @@
+package httpapi
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/ent-support/ent-support/internal/support"
+)
+
+// PATCH /api/v1/users/{user} through the client: the ref reaches the
+// service as given (an e-mail with a "+" included), the user comes back;
+// a conflict comes back as ECONFLICT, an unknown user as ENOTFOUND; and a
+// body that tries to set the role is refused before the service is called.
+func TestClientUpdateUser(t *testing.T) {
+	ts := newTestServer(t, nil)
+	c := newClient(t, ts.URL, adminToken, "fr")
+	ctx := context.Background()
+
+	u, err := c.UpdateUser(ctx, "carla+corr@example.fr", support.ContactUpdate{Email: "carla@ac-lyon.fr", Phone: "+33477484141"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.Name != "ref carla+corr@example.fr" || u.Email != "carla@ac-lyon.fr" || u.Phone != "+33477484141" || u.ID != 42 {
+		t.Errorf("UpdateUser = %+v", u)
+	}
+
+	for _, code := range []string{support.ECONFLICT, support.ENOTFOUND, support.EFORBIDDEN} {
+		ts.fake.fail["UpdateUser"] = support.Errorf(code, "error.email_taken", nil)
+		_, err = c.UpdateUser(ctx, "12", support.ContactUpdate{Email: "admin@example.fr"})
+		if e := asSupportError(t, err); e.Code != code {
+			t.Errorf("service's %s: %+v", code, e)
+		}
+	}
+	delete(ts.fake.fail, "UpdateUser")
+
+	before := ts.fake.count("UpdateUser")
+	resp, body := ts.do(t, req{method: "PATCH", path: "/api/v1/users/12", token: adminToken, header: jsonCT,
+		body: strings.NewReader(`{"email":"carla@ac-lyon.fr","role":"admin"}`)})
+	if p := decodeProblem(t, resp, body); p.Status != 400 || ts.fake.count("UpdateUser") != before {
+		t.Errorf("role in the body: %d %s (service called %d times)", resp.StatusCode, body, ts.fake.count("UpdateUser")-before)
+	}
+	resp, body = ts.do(t, req{method: "PATCH", path: "/api/v1/users/12", header: jsonCT, body: strings.NewReader(`{"phone":"0612345678"}`)})
+	if resp.StatusCode != 401 {
+		t.Errorf("no token: %d %s", resp.StatusCode, body)
+	}
+}
