@@ -20,12 +20,12 @@ func TestUpdateMe(t *testing.T) {
 	agent := f.user(support.RoleAgent)
 	ctx := f.as(rep)
 
-	got, err := f.svc.UpdateMe(ctx, support.ContactUpdate{Phone: "04 77 48 41 41", Email: " marie.neuve@example.fr "})
+	got, err := f.svc.UpdateMe(ctx, support.ContactUpdate{Phone: "06 12 34 56 78", Email: " marie.neuve@example.fr "})
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := *rep
-	want.Phone, want.Email = "+33477484141", "marie.neuve@example.fr"
+	want.Phone, want.Email = "+33612345678", "marie.neuve@example.fr"
 	if diff := cmp.Diff(&want, got); diff != "" {
 		t.Errorf("UpdateMe (-want +got):\n%s", diff)
 	}
@@ -50,11 +50,11 @@ func TestUpdateMe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if now.Role != support.RoleReporter || !cmp.Equal(now.Establishments, rep.Establishments) || now.Phone != "+33477484141" {
+	if now.Role != support.RoleReporter || !cmp.Equal(now.Establishments, rep.Establishments) || now.Phone != "+33612345678" {
 		t.Errorf("stored after the refusals: %+v", now)
 	}
 
-	_, err = f.svc.UpdateMe(context.Background(), support.ContactUpdate{Phone: "04 77 48 41 41"})
+	_, err = f.svc.UpdateMe(context.Background(), support.ContactUpdate{Phone: "06 12 34 56 78"})
 	wantError(t, err, support.EUNAUTHENTICATED, "")
 }
 

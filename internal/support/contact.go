@@ -15,6 +15,8 @@ const (
 	DefaultContactPhone     = "08 05 69 42 05"
 	DefaultContactHours     = "mon-fri 08:30-18:00 Europe/Paris"
 	DefaultMaintenancePhone = "04 77 48 41 41"
+	// RetiredContactEmail no longer reaches anyone (since 28 November 2016).
+	RetiredContactEmail = "ent@loire.fr"
 )
 
 // Channels are the ways to reach support besides the tool: e-mail (every
@@ -32,6 +34,26 @@ type Channels struct {
 func DefaultChannels() Channels {
 	return Channels{Email: DefaultContactEmail, Phone: DefaultContactPhone, Hours: DefaultContactHours,
 		MaintenancePhone: DefaultMaintenancePhone}
+}
+
+// OrDefaults returns the procedure's channels for zero Channels, and
+// otherwise fills the e-mail, phone and hours left empty with them. An
+// empty maintenance phone stays empty: that line is the Loire's own.
+func (c Channels) OrDefaults() Channels {
+	d := DefaultChannels()
+	if c == (Channels{}) {
+		return d
+	}
+	if c.Email == "" {
+		c.Email = d.Email
+	}
+	if c.Phone == "" {
+		c.Phone = d.Phone
+	}
+	if c.Hours == "" {
+		c.Hours = d.Hours
+	}
+	return c
 }
 
 // Hours are when a phone line answers: the same opening and closing time

@@ -15,6 +15,7 @@ import (
 	authcmd "github.com/ent-support/ent-support/internal/cmd/auth"
 	commentcmd "github.com/ent-support/ent-support/internal/cmd/comment"
 	completioncmd "github.com/ent-support/ent-support/internal/cmd/completion"
+	contactcmd "github.com/ent-support/ent-support/internal/cmd/contact"
 	configcmd "github.com/ent-support/ent-support/internal/cmd/config"
 	newcmd "github.com/ent-support/ent-support/internal/cmd/create"
 	doctorcmd "github.com/ent-support/ent-support/internal/cmd/doctor"
@@ -88,6 +89,7 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 		authcmd.NewCmdAuth(f),
 		configcmd.NewCmdConfig(f),
 		doctorcmd.NewCmdDoctor(f, nil),
+		contactcmd.NewCmdContact(f, nil),
 		admincmd.NewCmdAdmin(f),
 		servercmd.NewCmdServer(f, nil),
 		completioncmd.NewCmdCompletion(f),
