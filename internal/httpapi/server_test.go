@@ -304,7 +304,7 @@ func TestCreateTicketRefusals(t *testing.T) {
 				Message: "People affected (population): cannot be read: expected array, got string"}}},
 		{"bad fields", jsonCT, mustJSON(t, bad), 400, []support.FieldError{
 			{Field: "reporter.phone", Rule: "phone", Message: "Phone number (reporter.phone): must be a French number: 10 digits starting with 0 (06 12 34 56 78) or +33 and 9 digits (+33 6 12 34 56 78)"},
-			{Field: "priority", Rule: "priority", Message: "Priority (priority): must be bloquante (the ENT is unavailable), majeure (a major feature of a service is unavailable) or mineure (information, guidance, a minor feature)"}}},
+			{Field: "priority", Rule: "priority", Message: "Priority (priority): must be bloquante (the ENT is unavailable), majeure (a major feature of a service is unavailable) or mineure (requests for information, guidance, or help with a minor feature of a service that is unavailable)"}}},
 		{"bad idempotency key", map[string]string{"Content-Type": "application/json", "Idempotency-Key": "é"}, mustJSON(t, validInput()), 400,
 			[]support.FieldError{{Field: "idempotency_key", Rule: "idempotency_key", Params: map[string]string{"max": "200"},
 				Message: "Idempotency key (idempotency_key): must be 1 to 200 printable characters"}}},
