@@ -80,7 +80,7 @@ func redmineSetup(env *testscript.Env, e redminetest.Env) error {
     server: %s
     token: %s
     backend: {kind: redmine, project: %s, tracker: %s, prefix: RM}
-    reporter: {name: Camille Dupont, function: correspondant_ent, phone: 06 12 34 56 78, email: camille.dupont@ac-exemple.test}
+    reporter: {name: Camille Dupont, function: correspondant_ent, phone: 06 39 98 12 34, email: camille.dupont@ac-exemple.test}
 `, e.URL, e.Key, e.Project, e.Tracker)
 	return os.WriteFile(filepath.Join(work, "config", "config.yaml"), []byte(profile), 0o600)
 }

@@ -46,8 +46,8 @@ func TestTmuxNewInARealTerminal(t *testing.T) {
 	tm.replace("12 34")
 	tm.keys("Enter")
 	tm.waitFor("doit être un numéro français")
-	tm.replace("06 12 34 56 78")
-	tm.waitFor("✓ 06 12 34 56 78")
+	tm.replace("06 39 98 12 34")
+	tm.waitFor("✓ 06 39 98 12 34")
 	tm.keys("Enter")
 	tm.waitFor("┃ Adresse e-mail")
 	tm.replace("claire.martin@ac-lyon.fr")
@@ -61,7 +61,7 @@ func TestTmuxNewInARealTerminal(t *testing.T) {
 	if number != "CG42N1-1" {
 		t.Fatalf("number %q, want CG42N1-1", number)
 	}
-	showGives(t, bin, env, number, "Claire Martin", "06 12 34 56 78", "claire.martin@ac-lyon.fr",
+	showGives(t, bin, env, number, "Claire Martin", "06 39 98 12 34", "claire.martin@ac-lyon.fr",
 		"0421234N", "Messagerie inaccessible", "Depuis ce matin, la messagerie affiche une erreur 500.",
 		"Accueil > Messagerie", "majeure", "capture.png")
 }
@@ -258,8 +258,8 @@ func TestTmuxInterruptedFormIsResumed(t *testing.T) {
 	tm.waitFor("┃ Fonction")
 	tm.keys("g", "Down", "Enter") // adjoint
 	tm.waitFor("┃ Numéro de téléphone")
-	tm.replace("06 12 34 56 78")
-	tm.waitFor("✓ 06 12 34 56 78")
+	tm.replace("06 39 98 12 34")
+	tm.waitFor("✓ 06 39 98 12 34")
 	tm.keys("Enter")
 	tm.waitFor("┃ Adresse e-mail")
 	tm.keys("C-c")
@@ -278,7 +278,7 @@ func TestTmuxInterruptedFormIsResumed(t *testing.T) {
 	tm.waitFor("┃ Fonction")
 	tm.keys("Enter") // whatever is selected is kept
 	screen = tm.waitFor("┃ Numéro de téléphone")
-	if !strings.Contains(screen, "06 12 34 56 78") {
+	if !strings.Contains(screen, "06 39 98 12 34") {
 		t.Errorf("the phone number is not filled in:\n%s", screen)
 	}
 	tm.keys("Enter")

@@ -20,12 +20,12 @@ func TestUpdateMe(t *testing.T) {
 	agent := f.user(support.RoleAgent)
 	ctx := f.as(rep)
 
-	got, err := f.svc.UpdateMe(ctx, support.ContactUpdate{Phone: "06 12 34 56 78", Email: " marie.neuve@example.fr "})
+	got, err := f.svc.UpdateMe(ctx, support.ContactUpdate{Phone: "06 39 98 12 34", Email: " marie.neuve@example.fr "})
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := *rep
-	want.Phone, want.Email = "+33612345678", "marie.neuve@example.fr"
+	want.Phone, want.Email = "+33639981234", "marie.neuve@example.fr"
 	if diff := cmp.Diff(&want, got); diff != "" {
 		t.Errorf("UpdateMe (-want +got):\n%s", diff)
 	}
@@ -50,11 +50,11 @@ func TestUpdateMe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if now.Role != support.RoleReporter || !cmp.Equal(now.Establishments, rep.Establishments) || now.Phone != "+33612345678" {
+	if now.Role != support.RoleReporter || !cmp.Equal(now.Establishments, rep.Establishments) || now.Phone != "+33639981234" {
 		t.Errorf("stored after the refusals: %+v", now)
 	}
 
-	_, err = f.svc.UpdateMe(context.Background(), support.ContactUpdate{Phone: "06 12 34 56 78"})
+	_, err = f.svc.UpdateMe(context.Background(), support.ContactUpdate{Phone: "06 39 98 12 34"})
 	wantError(t, err, support.EUNAUTHENTICATED, "")
 }
 

@@ -262,7 +262,16 @@ func parseTrustedProxy(v string) (netip.Prefix, error) {
 func (opts *ServerOptions) contactOptions(so *cmdutil.ServerOptions) []support.FieldError {
 	var errs []support.FieldError
 	bad := func(field, rule string) { errs = append(errs, support.FieldError{Field: field, Rule: rule}) }
-	c := support.Channels{Email: strings.TrimSpace(opts.ContactEmail), Hours: strings.Join(strings.Fields(opts.ContactHours), " ")}
+	// Left empty (options built in code): the procedure's channels.
+	d := support.DefaultChannels()
+	or := func(v, def string) string {
+		if strings.TrimSpace(v) == "" {
+			return def
+		}
+		return v
+	}
+	c := support.Channels{Email: strings.TrimSpace(or(opts.ContactEmail, d.Email)),
+		Hours: strings.Join(strings.Fields(or(opts.ContactHours, d.Hours)), " ")}
 	if a, err := mail.ParseAddress(c.Email); err != nil || a.Address != c.Email {
 		bad("contact_email", support.RuleEmail)
 	} else if strings.EqualFold(c.Email, support.RetiredContactEmail) {
@@ -276,7 +285,7 @@ func (opts *ServerOptions) contactOptions(so *cmdutil.ServerOptions) []support.F
 		}
 		return support.FormatPhone(e164)
 	}
-	c.Phone = phone("contact_phone", opts.ContactPhone)
+	c.Phone = phone("contact_phone", or(opts.ContactPhone, d.Phone))
 	if m := strings.TrimSpace(opts.MaintenancePhone); m != "" && m != "none" {
 		c.MaintenancePhone = phone("maintenance_phone", opts.MaintenancePhone)
 	}
