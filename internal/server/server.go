@@ -31,7 +31,7 @@ type Options struct {
 	BootstrapToken string // becomes the first admin's token on a database with no admin
 	Version        string
 	Contact        support.Channels // the channels /api/v1/info publishes; empty fields take the procedure's
-	Logger         *slog.Logger // nil = discard
+	Logger         *slog.Logger     // nil = discard
 	Now            func() time.Time
 	TempDir        string
 
