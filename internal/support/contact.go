@@ -144,18 +144,15 @@ func inParis(t time.Time) time.Time {
 	start := lastSunday(y, time.March).Add(time.Hour)
 	end := lastSunday(y, time.October).Add(time.Hour)
 	if !u.Before(start) && u.Before(end) {
-		return u.In(cest())
+		return u.In(cestZone)
 	}
-	return u.In(cet())
+	return u.In(cetZone)
 }
 
 var (
 	cetZone  = time.FixedZone("CET", 3600)
 	cestZone = time.FixedZone("CEST", 7200)
 )
-
-func cet() *time.Location  { return cetZone }
-func cest() *time.Location { return cestZone }
 
 func lastSunday(y int, m time.Month) time.Time {
 	d := time.Date(y, m+1, 0, 0, 0, 0, 0, time.UTC) // the month's last day
