@@ -129,6 +129,8 @@ type ServerOptions struct {
 	MailFrom      string
 	OpenDirectory bool
 	Limits        support.Limits
+	// Contact are the support channels published by /api/v1/info.
+	Contact support.Channels
 	// ReadyFile, when set, receives the real listening address once the
 	// server accepts connections.
 	ReadyFile string

@@ -16,7 +16,7 @@ type Field struct {
 
 // TicketFields lays out the fields of a ticket in the order of the
 // procedure, with the labels of the form and values the way people write
-// them (phone 04 77 48 41 41, priority with its definition). The
+// them (phone 06 39 98 12 34, priority with its definition). The
 // description is left out: it is multi-line and shown apart.
 func TicketFields(lang string, in support.TicketInput) []Field {
 	f := func(key, value string) Field {

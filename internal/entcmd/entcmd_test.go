@@ -18,6 +18,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/ent-support/ent-support/internal/cmd/cmdtest"
+	"github.com/ent-support/ent-support/internal/cmdutil"
 	"github.com/ent-support/ent-support/internal/httpapi/openapitest"
 	"github.com/ent-support/ent-support/internal/servertest"
 	"github.com/ent-support/ent-support/internal/sqlstore/pgtest"
@@ -33,6 +34,10 @@ func TestMain(m *testing.M) {
 
 // bootstrapToken is the first admin's token of every script's server.
 const bootstrapToken = "ents_script_bootstrap_token_0123456789"
+
+// scriptNow is the clock of the phone line in every script: a Sunday,
+// when it is closed.
+const scriptNow = "2026-12-06T12:00:00+01:00"
 
 // TestScripts runs every script of testdata/script, each against a fresh
 // server process of its own on a fresh SQLite file.
@@ -122,6 +127,9 @@ func startServer(env *testscript.Env, dsn string) error {
 	env.Setenv("ENT_SUPPORT_SERVER", "http://"+addr)
 	env.Setenv("ENT_SUPPORT_TOKEN", bootstrapToken)
 	env.Setenv("ENT_SUPPORT_CONFIG_DIR", filepath.Join(work, "config"))
+	// The phone line is closed (a Sunday) unless a script says otherwise:
+	// what a bloquante ticket prints does not depend on when tests run.
+	env.Setenv(cmdutil.EnvNow, scriptNow)
 	env.Setenv("ENT_SUPPORT_DATA_DIR", filepath.Join(work, "data"))
 	env.Setenv("ENT_SUPPORT_STATE_DIR", filepath.Join(work, "state"))
 	// The system-wide file is the script's own (absent unless it writes

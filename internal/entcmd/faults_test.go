@@ -183,7 +183,7 @@ func newClient(t testing.TB, server string) *client {
 		t.Fatal(err)
 	}
 	c := &client{t: t, bin: bin, dir: t.TempDir(), server: server}
-	ticket := `reporter: {name: Marie Curie, function: chef_etablissement, phone: 04 77 48 41 41, email: marie.curie@example.org}
+	ticket := `reporter: {name: Marie Curie, function: chef_etablissement, phone: 06 39 98 12 34, email: marie.curie@example.org}
 establishment: {uai: 0421234N, name: Collège du Pilat, city: Bourg-Argental}
 subject: Le cahier de textes reste vide
 population: [eleves]

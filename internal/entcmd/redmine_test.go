@@ -22,6 +22,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/ent-support/ent-support/internal/cmd/cmdtest"
+	"github.com/ent-support/ent-support/internal/cmdutil"
 	"github.com/ent-support/ent-support/internal/redmine/redminetest"
 )
 
@@ -67,6 +68,7 @@ func redmineSetup(env *testscript.Env, e redminetest.Env) error {
 	env.Setenv("REDMINE_URL", e.URL)
 	env.Setenv("REDMINE_KEY", e.Key)
 	env.Setenv("ENT_SUPPORT_CONFIG_DIR", filepath.Join(work, "config"))
+	env.Setenv(cmdutil.EnvNow, scriptNow)
 	env.Setenv("ENT_SUPPORT_DATA_DIR", filepath.Join(work, "data"))
 	env.Setenv("ENT_SUPPORT_STATE_DIR", filepath.Join(work, "state"))
 	env.Setenv("ENT_SUPPORT_POLL_INTERVAL", "500ms")
@@ -78,7 +80,7 @@ func redmineSetup(env *testscript.Env, e redminetest.Env) error {
     server: %s
     token: %s
     backend: {kind: redmine, project: %s, tracker: %s, prefix: RM}
-    reporter: {name: Camille Dupont, function: correspondant_ent, phone: 04 77 48 41 41, email: camille.dupont@ac-exemple.test}
+    reporter: {name: Camille Dupont, function: correspondant_ent, phone: 06 39 98 12 34, email: camille.dupont@ac-exemple.test}
 `, e.URL, e.Key, e.Project, e.Tracker)
 	return os.WriteFile(filepath.Join(work, "config", "config.yaml"), []byte(profile), 0o600)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/ent-support/ent-support/internal/cmd/cmdtest"
+	"github.com/ent-support/ent-support/internal/cmdutil"
 	"github.com/ent-support/ent-support/internal/rt"
 	"github.com/ent-support/ent-support/internal/rt/rttest"
 	"github.com/ent-support/ent-support/internal/support"
@@ -65,6 +66,7 @@ func TestScriptsRT(t *testing.T) {
 			env.Values[relayKey{}] = rl
 			env.Defer(rl.down)
 			env.Setenv("ENT_SUPPORT_CONFIG_DIR", filepath.Join(work, "config"))
+			env.Setenv(cmdutil.EnvNow, scriptNow)
 			env.Setenv("ENT_SUPPORT_DATA_DIR", filepath.Join(work, "data"))
 			env.Setenv("ENT_SUPPORT_STATE_DIR", filepath.Join(work, "state"))
 			return nil

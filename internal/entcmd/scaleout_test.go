@@ -28,7 +28,7 @@ var noCreateLimit = []string{"--create-limit", "off"}
 func ticketJSON(subject string) []byte {
 	b, _ := json.Marshal(map[string]any{
 		"reporter": map[string]string{"name": "Marie Curie", "function": "chef_etablissement",
-			"phone": "04 77 48 41 41", "email": "marie.curie@example.org"},
+			"phone": "06 39 98 12 34", "email": "marie.curie@example.org"},
 		"establishment": map[string]string{"uai": "0421234N", "name": "Collège du Pilat", "city": "Bourg-Argental"},
 		"subject":       subject,
 		"population":    []string{"eleves"},

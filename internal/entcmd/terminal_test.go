@@ -22,7 +22,7 @@ func TestNetworkTextNeverReachesTheTerminalRaw(t *testing.T) {
 	tk := support.Ticket{TicketSummary: support.TicketSummary{
 		Number: support.Number{Prefix: "CG42N1", Seq: 1},
 		TicketInput: support.TicketInput{
-			Reporter:      support.Reporter{Name: "Claire Martin", Function: "chef_etablissement", Phone: "+33477484141", Email: "claire.martin@ac-lyon.fr"},
+			Reporter:      support.Reporter{Name: "Claire Martin", Function: "chef_etablissement", Phone: "+33639981234", Email: "claire.martin@ac-lyon.fr"},
 			Establishment: support.Establishment{UAI: "0421234N", Name: "Collège du Pilat", City: "Bourg-Argental"},
 			Subject:       "Messagerie " + evil, Population: []support.Population{"tous"},
 			Description: "Ligne 1\nLigne 2", Location: "Accueil > Messagerie", Priority: "majeure",

@@ -15,7 +15,7 @@ import (
 func ticketIn(t *testing.T) support.TicketInput {
 	t.Helper()
 	in, errs := support.TicketInput{
-		Reporter:      support.Reporter{Name: "Marie Curie", Function: "correspondant_ent", Phone: "04 77 48 41 41", Email: "m.curie@ac-lyon.fr"},
+		Reporter:      support.Reporter{Name: "Marie Curie", Function: "correspondant_ent", Phone: "06 39 98 12 34", Email: "m.curie@ac-lyon.fr"},
 		Establishment: support.Establishment{UAI: "0421234N", Name: "Collège Jean Moulin", City: "Saint-Étienne"},
 		Subject:       "Le cahier de textes reste vide",
 		Population:    []support.Population{"eleves", "enseignants"},

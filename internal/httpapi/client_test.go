@@ -151,7 +151,7 @@ func TestClientErrorMapping(t *testing.T) {
 	bad.Reporter.Phone = "123"
 	_, err := c.CreateTicket(ctx, bad, support.CreateOptions{})
 	want := &support.Error{Code: support.EINVALID, Message: "Some fields are invalid.", Fields: []support.FieldError{{Field: "reporter.phone", Rule: "phone",
-		Message: "Phone number (reporter.phone): must be a French number: 10 digits starting with 0 (04 77 48 41 41) or +33 and 9 digits (+33 4 77 48 41 41)"}}}
+		Message: "Phone number (reporter.phone): must be a French number: 10 digits starting with 0 (06 39 98 12 34) or +33 and 9 digits (+33 6 39 98 12 34)"}}}
 	if diff := cmp.Diff(want, asSupportError(t, err)); diff != "" {
 		t.Errorf("invalid (-want +got):\n%s", diff)
 	}

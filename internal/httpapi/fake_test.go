@@ -45,7 +45,7 @@ var (
 )
 
 var (
-	reporterUser = &support.User{ID: 7, Name: "Anne Martin", Email: "anne.martin@ac-lyon.fr", Phone: "+33477484141",
+	reporterUser = &support.User{ID: 7, Name: "Anne Martin", Email: "anne.martin@ac-lyon.fr", Phone: "+33639981234",
 		Role: support.RoleReporter, Establishments: []support.Membership{{UAI: "0420001Y", Function: support.ChefEtablissement}},
 		CreatedAt: time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)}
 	adminUser = &support.User{ID: 1, Name: "Root Admin", Email: "admin@example.fr", Role: support.RoleAdmin,

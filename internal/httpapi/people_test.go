@@ -17,11 +17,11 @@ func TestClientUpdateUser(t *testing.T) {
 	c := newClient(t, ts.URL, adminToken, "fr")
 	ctx := context.Background()
 
-	u, err := c.UpdateUser(ctx, "carla+corr@example.fr", support.ContactUpdate{Email: "carla@ac-lyon.fr", Phone: "+33477484141"})
+	u, err := c.UpdateUser(ctx, "carla+corr@example.fr", support.ContactUpdate{Email: "carla@ac-lyon.fr", Phone: "+33639981234"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if u.Name != "ref carla+corr@example.fr" || u.Email != "carla@ac-lyon.fr" || u.Phone != "+33477484141" || u.ID != 42 {
+	if u.Name != "ref carla+corr@example.fr" || u.Email != "carla@ac-lyon.fr" || u.Phone != "+33639981234" || u.ID != 42 {
 		t.Errorf("UpdateUser = %+v", u)
 	}
 

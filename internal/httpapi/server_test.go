@@ -104,7 +104,7 @@ var jsonCT = map[string]string{"Content-Type": "application/json"}
 
 func validInput() support.TicketInput {
 	return support.TicketInput{
-		Reporter:      support.Reporter{Name: "Anne Martin", Function: support.ChefEtablissement, Phone: "04 77 48 41 41", Email: "anne.martin@ac-lyon.fr"},
+		Reporter:      support.Reporter{Name: "Anne Martin", Function: support.ChefEtablissement, Phone: "06 39 98 12 34", Email: "anne.martin@ac-lyon.fr"},
 		Establishment: support.Establishment{UAI: "0420001Y"},
 		Subject:       "ENT inaccessible",
 		Population:    []support.Population{"eleves", "enseignants"},
@@ -264,7 +264,7 @@ func TestCreateTicketJSON(t *testing.T) {
 	if err := json.Unmarshal(body, &got); err != nil {
 		t.Fatal(err)
 	}
-	if got.Number.String() != "CG42N1-1" || got.Reporter.Phone != "+33477484141" {
+	if got.Number.String() != "CG42N1-1" || got.Reporter.Phone != "+33639981234" {
 		t.Errorf("ticket: %+v", got)
 	}
 	if ts.fake.lastOpts.IdempotencyKey != "abc-123" {
@@ -303,8 +303,8 @@ func TestCreateTicketRefusals(t *testing.T) {
 			[]support.FieldError{{Field: "population", Rule: "syntax", Params: map[string]string{"reason": "expected array, got string"},
 				Message: "People affected (population): cannot be read: expected array, got string"}}},
 		{"bad fields", jsonCT, mustJSON(t, bad), 400, []support.FieldError{
-			{Field: "reporter.phone", Rule: "phone", Message: "Phone number (reporter.phone): must be a French number: 10 digits starting with 0 (04 77 48 41 41) or +33 and 9 digits (+33 4 77 48 41 41)"},
-			{Field: "priority", Rule: "priority", Message: "Priority (priority): must be bloquante (the ENT is unavailable), majeure (a major feature of a service is unavailable) or mineure (information, guidance, a minor feature)"}}},
+			{Field: "reporter.phone", Rule: "phone", Message: "Phone number (reporter.phone): must be a French number: 10 digits starting with 0 (06 39 98 12 34) or +33 and 9 digits (+33 6 39 98 12 34)"},
+			{Field: "priority", Rule: "priority", Message: "Priority (priority): must be bloquante (the ENT is unavailable), majeure (a major feature of a service is unavailable) or mineure (requests for information, guidance, or help with a minor feature of a service that is unavailable)"}}},
 		{"bad idempotency key", map[string]string{"Content-Type": "application/json", "Idempotency-Key": "é"}, mustJSON(t, validInput()), 400,
 			[]support.FieldError{{Field: "idempotency_key", Rule: "idempotency_key", Params: map[string]string{"max": "200"},
 				Message: "Idempotency key (idempotency_key): must be 1 to 200 printable characters"}}},

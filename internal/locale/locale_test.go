@@ -2,6 +2,7 @@ package locale
 
 import (
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/ent-support/ent-support/internal/support"
@@ -141,6 +142,36 @@ func TestExampleUAIsAreValid(t *testing.T) {
 				if _, fe := support.ParseUAI(code); fe != nil {
 					t.Errorf("%s %s: example UAI %s is invalid (%s)", lang, k, code, fe.Rule)
 				}
+			}
+		}
+	}
+}
+
+// TestNoSupportNumberAsExample: the support and maintenance lines are shown
+// only by `contact` (from the server's or the procedure's channels, never
+// from a message); no message uses them, or the retired address, as an
+// example a reporter would copy as their own.
+func TestNoSupportNumberAsExample(t *testing.T) {
+	for _, lang := range []string{FR, EN} {
+		keys, err := Keys(lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range keys {
+			msg := T(lang, k, nil)
+			digits := strings.Map(func(r rune) rune {
+				if r >= '0' && r <= '9' {
+					return r
+				}
+				return -1
+			}, msg)
+			for _, n := range []string{"477484141", "805694205"} {
+				if strings.Contains(digits, n) {
+					t.Errorf("%s %s uses the support line %s: %q", lang, k, n, msg)
+				}
+			}
+			if strings.Contains(msg, "ent@loire.fr") {
+				t.Errorf("%s %s names the retired address: %q", lang, k, msg)
 			}
 		}
 	}

@@ -68,7 +68,7 @@ func TestAccessibleTerminalAsksNothing(t *testing.T) {
 	}
 
 	// The rest of the ticket, one line per question, as a person types it.
-	answers := []string{"Claire Martin", "2", "04 77 48 41 41", "claire.martin@ac-lyon.fr",
+	answers := []string{"Claire Martin", "2", "06 39 98 12 34", "claire.martin@ac-lyon.fr",
 		"0010001W", "École du Bourg", "Montbrison", "Messagerie inaccessible", "2",
 		"Depuis ce matin, la messagerie affiche une erreur 500.", ".", "Accueil > Messagerie", "2",
 		"", "o"}

@@ -22,7 +22,7 @@ func TestAccessibleReadsEveryFieldInOrder(t *testing.T) {
 		"4", // Autre: refused, asked again
 		"2",
 		"12 34", // refused
-		"04 77 48 41 41",
+		"06 39 98 12 34",
 		"claire.martin@ac-lyon.fr",
 		"0010001W", // not in the directory, which is open: name and city asked
 		"École du Bourg",
@@ -51,7 +51,7 @@ func TestAccessibleReadsEveryFieldInOrder(t *testing.T) {
 	}
 	want := support.TicketInput{
 		Reporter: support.Reporter{Name: "Claire Martin", Function: support.Adjoint,
-			Phone: "+33477484141", Email: "claire.martin@ac-lyon.fr"},
+			Phone: "+33639981234", Email: "claire.martin@ac-lyon.fr"},
 		Establishment: support.Establishment{UAI: "0010001W", Name: "École du Bourg", City: "Montbrison"},
 		Subject:       "Messagerie inaccessible",
 		Population:    []support.Population{"eleves", "parents"},

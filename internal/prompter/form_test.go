@@ -26,8 +26,8 @@ func TestFormFillsEveryField(t *testing.T) {
 	scr.field("Numéro de téléphone")
 	scr.keys("12 34", keyEnter)
 	scr.waitFor("doit être un numéro français")
-	scr.keys(keyCtrlU, "04 77 48 41 41")
-	scr.waitFor("✓ 04 77 48 41 41")
+	scr.keys(keyCtrlU, "06 39 98 12 34")
+	scr.waitFor("✓ 06 39 98 12 34")
 	scr.keys(keyEnter)
 	scr.field("Adresse e-mail")
 	scr.keys("claire.martin@ac-lyon.fr", keyEnter)
@@ -65,7 +65,7 @@ func TestFormFillsEveryField(t *testing.T) {
 	}
 	want := support.TicketInput{
 		Reporter: support.Reporter{Name: "Claire Martin", Function: support.Adjoint,
-			Phone: "+33477484141", Email: "claire.martin@ac-lyon.fr"},
+			Phone: "+33639981234", Email: "claire.martin@ac-lyon.fr"},
 		Establishment: support.Establishment{UAI: "0421234N", Name: "Collège du Pilat", City: "Saint-Genest-Malifaux"},
 		Subject:       "Messagerie inaccessible",
 		Population:    []support.Population{"eleves", "parents"},

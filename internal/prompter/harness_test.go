@@ -192,7 +192,7 @@ func writePNG(t testing.TB, dir string) string {
 func validInput() support.TicketInput {
 	return support.TicketInput{
 		Reporter: support.Reporter{Name: "Claire Martin", Function: support.Adjoint,
-			Phone: "+33477484141", Email: "claire.martin@ac-lyon.fr"},
+			Phone: "+33639981234", Email: "claire.martin@ac-lyon.fr"},
 		Establishment: support.Establishment{UAI: "0421234N"},
 		Subject:       "Messagerie inaccessible",
 		Population:    []support.Population{"eleves", "parents"},

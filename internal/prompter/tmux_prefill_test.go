@@ -162,11 +162,11 @@ var identityTitles = []string{"┃ Nom et prénom", "┃ Fonction", "┃ Numéro
 func TestTmuxReporterIsAskedNoIdentity(t *testing.T) {
 	dir, bin := buildForTmux(t)
 	s := startRealServer(t, dir, bin)
-	token := s.reporter(t, "04 77 48 41 41")
+	token := s.reporter(t, "06 39 98 12 34")
 
 	tm := s.newInTmux(t, "prefill", token)
 	notAsked(t, tm.waitFor("┃ Objet de la demande"), identityTitles...)
-	typeTicket(t, tm, "Marie Curie", "04 77 48 41 41", "m.curie@ac-lyon.fr", "0421234N", "Collège du Pilat")
+	typeTicket(t, tm, "Marie Curie", "06 39 98 12 34", "m.curie@ac-lyon.fr", "0421234N", "Collège du Pilat")
 	screen := tm.waitFor("EXIT=")
 	if !strings.Contains(screen, "EXIT=0") {
 		t.Fatalf("ent-support new failed:\n%s", screen)
@@ -179,7 +179,7 @@ func TestTmuxReporterIsAskedNoIdentity(t *testing.T) {
 		t.Fatalf("no ticket number:\n%s", screen)
 	}
 	out := s.run(t, token, "show", number)
-	for _, want := range []string{"Marie Curie", "04 77 48 41 41", "m.curie@ac-lyon.fr", "0421234N", "Collège du Pilat",
+	for _, want := range []string{"Marie Curie", "06 39 98 12 34", "m.curie@ac-lyon.fr", "0421234N", "Collège du Pilat",
 		"Saint-Genest-Malifaux", "Messagerie inaccessible"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("show does not give %q:\n%s", want, out)

@@ -38,7 +38,7 @@ func TestTmuxNewIntoRT(t *testing.T) {
 	tm.waitFor("┃ Fonction")
 	tm.keys("g", "Down", "Down", "Enter") // correspondant ENT
 	tm.waitFor("┃ Numéro de téléphone")
-	tm.replace("04 77 48 41 41")
+	tm.replace("06 39 98 12 34")
 	tm.keys("Enter")
 	tm.waitFor("┃ Adresse e-mail")
 	tm.replace(e.CorrEmail) // the requestor: the account that reads the ticket back
@@ -51,7 +51,7 @@ func TestTmuxNewIntoRT(t *testing.T) {
 	}
 	tm.ticketFields()
 	number := tm.attachAndSend(png)
-	showGives(t, bin, env, number, "Camille Dupont", "04 77 48 41 41", e.CorrEmail, "0421234N", "Collège du Pilat",
+	showGives(t, bin, env, number, "Camille Dupont", "06 39 98 12 34", e.CorrEmail, "0421234N", "Collège du Pilat",
 		"Messagerie inaccessible", "Depuis ce matin, la messagerie affiche une erreur 500.", "Accueil > Messagerie",
 		"majeure", "capture.png")
 }

@@ -50,8 +50,8 @@ func TestTmuxNewInARealTerminal(t *testing.T) {
 	tm.replace("12 34")
 	tm.keys("Enter")
 	tm.waitFor("doit être un numéro français")
-	tm.replace("04 77 48 41 41")
-	tm.waitFor("✓ 04 77 48 41 41")
+	tm.replace("06 39 98 12 34")
+	tm.waitFor("✓ 06 39 98 12 34")
 	tm.keys("Enter")
 	tm.waitFor("┃ Adresse e-mail")
 	tm.replace("claire.martin@ac-lyon.fr")
@@ -65,7 +65,7 @@ func TestTmuxNewInARealTerminal(t *testing.T) {
 	if number != "CG42N1-1" {
 		t.Fatalf("number %q, want CG42N1-1", number)
 	}
-	showGives(t, bin, env, number, "Claire Martin", "04 77 48 41 41", "claire.martin@ac-lyon.fr",
+	showGives(t, bin, env, number, "Claire Martin", "06 39 98 12 34", "claire.martin@ac-lyon.fr",
 		"0421234N", "Messagerie inaccessible", "Depuis ce matin, la messagerie affiche une erreur 500.",
 		"Accueil > Messagerie", "majeure", "capture.png")
 }
@@ -262,8 +262,8 @@ func TestTmuxInterruptedFormIsResumed(t *testing.T) {
 	tm.waitFor("┃ Fonction")
 	tm.keys("g", "Down", "Enter") // adjoint
 	tm.waitFor("┃ Numéro de téléphone")
-	tm.replace("04 77 48 41 41")
-	tm.waitFor("✓ 04 77 48 41 41")
+	tm.replace("06 39 98 12 34")
+	tm.waitFor("✓ 06 39 98 12 34")
 	tm.keys("Enter")
 	tm.waitFor("┃ Adresse e-mail")
 	tm.keys("C-c")
@@ -282,7 +282,7 @@ func TestTmuxInterruptedFormIsResumed(t *testing.T) {
 	tm.waitFor("┃ Fonction")
 	tm.keys("Enter") // whatever is selected is kept
 	screen = tm.waitFor("┃ Numéro de téléphone")
-	if !strings.Contains(screen, "04 77 48 41 41") {
+	if !strings.Contains(screen, "06 39 98 12 34") {
 		t.Errorf("the phone number is not filled in:\n%s", screen)
 	}
 	tm.keys("Enter")

@@ -46,7 +46,7 @@ func newClient(t testing.TB, e Env, key string, edit ...func(*Config)) *Client {
 
 func ticketInput(subject string) support.TicketInput {
 	return support.TicketInput{
-		Reporter: support.Reporter{Name: "Marie Curie", Function: support.CorrespondantENT, Phone: "+33477484141",
+		Reporter: support.Reporter{Name: "Marie Curie", Function: support.CorrespondantENT, Phone: "+33639981234",
 			Email: "m.curie@ac-lyon.fr"},
 		Establishment: support.Establishment{UAI: "0421234N", Name: "Collège du Pilat", City: "Saint-Genest-Malifaux"},
 		Subject:       subject,

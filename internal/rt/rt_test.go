@@ -39,7 +39,7 @@ func newClient(t *testing.T, e *rttest.Env, token string, mod func(*Config)) *Cl
 
 func input(e *rttest.Env, subject string) support.TicketInput {
 	return support.TicketInput{
-		Reporter:      support.Reporter{Name: "Camille Dupont", Function: "correspondant_ent", Phone: "04 77 48 41 41", Email: e.CorrEmail},
+		Reporter:      support.Reporter{Name: "Camille Dupont", Function: "correspondant_ent", Phone: "06 39 98 12 34", Email: e.CorrEmail},
 		Establishment: support.Establishment{UAI: "0421234N", Name: "Collège Jean Moulin", City: "Saint-Étienne"},
 		Subject:       subject,
 		Population:    []support.Population{"eleves", "enseignants"},

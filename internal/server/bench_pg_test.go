@@ -37,7 +37,7 @@ func seedPostgres(b *testing.B, dsn string, n int) {
 		fmt.Sprintf(`INSERT INTO tickets (prefix, seq, reporter_name, reporter_function, reporter_phone, reporter_email,
 			uai, establishment_name, establishment_city, subject, population, description, location,
 			priority, priority_rank, status, created_at, updated_at, created_by)
-		SELECT 'CG42N1', g, 'Marie Curie', 'chef_etablissement', '+33477484141', 'marie.curie@example.org',
+		SELECT 'CG42N1', g, 'Marie Curie', 'chef_etablissement', '+33639981234', 'marie.curie@example.org',
 			u.uai, 'Collège ' || g %% 1000, 'Saint-Étienne', 'Cahier de textes vide (' || g || ')', 'eleves,enseignants',
 			'Depuis ce matin, la page du cahier de textes reste blanche pour tous les élèves de 5e.',
 			'Accueil > Vie scolaire > Cahier de textes',

@@ -20,7 +20,7 @@ const benchAdmin = "benchmark-admin-token-0123456789abcdef"
 
 func benchTicket(i int) support.TicketInput {
 	return support.TicketInput{
-		Reporter:      support.Reporter{Name: "Marie Curie", Function: support.ChefEtablissement, Phone: "04 77 48 41 41", Email: "marie.curie@example.org"},
+		Reporter:      support.Reporter{Name: "Marie Curie", Function: support.ChefEtablissement, Phone: "06 39 98 12 34", Email: "marie.curie@example.org"},
 		Establishment: support.Establishment{UAI: "0421234N", Name: "Collège du Pilat", City: "Saint-Genest-Malifaux"},
 		Subject:       fmt.Sprintf("Cahier de textes vide (%d)", i),
 		Population:    []support.Population{"eleves", "enseignants"},

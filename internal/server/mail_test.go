@@ -141,7 +141,7 @@ func TestMailAtEachStep(t *testing.T) {
 		t.Errorf("Message-ID %q, want the shape %q", msgs[0].MessageID, want)
 	}
 	m := mp.Message(t, msgs[0].ID)
-	for _, v := range []string{n.String(), "Marie Curie", "Chef d'établissement", "+33477484141", "marie.curie@example.org",
+	for _, v := range []string{n.String(), "Marie Curie", "Chef d'établissement", "+33639981234", "marie.curie@example.org",
 		"0421234N", "Collège du Pilat", "Saint-Genest-Malifaux", "Élèves", "Enseignants", in.Description,
 		"Accueil > Vie scolaire > Cahier de textes", string(in.Priority)} {
 		if !strings.Contains(m.Text, v) {

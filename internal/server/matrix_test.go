@@ -62,7 +62,7 @@ var accessMatrix = map[string]struct {
 	}},
 	// One's own phone and e-mail: anyone signed in, for themselves only.
 	"PATCH /api/v1/me": {[nPrincipals]int{401, 401, 200, 200, 200, 200, 401}, func(m *matrix, t *testing.T) cell {
-		return jsonCell("/api/v1/me", `{"phone":"04 77 48 41 41"}`)
+		return jsonCell("/api/v1/me", `{"phone":"06 39 98 12 34"}`)
 	}},
 	"GET /api/v1/tickets/{number}": {[nPrincipals]int{401, 401, 200, 404, 200, 200, 401}, func(m *matrix, t *testing.T) cell {
 		return cell{path: "/api/v1/tickets/" + m.ticket(t, "").String()}
@@ -130,7 +130,7 @@ func jsonCell(path, body string) cell {
 }
 
 func ticketJSON(t *testing.T) string {
-	return `{"reporter":{"name":"Marie Curie","function":"chef_etablissement","phone":"04 77 48 41 41","email":"marie.curie@example.org"},
+	return `{"reporter":{"name":"Marie Curie","function":"chef_etablissement","phone":"06 39 98 12 34","email":"marie.curie@example.org"},
 		"establishment":{"uai":"0421234N"},"subject":"Cahier de textes vide","population":["eleves"],
 		"description":"La page reste blanche.","location":"Accueil > Vie scolaire","priority":"majeure"}`
 }

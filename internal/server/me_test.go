@@ -84,7 +84,7 @@ func TestPatchMe(t *testing.T) {
 
 	for _, b := range []string{
 		`{"role":"admin"}`,
-		`{"phone":"0477484141","establishments":[{"uai":"0750001U","function":"chef_etablissement"}]}`,
+		`{"phone":"0639981234","establishments":[{"uai":"0750001U","function":"chef_etablissement"}]}`,
 		`{"name":"Quelqu'un d'autre"}`,
 	} {
 		if status, body = patch(f.reporterToken, b); status != http.StatusBadRequest {
@@ -99,7 +99,7 @@ func TestPatchMe(t *testing.T) {
 		t.Errorf("after the refused changes (-want +got):\n%s", diff)
 	}
 
-	if status, body = patch("", `{"phone":"0477484141"}`); status != http.StatusUnauthorized {
+	if status, body = patch("", `{"phone":"0639981234"}`); status != http.StatusUnauthorized {
 		t.Errorf("no token: %d %s", status, body)
 	}
 }

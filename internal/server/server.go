@@ -30,7 +30,8 @@ type Options struct {
 	OpenDirectory  bool
 	BootstrapToken string // becomes the first admin's token on a database with no admin
 	Version        string
-	Logger         *slog.Logger // nil = discard
+	Contact        support.Channels // the channels /api/v1/info publishes; empty fields take the procedure's
+	Logger         *slog.Logger     // nil = discard
 	Now            func() time.Time
 	TempDir        string
 
@@ -87,7 +88,7 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		return nil, err
 	}
 	svc := service.New(store, service.Config{Prefix: o.Prefix, Limits: o.Limits,
-		OpenDirectory: o.OpenDirectory, Version: o.Version, Now: o.Now, Logger: log})
+		OpenDirectory: o.OpenDirectory, Version: o.Version, Now: o.Now, Logger: log, Contact: o.Contact})
 	s := &Server{Service: svc, store: store, log: log, opts: o}
 	if o.SMTP != "" {
 		if s.smtp, err = notify.ParseSMTP(o.SMTP, o.MailFrom); err != nil {

@@ -34,7 +34,7 @@ func TestCreateTicketValid(t *testing.T) {
 		// A reporter's name and e-mail are their account's, whatever was
 		// typed; the phone is today's, as typed.
 		Reporter: support.Reporter{Name: reporter.Name, Function: support.ChefEtablissement,
-			Phone: "+33477484141", Email: reporter.Email},
+			Phone: "+33639981234", Email: reporter.Email},
 		// The directory's name and city replace the typed ones.
 		Establishment: estA,
 		Subject:       in.Subject,
@@ -336,7 +336,7 @@ func TestCreateTicketIdempotency(t *testing.T) {
 
 	// The same body, written differently, normalises to the same ticket.
 	same := in
-	same.Reporter.Phone = "+33 4 77 48 41 41"
+	same.Reporter.Phone = "+33 6 39 98 12 34"
 	same.Priority = "MAJEURE"
 	if tk := f.create(alice, same, opts); tk.Number != first.Number || !tk.Replayed {
 		t.Errorf("replay of an equivalent body = %v (replayed %v), want %v", tk.Number, tk.Replayed, first.Number)

@@ -184,7 +184,7 @@ func numbers(ts []support.TicketSummary) []string {
 func validInput(uai string) support.TicketInput {
 	return support.TicketInput{
 		Reporter: support.Reporter{Name: "Marie Dupont", Function: support.ChefEtablissement,
-			Phone: "04 77 48 41 41", Email: "marie.dupont@example.fr"},
+			Phone: "06 39 98 12 34", Email: "marie.dupont@example.fr"},
 		Establishment: support.Establishment{UAI: uai},
 		Subject:       "La messagerie ne s'ouvre plus",
 		Population:    []support.Population{"enseignants", "eleves"},

@@ -22,17 +22,17 @@ func TestUpdateMe(t *testing.T) {
 	agent := f.user(support.RoleAgent)
 	ctx := f.as(rep)
 
-	_, err := f.svc.UpdateMe(ctx, support.ContactUpdate{Phone: "04 77 48 41 41", Email: " marie.neuve@example.fr "})
+	_, err := f.svc.UpdateMe(ctx, support.ContactUpdate{Phone: "06 39 98 12 34", Email: " marie.neuve@example.fr "})
 	wantError(t, err, support.EINVALID, "")
 	if diff := cmp.Diff([]fieldRule{{"email", "email_locked"}}, fieldsOf(err)); diff != "" {
 		t.Errorf("a reporter's new e-mail (-want +got):\n%s", diff)
 	}
-	got, err := f.svc.UpdateMe(ctx, support.ContactUpdate{Phone: "04 77 48 41 41", Email: " " + strings.ToUpper(rep.Email) + " "})
+	got, err := f.svc.UpdateMe(ctx, support.ContactUpdate{Phone: "06 39 98 12 34", Email: " " + strings.ToUpper(rep.Email) + " "})
 	if err != nil {
 		t.Fatalf("the same e-mail, another case: %v", err)
 	}
 	want := *rep
-	want.Phone = "+33477484141"
+	want.Phone = "+33639981234"
 	if diff := cmp.Diff(&want, got); diff != "" {
 		t.Errorf("UpdateMe (-want +got):\n%s", diff)
 	}
@@ -63,11 +63,11 @@ func TestUpdateMe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if now.Role != support.RoleReporter || !cmp.Equal(now.Establishments, rep.Establishments) || now.Phone != "+33477484141" {
+	if now.Role != support.RoleReporter || !cmp.Equal(now.Establishments, rep.Establishments) || now.Phone != "+33639981234" {
 		t.Errorf("stored after the refusals: %+v", now)
 	}
 
-	_, err = f.svc.UpdateMe(context.Background(), support.ContactUpdate{Phone: "04 77 48 41 41"})
+	_, err = f.svc.UpdateMe(context.Background(), support.ContactUpdate{Phone: "06 39 98 12 34"})
 	wantError(t, err, support.EUNAUTHENTICATED, "")
 }
 

@@ -28,6 +28,9 @@ type Config struct {
 	OpenDirectory bool           // accept establishments missing from the directory
 	Now           func() time.Time
 	Version       string
+	// Contact are the support channels the server publishes; zero fields
+	// take the procedure's defaults.
+	Contact support.Channels
 	// EventPoll, when not 0, makes Follow also read the store at this
 	// interval: for another process writing to the same database.
 	EventPoll time.Duration
@@ -61,6 +64,7 @@ func New(store support.Store, cfg Config) *Service {
 		cfg.Prefix = support.DefaultPrefix
 	}
 	cfg.Limits = cfg.Limits.OrDefaults()
+	cfg.Contact = cfg.Contact.OrDefaults()
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -76,8 +80,9 @@ func (s *Service) Prefix() string { return s.cfg.Prefix }
 
 // Info says what a client needs to know before sending a ticket.
 func (s *Service) Info(ctx context.Context) (*support.ServerInfo, error) {
+	c := s.cfg.Contact
 	return &support.ServerInfo{Prefix: s.cfg.Prefix, Limits: s.cfg.Limits,
-		OpenDirectory: s.cfg.OpenDirectory, Version: s.cfg.Version}, nil
+		OpenDirectory: s.cfg.OpenDirectory, Version: s.cfg.Version, Contact: &c}, nil
 }
 
 // caller returns the authenticated user of ctx.

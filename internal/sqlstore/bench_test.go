@@ -128,7 +128,7 @@ func seed(file string) error {
 		reporter_name, reporter_function, reporter_phone, reporter_email, uai,
 		subject, population, description, location, priority, priority_rank,
 		status, created_at, updated_at, created_by)
-		VALUES ('CG42N1', ?, 'Anne Dupré', 'adjoint', '+33477484141', 'anne@example.fr', ?,
+		VALUES ('CG42N1', ?, 'Anne Dupré', 'adjoint', '+33639981234', 'anne@example.fr', ?,
 		'Messagerie en panne', 'tous', 'La messagerie ne s''ouvre plus depuis hier soir.', 'Accueil > Messagerie', ?, ?,
 		?, ?, ?, ?)`)
 	if err != nil {

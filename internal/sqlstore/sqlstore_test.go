@@ -184,7 +184,7 @@ func storetestTicket() *support.Ticket {
 	return &support.Ticket{TicketSummary: support.TicketSummary{
 		Number: support.Number{Prefix: "CG42N1"},
 		TicketInput: support.TicketInput{
-			Reporter:      support.Reporter{Name: "Anne Dupré", Function: support.Adjoint, Phone: "+33477484141", Email: "anne@example.fr"},
+			Reporter:      support.Reporter{Name: "Anne Dupré", Function: support.Adjoint, Phone: "+33639981234", Email: "anne@example.fr"},
 			Establishment: support.Establishment{UAI: "0420001N"},
 			Subject:       "Messagerie en panne",
 			Population:    []support.Population{"tous"},

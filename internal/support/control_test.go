@@ -4,7 +4,7 @@ import "testing"
 
 func TestControlCharactersAreRefused(t *testing.T) {
 	base := TicketInput{
-		Reporter:      Reporter{Name: "Marie Curie", Function: "adjoint", Phone: "0477484141", Email: "m@example.org"},
+		Reporter:      Reporter{Name: "Marie Curie", Function: "adjoint", Phone: "0639981234", Email: "m@example.org"},
 		Establishment: Establishment{UAI: "0010001W"},
 		Subject:       "Le cahier de textes est vide",
 		Population:    []Population{"eleves"},

@@ -6,8 +6,8 @@ import (
 )
 
 // ParsePhone checks a French phone number and returns it in E.164
-// (+33477484141). Accepted: 10 digits starting with 0 (04 77 48 41 41), or
-// +33 followed by 9 digits (+33 4 77 48 41 41), with spaces, dots and dashes
+// (+33639981234). Accepted: 10 digits starting with 0 (06 39 98 12 34), or
+// +33 followed by 9 digits (+33 6 39 98 12 34), with spaces, dots and dashes
 // anywhere; also 0033 for +33, and the common "+33 (0)4 ..." written form.
 func ParsePhone(s string) (string, *FieldError) {
 	t := strings.TrimSpace(s)
@@ -52,7 +52,7 @@ func ParsePhone(s string) (string, *FieldError) {
 	return "+33" + national, nil
 }
 
-// FormatPhone shows an E.164 French number the French way: 04 77 48 41 41.
+// FormatPhone shows an E.164 French number the French way: 06 39 98 12 34.
 // Anything else is returned unchanged.
 func FormatPhone(e164 string) string {
 	if len(e164) != 12 || !strings.HasPrefix(e164, "+33") || !allDigits(e164[3:]) {

@@ -8,47 +8,47 @@ import (
 
 func TestParsePhone(t *testing.T) {
 	tests := []struct{ in, want, rule string }{
-		{in: "04 77 48 41 41", want: "+33477484141"},
-		{in: "0477484141", want: "+33477484141"},
-		{in: "04.77.48.41.41", want: "+33477484141"},
-		{in: "04-77-48-41-41", want: "+33477484141"},
-		{in: " 04 77.48-41 41 ", want: "+33477484141"},
-		{in: "04\u00a077\u00a048\u00a041\u00a041", want: "+33477484141"}, // no-break spaces from a word processor
+		{in: "06 39 98 12 34", want: "+33639981234"},
+		{in: "0639981234", want: "+33639981234"},
+		{in: "06.39.98.12.34", want: "+33639981234"},
+		{in: "06-39-98-12-34", want: "+33639981234"},
+		{in: " 06 39.98-12 34 ", want: "+33639981234"},
+		{in: "06\u00a039\u00a098\u00a012\u00a034", want: "+33639981234"}, // no-break spaces from a word processor
 		{in: "06 12 34 56 78", want: "+33612345678"},
-		{in: "+33477484141", want: "+33477484141"},
-		{in: "+33 4 77 48 41 41", want: "+33477484141"},
-		{in: "+33.4.77.48.41.41", want: "+33477484141"},
-		{in: "0033 4 77 48 41 41", want: "+33477484141"},
-		{in: "0033477484141", want: "+33477484141"},
-		{in: "+33 (0)4 77 48 41 41", want: "+33477484141"},
-		{in: "+33(0)477484141", want: "+33477484141"},
-		{in: "0033 (0)4 77 48 41 41", want: "+33477484141"},
+		{in: "+33639981234", want: "+33639981234"},
+		{in: "+33 6 39 98 12 34", want: "+33639981234"},
+		{in: "+33.6.39.98.12.34", want: "+33639981234"},
+		{in: "0033 6 39 98 12 34", want: "+33639981234"},
+		{in: "0033639981234", want: "+33639981234"},
+		{in: "+33 (0)6 39 98 12 34", want: "+33639981234"},
+		{in: "+33(0)639981234", want: "+33639981234"},
+		{in: "0033 (0)6 39 98 12 34", want: "+33639981234"},
 		// Wrong lengths.
 		{in: "04 77 48 41 4", rule: support.RulePhone},
-		{in: "04 77 48 41 41 1", rule: support.RulePhone},
+		{in: "06 39 98 12 34 1", rule: support.RulePhone},
 		{in: "+33 4 77 48 41 4", rule: support.RulePhone},
-		{in: "+33 4 77 48 41 41 1", rule: support.RulePhone},
-		{in: "477484141", rule: support.RulePhone}, // 9 digits, no 0
+		{in: "+33 6 39 98 12 34 1", rule: support.RulePhone},
+		{in: "639981234", rule: support.RulePhone}, // 9 digits, no 0
 		// The trunk 0 is not written after +33.
-		{in: "+33 0 4 77 48 41 41", rule: support.RulePhone},
-		{in: "+330477484141", rule: support.RulePhone},
-		{in: "00 4 77 48 41 41", rule: support.RulePhone},
+		{in: "+33 0 6 39 98 12 34", rule: support.RulePhone},
+		{in: "+330639981234", rule: support.RulePhone},
+		{in: "00 6 39 98 12 34", rule: support.RulePhone},
 		{in: "0044 20 7946 0958", rule: support.RulePhone}, // another country
 		{in: "+44 20 7946 0958", rule: support.RulePhone},
-		{in: "00477484141", rule: support.RulePhone},
+		{in: "00639981234", rule: support.RulePhone},
 		{in: "0000000000", rule: support.RulePhone},
 		// "(0)" belongs after the country code only: elsewhere it would
 		// hide a digit too many.
 		{in: "04 77 (0)48 41 41", rule: support.RulePhone},
-		{in: "(0)4 77 48 41 41", rule: support.RulePhone},
-		{in: "04 77 48 41 41(0)", rule: support.RulePhone},
-		{in: "+33 (0)(0)4 77 48 41 41", rule: support.RulePhone},
+		{in: "(0)6 39 98 12 34", rule: support.RulePhone},
+		{in: "06 39 98 12 34(0)", rule: support.RulePhone},
+		{in: "+33 (0)(0)6 39 98 12 34", rule: support.RulePhone},
 		// Letters and other characters.
 		{in: "04 77 48 41 4l", rule: support.RulePhone},
-		{in: "tel: 0477484141", rule: support.RulePhone},
+		{in: "tel: 0639981234", rule: support.RulePhone},
 		{in: "04/77/48/41/41", rule: support.RulePhone},
-		{in: "04 77 48 41 41+", rule: support.RulePhone},
-		{in: "++33477484141", rule: support.RulePhone},
+		{in: "06 39 98 12 34+", rule: support.RulePhone},
+		{in: "++33639981234", rule: support.RulePhone},
 		{in: "０４７７４８４１４１", rule: support.RulePhone},
 		{in: "", rule: support.RuleRequired},
 		{in: " \t", rule: support.RuleRequired},
@@ -64,12 +64,12 @@ func TestParsePhone(t *testing.T) {
 
 func TestFormatPhone(t *testing.T) {
 	tests := []struct{ in, want string }{
-		{"+33477484141", "04 77 48 41 41"},
+		{"+33639981234", "06 39 98 12 34"},
 		{"+33612345678", "06 12 34 56 78"},
 		// Anything that is not a French E.164 is shown as it is.
 		{"+3347748414", "+3347748414"},
 		{"+441234567890", "+441234567890"},
-		{"0477484141", "0477484141"},
+		{"0639981234", "0639981234"},
 		{"+33a77484141", "+33a77484141"},
 		{"", ""},
 	}

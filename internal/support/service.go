@@ -48,6 +48,9 @@ type ServerInfo struct {
 	// their name and city are asked).
 	OpenDirectory bool   `json:"open_directory"`
 	Version       string `json:"version"`
+	// Contact are the territory's support channels; nil from a server that
+	// publishes none (then the procedure's defaults apply).
+	Contact *Channels `json:"contact,omitempty"`
 }
 
 // TicketService is what commands use to file and read tickets, whether the

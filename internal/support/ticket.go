@@ -15,7 +15,7 @@ type Priority string
 const (
 	Bloquante Priority = "bloquante" // the ENT is unavailable
 	Majeure   Priority = "majeure"   // a major feature of a service is unavailable
-	Mineure   Priority = "mineure"   // information, guidance, help on a minor feature
+	Mineure   Priority = "mineure"   // requests for information, guidance, or help with a minor feature of a service that is unavailable
 )
 
 // Priorities lists the priorities from the most to the least urgent.

@@ -14,7 +14,7 @@ func validInput() support.TicketInput {
 		Reporter: support.Reporter{
 			Name:     "  Hélène   Dupont-Moreau ",
 			Function: "Chef d'établissement",
-			Phone:    "04.77.48.41.41",
+			Phone:    "06.39.98.12.34",
 			Email:    " helene.dupont@ac-lyon.fr ",
 		},
 		Establishment: support.Establishment{UAI: "0010001w", Name: " Lycée  du Parc ", City: "Lyon "},
@@ -35,7 +35,7 @@ func TestNormalizeValid(t *testing.T) {
 		Reporter: support.Reporter{
 			Name:     "Hélène Dupont-Moreau",
 			Function: support.ChefEtablissement,
-			Phone:    "+33477484141",
+			Phone:    "+33639981234",
 			Email:    "helene.dupont@ac-lyon.fr",
 		},
 		Establishment: support.Establishment{UAI: "0010001W", Name: "Lycée du Parc", City: "Lyon"},

@@ -18,7 +18,7 @@ func TestConfigSetGetList(t *testing.T) {
 	}{
 		{setRun, "server", "https://assistance.example.fr", ""},
 		{setRun, "token", "ents_abcdefghijklmnopqrstuvwxyz", ""},
-		{setRun, "Phone", "04 77 48 41 41", ""},
+		{setRun, "Phone", "06 39 98 12 34", ""},
 		{setRun, "phone", "12", support.EINVALID},
 		{setRun, "server", "assistance.example.fr", support.EINVALID},
 		{setRun, "couleur", "bleu", "usage"},
@@ -36,14 +36,14 @@ func TestConfigSetGetList(t *testing.T) {
 			t.Errorf("%s=%s: %v, want %q", s.key, s.v, err, s.wantErr)
 		}
 	}
-	if out.String() != "04 77 48 41 41\n" {
+	if out.String() != "06 39 98 12 34\n" {
 		t.Errorf("get: %q", out)
 	}
 	out.Reset()
 	if err := listRun(opts); err != nil {
 		t.Fatal(err)
 	}
-	want := "server=https://assistance.example.fr\ntoken=ents_…wxyz\nname=\nfunction=\nphone=04 77 48 41 41\nemail=\nuai=\nestablishment=\ncity=\n"
+	want := "server=https://assistance.example.fr\ntoken=ents_…wxyz\nname=\nfunction=\nphone=06 39 98 12 34\nemail=\nuai=\nestablishment=\ncity=\n"
 	if out.String() != want {
 		t.Errorf("list:\n%s\nwant:\n%s", out, want)
 	}

@@ -39,6 +39,9 @@ type NewOptions struct {
 	Drafts   func() (*drafts.Store, error)
 	Outbox   func() (*outbox.Outbox, error)
 	Ctx      context.Context
+	// PhoneWhenOpen returns the line that ends a bloquante ticket: the
+	// support phone when it is open now, else "".
+	PhoneWhenOpen func(info *support.ServerInfo) string
 
 	// Flags holds what the flags gave; an empty field was not given.
 	Flags           support.TicketInput
@@ -63,7 +66,8 @@ type NewOptions struct {
 // NewCmdNew returns `new`. runF replaces the run in tests of the flags.
 func NewCmdNew(f *cmdutil.Factory, runF func(*NewOptions) error) *cobra.Command {
 	opts := &NewOptions{IO: f.IOStreams, Lang: f.Lang, Getenv: f.Getenv, Config: f.Config,
-		Profile: f.Profile, Tickets: f.Tickets, Embedded: f.Embedded, Prompter: f.Prompter, Drafts: f.Drafts, Outbox: f.Outbox}
+		Profile: f.Profile, Tickets: f.Tickets, Embedded: f.Embedded, Prompter: f.Prompter, Drafts: f.Drafts, Outbox: f.Outbox,
+		PhoneWhenOpen: f.PhoneWhenOpen}
 	var function, priority string
 	cmd := &cobra.Command{
 		Use:     "new",
@@ -275,7 +279,7 @@ func newRun(opts *NewOptions) error {
 	}
 	if infoErr != nil {
 		// Valid as far as can be told without the server: kept to send later.
-		return k.keepOutbox(infoErr, norm, ups, paths)
+		return k.keepOutbox(infoErr, norm, ups, paths, nil)
 	}
 
 	t, err := svc.CreateTicket(ctx, norm, support.CreateOptions{IdempotencyKey: opts.IdempotencyKey, Attachments: ups})
@@ -284,7 +288,7 @@ func newRun(opts *NewOptions) error {
 		case code == support.EUNAVAILABLE, code == support.ERATELIMITED, base.Err() != nil:
 			// Perhaps filed, perhaps not: the outbox replays it with the
 			// same key, which files it at most once.
-			return k.keepOutbox(err, norm, ups, paths)
+			return k.keepOutbox(err, norm, ups, paths, info)
 		default:
 			return k.keepDraft(err, in, paths)
 		}
@@ -305,6 +309,9 @@ func newRun(opts *NewOptions) error {
 	}
 	if err != nil {
 		return err
+	}
+	if line := blockingPhone(opts, norm, info); line != "" {
+		fmt.Fprintln(opts.IO.ErrOut, line)
 	}
 	saveProfile(base, opts, svc, who, norm, interactive)
 	return nil
@@ -388,7 +395,9 @@ func (k *keeper) keepDraft(cause error, in support.TicketInput, paths []string) 
 // keepOutbox keeps the complete ticket, with copies of its files, to send
 // later with the same key; its draft, if any, is then removed (the outbox
 // holds it now). If the outbox cannot keep it, it is kept as a draft.
-func (k *keeper) keepOutbox(cause error, norm support.TicketInput, ups []support.Upload, paths []string) error {
+// A bloquante ticket kept there ends with the support phone when the
+// line is open: the ENT is down and nobody has been told yet.
+func (k *keeper) keepOutbox(cause error, norm support.TicketInput, ups []support.Upload, paths []string, info *support.ServerInfo) error {
 	if k.opts.Outbox == nil {
 		return cause
 	}
@@ -397,7 +406,11 @@ func (k *keeper) keepOutbox(cause error, norm support.TicketInput, ups []support
 		var e *outbox.Entry
 		if e, err = o.Add(norm, k.opts.IdempotencyKey, ups, paths); err == nil {
 			k.filed()
-			return &cmdutil.KeptError{Err: cause, Hint: locale.T(k.opts.Lang, "keep.outbox.kept", map[string]string{"id": e.ID})}
+			hint := locale.T(k.opts.Lang, "keep.outbox.kept", map[string]string{"id": e.ID})
+			if line := blockingPhone(k.opts, norm, info); line != "" {
+				hint += "\n" + line
+			}
+			return &cmdutil.KeptError{Err: cause, Hint: hint}
 		}
 	}
 	fmt.Fprintln(k.opts.IO.ErrOut, locale.T(k.opts.Lang, "keep.outbox.add_failed", map[string]string{"reason": err.Error()}))
@@ -531,4 +544,14 @@ var errIsDir = cmdutil.ErrIsDir
 // unreadable is the field error of a file we could not read (see cmdutil.Unreadable).
 func unreadable(lang, field, name string, err error) *support.FieldError {
 	return cmdutil.Unreadable(lang, field, name, err)
+}
+
+// blockingPhone is the support phone line to end a bloquante ticket with,
+// when the line is open now; "" otherwise. info nil (the server could not
+// be asked) takes the procedure's channels.
+func blockingPhone(opts *NewOptions, in support.TicketInput, info *support.ServerInfo) string {
+	if in.Priority != support.Bloquante || opts.PhoneWhenOpen == nil {
+		return ""
+	}
+	return opts.PhoneWhenOpen(info)
 }

@@ -27,11 +27,11 @@ func TestNewCmdNewFlags(t *testing.T) {
 		wantErr string // a UsageError key
 	}{
 		{name: "nothing", args: nil, want: NewOptions{}},
-		{name: "reporter and ticket", args: []string{"--name", "Claire Martin", "--function", "adjoint", "--phone", "0477484141",
+		{name: "reporter and ticket", args: []string{"--name", "Claire Martin", "--function", "adjoint", "--phone", "0639981234",
 			"--email", "c@ac-lyon.fr", "--uai", "0421234N", "--establishment", "Collège", "--city", "Lyon", "--subject", "Sujet",
 			"--description", "D", "--location", "A > B", "--priority", "majeure"},
 			want: NewOptions{Flags: support.TicketInput{
-				Reporter:      support.Reporter{Name: "Claire Martin", Function: "adjoint", Phone: "0477484141", Email: "c@ac-lyon.fr"},
+				Reporter:      support.Reporter{Name: "Claire Martin", Function: "adjoint", Phone: "0639981234", Email: "c@ac-lyon.fr"},
 				Establishment: support.Establishment{UAI: "0421234N", Name: "Collège", City: "Lyon"},
 				Subject:       "Sujet", Description: "D", Location: "A > B", Priority: "majeure"}}},
 		{name: "population repeated and comma list", args: []string{"--population", "eleves, parents", "--population", "tous"},
@@ -70,7 +70,7 @@ func TestNewCmdNewFlags(t *testing.T) {
 			}
 			opts := cmp.Options{cmp.FilterPath(func(p cmp.Path) bool {
 				switch p.Last().String() {
-				case ".IO", ".Getenv", ".Config", ".Profile", ".Tickets", ".Prompter", ".Drafts", ".Outbox", ".Ctx", ".Lang":
+				case ".IO", ".Getenv", ".Config", ".Profile", ".Tickets", ".Prompter", ".Drafts", ".Outbox", ".Ctx", ".Lang", ".PhoneWhenOpen":
 					return true
 				}
 				return false
@@ -85,7 +85,7 @@ func TestNewCmdNewFlags(t *testing.T) {
 const validYAML = `reporter:
   name: Claire Martin
   function: chef_etablissement
-  phone: 04 77 48 41 41
+  phone: 06 39 98 12 34
   email: claire.martin@ac-lyon.fr
 establishment: {uai: 0421234N}
 subject: ENT inaccessible
@@ -126,7 +126,7 @@ func TestNewRun(t *testing.T) {
 		{name: "from a file: the number alone", opts: func(o *NewOptions) { o.FromFile = ticket }, wantOut: "CG42N1-1\n",
 			check: func(t *testing.T, fake *cmdtest.Tickets) {
 				in := fake.Created[0]
-				if in.Reporter.Phone != "+33477484141" || in.Establishment.Name != "Collège du Pilat" {
+				if in.Reporter.Phone != "+33639981234" || in.Establishment.Name != "Collège du Pilat" {
 					t.Errorf("sent %+v, want a normalised ticket completed from the directory", in)
 				}
 				if !strings.HasPrefix(fake.CreateOps[0].IdempotencyKey, "cli-") {
@@ -264,7 +264,7 @@ func TestCanPrompt(t *testing.T) {
 func TestNewInteractive(t *testing.T) {
 	fillAll := func(req *prompter.TicketRequest) error {
 		req.Input = support.TicketInput{
-			Reporter:      support.Reporter{Name: "Claire Martin", Function: "chef_etablissement", Phone: "04 77 48 41 41", Email: "c@ac-lyon.fr"},
+			Reporter:      support.Reporter{Name: "Claire Martin", Function: "chef_etablissement", Phone: "06 39 98 12 34", Email: "c@ac-lyon.fr"},
 			Establishment: support.Establishment{UAI: "0421234N"}, Subject: "ENT inaccessible", Population: []support.Population{"tous"},
 			Description: "Depuis ce matin la page de connexion affiche une erreur.", Location: "Accueil > Messagerie", Priority: "bloquante"}
 		return nil

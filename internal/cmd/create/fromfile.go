@@ -17,7 +17,7 @@ import (
 const maxInputFile = 1 << 20
 
 // node is a parsed YAML or JSON value with scalars kept as written, so
-// that a phone number 0477484141 keeps its leading zero.
+// that a phone number 0639981234 keeps its leading zero.
 type node struct {
 	kind  byte // 's' scalar, 'm' mapping, 'l' list, 'n' null
 	value string

@@ -16,8 +16,8 @@ func TestDecodeInput(t *testing.T) {
 		fields []string // fields of the errors, in order
 		keys   []string // the "key" param of unknown_key errors
 	}{
-		{name: "YAML keeps a leading zero", in: "reporter: {phone: 0477484141}\n",
-			want: fileInput{Input: support.TicketInput{Reporter: support.Reporter{Phone: "0477484141"}}}},
+		{name: "YAML keeps a leading zero", in: "reporter: {phone: 0639981234}\n",
+			want: fileInput{Input: support.TicketInput{Reporter: support.Reporter{Phone: "0639981234"}}}},
 		{name: "JSON with tabs", in: "{\n\t\"subject\": \"Sujet\",\n\t\"priority\": \"mineure\"\n}",
 			want: fileInput{Input: support.TicketInput{Subject: "Sujet", Priority: "mineure"}}},
 		{name: "population as a comma list", in: "population: eleves, parents\n",

@@ -18,7 +18,7 @@ import (
 
 func fullInput() support.TicketInput {
 	return support.TicketInput{
-		Reporter:      support.Reporter{Name: "Claire Martin", Function: "chef_etablissement", Phone: "04 77 48 41 41", Email: "c@ac-lyon.fr"},
+		Reporter:      support.Reporter{Name: "Claire Martin", Function: "chef_etablissement", Phone: "06 39 98 12 34", Email: "c@ac-lyon.fr"},
 		Establishment: support.Establishment{UAI: "0421234N"}, Subject: "ENT inaccessible", Population: []support.Population{"tous"},
 		Description: "Depuis ce matin la page de connexion affiche une erreur.", Location: "Accueil > Messagerie", Priority: "bloquante"}
 }
@@ -58,7 +58,7 @@ func kept(t *testing.T, err error, want string) {
 func TestInterruptedFormIsResumed(t *testing.T) {
 	fake := cmdtest.NewTickets()
 	p := &cmdtest.Prompter{Fill: func(req *prompter.TicketRequest) error {
-		req.Input.Reporter = support.Reporter{Name: "Claire Martin", Function: "adjoint", Phone: "04 77 48 41 41"}
+		req.Input.Reporter = support.Reporter{Name: "Claire Martin", Function: "adjoint", Phone: "06 39 98 12 34"}
 		return prompter.ErrCancelled
 	}}
 	opts, f := keepOptions(t, fake, p)
@@ -69,7 +69,7 @@ func TestInterruptedFormIsResumed(t *testing.T) {
 	kept(t, err, "ent-support new --resume")
 	store, _ := f.Drafts()
 	d, err := store.Latest()
-	if err != nil || d.Input.Reporter.Phone != "04 77 48 41 41" || d.IdempotencyKey != "" {
+	if err != nil || d.Input.Reporter.Phone != "06 39 98 12 34" || d.IdempotencyKey != "" {
 		t.Fatalf("draft %+v %v: want the three fields, and no key (never validated)", d, err)
 	}
 
@@ -174,7 +174,7 @@ func TestUnreachableServerFillsTheOutbox(t *testing.T) {
 	kept(t, err, "ent-support outbox send")
 	o, _ := f.Outbox()
 	es, _ := o.List()
-	if len(es) != 1 || !strings.HasPrefix(es[0].IdempotencyKey, "cli-") || len(es[0].Attachments) != 1 || es[0].Input.Reporter.Phone != "+33477484141" {
+	if len(es) != 1 || !strings.HasPrefix(es[0].IdempotencyKey, "cli-") || len(es[0].Attachments) != 1 || es[0].Input.Reporter.Phone != "+33639981234" {
 		t.Fatalf("outbox %+v: want the normalised ticket, its key and its file", es)
 	}
 	os.Remove(png)

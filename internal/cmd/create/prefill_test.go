@@ -42,26 +42,26 @@ func TestKnownFields(t *testing.T) {
 		estKnown bool
 		want     []string
 	}{
-		{name: "one establishment, complete profile: nothing asked", me: marie("+33477484141", chefPilat), estKnown: true, want: all},
-		{name: "the phone written another way is the same", me: marie("+33477484141", chefPilat), estKnown: true,
-			edit: func(in *support.TicketInput) { in.Reporter.Phone = "04.77.48.41.41" }, want: all},
+		{name: "one establishment, complete profile: nothing asked", me: marie("+33639981234", chefPilat), estKnown: true, want: all},
+		{name: "the phone written another way is the same", me: marie("+33639981234", chefPilat), estKnown: true,
+			edit: func(in *support.TicketInput) { in.Reporter.Phone = "06.39.98.12.34" }, want: all},
 		{name: "no phone in the profile: the phone is asked", me: marie("", chefPilat), estKnown: true,
 			want: []string{"reporter.name", "reporter.function", "reporter.email", "establishment.uai"}},
-		{name: "a saved default phone that differs is asked", me: marie("+33477484141", chefPilat), estKnown: true,
+		{name: "a saved default phone that differs is asked", me: marie("+33639981234", chefPilat), estKnown: true,
 			edit: func(in *support.TicketInput) { in.Reporter.Phone = "06 12 34 56 78" },
 			want: []string{"reporter.name", "reporter.function", "reporter.email", "establishment.uai"}},
-		{name: "an e-mail in another case is the same", me: marie("+33477484141", chefPilat), estKnown: true,
+		{name: "an e-mail in another case is the same", me: marie("+33639981234", chefPilat), estKnown: true,
 			edit: func(in *support.TicketInput) { in.Reporter.Email = "M.Curie@AC-LYON.fr" }, want: all},
 		{name: "an invalid name in the profile is asked", me: &support.User{Name: "--", Email: "m.curie@ac-lyon.fr",
-			Phone: "+33477484141", Role: support.RoleReporter, Establishments: []support.Membership{chefPilat}}, estKnown: true,
+			Phone: "+33639981234", Role: support.RoleReporter, Establishments: []support.Membership{chefPilat}}, estKnown: true,
 			want: []string{"reporter.function", "reporter.phone", "reporter.email", "establishment.uai"}},
-		{name: "several establishments: which one is asked, not the function", me: marie("+33477484141", chefPilat, adjointFriend), estKnown: true,
+		{name: "several establishments: which one is asked, not the function", me: marie("+33639981234", chefPilat, adjointFriend), estKnown: true,
 			edit: func(in *support.TicketInput) { in.Establishment.UAI = uaiPilat },
 			want: []string{"reporter.name", "reporter.function", "reporter.phone", "reporter.email"}},
-		{name: "a UAI not theirs is asked", me: marie("+33477484141", chefPilat), estKnown: true,
+		{name: "a UAI not theirs is asked", me: marie("+33639981234", chefPilat), estKnown: true,
 			edit: func(in *support.TicketInput) { in.Establishment.UAI = uaiFriend },
 			want: []string{"reporter.name", "reporter.function", "reporter.phone", "reporter.email"}},
-		{name: "an establishment the directory does not know is asked", me: marie("+33477484141", chefPilat), estKnown: false,
+		{name: "an establishment the directory does not know is asked", me: marie("+33639981234", chefPilat), estKnown: false,
 			want: []string{"reporter.name", "reporter.function", "reporter.phone", "reporter.email"}},
 		{name: "staff: everything asked", me: nil, estKnown: true, want: nil},
 		{name: "staff filing for an account: its identity is not asked, the establishment is", me: nil, estKnown: true,
@@ -97,11 +97,11 @@ func TestGatherWithProfile(t *testing.T) {
 	opts := &NewOptions{IO: f.IOStreams, Lang: f.Lang, Config: func() (*config.Config, error) { return cfg, nil }, Profile: f.Profile}
 	opts.Flags.Reporter.Email = "flag@ac-lyon.fr"
 	opts.Flags.Reporter.Function = support.CorrespondantENT
-	in, _, _, err := gather(opts, nil, marie("+33477484141", chefPilat))
+	in, _, _, err := gather(opts, nil, marie("+33639981234", chefPilat))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := support.Reporter{Name: "Marie Curie", Function: support.ChefEtablissement, Phone: "+33477484141", Email: "flag@ac-lyon.fr"}
+	want := support.Reporter{Name: "Marie Curie", Function: support.ChefEtablissement, Phone: "+33639981234", Email: "flag@ac-lyon.fr"}
 	if diff := cmp.Diff(want, in.Reporter); diff != "" || in.Establishment.UAI != uaiPilat {
 		t.Errorf("reporter (-want +got):\n%s\nUAI %q", diff, in.Establishment.UAI)
 	}
@@ -121,7 +121,7 @@ func TestGatherWithProfile(t *testing.T) {
 // nothing is offered to save.
 func TestNewPrefilledFromProfile(t *testing.T) {
 	fake := cmdtest.NewTickets()
-	fake.User = marie("+33477484141", chefPilat)
+	fake.User = marie("+33639981234", chefPilat)
 	p := &cmdtest.Prompter{Answer: true, Fill: fillTicketOnly}
 	opts, out := interactiveOptions(t, fake, p)
 	if err := newRun(opts); err != nil {
@@ -136,11 +136,11 @@ func TestNewPrefilledFromProfile(t *testing.T) {
 			t.Errorf("the form asks %s; known: %v", f, req.Known)
 		}
 	}
-	want := support.Reporter{Name: "Marie Curie", Function: support.ChefEtablissement, Phone: "+33477484141", Email: "m.curie@ac-lyon.fr"}
+	want := support.Reporter{Name: "Marie Curie", Function: support.ChefEtablissement, Phone: "+33639981234", Email: "m.curie@ac-lyon.fr"}
 	if len(fake.Created) != 1 || !cmp.Equal(fake.Created[0].Reporter, want) || fake.Created[0].Establishment.UAI != uaiPilat {
 		t.Fatalf("created %+v, want the profile's identity", fake.Created)
 	}
-	for _, s := range []string{"Marie Curie", "04 77 48 41 41", "m.curie@ac-lyon.fr", uaiPilat, "Collège du Pilat"} {
+	for _, s := range []string{"Marie Curie", "06 39 98 12 34", "m.curie@ac-lyon.fr", uaiPilat, "Collège du Pilat"} {
 		if !strings.Contains(p.Summary, s) {
 			t.Errorf("the summary does not show %q:\n%s", s, p.Summary)
 		}
@@ -157,7 +157,7 @@ func TestNewPrefilledFromProfile(t *testing.T) {
 // directory), and the function is the one held in the one chosen.
 func TestNewSeveralEstablishments(t *testing.T) {
 	fake := cmdtest.NewTickets()
-	fake.User = marie("+33477484141", chefPilat, adjointFriend)
+	fake.User = marie("+33639981234", chefPilat, adjointFriend)
 	p := &cmdtest.Prompter{Answer: true, Fill: func(req *prompter.TicketRequest) error {
 		fillTicketOnly(req)
 		req.Input.Establishment = support.Establishment{UAI: uaiFriend, Name: "Lycée Ami", City: "Lyon"}
@@ -189,7 +189,7 @@ func TestNewSeveralEstablishments(t *testing.T) {
 func TestNewOffersToSaveAChangedPhone(t *testing.T) {
 	for _, answer := range []bool{true, false} {
 		fake := cmdtest.NewTickets()
-		fake.User = marie("+33477484141", chefPilat)
+		fake.User = marie("+33639981234", chefPilat)
 		p := &cmdtest.Prompter{Answer: true, AnswerTo: func(string) bool { return answer }, Fill: func(req *prompter.TicketRequest) error {
 			fillTicketOnly(req)
 			req.Input.Reporter.Phone = "06 12 34 56 78"
@@ -232,7 +232,7 @@ func TestNewSaveProfileFlag(t *testing.T) {
 		return fake, errOut.String(), err
 	}
 	contact := support.Reporter{Phone: "06 12 34 56 78", Email: "marie@ac-lyon.fr"}
-	fake, _, err := run(marie("+33477484141", chefPilat), contact, nil)
+	fake, _, err := run(marie("+33639981234", chefPilat), contact, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -243,13 +243,13 @@ func TestNewSaveProfileFlag(t *testing.T) {
 		t.Errorf("name and function do not come from the profile: %+v", r)
 	}
 
-	_, stderr, err := run(marie("+33477484141", chefPilat), contact, support.Errorf(support.ECONFLICT, "error.email_taken", nil))
+	_, stderr, err := run(marie("+33639981234", chefPilat), contact, support.Errorf(support.ECONFLICT, "error.email_taken", nil))
 	if err != nil || !strings.Contains(stderr, "Profil non enregistré") {
 		t.Errorf("refused: error %v, stderr %q", err, stderr)
 	}
 
 	admin := &support.User{ID: 1, Name: "Administrateur", Email: "admin@localhost", Role: support.RoleAdmin}
-	full := support.Reporter{Name: "Claire Martin", Function: support.Adjoint, Phone: "04 77 48 41 41", Email: "c.martin@ac-lyon.fr"}
+	full := support.Reporter{Name: "Claire Martin", Function: support.Adjoint, Phone: "06 39 98 12 34", Email: "c.martin@ac-lyon.fr"}
 	fake, stderr, err = run(admin, full, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -257,7 +257,7 @@ func TestNewSaveProfileFlag(t *testing.T) {
 	if len(fake.ContactUpdates) != 0 || !strings.Contains(stderr, "rien n'est enregistré") {
 		t.Errorf("staff: updates %v, stderr %q", fake.ContactUpdates, stderr)
 	}
-	full.Phone = "+33477484141" // as normalised
+	full.Phone = "+33639981234" // as normalised
 	if !cmp.Equal(fake.Created[0].Reporter, full) {
 		t.Errorf("staff: the ticket's reporter is %+v, want the one given", fake.Created[0].Reporter)
 	}

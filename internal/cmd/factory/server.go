@@ -34,7 +34,7 @@ func runServer(ctx context.Context, f *cmdutil.Factory, o cmdutil.ServerOptions)
 	limits.MaxFiles = support.DefaultMaxFiles
 	srv, err := server.Open(ctx, server.Options{Addr: o.Addr, Database: dsn, Prefix: o.Prefix, Limits: limits,
 		OpenDirectory: o.OpenDirectory, BootstrapToken: o.BootstrapToken, Version: build.Version,
-		Logger: log, Now: f.Now, SMTP: o.SMTP, MailFrom: o.MailFrom, PublicURL: o.PublicURL,
+		Contact: o.Contact, Logger: log, Now: f.Now, SMTP: o.SMTP, MailFrom: o.MailFrom, PublicURL: o.PublicURL,
 		RateLimits: httpapi.RateLimits{AuthFailures: o.AuthFailureLimit, Creates: o.CreateLimit, Comments: o.CommentLimit},
 		Timeouts: httpapi.Timeouts{ReadHeader: o.ReadHeaderTimeout, Read: o.ReadTimeout, Idle: o.IdleTimeout,
 			MaxHeaderBytes: o.MaxHeaderBytes, Write: o.WriteTimeout},
@@ -57,7 +57,8 @@ func runServer(ctx context.Context, f *cmdutil.Factory, o cmdutil.ServerOptions)
 	attrs := []any{"addr", addr, "url", srv.URL(), "database", redact(dsn), "prefix", info.Prefix,
 		"open_directory", o.OpenDirectory, "max_file_size", info.Limits.MaxFileSize, "max_ticket_size", info.Limits.MaxTicketSize,
 		"auth_failure_limit", o.AuthFailureLimit.String(), "create_limit", o.CreateLimit.String(),
-		"comment_limit", o.CommentLimit.String()}
+		"comment_limit", o.CommentLimit.String(), "contact_email", info.Contact.Email,
+		"contact_phone", info.Contact.Phone, "contact_hours", info.Contact.Hours}
 	if len(o.TrustedProxies) > 0 {
 		proxies := make([]string, len(o.TrustedProxies))
 		for i, p := range o.TrustedProxies {

@@ -16,6 +16,7 @@ import (
 	commentcmd "github.com/ent-support/ent-support/internal/cmd/comment"
 	completioncmd "github.com/ent-support/ent-support/internal/cmd/completion"
 	configcmd "github.com/ent-support/ent-support/internal/cmd/config"
+	contactcmd "github.com/ent-support/ent-support/internal/cmd/contact"
 	newcmd "github.com/ent-support/ent-support/internal/cmd/create"
 	doctorcmd "github.com/ent-support/ent-support/internal/cmd/doctor"
 	downloadcmd "github.com/ent-support/ent-support/internal/cmd/download"
@@ -88,6 +89,7 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 		authcmd.NewCmdAuth(f),
 		configcmd.NewCmdConfig(f),
 		doctorcmd.NewCmdDoctor(f, nil),
+		contactcmd.NewCmdContact(f, nil),
 		admincmd.NewCmdAdmin(f),
 		servercmd.NewCmdServer(f, nil),
 		completioncmd.NewCmdCompletion(f),

@@ -31,6 +31,8 @@ type ServerOptions struct {
 	OpenDirectory                                     bool
 	MaxFileSize, MaxTicketSize                        string
 	ReadyFile                                         string
+	ContactEmail, ContactPhone, ContactHours          string
+	MaintenancePhone                                  string
 
 	AuthFailureLimit, CreateLimit        string
 	CommentLimit                         string
@@ -78,6 +80,10 @@ func NewCmdServer(f *cmdutil.Factory, runF func(*ServerOptions) error) *cobra.Co
 	fl.BoolVar(&opts.OpenDirectory, "open-directory", false, f.T("cli.server.flag.open_directory", nil))
 	fl.StringVar(&opts.MaxFileSize, "max-file-size", "10MiB", f.T("cli.server.flag.max_file_size", nil))
 	fl.StringVar(&opts.MaxTicketSize, "max-ticket-size", "25MiB", f.T("cli.server.flag.max_ticket_size", nil))
+	fl.StringVar(&opts.ContactEmail, "contact-email", support.DefaultContactEmail, f.T("cli.server.flag.contact_email", nil))
+	fl.StringVar(&opts.ContactPhone, "contact-phone", support.DefaultContactPhone, f.T("cli.server.flag.contact_phone", nil))
+	fl.StringVar(&opts.ContactHours, "contact-hours", support.DefaultContactHours, f.T("cli.server.flag.contact_hours", nil))
+	fl.StringVar(&opts.MaintenancePhone, "maintenance-phone", support.DefaultMaintenancePhone, f.T("cli.server.flag.maintenance_phone", nil))
 	fl.StringVar(&opts.ReadyFile, "ready-file", "", f.T("cli.server.flag.ready_file", nil))
 	fl.StringVar(&opts.AuthFailureLimit, "auth-failure-limit", support.DefaultAuthFailureLimit.String(), f.T("cli.server.flag.auth_failure_limit", nil))
 	fl.StringVar(&opts.CreateLimit, "create-limit", support.DefaultCreateLimit.String(), f.T("cli.server.flag.create_limit", nil))
@@ -160,6 +166,7 @@ func (opts *ServerOptions) options() (cmdutil.ServerOptions, error) {
 	if so.Limits.MaxFileSize > so.Limits.MaxTicketSize && so.Limits.MaxTicketSize > 0 {
 		bad("max_file_size", "cli_size_order", nil)
 	}
+	errs = append(errs, opts.contactOptions(&so)...)
 	errs = append(errs, opts.abuseOptions(&so)...)
 	if len(errs) > 0 {
 		return so, support.InvalidFields(errs)
@@ -247,4 +254,44 @@ func parseTrustedProxy(v string) (netip.Prefix, error) {
 		p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
 	}
 	return p.Masked(), nil
+}
+
+// contactOptions checks the support channels the server publishes: an
+// e-mail address (never the retired ent@loire.fr), French phone numbers
+// (kept in their French written form) and hours the clients can read.
+func (opts *ServerOptions) contactOptions(so *cmdutil.ServerOptions) []support.FieldError {
+	var errs []support.FieldError
+	bad := func(field, rule string) { errs = append(errs, support.FieldError{Field: field, Rule: rule}) }
+	// Left empty (options built in code): the procedure's channels.
+	d := support.DefaultChannels()
+	or := func(v, def string) string {
+		if strings.TrimSpace(v) == "" {
+			return def
+		}
+		return v
+	}
+	c := support.Channels{Email: strings.TrimSpace(or(opts.ContactEmail, d.Email)),
+		Hours: strings.Join(strings.Fields(or(opts.ContactHours, d.Hours)), " ")}
+	if a, err := mail.ParseAddress(c.Email); err != nil || a.Address != c.Email {
+		bad("contact_email", support.RuleEmail)
+	} else if strings.EqualFold(c.Email, support.RetiredContactEmail) {
+		bad("contact_email", "cli_retired_email")
+	}
+	phone := func(field, v string) string {
+		e164, ferr := support.ParsePhone(v)
+		if ferr != nil {
+			bad(field, support.RulePhone)
+			return ""
+		}
+		return support.FormatPhone(e164)
+	}
+	c.Phone = phone("contact_phone", or(opts.ContactPhone, d.Phone))
+	if m := strings.TrimSpace(opts.MaintenancePhone); m != "" && m != "none" {
+		c.MaintenancePhone = phone("maintenance_phone", opts.MaintenancePhone)
+	}
+	if _, err := support.ParseHours(c.Hours); err != nil {
+		bad("contact_hours", "cli_hours")
+	}
+	so.Contact = c
+	return errs
 }

@@ -20,6 +20,7 @@ func TestNewCmdServer(t *testing.T) {
 		"ENT_SUPPORT_SERVER_MAX_FILE_SIZE": "2MiB", "ENT_SUPPORT_BOOTSTRAP_TOKEN": "ents_bootstrap_token_0123456789",
 		"ENT_SUPPORT_SERVER_CREATE_LIMIT": "5/1m", "ENT_SUPPORT_SERVER_COMMENT_LIMIT": "10/1h", "ENT_SUPPORT_SERVER_IDLE_TIMEOUT": "30s", "ENT_SUPPORT_SERVER_TLS_KEY": "/etc/k.pem",
 		"ENT_SUPPORT_SERVER_MAX_STREAMS_PER_USER": "4", "ENT_SUPPORT_SERVER_WRITE_TIMEOUT": "1m",
+		"ENT_SUPPORT_SERVER_CONTACT_HOURS": "tue-sat  09:00-17:00 UTC",
 	}
 	f, _, _, _ := cmdtest.Factory(t, cmdtest.NewTickets())
 	f.Getenv = func(k string) string { return env[k] }
@@ -31,7 +32,8 @@ func TestNewCmdServer(t *testing.T) {
 		return err
 	})
 	cmd.SetArgs([]string{"--prefix", "loire42", "--ready-file", "/tmp/r", "--smtp", "smtp://mail:25", "--mail-from", "a@b.fr",
-		"--auth-failure-limit", "off", "--tls-cert", "/etc/c.pem", "--tls-key", "/k.pem", "--max-header-size", "16KiB", "--write-timeout", "45s"})
+		"--auth-failure-limit", "off", "--tls-cert", "/etc/c.pem", "--tls-key", "/k.pem", "--max-header-size", "16KiB", "--write-timeout", "45s",
+		"--contact-phone", "+33 6 12 34 56 78", "--maintenance-phone", "none"})
 	cmd.SetOut(&bytes.Buffer{})
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)
@@ -41,7 +43,8 @@ func TestNewCmdServer(t *testing.T) {
 		Limits:      support.Limits{MaxFileSize: 2 << 20, MaxTicketSize: 25 << 20},
 		CreateLimit: support.RateLimit{N: 5, Per: time.Minute}, CommentLimit: support.RateLimit{N: 10, Per: time.Hour}, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 5 * time.Minute,
 		IdleTimeout: 30 * time.Second, MaxHeaderBytes: 16 << 10, TLSCert: "/etc/c.pem", TLSKey: "/k.pem",
-		WriteTimeout: 45 * time.Second, MaxStreamsPerUser: 4}
+		WriteTimeout: 45 * time.Second, MaxStreamsPerUser: 4,
+		Contact: support.Channels{Email: support.DefaultContactEmail, Phone: "06 12 34 56 78", Hours: "tue-sat 09:00-17:00 UTC"}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %+v\nwant %+v", got, want)
 	}

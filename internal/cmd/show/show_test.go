@@ -15,7 +15,7 @@ func ticket() *support.Ticket {
 		TicketSummary: support.TicketSummary{
 			Number: support.Number{Prefix: "CG42N1", Seq: 1042},
 			TicketInput: support.TicketInput{
-				Reporter:      support.Reporter{Name: "Claire Martin", Function: support.ChefEtablissement, Phone: "+33477484141", Email: "claire.martin@ac-lyon.fr"},
+				Reporter:      support.Reporter{Name: "Claire Martin", Function: support.ChefEtablissement, Phone: "+33639981234", Email: "claire.martin@ac-lyon.fr"},
 				Establishment: support.Establishment{UAI: "0421234N", Name: "Collège du Pilat", City: "Bourg-Argental"},
 				Subject:       "ENT inaccessible depuis ce matin",
 				Population:    []support.Population{"enseignants", "eleves", "vie_scolaire"},

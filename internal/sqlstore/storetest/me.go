@@ -14,7 +14,7 @@ import (
 // nothing is written; role and establishments never move.
 func testUpdateUserContact(t *testing.T, s support.Store) {
 	ctx := context.Background()
-	anne := &support.User{Name: "Anne Dupré", Email: "anne.dupre@example.fr", Phone: "+33477484141",
+	anne := &support.User{Name: "Anne Dupré", Email: "anne.dupre@example.fr", Phone: "+33639981234",
 		Role: support.RoleReporter, Establishments: []support.Membership{{UAI: "0421234N", Function: support.ChefEtablissement}}}
 	if err := s.CreateUser(ctx, anne, "hash-anne"); err != nil {
 		t.Fatal(err)

@@ -79,7 +79,7 @@ func newTicket(uai string, by int64, p support.Priority) *support.Ticket {
 		Number: support.Number{Prefix: prefix},
 		TicketInput: support.TicketInput{
 			Reporter: support.Reporter{Name: "Anne Dupré", Function: support.ChefEtablissement,
-				Phone: "+33477484141", Email: "anne.dupre@example.fr"},
+				Phone: "+33639981234", Email: "anne.dupre@example.fr"},
 			Establishment: support.Establishment{UAI: uai, Name: "Lycée Claude Fauriel", City: "Saint-Étienne"},
 			Subject:       "ENT inaccessible",
 			Population:    []support.Population{"enseignants", "eleves"},
@@ -661,7 +661,7 @@ func testListBadCursor(t *testing.T, s support.Store) {
 
 func testUsers(t *testing.T, s support.Store) {
 	ctx := context.Background()
-	u := &support.User{Name: "Anne Dupré", Email: "Anne.Dupre@example.fr", Phone: "+33477484141", Role: support.RoleReporter,
+	u := &support.User{Name: "Anne Dupré", Email: "Anne.Dupre@example.fr", Phone: "+33639981234", Role: support.RoleReporter,
 		Establishments: []support.Membership{{UAI: "0420001N", Function: support.ChefEtablissement}, {UAI: "0420002P", Function: support.Adjoint}}}
 	if err := s.CreateUser(ctx, u, "hash-anne"); err != nil {
 		t.Fatal(err)
