@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ent-support/ent-support/internal/support"
@@ -155,13 +156,15 @@ func (s *server) listTickets(w http.ResponseWriter, r *http.Request) {
 	s.ok(w, http.StatusOK, page)
 }
 
-// parisTime is where a bare date starts: the users are in France.
-var parisTime = func() *time.Location {
+// parisTime is where a bare date starts: the users are in France. The
+// zone is loaded on the first list filtered by date, not when the program
+// starts (every command and completion would pay for it).
+var parisTime = sync.OnceValue(func() *time.Location {
 	if loc, err := time.LoadLocation("Europe/Paris"); err == nil {
 		return loc
 	}
 	return time.UTC
-}()
+})
 
 // parseTicketFilter reads the list's query parameters, reporting every
 // bad one at once.
@@ -202,7 +205,7 @@ func parseTicketFilter(q url.Values) (support.TicketFilter, error) {
 	if v := q.Get("since"); v != "" {
 		t, err := time.Parse(time.RFC3339, v)
 		if err != nil {
-			t, err = time.ParseInLocation(time.DateOnly, v, parisTime)
+			t, err = time.ParseInLocation(time.DateOnly, v, parisTime())
 		}
 		if err != nil {
 			errs = append(errs, support.FieldError{Field: "since", Rule: support.RuleDate})
