@@ -11,8 +11,9 @@ import (
 // List is what a listing command prints, and how.
 type List[T any] struct {
 	Items    []T
-	JSON     bool   // --json
-	EmptyKey string // the note shown on a terminal when there is nothing
+	JSON     bool    // --json
+	Export   *Export // --jq, --template
+	EmptyKey string  // the note shown on a terminal when there is nothing
 	// Table lays the items out for people; TSV writes them for scripts,
 	// one tab-separated line each, columns only ever added at the end.
 	Table, TSV func(io.Writer, []T) error
@@ -27,7 +28,7 @@ func WriteList[T any](ios *iostreams.IOStreams, lang string, l List[T]) error {
 		if l.Items == nil {
 			l.Items = []T{}
 		}
-		return WriteJSON(ios.Out, l.Items)
+		return l.Export.Write(ios.Out, l.Items)
 	}
 	if len(l.Items) == 0 {
 		if ios.IsStdoutTTY() {

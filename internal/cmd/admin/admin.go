@@ -36,6 +36,8 @@ type Common struct {
 	Lang  string
 	Admin func() (support.AdminService, error)
 	Ctx   context.Context
+	// Export is --jq and --template, on the commands that have --json.
+	Export cmdutil.Export
 }
 
 func (c *Common) context() (context.Context, context.CancelFunc) {
@@ -84,7 +86,7 @@ func NewCmdUserAdd(f *cmdutil.Factory, runF func(*UserAddOptions) error) *cobra.
 	fl.StringArrayVar(&opts.Input.UAIs, "uai", nil, f.T("cli.admin.flag.uais", nil))
 	fl.StringVar(&opts.Input.Lang, "lang", "fr", f.T("cli.admin.flag.lang", nil))
 	fl.StringVar(&opts.Expires, "expires", "", f.T("cli.admin.flag.expires", nil))
-	fl.BoolVar(&opts.JSON, "json", false, f.T("cli.admin.flag.json", nil))
+	cmdutil.AddJSONFlags(cmd, f, "cli.admin.flag.json", &opts.JSON, &opts.Export)
 	return cmd
 }
 
@@ -141,7 +143,7 @@ func NewCmdEstablishmentAdd(f *cmdutil.Factory, runF func(*EstablishmentAddOptio
 	fl.StringVar(&e.City, "city", "", f.T("cli.admin.flag.city", nil))
 	fl.StringVar(&e.Department, "department", "", f.T("cli.admin.flag.department", nil))
 	fl.StringVar(&e.Territory, "territory", "", f.T("cli.admin.flag.territory", nil))
-	fl.BoolVar(&opts.JSON, "json", false, f.T("cli.admin.flag.json", nil))
+	cmdutil.AddJSONFlags(cmd, f, "cli.admin.flag.json", &opts.JSON, &opts.Export)
 	return cmd
 }
 
@@ -157,7 +159,7 @@ func establishmentAddRun(opts *EstablishmentAddOptions) error {
 		return err
 	}
 	if opts.JSON {
-		return cmdutil.WriteJSON(opts.IO.Out, e)
+		return opts.Export.Write(opts.IO.Out, e)
 	}
 	_, err = fmt.Fprintf(opts.IO.SafeOut(), "%s\t%s\t%s\n", e.UAI, cmdutil.OneLine(e.Name), cmdutil.OneLine(e.City))
 	return err
@@ -186,7 +188,7 @@ func NewCmdEstablishmentImport(f *cmdutil.Factory, runF func(*EstablishmentImpor
 			return establishmentImportRun(opts)
 		},
 	}
-	cmd.Flags().BoolVar(&opts.JSON, "json", false, f.T("cli.admin.flag.json", nil))
+	cmdutil.AddJSONFlags(cmd, f, "cli.admin.flag.json", &opts.JSON, &opts.Export)
 	return cmd
 }
 
@@ -215,7 +217,7 @@ func establishmentImportRun(opts *EstablishmentImportOptions) error {
 		return err
 	}
 	if opts.JSON {
-		if err := cmdutil.WriteJSON(opts.IO.Out, rep); err != nil {
+		if err := opts.Export.Write(opts.IO.Out, rep); err != nil {
 			return err
 		}
 	} else {

@@ -43,7 +43,7 @@ func NewCmdUserList(f *cmdutil.Factory, runF func(*UserListOptions) error) *cobr
 	fl.StringVar(&opts.Filter.UAI, "uai", "", f.T("cli.admin.flag.uai", nil))
 	fl.StringVar(&role, "role", "", f.T("cli.admin.flag.role", nil))
 	fl.BoolVar(&opts.Filter.Disabled, "all", false, f.T("cli.admin.flag.all", nil))
-	fl.BoolVar(&opts.JSON, "json", false, f.T("cli.admin.flag.json", nil))
+	cmdutil.AddJSONFlags(cmd, f, "cli.admin.flag.json", &opts.JSON, &opts.Export)
 	return cmd
 }
 
@@ -59,7 +59,7 @@ func userListRun(opts *UserListOptions) error {
 		return err
 	}
 	return cmdutil.WriteList(opts.IO, opts.Lang, cmdutil.List[support.User]{
-		Items: users, JSON: opts.JSON, EmptyKey: "cli.admin.user.list.empty",
+		Items: users, JSON: opts.JSON, Export: &opts.Export, EmptyKey: "cli.admin.user.list.empty",
 		Table: func(w io.Writer, us []support.User) error {
 			tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, locale.T(opts.Lang, "cli.admin.user.list.header", nil))
@@ -137,7 +137,7 @@ func NewCmdUserState(f *cmdutil.Factory, disabled bool, runF func(*UserStateOpti
 			return userStateRun(opts)
 		},
 	}
-	cmd.Flags().BoolVar(&opts.JSON, "json", false, f.T("cli.admin.flag.json", nil))
+	cmdutil.AddJSONFlags(cmd, f, "cli.admin.flag.json", &opts.JSON, &opts.Export)
 	return cmd
 }
 
@@ -153,7 +153,7 @@ func userStateRun(opts *UserStateOptions) error {
 		return err
 	}
 	if opts.JSON {
-		return cmdutil.WriteJSON(opts.IO.Out, u)
+		return opts.Export.Write(opts.IO.Out, u)
 	}
 	key := "cli.admin.user.enabled"
 	if opts.Disabled {
@@ -192,7 +192,7 @@ func NewCmdUserUpdate(f *cmdutil.Factory, runF func(*UserUpdateOptions) error) *
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Contact.Email, "email", "", f.T("cli.admin.flag.new_email", nil))
 	fl.StringVar(&opts.Contact.Phone, "phone", "", f.T("cli.admin.flag.new_phone", nil))
-	fl.BoolVar(&opts.JSON, "json", false, f.T("cli.admin.flag.json", nil))
+	cmdutil.AddJSONFlags(cmd, f, "cli.admin.flag.json", &opts.JSON, &opts.Export)
 	return cmd
 }
 
@@ -212,7 +212,7 @@ func userUpdateRun(opts *UserUpdateOptions) error {
 		return err
 	}
 	if opts.JSON {
-		return cmdutil.WriteJSON(opts.IO.Out, u)
+		return opts.Export.Write(opts.IO.Out, u)
 	}
 	phone := u.Phone
 	if phone == "" {
@@ -248,7 +248,7 @@ func NewCmdUserRotate(f *cmdutil.Factory, runF func(*RotateOptions) error) *cobr
 		},
 	}
 	cmd.Flags().StringVar(&opts.Expires, "expires", "", f.T("cli.admin.flag.expires", nil))
-	cmd.Flags().BoolVar(&opts.JSON, "json", false, f.T("cli.admin.flag.json", nil))
+	cmdutil.AddJSONFlags(cmd, f, "cli.admin.flag.json", &opts.JSON, &opts.Export)
 	return cmd
 }
 
@@ -280,7 +280,7 @@ func writeToken(c *Common, u *support.User, token string, asJSON bool, noteKey s
 			map[string]string{"date": u.TokenExpiresAt.Local().Format("2006-01-02 15:04")}))
 	}
 	if asJSON {
-		return cmdutil.WriteJSON(c.IO.Out, struct {
+		return c.Export.Write(c.IO.Out, struct {
 			User  *support.User `json:"user"`
 			Token string        `json:"token"`
 		}{u, token})
@@ -348,7 +348,7 @@ func NewCmdAudit(f *cmdutil.Factory, runF func(*AuditOptions) error) *cobra.Comm
 	fl.Int64Var(&opts.Filter.After, "after", 0, f.T("cli.admin.flag.after", nil))
 	fl.StringVar(&opts.Filter.Action, "action", "", f.T("cli.admin.flag.action", nil))
 	fl.IntVar(&opts.Filter.Limit, "limit", 0, f.T("cli.admin.flag.limit", nil))
-	fl.BoolVar(&opts.JSON, "json", false, f.T("cli.admin.flag.json", nil))
+	cmdutil.AddJSONFlags(cmd, f, "cli.admin.flag.json", &opts.JSON, &opts.Export)
 	return cmd
 }
 
@@ -374,7 +374,7 @@ func auditRun(opts *AuditOptions) error {
 		return err
 	}
 	return cmdutil.WriteList(opts.IO, opts.Lang, cmdutil.List[support.AuditEntry]{
-		Items: entries, JSON: opts.JSON, EmptyKey: "cli.admin.audit.empty",
+		Items: entries, JSON: opts.JSON, Export: &opts.Export, EmptyKey: "cli.admin.audit.empty",
 		Table: func(w io.Writer, es []support.AuditEntry) error {
 			tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, locale.T(opts.Lang, "cli.admin.audit.header", nil))

@@ -26,6 +26,7 @@ type AttachmentsOptions struct {
 
 	Number string
 	JSON   bool
+	Export cmdutil.Export
 }
 
 // NewCmdAttachments returns `attachments`.
@@ -43,7 +44,7 @@ func NewCmdAttachments(f *cmdutil.Factory, runF func(*AttachmentsOptions) error)
 			return attachmentsRun(opts)
 		},
 	}
-	cmd.Flags().BoolVar(&opts.JSON, "json", false, f.T("cli.attachments.flag.json", nil))
+	cmdutil.AddJSONFlags(cmd, f, "cli.attachments.flag.json", &opts.JSON, &opts.Export)
 	return cmd
 }
 
@@ -74,7 +75,7 @@ func attachmentsRun(opts *AttachmentsOptions) error {
 	}
 	as := All(t)
 	if opts.JSON {
-		return cmdutil.WriteJSON(opts.IO.Out, as)
+		return opts.Export.Write(opts.IO.Out, as)
 	}
 	if len(as) == 0 {
 		if opts.IO.IsStdoutTTY() {

@@ -328,7 +328,8 @@ func describe(w io.Writer, lang string, u *support.User) {
 // StatusOptions is `auth status`.
 type StatusOptions struct {
 	Options
-	JSON bool
+	JSON   bool
+	Export cmdutil.Export
 }
 
 // NewCmdStatus returns `auth status`.
@@ -344,7 +345,7 @@ func NewCmdStatus(f *cmdutil.Factory, runF func(*StatusOptions) error) *cobra.Co
 			return statusRun(opts)
 		},
 	}
-	cmd.Flags().BoolVar(&opts.JSON, "json", false, f.T("cli.auth.flag.json", nil))
+	cmdutil.AddJSONFlags(cmd, f, "cli.auth.flag.json", &opts.JSON, &opts.Export)
 	return cmd
 }
 
@@ -375,7 +376,7 @@ func statusRun(opts *StatusOptions) error {
 	if r.Server == "" {
 		st.Embedded = true
 		if opts.JSON {
-			return cmdutil.WriteJSON(opts.IO.Out, st)
+			return opts.Export.Write(opts.IO.Out, st)
 		}
 		fmt.Fprintln(opts.IO.Out, opts.t("cli.auth.status.embedded", nil))
 		return nil
@@ -402,7 +403,7 @@ func statusRun(opts *StatusOptions) error {
 	}
 	st.User = me
 	if opts.JSON {
-		return cmdutil.WriteJSON(opts.IO.Out, st)
+		return opts.Export.Write(opts.IO.Out, st)
 	}
 	w := opts.IO.Out
 	if st.Kind != config.KindNative {

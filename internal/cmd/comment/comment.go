@@ -26,6 +26,7 @@ type CommentOptions struct {
 	MessageFile string // "-" is standard input
 	Attach      []string
 	JSON        bool
+	Export      cmdutil.Export
 }
 
 // NewCmdComment returns `comment`. runF replaces the run in tests of the flags.
@@ -56,7 +57,7 @@ func AddFlags(f *cmdutil.Factory, cmd *cobra.Command, opts *CommentOptions) {
 	fl.StringVarP(&opts.Message, "message", "m", "", f.T("cli.comment.flag.message", nil))
 	fl.StringVar(&opts.MessageFile, "message-file", "", f.T("cli.comment.flag.message_file", nil))
 	fl.StringArrayVar(&opts.Attach, "attach", nil, f.T("cli.comment.flag.attach", nil))
-	fl.BoolVar(&opts.JSON, "json", false, f.T("cli.comment.flag.json", nil))
+	cmdutil.AddJSONFlags(cmd, f, "cli.comment.flag.json", &opts.JSON, &opts.Export)
 	cmd.MarkFlagsMutuallyExclusive("message", "message-file")
 }
 
@@ -118,7 +119,7 @@ func commentRun(opts *CommentOptions) error {
 			map[string]string{"id": fmt.Sprint(c.ID), "number": n.String()}))
 	}
 	if opts.JSON {
-		return cmdutil.WriteJSON(opts.IO.Out, c)
+		return opts.Export.Write(opts.IO.Out, c)
 	}
 	_, err = fmt.Fprintln(opts.IO.Out, c.ID)
 	return err

@@ -24,8 +24,9 @@ const Timeout = 10 * time.Second
 
 // Options are the inputs of `contact`.
 type Options struct {
-	F    *cmdutil.Factory
-	JSON bool
+	F      *cmdutil.Factory
+	JSON   bool
+	Export cmdutil.Export
 }
 
 // NewCmdContact returns `contact`.
@@ -44,7 +45,7 @@ func NewCmdContact(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command
 			return contactRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().BoolVar(&opts.JSON, "json", false, f.T("cli.contact.flag.json", nil))
+	cmdutil.AddJSONFlags(cmd, f, "cli.contact.flag.json", &opts.JSON, &opts.Export)
 	return cmd
 }
 
@@ -91,7 +92,7 @@ func contactRun(ctx context.Context, opts *Options) error {
 		res.PhoneOpensAt = &next
 	}
 	if opts.JSON {
-		return cmdutil.WriteJSON(f.IOStreams.Out, res)
+		return opts.Export.Write(f.IOStreams.Out, res)
 	}
 	return write(f, f.IOStreams.Out, res, h, now)
 }

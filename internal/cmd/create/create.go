@@ -51,6 +51,7 @@ type NewOptions struct {
 	FromFile        string
 	NoInput         bool
 	JSON            bool
+	Export          cmdutil.Export
 	// SaveProfile saves the ticket's phone and e-mail to the reporter's
 	// profile on the server, without asking, when they differ from it.
 	SaveProfile bool
@@ -118,7 +119,7 @@ func NewCmdNew(f *cmdutil.Factory, runF func(*NewOptions) error) *cobra.Command 
 	fl.StringArrayVar(&opts.Attach, "attach", nil, f.T("cli.new.flag.attach", nil))
 	fl.StringVar(&opts.FromFile, "from-file", "", f.T("cli.new.flag.from_file", nil))
 	fl.BoolVar(&opts.NoInput, "no-input", false, f.T("cli.flag.no_input", nil))
-	fl.BoolVar(&opts.JSON, "json", false, f.T("cli.new.flag.json", nil))
+	cmdutil.AddJSONFlags(cmd, f, "cli.new.flag.json", &opts.JSON, &opts.Export)
 	fl.BoolVar(&opts.SaveProfile, "save-profile", false, f.T("cli.new.flag.save_profile", nil))
 	fl.BoolVar(&opts.Resume, "resume", false, f.T("keep.new.flag.resume", nil))
 	cmd.MarkFlagsMutuallyExclusive("description", "description-file")
@@ -303,7 +304,7 @@ func newRun(opts *NewOptions) error {
 			"number": t.Number.String(), "system": config.SystemFile(opts.Getenv)}))
 	}
 	if opts.JSON {
-		err = cmdutil.WriteJSON(opts.IO.Out, cmdutil.LocalTicket{Ticket: t, Local: local})
+		err = opts.Export.Write(opts.IO.Out, cmdutil.LocalTicket{Ticket: t, Local: local})
 	} else {
 		_, err = fmt.Fprintln(opts.IO.Out, t.Number.String())
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ent-support/ent-support/internal/cmdutil"
+	"github.com/ent-support/ent-support/internal/iostreams"
 	"github.com/ent-support/ent-support/internal/support"
 )
 
@@ -21,11 +22,12 @@ type DoctorOptions struct {
 	T      func(key string, params map[string]string) string
 	Doctor func() (support.Doctor, error)
 	JSON   bool
+	Export cmdutil.Export
 }
 
 // NewCmdDoctor returns `doctor`. runF replaces the run in tests of the flags.
 func NewCmdDoctor(f *cmdutil.Factory, runF func(*DoctorOptions) error) *cobra.Command {
-	opts := &DoctorOptions{Out: f.IOStreams.SafeOut(), T: f.T, Doctor: f.Doctor}
+	opts := &DoctorOptions{Out: f.IOStreams.Out, T: f.T, Doctor: f.Doctor}
 	cmd := &cobra.Command{
 		Use:     "doctor",
 		Short:   f.T("cli.doctor.short", nil),
@@ -40,7 +42,7 @@ func NewCmdDoctor(f *cmdutil.Factory, runF func(*DoctorOptions) error) *cobra.Co
 			return Run(opts)
 		},
 	}
-	cmd.Flags().BoolVar(&opts.JSON, "json", false, f.T("cli.doctor.flag.json", nil))
+	cmdutil.AddJSONFlags(cmd, f, "cli.doctor.flag.json", &opts.JSON, &opts.Export)
 	return cmd
 }
 
@@ -68,10 +70,12 @@ func Run(opts *DoctorOptions) error {
 		if checks == nil {
 			checks = []support.Check{}
 		}
-		if err := cmdutil.WriteJSON(opts.Out, checks); err != nil {
+		if err := opts.Export.Write(opts.Out, checks); err != nil {
 			return err
 		}
 	} else {
+		// What the checks found came partly from the network.
+		out := iostreams.SafeWriter(opts.Out)
 		for _, c := range checks {
 			mark := "✓"
 			if !c.OK {
@@ -81,9 +85,9 @@ func Run(opts *DoctorOptions) error {
 			if c.Detail != "" {
 				line += " — " + c.Detail
 			}
-			fmt.Fprintln(opts.Out, line)
+			fmt.Fprintln(out, line)
 			if !c.OK && c.Fix != "" {
-				fmt.Fprintln(opts.Out, "  "+opts.T("cli.doctor.fix", map[string]string{"fix": c.Fix}))
+				fmt.Fprintln(out, "  "+opts.T("cli.doctor.fix", map[string]string{"fix": c.Fix}))
 			}
 		}
 	}

@@ -24,6 +24,7 @@ type Options struct {
 	Location *time.Location
 	Drafts   func() (*drafts.Store, error)
 	JSON     bool
+	Export   cmdutil.Export
 }
 
 // NewCmdDrafts returns `drafts` and `drafts rm`. runF replaces the listing in tests.
@@ -42,7 +43,7 @@ func NewCmdDrafts(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command 
 			return listRun(opts)
 		},
 	}
-	cmd.Flags().BoolVar(&opts.JSON, "json", false, f.T("keep.flag.json", nil))
+	cmdutil.AddJSONFlags(cmd, f, "keep.flag.json", &opts.JSON, &opts.Export)
 	cmd.AddCommand(&cobra.Command{
 		Use:     "rm ID",
 		Aliases: []string{"remove"},
@@ -78,7 +79,7 @@ func listRun(opts *Options) error {
 		fmt.Fprintln(opts.IO.ErrOut, locale.T(opts.Lang, "keep.drafts.others", map[string]string{"count": fmt.Sprint(n)}))
 	}
 	return cmdutil.WriteList(opts.IO, opts.Lang, cmdutil.List[drafts.Draft]{
-		Items: ds, JSON: opts.JSON, EmptyKey: "keep.drafts.empty",
+		Items: ds, JSON: opts.JSON, Export: &opts.Export, EmptyKey: "keep.drafts.empty",
 		Table: func(w io.Writer, ds []drafts.Draft) error { return writeTable(w, opts.Lang, opts.Location, ds) },
 		// For scripts: ID, last change (RFC 3339, UTC), subject.
 		TSV: func(w io.Writer, ds []drafts.Draft) error {

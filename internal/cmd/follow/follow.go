@@ -32,6 +32,7 @@ type FollowOptions struct {
 	Number string
 	Until  string
 	JSON   bool
+	Export cmdutil.Export
 }
 
 // NewCmdFollow returns `follow`. runF replaces the run in tests of the flags.
@@ -55,7 +56,7 @@ func NewCmdFollow(f *cmdutil.Factory, runF func(*FollowOptions) error) *cobra.Co
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Until, "until", "", f.T("cli.follow.flag.until", nil))
-	fl.BoolVar(&opts.JSON, "json", false, f.T("cli.follow.flag.json", nil))
+	cmdutil.AddJSONFlags(cmd, f, "cli.follow.flag.json", &opts.JSON, &opts.Export)
 	return cmd
 }
 
@@ -133,9 +134,13 @@ func Run(opts *FollowOptions) error {
 	return err
 }
 
-// print writes one event: a JSON object per line with --json, else
+// print writes one event: a JSON object per line with --json (or what
+// --jq or --template make of it), else
 // "time  who  what  « message »".
 func (opts *FollowOptions) print(e support.Event) error {
+	if opts.Export.Active() {
+		return opts.Export.Write(opts.Out, e)
+	}
 	if opts.JSON {
 		b, err := json.Marshal(e)
 		if err != nil {

@@ -36,6 +36,7 @@ type ListOptions struct {
 	Limit    int
 	Sort     string
 	JSON     bool
+	Export   cmdutil.Export
 }
 
 // DefaultLimit is how many tickets `list` shows without --limit.
@@ -70,7 +71,7 @@ func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Comman
 	fl.StringVar(&opts.Since, "since", "", f.T("cli.list.flag.since", nil))
 	fl.IntVarP(&opts.Limit, "limit", "L", DefaultLimit, f.T("cli.list.flag.limit", nil))
 	fl.StringVar(&opts.Sort, "sort", "", f.T("cli.list.flag.sort", nil))
-	fl.BoolVar(&opts.JSON, "json", false, f.T("cli.list.flag.json", nil))
+	cmdutil.AddJSONFlags(cmd, f, "cli.list.flag.json", &opts.JSON, &opts.Export)
 	return cmd
 }
 
@@ -170,7 +171,7 @@ func listRun(opts *ListOptions) error {
 			for i, t := range tickets {
 				local[i] = cmdutil.LocalSummary{TicketSummary: t, Local: true}
 			}
-			return cmdutil.WriteJSON(opts.IO.Out, local)
+			return opts.Export.Write(opts.IO.Out, local)
 		}
 		if len(tickets) > 0 {
 			fmt.Fprintln(opts.IO.ErrOut, locale.T(opts.Lang, "local.list", nil))
@@ -178,7 +179,7 @@ func listRun(opts *ListOptions) error {
 	}
 
 	return cmdutil.WriteList(opts.IO, opts.Lang, cmdutil.List[support.TicketSummary]{
-		Items: tickets, JSON: opts.JSON, EmptyKey: "cli.list.empty", TSV: WriteTSV,
+		Items: tickets, JSON: opts.JSON, Export: &opts.Export, EmptyKey: "cli.list.empty", TSV: WriteTSV,
 		Table: func(w io.Writer, ts []support.TicketSummary) error {
 			return WriteTable(w, opts.Lang, opts.Location, ts)
 		}})

@@ -30,6 +30,7 @@ type Options struct {
 	Tickets  func() (support.TicketService, error)
 	Ctx      context.Context
 	JSON     bool
+	Export   cmdutil.Export
 	Prompter func() prompter.Prompter
 	Getenv   func(string) string
 	// Yes removes without asking (outbox rm).
@@ -48,7 +49,7 @@ func NewCmdOutbox(f *cmdutil.Factory) *cobra.Command {
 		Args:  cmdutil.NoArgs,
 		RunE:  func(cmd *cobra.Command, args []string) error { return listRun(opts) },
 	}
-	list.Flags().BoolVar(&opts.JSON, "json", false, f.T("keep.flag.json", nil))
+	cmdutil.AddJSONFlags(list, f, "keep.flag.json", &opts.JSON, &opts.Export)
 	send := &cobra.Command{
 		Use:   "send",
 		Short: f.T("keep.outbox.send.short", nil),
@@ -83,7 +84,7 @@ func listRun(opts *Options) error {
 	}
 	othersNote(opts, o)
 	return cmdutil.WriteList(opts.IO, opts.Lang, cmdutil.List[*outbox.Entry]{
-		Items: es, JSON: opts.JSON, EmptyKey: "keep.outbox.empty",
+		Items: es, JSON: opts.JSON, Export: &opts.Export, EmptyKey: "keep.outbox.empty",
 		Table: func(w io.Writer, es []*outbox.Entry) error { return writeTable(w, opts.Lang, opts.Location, es) },
 		// For scripts: ID, kept at (RFC 3339, UTC), UAI, number of files, subject.
 		TSV: func(w io.Writer, es []*outbox.Entry) error {

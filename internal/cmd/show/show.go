@@ -29,6 +29,7 @@ type ShowOptions struct {
 
 	Number string
 	JSON   bool
+	Export cmdutil.Export
 }
 
 // NewCmdShow returns `show`.
@@ -47,7 +48,7 @@ func NewCmdShow(f *cmdutil.Factory, runF func(*ShowOptions) error) *cobra.Comman
 			return showRun(opts)
 		},
 	}
-	cmd.Flags().BoolVar(&opts.JSON, "json", false, f.T("cli.show.flag.json", nil))
+	cmdutil.AddJSONFlags(cmd, f, "cli.show.flag.json", &opts.JSON, &opts.Export)
 	return cmd
 }
 
@@ -62,7 +63,7 @@ func showRun(opts *ShowOptions) error {
 	// marked "local" in --json.
 	local := cmdutil.IsEmbedded(opts.Embedded)
 	if opts.JSON {
-		return cmdutil.WriteJSON(opts.IO.Out, cmdutil.LocalTicket{Ticket: t, Local: local})
+		return opts.Export.Write(opts.IO.Out, cmdutil.LocalTicket{Ticket: t, Local: local})
 	}
 	if local {
 		fmt.Fprintln(opts.IO.Out, locale.T(opts.Lang, "local.show", nil))

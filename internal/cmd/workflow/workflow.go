@@ -28,6 +28,7 @@ type Options struct {
 	Value   string // the status, the priority, or the assignee's e-mail
 	Message string
 	JSON    bool
+	Export  cmdutil.Export
 }
 
 // verb describes one command: its name, its arguments, and whether it
@@ -93,7 +94,7 @@ func newCmd(f *cmdutil.Factory, v verb, runF func(*Options) error) *cobra.Comman
 	} else {
 		fl.StringVarP(&opts.Message, "message", "m", "", f.T("cli.workflow.flag.message", nil))
 	}
-	fl.BoolVar(&opts.JSON, "json", false, f.T("cli.workflow.flag.json", nil))
+	cmdutil.AddJSONFlags(cmd, f, "cli.workflow.flag.json", &opts.JSON, &opts.Export)
 	return cmd
 }
 
@@ -151,7 +152,7 @@ func Run(opts *Options) error {
 	fmt.Fprintln(opts.IO.ErrOut, locale.T(opts.Lang, "cli.workflow.done", map[string]string{
 		"number": t.Number.String(), "status": string(t.Status), "priority": string(t.Priority), "assignee": assignee}))
 	if opts.JSON {
-		return cmdutil.WriteJSON(opts.IO.Out, t)
+		return opts.Export.Write(opts.IO.Out, t)
 	}
 	return nil
 }
