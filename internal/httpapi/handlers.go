@@ -260,7 +260,26 @@ func (s *server) getTicket(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	if s.cfg.TicketLink != nil {
+		c := *t
+		c.URL = s.publicBase(r) + "/t/" + s.cfg.TicketLink(r.Context(), t.Number)
+		t = &c
+	}
 	s.ok(w, http.StatusOK, t)
+}
+
+// publicBase is where people reach this server: the configured public
+// address, else the scheme and host the request came to (what the
+// client reached, so what its user's browser can reach too).
+func (s *server) publicBase(r *http.Request) string {
+	if s.cfg.PublicURL != "" {
+		return strings.TrimRight(s.cfg.PublicURL, "/")
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
 }
 
 // addComment takes a comment as JSON, or as multipart with a "comment"

@@ -37,7 +37,13 @@ type ServerConfig struct {
 	// TicketPage serves GET /t/{token}, the signed link of the e-mails
 	// (notify.Page); nil answers 404, as for a bad link.
 	TicketPage http.Handler
-	Logger     *slog.Logger // nil = discard
+	// TicketLink signs the token of a ticket's page (GET /t/{token}),
+	// for the "url" of a ticket read; nil gives no url.
+	TicketLink func(ctx context.Context, n support.Number) string
+	// PublicURL is the base of that url (https://support.example.fr);
+	// "" takes the address the request came to.
+	PublicURL string
+	Logger    *slog.Logger // nil = discard
 	// Limits are the attachment limits, enforced here while the upload
 	// streams in (so an oversized body is refused before it is read whole)
 	// and again by the service. Zero values take support.DefaultLimits.

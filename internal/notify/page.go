@@ -48,6 +48,12 @@ func NewPage(ctx context.Context, st PageStore, now func() time.Time) (*Page, er
 	return &Page{Store: st, Keys: keys, Now: now}, nil
 }
 
+// Token returns a fresh token of ticket n's page, valid LinkValidity,
+// signed with the key in force: what a ticket read gives as its url.
+func (p *Page) Token(ctx context.Context, n support.Number) string {
+	return p.Keys.Signer(ctx).Sign(n, p.Now().Add(LinkValidity))
+}
+
 var pageLabels = map[string]map[string]string{
 	locale.FR: {"status": "Statut", "updated": "mis à jour le", "history": "Historique", "comments": "Échanges",
 		"files": "Pièces jointes", "none": "Aucun échange pour l'instant.", "created": "ticket créé",

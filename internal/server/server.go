@@ -103,16 +103,19 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		}
 	}
 	info, _ := svc.Info(ctx)
-	var page http.Handler
+	var (
+		page http.Handler
+		link func(context.Context, support.Number) string
+	)
 	if p, err := notify.NewPage(ctx, store, o.Now); err != nil {
 		// A read-only database cannot make the link key: no page, and
 		// no mail either (Serve needs the same key).
 		log.Warn("signed ticket links disabled", "error", err)
 	} else {
-		page = p
+		page, link = p, p.Token
 	}
 	h := httpapi.NewHandler(httpapi.ServerConfig{Tickets: svc, Admin: svc, Auth: svc, Audit: svc, Logger: log,
-		Limits: info.Limits, TempDir: o.TempDir, TicketPage: page, RateLimits: o.RateLimits, Ready: store.Ready,
+		Limits: info.Limits, TempDir: o.TempDir, TicketPage: page, TicketLink: link, PublicURL: o.PublicURL, RateLimits: o.RateLimits, Ready: store.Ready,
 		TrustedProxies: o.TrustedProxies, MaxStreamsPerUser: o.MaxStreamsPerUser, Heartbeat: o.Heartbeat,
 		WriteTimeout: o.Timeouts.OrDefaults().Write})
 	var certs *certFiles

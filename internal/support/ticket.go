@@ -210,6 +210,10 @@ type Ticket struct {
 	Attachments []Attachment   `json:"attachments"`
 	History     []HistoryEntry `json:"history"`
 	Comments    []Comment      `json:"comments"`
+	// URL is the ticket's page for people: on our server, its signed,
+	// read-only page (the e-mails' link). Set on a read of one ticket
+	// only, by the back end that serves it; empty when there is none.
+	URL string `json:"url,omitempty"`
 
 	// IdempotencyKey and BodyHash are kept with the ticket so that a replay
 	// of the same create returns it; never shown.

@@ -37,6 +37,10 @@ type ListOptions struct {
 	Sort     string
 	JSON     bool
 	Export   cmdutil.Export
+	// Web opens the page of each ticket listed (at most
+	// cmdutil.MaxWebPages), with Browse.
+	Web    bool
+	Browse func(ctx context.Context, url string) error
 }
 
 // DefaultLimit is how many tickets `list` shows without --limit.
@@ -47,7 +51,8 @@ const MaxLimit = 10000
 
 // NewCmdList returns `list`.
 func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Command {
-	opts := &ListOptions{IO: f.IOStreams, Lang: f.Lang, Location: f.Location, Tickets: f.Tickets, Embedded: f.Embedded}
+	opts := &ListOptions{IO: f.IOStreams, Lang: f.Lang, Location: f.Location, Tickets: f.Tickets, Embedded: f.Embedded,
+		Browse: cmdutil.Browser(f)}
 	cmd := &cobra.Command{
 		Use:     "list",
 		Short:   f.T("cli.list.short", nil),
@@ -72,6 +77,10 @@ func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Comman
 	fl.IntVarP(&opts.Limit, "limit", "L", DefaultLimit, f.T("cli.list.flag.limit", nil))
 	fl.StringVar(&opts.Sort, "sort", "", f.T("cli.list.flag.sort", nil))
 	cmdutil.AddJSONFlags(cmd, f, "cli.list.flag.json", &opts.JSON, &opts.Export)
+	fl.BoolVarP(&opts.Web, "web", "w", false, f.T("web.flag.list", map[string]string{"max": strconv.Itoa(cmdutil.MaxWebPages)}))
+	cmd.MarkFlagsMutuallyExclusive("web", "json")
+	cmd.MarkFlagsMutuallyExclusive("web", "jq")
+	cmd.MarkFlagsMutuallyExclusive("web", "template")
 	return cmd
 }
 
@@ -163,6 +172,9 @@ func listRun(opts *ListOptions) error {
 	if len(tickets) > opts.Limit {
 		tickets = tickets[:opts.Limit]
 	}
+	if opts.Web {
+		return opts.openPages(ctx, svc, tickets)
+	}
 	// Tickets of the embedded server reached nobody: --json marks each
 	// one, people read it on stderr, and stdout's lines keep their columns.
 	if cmdutil.IsEmbedded(opts.Embedded) {
@@ -183,6 +195,38 @@ func listRun(opts *ListOptions) error {
 		Table: func(w io.Writer, ts []support.TicketSummary) error {
 			return WriteTable(w, opts.Lang, opts.Location, ts)
 		}})
+}
+
+// openPages opens the page of each ticket listed, all pages known before
+// the first opens: too many tickets, or none with a page, opens nothing.
+func (opts *ListOptions) openPages(ctx context.Context, svc support.TicketService, ts []support.TicketSummary) error {
+	if len(ts) > cmdutil.MaxWebPages {
+		return cmdutil.Usage("web.too_many", map[string]string{
+			"n": strconv.Itoa(len(ts)), "max": strconv.Itoa(cmdutil.MaxWebPages)})
+	}
+	if len(ts) == 0 {
+		fmt.Fprintln(opts.IO.ErrOut, locale.T(opts.Lang, "cli.list.empty", nil))
+		return nil
+	}
+	local := cmdutil.IsEmbedded(opts.Embedded)
+	var urls []string
+	for _, s := range ts {
+		t, err := svc.GetTicket(ctx, s.Number)
+		if err != nil {
+			return err
+		}
+		url, err := cmdutil.PageURL(opts.IO, opts.Lang, local, t)
+		if err != nil {
+			return err
+		}
+		urls = append(urls, url)
+	}
+	for _, u := range urls {
+		if err := opts.Browse(opts.Ctx, u); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // WriteTable lays the tickets out for people: aligned columns, local

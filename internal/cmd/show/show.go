@@ -30,11 +30,15 @@ type ShowOptions struct {
 	Number string
 	JSON   bool
 	Export cmdutil.Export
+	// Web opens the ticket's page in the browser, with Browse.
+	Web    bool
+	Browse func(ctx context.Context, url string) error
 }
 
 // NewCmdShow returns `show`.
 func NewCmdShow(f *cmdutil.Factory, runF func(*ShowOptions) error) *cobra.Command {
-	opts := &ShowOptions{IO: f.IOStreams, Lang: f.Lang, Location: f.Location, Tickets: f.Tickets, Embedded: f.Embedded}
+	opts := &ShowOptions{IO: f.IOStreams, Lang: f.Lang, Location: f.Location, Tickets: f.Tickets, Embedded: f.Embedded,
+		Browse: cmdutil.Browser(f)}
 	cmd := &cobra.Command{
 		Use:     "show NUMBER",
 		Short:   f.T("cli.show.short", nil),
@@ -49,6 +53,10 @@ func NewCmdShow(f *cmdutil.Factory, runF func(*ShowOptions) error) *cobra.Comman
 		},
 	}
 	cmdutil.AddJSONFlags(cmd, f, "cli.show.flag.json", &opts.JSON, &opts.Export)
+	cmd.Flags().BoolVarP(&opts.Web, "web", "w", false, f.T("web.flag.show", nil))
+	cmd.MarkFlagsMutuallyExclusive("web", "json")
+	cmd.MarkFlagsMutuallyExclusive("web", "jq")
+	cmd.MarkFlagsMutuallyExclusive("web", "template")
 	return cmd
 }
 
@@ -62,6 +70,13 @@ func showRun(opts *ShowOptions) error {
 	// A ticket of the embedded server reached nobody: said first, and
 	// marked "local" in --json.
 	local := cmdutil.IsEmbedded(opts.Embedded)
+	if opts.Web {
+		url, err := cmdutil.PageURL(opts.IO, opts.Lang, local, t)
+		if err != nil {
+			return err
+		}
+		return opts.Browse(opts.Ctx, url)
+	}
 	if opts.JSON {
 		return opts.Export.Write(opts.IO.Out, cmdutil.LocalTicket{Ticket: t, Local: local})
 	}
@@ -93,6 +108,9 @@ func Write(w io.Writer, lang string, loc *time.Location, t *support.Ticket) erro
 	}
 	if t.Assignee != "" {
 		fmt.Fprintf(tw, "%s\t: %s\n", T("cli.show.assignee", nil), t.Assignee)
+	}
+	if t.URL != "" {
+		fmt.Fprintf(tw, "%s\t: %s\n", T("web.show.page", nil), t.URL)
 	}
 	tw.Flush()
 
