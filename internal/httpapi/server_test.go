@@ -3,6 +3,7 @@ package httpapi
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -762,6 +763,29 @@ func TestStatusTableBothWays(t *testing.T) {
 		support.ECONFLICT, support.ETOOLARGE, support.EUNAVAILABLE, support.ERATELIMITED, support.EINTERNAL} {
 		if got := codeOf(statusOf(&support.Error{Code: code})); got != code {
 			t.Errorf("%s does not survive the trip: %s", code, got)
+		}
+	}
+}
+
+// The url of a ticket read is on the public address when one is set,
+// else on the address the request came to, https when it came over TLS.
+func TestTicketPageBase(t *testing.T) {
+	for _, tt := range []struct {
+		public string
+		tls    bool
+		want   string
+	}{
+		{"https://support.example.fr/", false, "https://support.example.fr"},
+		{"", false, "http://10.0.0.7:8080"},
+		{"", true, "https://10.0.0.7:8080"},
+	} {
+		r := httptest.NewRequest("GET", "http://10.0.0.7:8080/api/v1/tickets/1", nil)
+		if tt.tls {
+			r.TLS = &tls.ConnectionState{}
+		}
+		s := &server{cfg: ServerConfig{PublicURL: tt.public}}
+		if got := s.publicBase(r); got != tt.want {
+			t.Errorf("public %q, TLS %v: %q, want %q", tt.public, tt.tls, got, tt.want)
 		}
 	}
 }

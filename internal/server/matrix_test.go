@@ -289,3 +289,30 @@ func TestAccessMatrix(t *testing.T) {
 		}
 	}
 }
+
+// A ticket read carries the ticket's page, the signed link of the
+// e-mails: whoever may read the ticket gets it, and it opens that page
+// alone, with no token, for anyone who holds it (the "GET /t/{token}"
+// row above tries a link that is not one).
+func TestTicketReadCarriesItsPage(t *testing.T) {
+	m := newMatrix(t)
+	n := m.ticket(t, "")
+	for name, c := range map[string]*httpapi.Client{"reporter": m.repA, "agent": m.agent, "admin": m.admin} {
+		tk, err := c.GetTicket(context.Background(), n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := m.s.URL() + "/t/" + n.String() + "."; !strings.HasPrefix(tk.URL, want) {
+			t.Fatalf("%s: url %q, want it under %s", name, tk.URL, want)
+		}
+		resp, err := http.Get(tk.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !bytes.Contains(body, []byte(n.String())) {
+			t.Errorf("%s: the page answered %d\n%.300s", name, resp.StatusCode, body)
+		}
+	}
+}

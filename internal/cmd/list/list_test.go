@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/ent-support/ent-support/internal/cmd/cmdtest"
+	"github.com/ent-support/ent-support/internal/cmdutil"
 	"github.com/ent-support/ent-support/internal/support"
 )
 
@@ -23,6 +24,10 @@ func TestNewCmdListFlags(t *testing.T) {
 			"--since", "2026-09-01", "-L", "7", "--sort", "priority", "--json"},
 			ListOptions{Status: []string{"nouveau", "en_cours", "clos"}, Priority: []string{"bloquante"}, UAI: "0421234N", Mine: true,
 				Since: "2026-09-01", Limit: 7, Sort: "priority", JSON: true}},
+		// --jq and --template imply --json.
+		{[]string{"-q", ".[].number"}, ListOptions{Limit: DefaultLimit, JSON: true, Export: cmdutil.Export{JQ: ".[].number"}}},
+		{[]string{"--template", "{{len .}}"}, ListOptions{Limit: DefaultLimit, JSON: true, Export: cmdutil.Export{Template: "{{len .}}"}}},
+		{[]string{"--web", "-L", "3"}, ListOptions{Limit: 3, Web: true}},
 	}
 	for _, tt := range tests {
 		f, _, _, _ := cmdtest.Factory(t, cmdtest.NewTickets())
@@ -33,7 +38,7 @@ func TestNewCmdListFlags(t *testing.T) {
 		if err := cmd.Execute(); err != nil {
 			t.Fatal(err)
 		}
-		if diff := cmp.Diff(tt.want, *got, cmpopts.IgnoreFields(ListOptions{}, "IO", "Lang", "Location", "Tickets", "Ctx")); diff != "" {
+		if diff := cmp.Diff(tt.want, *got, cmpopts.IgnoreFields(ListOptions{}, "IO", "Lang", "Location", "Tickets", "Ctx", "Browse")); diff != "" {
 			t.Errorf("%v (-want +got):\n%s", tt.args, diff)
 		}
 	}
