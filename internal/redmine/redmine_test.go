@@ -89,6 +89,9 @@ func TestCreateReadsBackEveryField(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if !strings.HasSuffix(back.URL, fmt.Sprintf("/issues/%d", got.Number.Seq)) {
+		t.Errorf("read back: page %q, want Redmine's issue page", back.URL)
+	}
 	if back.TicketInput.Subject != in.Subject || back.Description != in.Description || back.Reporter != in.Reporter ||
 		back.Establishment.UAI != in.Establishment.UAI || back.Establishment.Name != in.Establishment.Name ||
 		back.Establishment.City != in.Establishment.City || !slices.Equal(back.Population, in.Population) ||

@@ -440,7 +440,10 @@ func (c *Client) GetTicket(ctx context.Context, n support.Number) (*support.Tick
 	if err != nil {
 		return nil, err
 	}
-	return c.toTicket(cat, is), nil
+	t := c.toTicket(cat, is)
+	// The ticket's page is Redmine's own, for whoever logs in there.
+	t.URL = c.base + "/issues/" + strconv.FormatInt(int64(is.ID), 10)
+	return t, nil
 }
 
 // AddComment adds a note (and files) to an issue. Like our server, a

@@ -99,7 +99,14 @@ func (c *Client) summary(t rtTicket) support.TicketSummary {
 // four calls at once (RT spends most of each checking the token).
 func (c *Client) GetTicket(ctx context.Context, n support.Number) (*support.Ticket, error) {
 	t, _, err := c.load(ctx, n, nil)
-	return t, err
+	if err != nil {
+		return nil, err
+	}
+	// The ticket's page is RT's own, for whoever logs in there.
+	if id, err := c.nums.ID(n); err == nil {
+		t.URL = c.base + "/Ticket/Display.html?id=" + strconv.FormatInt(id, 10)
+	}
+	return t, nil
 }
 
 // load returns the ticket and the events its history and comments come

@@ -88,6 +88,9 @@ func TestTicketLifeOnRealRT(t *testing.T) {
 	if got.Reporter.Name != "Camille Dupont" || got.Priority != support.Bloquante || got.Establishment.UAI != "0421234N" {
 		t.Errorf("read back: %+v", got.TicketInput)
 	}
+	if !strings.Contains(got.URL, "/Ticket/Display.html?id=") {
+		t.Errorf("read back: page %q, want RT's ticket page", got.URL)
+	}
 	if len(got.Attachments) != 1 || got.Attachments[0].Name != "capture.png" || got.Attachments[0].ContentType != "image/png" {
 		t.Fatalf("attachments = %+v", got.Attachments)
 	}
