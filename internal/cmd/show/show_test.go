@@ -2,6 +2,8 @@ package show
 
 import (
 	"bytes"
+	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -76,5 +78,52 @@ func TestShowRun(t *testing.T) {
 		if !bytes.Contains(out.Bytes(), []byte(tt.want)) {
 			t.Errorf("%s: stdout %q, want %q", tt.number, out, tt.want)
 		}
+	}
+}
+
+// --web opens the ticket's page and prints nothing; the text view and
+// --json carry the page; with no page (embedded server, or a back end
+// that gives none) nothing is opened and exit is 1.
+func TestShowWeb(t *testing.T) {
+	const url = "https://support.example.fr/t/CG42N1-1042.abc.def"
+	tests := []struct {
+		name      string
+		url       string
+		embedded  bool
+		web, json bool
+		wantOpen  string
+		wantOut   string
+		wantErr   bool
+	}{
+		{name: "text", url: url, wantOut: "Page web"},
+		{name: "json", url: url, json: true, wantOut: `"url": "` + url + `"`},
+		{name: "web", url: url, web: true, wantOpen: url},
+		{name: "no page", web: true, wantErr: true},
+		{name: "embedded", url: url, embedded: true, web: true, wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tk := ticket()
+			tk.URL = tt.url
+			fake := cmdtest.NewTickets()
+			fake.Tickets = []*support.Ticket{tk}
+			f, _, out, _ := cmdtest.Factory(t, fake)
+			var opened []string
+			err := showRun(&ShowOptions{IO: f.IOStreams, Lang: "fr", Tickets: f.Tickets, Number: "1042", JSON: tt.json, Web: tt.web,
+				Embedded: func() bool { return tt.embedded },
+				Browse:   func(_ context.Context, u string) error { opened = append(opened, u); return nil }})
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("error %v", err)
+			}
+			if got := strings.Join(opened, " "); got != tt.wantOpen {
+				t.Errorf("opened %q, want %q", got, tt.wantOpen)
+			}
+			if tt.web && out.Len() != 0 {
+				t.Errorf("--web wrote on stdout: %q", out)
+			}
+			if !strings.Contains(out.String(), tt.wantOut) || (tt.wantOut != "" && !strings.Contains(out.String(), url)) {
+				t.Errorf("stdout %q, want %q and the page", out, tt.wantOut)
+			}
+		})
 	}
 }
