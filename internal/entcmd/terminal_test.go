@@ -90,4 +90,23 @@ func TestNetworkTextNeverReachesTheTerminalRaw(t *testing.T) {
 	if code != 0 || json.Unmarshal([]byte(out), &back) != nil || back.Comments[0].Body != tk.Comments[0].Body {
 		t.Fatalf("show --json changed the text: exit %d, %q", code, out)
 	}
+
+	// --jq and --template print strings raw: on a terminal they are
+	// shown, never obeyed; through a pipe they stay exact.
+	c.env = append(c.env, "ENT_SUPPORT_FORCE_TTY=1")
+	for _, args := range [][]string{{"show", "1", "--jq", ".comments[0].body"},
+		{"show", "1", "--template", "{{.subject}} {{(index .comments 0).author}}"}, {"list", "--jq", ".[].subject"}} {
+		code, out, errs = c.run(args...)
+		if code != 0 {
+			t.Fatalf("%q: exit %d: %s", args, code, errs)
+		}
+		raw(strings.Join(args, " "), out)
+		if !strings.Contains(out, "␛]0;pwned␇␛[2J") {
+			t.Errorf("%q: %q", args, out)
+		}
+	}
+	c.env = c.env[:len(c.env)-1]
+	if code, out, _ = c.run("show", "1", "--jq", ".subject"); code != 0 || out != tk.Subject+"\n" {
+		t.Errorf("show --jq through a pipe changed the text: exit %d, %q", code, out)
+	}
 }
