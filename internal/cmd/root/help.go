@@ -77,11 +77,9 @@ func UseLine(lang string, c *cobra.Command) string {
 }
 
 // FlagUsages lays out the flags of fs as pflag does (aligned, one per
-// line, hidden ones left out), in lang: each flag's value is named by the
-// back-quoted word of its description (pflag's own convention, so the
-// catalogs choose it: "`fichier` PEM..."), else by its type in lang
-// ("texte", "nombre", "durée"), and its default is said in lang, a
-// duration for people ("(par défaut : 2 min)").
+// line, hidden ones left out), in lang: each flag's value is named in lang
+// (see FlagValueName: "--since date", "--limit nombre") and its default is
+// said in lang, a duration for people ("(par défaut : 2 min)").
 func FlagUsages(lang string, fs *pflag.FlagSet) string {
 	type row struct{ left, usage string }
 	var rows []row
@@ -121,7 +119,14 @@ func FlagUsages(lang string, fs *pflag.FlagSet) string {
 }
 
 // FlagValueName returns the name of fl's value in lang ("" for a switch)
-// and its description without the back quotes.
+// and its description without the back quotes. The name is, in order: a
+// back-quoted word of the description (pflag's convention), the
+// catalog's name for a flag of that name (cli.value.since: "date"; a flag
+// name means the same thing in every command), the name of its type
+// (cli.help.type.string: "texte").
+//
+// The catalogs' descriptions keep no back quotes: cobra writes them raw
+// into the shell completions' descriptions and the manual pages.
 func FlagValueName(lang string, fl *pflag.Flag) (name, usage string) {
 	name, usage = pflag.UnquoteUsage(fl)
 	if strings.Count(fl.Usage, "`") >= 2 {
@@ -129,6 +134,9 @@ func FlagValueName(lang string, fl *pflag.Flag) (name, usage string) {
 	}
 	if isBool(fl) {
 		return "", usage
+	}
+	if k := "cli.value." + fl.Name; locale.Has(lang, k) {
+		return locale.T(lang, k, nil), usage
 	}
 	return locale.T(lang, "cli.help.type."+fl.Value.Type(), nil), usage
 }

@@ -78,14 +78,15 @@ var frenchInEnglish = map[string]bool{"collèges": true, "Collège": true, "Côt
 // the same in both catalogs.
 var sameWords = map[string]bool{"Message": true, "Ticket": true, "Agent": true, "Parents": true, "version": true,
 	"DESCRIPTION": true, "OPTIONS": true, "SYNOPSIS": true, "tab": true, "ID": true, "E": true, "MAIL": true,
-	"Redmine": true, "Request": true, "Tracker": true, "RT": true}
+	"Redmine": true, "Request": true, "Tracker": true, "RT": true, "date": true, "UAI": true, "URL": true,
+	"CIDR": true, "N": true, "e": true, "mail": true}
 
 var (
 	placeholder = regexp.MustCompile(`\{[a-z_]+\}`)
 	letters     = regexp.MustCompile(`\p{L}+`)
 	quoted      = regexp.MustCompile(`«[^»]*»|"[^"]*"|“[^”]*”|'[^' ]*'|` + "`[^`]*`")
 	commandLine = regexp.MustCompile(`(?m)^\s*(\$ )?(ent-support|ENT_SUPPORT_\w+=)\S*.*$`)
-	flagName    = regexp.MustCompile(`--?[a-z][a-z0-9-]*`)
+	flagName    = regexp.MustCompile(`(^|[^\p{L}\d-])--?[a-z][a-z0-9-]*`)
 )
 
 // prose is the part of a text that is written for people: without what
@@ -93,7 +94,7 @@ var (
 func prose(s string) string {
 	s = commandLine.ReplaceAllString(s, "")
 	s = quoted.ReplaceAllString(s, "Q")
-	return flagName.ReplaceAllString(s, "F")
+	return flagName.ReplaceAllString(s, "${1}F")
 }
 
 // problems lists what is not in lang in s: English in French, French in
