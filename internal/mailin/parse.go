@@ -216,6 +216,11 @@ func (m *Message) readHeader() {
 	}
 }
 
+// cidRe matches the place holders Outlook writes in the text part for the
+// images of the HTML part ("[cid:image001.png@01DB44A9.BDF0A2B0]"): the
+// images are the message's files.
+var cidRe = regexp.MustCompile(`\[cid:[^\]\s]{1,200}\]`)
+
 var msgIDRe = regexp.MustCompile(`<([^<>\s]+)>`)
 
 // msgIDs reads a list of message ids, tolerant of the forms found in the
@@ -382,6 +387,7 @@ func (w *walker) leaf(e *message.Entity, mediaType string, params map[string]str
 		if strings.EqualFold(params["format"], "flowed") {
 			t = unflow(t, strings.EqualFold(params["delsp"], "yes"))
 		}
+		t = cidRe.ReplaceAllString(t, "")
 		return body{text: t, plain: true}, nil
 	}
 	if signatureTypes[mediaType] || (perr != nil && message.IsUnknownEncoding(perr)) {

@@ -57,9 +57,23 @@ var (
 	// headerLineRe matches one line of a header block quoted by Outlook
 	// and webmails ("De : Marie", "From: Marie", "*De :* Marie").
 	headerLineRe = regexp.MustCompile(`(?i)^\s*\**\s*(de|from|envoy[ée]|sent|date|[àa]|to|cc|objet|subject|pour)\s*\**\s*:`)
-	attribEndRe  = regexp.MustCompile(`(?i)(a [ée]crit|wrote|schrieb|escribió)\s*:\s*$`)
+	attribEndRe  = regexp.MustCompile(`(?i)(a [eé]crit|wrote|schrieb|escribió)\s*:\s*$`)
 	attribHeadRe = regexp.MustCompile(`(?i)^\s*(le|on|am|el)\s`)
+	// forwardRe matches the line forwarding clients put above the header
+	// block of the forwarded message, which is content, not a quote.
+	forwardRe = regexp.MustCompile(`(?i)^\s*(-{2,}|_{2,})?\s*(forwarded message|message transf[ée]r[ée]|courriel transf[ée]r[ée]|begin forwarded message|d[ée]but du message r[ée]exp[ée]di[ée])\s*:?\s*(-{2,}|_{2,})?\s*$`)
 )
+
+// forwarded reports whether the header block at lines[i] is announced as a
+// forwarded message by one of the two lines above it.
+func forwarded(lines []string, i int) bool {
+	for j := i - 1; j >= 0 && j >= i-2; j-- {
+		if forwardRe.MatchString(lines[j]) {
+			return true
+		}
+	}
+	return false
+}
 
 // quoteStart returns the index of the line where the quoted original or the
 // signature starts (len(lines) if none).
@@ -75,10 +89,10 @@ func quoteStart(lines []string) int {
 		if separatorRe.MatchString(t) || mobileRe.MatchString(t) {
 			return i
 		}
-		if isHeaderBlock(lines, i) {
+		if isHeaderBlock(lines, i) && !forwarded(lines, i) {
 			// A line of underscores (Outlook on the web) just above belongs
 			// to the block.
-			if i > 0 && strings.Trim(strings.TrimSpace(lines[i-1]), "_") == "" && strings.Contains(lines[i-1], "__") {
+			if i > 0 && isRule(lines[i-1]) {
 				return i - 1
 			}
 			return i
@@ -144,9 +158,16 @@ func attribution(lines []string, i int) int {
 	}
 	if attribHeadRe.MatchString(l) && i+1 < len(lines) {
 		n := strings.TrimSpace(lines[i+1])
-		if n != "" && len(n) < 200 && attribEndRe.MatchString(n) {
+		if n != "" && len(n) < 200 && attribEndRe.MatchString(l+" "+n) {
 			return 2
 		}
 	}
 	return 0
+}
+
+// isRule reports whether l is a horizontal rule: a line of underscores or
+// dashes (Outlook on the web draws one above the quoted header block).
+func isRule(l string) bool {
+	t := strings.TrimSpace(l)
+	return len(t) >= 4 && (strings.Trim(t, "_") == "" || strings.Trim(t, "-") == "")
 }

@@ -216,9 +216,10 @@ func parseRequest(text, subject string) Request {
 	req := Request{Found: map[string]bool{}}
 	lines := strings.Split(normalizeNewlines(text), "\n")
 	values := map[field]string{}
+	inHeader := headerBlockLines(lines)
 	for i := 0; i < len(lines); i++ {
 		f, v, ok := splitLabel(lines[i])
-		if !ok || f == fAttachments {
+		if !ok || f == fAttachments || inHeader[i] {
 			continue
 		}
 		if f == fDescription {
@@ -305,6 +306,26 @@ func parseRequest(text, subject string) Request {
 		}
 	}
 	return req
+}
+
+// headerBlockLines marks the lines of quoted header blocks ("De : …
+// Envoyé : … Objet : …"): their "Objet" is the subject of another message.
+func headerBlockLines(lines []string) map[int]bool {
+	var in map[int]bool
+	for i := range lines {
+		if !isHeaderBlock(lines, i) {
+			continue
+		}
+		if in == nil {
+			in = map[int]bool{}
+		}
+		for j := i; j < len(lines) && j <= i+6; j++ {
+			if headerLineRe.MatchString(lines[j]) {
+				in[j] = true
+			}
+		}
+	}
+	return in
 }
 
 // isBoundary reports whether lines[j] starts a quoted original or a
