@@ -54,7 +54,7 @@ type File struct {
 	// Open reads the decoded content; it may be called more than once, until
 	// Message.Close.
 	Open func() (io.ReadCloser, error) `json:"-"`
-	Size int64 // decoded size in bytes
+	Size int64                         // decoded size in bytes
 }
 
 // Message is one parsed message.

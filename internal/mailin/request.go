@@ -13,7 +13,7 @@ import (
 // Message.Request).
 type Request struct {
 	Name, Function, Phone, Establishment, City, UAI, Subject, Description, Location, Priority string
-	Populations                                                                             []string
+	Populations                                                                               []string
 	// Found tells which fields were given a value in the body, by the
 	// API's JSON keys: reporter.name, reporter.function, reporter.phone,
 	// establishment.uai, establishment.name, establishment.city, subject,
