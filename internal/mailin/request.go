@@ -144,6 +144,9 @@ func matchLabel(folded string) field {
 	return fNone
 }
 
+// parenRe matches a parenthesis in a label: the procedure's examples.
+var parenRe = regexp.MustCompile(`\([^()]*\)`)
+
 var bulletRe = regexp.MustCompile(`^(?:[•·◦▪●■–—\-*+]|\d{1,2}\s*[-.)])\s+`)
 
 // splitLabel reads a "Label : value" line; ok is false when the line is not
@@ -153,7 +156,7 @@ func splitLabel(line string) (f field, value string, ok bool) {
 	s := strings.TrimLeft(line, " \t\u00a0>")
 	s = bulletRe.ReplaceAllString(s, "")
 	s = strings.TrimLeft(s, "*_ \t\u00a0")
-	i := strings.IndexAny(s, ":：")
+	i := labelColon(s)
 	if i < 0 {
 		// A label and its value in two table cells.
 		label, rest, found := strings.Cut(s, "\t")
@@ -166,13 +169,39 @@ func splitLabel(line string) (f field, value string, ok bool) {
 		}
 		return f, cleanValue(rest), true
 	}
-	label := s[:i]
+	label := parenRe.ReplaceAllString(s[:i], " ")
 	f = matchLabel(foldLabel(label))
 	if f == fNone {
 		return fNone, "", false
 	}
 	_, size := firstRune(s[i:])
 	return f, cleanValue(s[i+size:]), true
+}
+
+// labelColon returns the index of the colon that ends a label: not inside
+// parentheses (the procedure's "URL de l'établissement (par exemple :
+// http://…) ou fil d'Ariane :"), not that of an address ("http://"); -1 if
+// none.
+func labelColon(s string) int {
+	depth := 0
+	for i, r := range s {
+		switch r {
+		case '(', '[':
+			depth++
+		case ')', ']':
+			if depth > 0 {
+				depth--
+			}
+		case ':', '：':
+			if depth == 0 && !strings.HasPrefix(s[i+len(string(r)):], "//") {
+				return i
+			}
+		}
+		if i > 200 {
+			break
+		}
+	}
+	return -1
 }
 
 func firstRune(s string) (rune, int) {
@@ -378,11 +407,11 @@ func normFunction(v string) string {
 	if len(words) > 0 {
 		head = words[0]
 	}
+	joined := " " + strings.Join(words, " ") + " "
 	chef := has("principal", "principale", "proviseur", "proviseure", "directeur", "directrice") ||
-		strings.HasPrefix(strings.Join(words, " "), "chef d etablissement") ||
-		strings.HasPrefix(strings.Join(words, " "), "cheffe d etablissement")
+		strings.Contains(joined, " chef d etablissement ") || strings.Contains(joined, " cheffe d etablissement ")
 	switch {
-	case has("adjoint", "adjointe") && (chef || head == "adjoint" || head == "adjointe"):
+	case has("adjoint", "adjointe") && (chef || len(words) == 1 || has("direction")) && !has("gestionnaire"):
 		return string(support.Adjoint)
 	case has("correspondant", "correspondante", "referent", "referente") && has("ent"):
 		return string(support.CorrespondantENT)
@@ -506,7 +535,7 @@ func splitEstablishment(v string) (uai, name, city string) {
 	// The city is the last part; the name what comes before it.
 	loc := estabSplitRe.FindAllStringIndex(v, -1)
 	last := loc[len(loc)-1]
-	return uai, strings.TrimSpace(v[:last[0]]), strings.TrimSpace(v[last[1]:])
+	return uai, strings.Trim(v[:last[0]], " ,/-–—"), strings.TrimSpace(v[last[1]:])
 }
 
 // ticketRe finds "[PREFIX-N]".
