@@ -328,13 +328,13 @@ func TestUnflow(t *testing.T) {
 
 func TestHTMLToText(t *testing.T) {
 	for in, want := range map[string]string{
-		"<html><head><title>T</title><style>p{}</style></head><body><script>x()</script><p>Un</p><p>Deux<br>Trois</p></body></html>": "Un\nDeux\nTrois",
-		"<ul><li>a</li><li>b</li></ul><ol><li>c</li><li>d</li></ol>":                                                                "• a\n• b\n1. c\n2. d",
+		"<html><head><title>T</title><style>p{}</style></head><body><script>x()</script><p>Un</p><p>Deux<br>Trois</p></body></html>":    "Un\nDeux\nTrois",
+		"<ul><li>a</li><li>b</li></ul><ol><li>c</li><li>d</li></ol>":                                                                    "• a\n• b\n1. c\n2. d",
 		`<a href="https://x.example.org/p">la page</a> <a href="https://x.example.org/">x.example.org</a> <a href="mailto:a@b">a@b</a>`: "la page (https://x.example.org/p) x.example.org a@b",
-		"<p>Réponse</p><blockquote><p>cité</p><blockquote>très cité</blockquote></blockquote><p>fin</p>":                            "Réponse\n> cité\n>> très cité\nfin",
-		"<p>a&nbsp;:&nbsp;b</p><p>&nbsp;</p><p>c &amp; d</p>":                                                                        "a : b\n\nc & d",
-		"<table><tr><td>Fonction</td><td>Principal</td></tr></table>":                                                                "Fonction\tPrincipal",
-		"<pre>  code\n  indenté</pre>":                                                                                              "  code\n  indenté",
+		"<p>Réponse</p><blockquote><p>cité</p><blockquote>très cité</blockquote></blockquote><p>fin</p>":                                "Réponse\n> cité\n>> très cité\nfin",
+		"<p>a&nbsp;:&nbsp;b</p><p>&nbsp;</p><p>c &amp; d</p>":                                                                           "a : b\n\nc & d",
+		"<table><tr><td>Fonction</td><td>Principal</td></tr></table>":                                                                   "Fonction\tPrincipal",
+		"<pre>  code\n  indenté</pre>": "  code\n  indenté",
 	} {
 		if got := htmlToText(in); got != want {
 			t.Errorf("htmlToText(%q) =\n%q, want\n%q", in, got, want)

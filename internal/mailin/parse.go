@@ -321,7 +321,41 @@ func (w *walker) walk(e *message.Entity, depth int, err error) (body, error) {
 		}
 		return combine(mediaType, parts), nil
 	}
+	if mediaType == "message/rfc822" && depth < maxDepth && err == nil {
+		return w.embedded(e, depth)
+	}
 	return w.leaf(e, mediaType, params, err)
+}
+
+// embedded reads a message forwarded as an attachment (message/rfc822):
+// its text follows the body under a forwarding header, as clients write an
+// inline forward, and its files are the ticket's files.
+func (w *walker) embedded(e *message.Entity, depth int) (body, error) {
+	inner, err := message.Read(e.Body)
+	if err != nil && inner == nil {
+		return body{}, w.skip(e.Body)
+	}
+	h := mail.Header{Header: inner.Header}
+	var head strings.Builder
+	head.WriteString("-------- Message transféré --------\n")
+	for _, k := range []string{"From", "Date", "Subject", "To"} {
+		v, derr := h.Text(k)
+		if derr != nil {
+			v = h.Get(k)
+		}
+		if v = cleanLine(v); v != "" {
+			label := map[string]string{"From": "De", "Date": "Date", "Subject": "Objet", "To": "À"}[k]
+			head.WriteString(label + " : " + v + "\n")
+		}
+	}
+	b, err := w.walk(inner, depth+1, err)
+	if err != nil {
+		return body{}, err
+	}
+	if err := w.skip(e.Body); err != nil {
+		return body{}, err
+	}
+	return body{text: head.String() + "\n" + b.text, plain: b.plain}, nil
 }
 
 // combine joins the texts of a multipart's parts: the plain one of an
@@ -393,7 +427,7 @@ func (w *walker) leaf(e *message.Entity, mediaType string, params map[string]str
 	if signatureTypes[mediaType] || (perr != nil && message.IsUnknownEncoding(perr)) {
 		return body{}, w.skip(e.Body)
 	}
-	if mediaType == "application/ms-tnef" || strings.EqualFold(name, "winmail.dat") {
+	if mediaType == "application/ms-tnef" || mediaType == "application/vnd.ms-tnef" || strings.EqualFold(name, "winmail.dat") {
 		if name == "" {
 			name = "winmail.dat"
 		}

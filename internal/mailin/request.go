@@ -225,7 +225,8 @@ func cleanValue(v string) string {
 // without accents, after a bullet (•, -, *), in bold (*x*, **x**), with any
 // spacing around the colon ("Label :", "Label:", a no-break space), or in a
 // two-column table. The description runs until the next label (or the
-// quoted original, or a signature); other values take the rest of their
+// quoted original, or a signature; a forwarded message below it is part of
+// it, header block included); other values take the rest of their
 // line, or the next line when theirs is empty. The first non-empty value of
 // a field wins (a quoted empty template below does not erase it). Without
 // an "Objet" line, the mail's subject (without Re:, TR:... and ticket
@@ -260,7 +261,7 @@ func parseRequest(text, subject string) Request {
 			j := i + 1
 			for ; j < len(lines); j++ {
 				l := lines[j]
-				if _, _, isLabel := splitLabel(l); isLabel || isQuoted(l) != quoted || isBoundary(lines, j) {
+				if _, _, isLabel := splitLabel(l); (isLabel && !inHeader[j]) || isQuoted(l) != quoted || isBoundary(lines, j) {
 					break
 				}
 				if quoted {
@@ -362,7 +363,7 @@ func headerBlockLines(lines []string) map[int]bool {
 func isBoundary(lines []string, j int) bool {
 	t := strings.TrimSpace(lines[j])
 	return lines[j] == "-- " || t == "--" || separatorRe.MatchString(t) || mobileRe.MatchString(t) ||
-		isHeaderBlock(lines, j) || attribution(lines, j) > 0
+		(isHeaderBlock(lines, j) && !forwarded(lines, j)) || attribution(lines, j) > 0
 }
 
 func collapseBlank(s string) string {
