@@ -341,3 +341,14 @@ func TestHTMLToText(t *testing.T) {
 		}
 	}
 }
+
+func TestHeadersAll(t *testing.T) {
+	m := parseString(t, "Authentication-Results: mx.support.test; dkim=pass\nReceived: x\nAuthentication-Results: =?utf-8?q?autre=C3=A9?=\nFrom: a@b\nSubject: x\n\nhi\n", Options{})
+	got := m.Headers("authentication-results")
+	if !reflect.DeepEqual(got, []string{"mx.support.test; dkim=pass", "autreé"}) {
+		t.Errorf("Headers: %q", got)
+	}
+	if m.Header("Authentication-Results") != "mx.support.test; dkim=pass" || m.Headers("X-None") != nil {
+		t.Errorf("Header: %q", m.Header("Authentication-Results"))
+	}
+}
