@@ -107,7 +107,10 @@ func (c *htmlConv) block() {
 func (c *htmlConv) prefix() {
 	if c.lineStart {
 		if c.quote > 0 {
-			c.b.WriteString(strings.Repeat(">", c.quote) + " ")
+			// Deeper quotes than a few are still quotes: the prefix stays
+			// short whatever the nesting (a crafted message could nest
+			// thousands of blockquotes).
+			c.b.WriteString(strings.Repeat(">", min(c.quote, 8)) + " ")
 		}
 		c.lineStart = false
 	}
@@ -194,7 +197,7 @@ func (c *htmlConv) start(a atom.Atom, href string, selfClosing bool) {
 		c.block()
 		c.pre++
 	case atom.A:
-		if !selfClosing {
+		if !selfClosing && len(c.links) < 16 {
 			c.links = append(c.links, link{href: href, start: c.b.Len()})
 		}
 	}
@@ -228,8 +231,8 @@ func (c *htmlConv) end(a atom.Atom) {
 		}
 		l := c.links[n-1]
 		c.links = c.links[:n-1]
-		if l.start > c.b.Len() {
-			return
+		if l.start > c.b.Len() || c.b.Len()-l.start > 2048 {
+			return // a link around a whole page says nothing of its own
 		}
 		shown := strings.TrimSpace(c.b.String()[l.start:])
 		if showHref(l.href, shown) {

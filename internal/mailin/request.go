@@ -273,8 +273,8 @@ func parseRequest(text, subject string) Request {
 			v = strings.TrimSpace(collapseBlank(strings.Join(b, "\n")))
 			if v != "" && values[f] == "" {
 				values[f] = v
-				i = j - 1
 			}
+			i = j - 1
 			continue
 		}
 		if v == "" {
