@@ -216,17 +216,13 @@ func TestHeaders(t *testing.T) {
 }
 
 func TestTicketNumber(t *testing.T) {
-	for s, want := range map[string]string{
+	checkTable(t, "TicketNumber", TicketNumber, map[string]string{
 		"Re: [CG42N1-1042] Cahier de textes": "CG42N1-1042",
 		"TR: RE: [ cg42n1-12 ] x":            "CG42N1-12",
 		"CG42N1-1042 sans crochets":          "",
 		"[Lettre ENT] Les nouveautés":        "",
 		"[1234] x":                           "",
-	} {
-		if got := TicketNumber(s); got != want {
-			t.Errorf("TicketNumber(%q) = %q, want %q", s, got, want)
-		}
-	}
+	})
 }
 
 // TestFiles: inline images vs signature logos, unnamed images, TNEF,

@@ -111,7 +111,7 @@ func TestRequestMissing(t *testing.T) {
 }
 
 func TestFunctionWords(t *testing.T) {
-	for in, want := range map[string]string{
+	checkTable(t, "normFunction", normFunction, map[string]string{
 		"Chef d'établissement":            "chef_etablissement",
 		"chef d’établissement":            "chef_etablissement",
 		"Principal":                       "chef_etablissement",
@@ -131,15 +131,11 @@ func TestFunctionWords(t *testing.T) {
 		"Chef de travaux":                 "Chef de travaux",
 		"Adjoint gestionnaire de cantine": "Adjoint gestionnaire de cantine",
 		"Secrétaire":                      "Secrétaire",
-	} {
-		if got := normFunction(in); got != want {
-			t.Errorf("normFunction(%q) = %q, want %q", in, got, want)
-		}
-	}
+	})
 }
 
 func TestPopulationWords(t *testing.T) {
-	for in, want := range map[string][]string{
+	checkTable(t, "normPopulations", normPopulations, map[string][]string{
 		"élèves":                        {"eleves"},
 		"enseignant":                    {"enseignants"},
 		"Enseignants, élèves":           {"enseignants", "eleves"},
@@ -150,23 +146,15 @@ func TestPopulationWords(t *testing.T) {
 		"Vie scolaire; direction":       {"vie_scolaire", "direction"},
 		"élèves, Élèves":                {"eleves"},
 		"martiens":                      {"martiens"},
-	} {
-		if got := normPopulations(in); !reflect.DeepEqual(got, want) {
-			t.Errorf("normPopulations(%q) = %q, want %q", in, got, want)
-		}
-	}
+	})
 }
 
 func TestPriorityWords(t *testing.T) {
-	for in, want := range map[string]string{
+	checkTable(t, "normPriority", normPriority, map[string]string{
 		"bloquante": "bloquante", "Bloquante (l'ENT est indisponible)": "bloquante", "BLOQUANT": "bloquante",
 		"Majeure": "majeure", "majeur": "majeure", "mineure": "mineure", "priorité mineure": "mineure",
 		"urgente": "urgente",
-	} {
-		if got := normPriority(in); got != want {
-			t.Errorf("normPriority(%q) = %q, want %q", in, got, want)
-		}
-	}
+	})
 }
 
 func TestEstablishment(t *testing.T) {
@@ -193,17 +181,13 @@ func TestEstablishment(t *testing.T) {
 }
 
 func TestLocation(t *testing.T) {
-	for in, want := range map[string]string{
+	checkTable(t, "normLocation", normLocation, map[string]string{
 		"Accueil > Disciplines > SVT":                          "Accueil > Disciplines > SVT",
 		"http://dupilat.cybercolleges42.fr/":                   "http://dupilat.cybercolleges42.fr/",
 		"<https://x.example.org/page>":                         "https://x.example.org/page",
 		"la page des manuels (https://x.example.org/manuels).": "https://x.example.org/manuels",
 		"le site du collège":                                   "le site du collège",
-	} {
-		if got := normLocation(in); got != want {
-			t.Errorf("normLocation(%q) = %q, want %q", in, got, want)
-		}
-	}
+	})
 }
 
 // TestReplyStyles: each way of quoting leaves only the answer.
@@ -243,5 +227,15 @@ func TestReplyStyles(t *testing.T) {
 	in = "Bonjour,\nObjet : la panne\nDe : 8h à 10h, rien ne marchait.\n"
 	if got := Reply(in); got != strings.TrimSpace(in) {
 		t.Errorf("plain text changed: %q", got)
+	}
+}
+
+// checkTable runs f on each key of cases and compares with its value.
+func checkTable[T any](t *testing.T, name string, f func(string) T, cases map[string]T) {
+	t.Helper()
+	for in, want := range cases {
+		if got := f(in); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s(%q) = %#v, want %#v", name, in, got, want)
+		}
 	}
 }
