@@ -41,8 +41,8 @@ func FuzzParse(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
+	dir := f.TempDir() // one per worker process: the fuzz function runs one input at a time there
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		dir := t.TempDir()
 		m, err := Parse(bytes.NewReader(raw), Options{MaxSize: 1 << 20, MaxFile: 256 << 10, TempDir: dir})
 		if err != nil {
 			if ents, _ := os.ReadDir(dir); len(ents) != 0 {

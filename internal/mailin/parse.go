@@ -286,7 +286,8 @@ type body struct {
 type walker struct {
 	o      Options
 	m      *Message
-	buf    []byte
+	buf    []byte // copy buffer
+	head   []byte // the first bytes of each file, to know whether it stays in memory
 	parts  int
 	images int
 	files  int
@@ -547,14 +548,17 @@ type writerOnly struct{ io.Writer }
 // file past it, not at all past o.MaxFile (only its size is counted).
 func (w *walker) keep(r io.Reader, name, mediaType string, inline bool) (File, error) {
 	f := File{Name: name, ContentType: mediaType, Inline: inline}
-	var mem bytes.Buffer
-	n, err := io.CopyBuffer(&mem, io.LimitReader(r, memFileMax+1), w.buf)
+	if w.head == nil {
+		w.head = make([]byte, memFileMax+1)
+	}
+	nn, err := io.ReadFull(r, w.head)
+	n := int64(nn)
 	f.Size = n
-	if err != nil && errors.Is(err, ErrTooLarge) {
+	if errors.Is(err, ErrTooLarge) {
 		return f, err
 	}
 	if n <= memFileMax {
-		data := mem.Bytes()
+		data := bytes.Clone(w.head[:n])
 		f.Open = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
 		if w.o.MaxFile > 0 && n > w.o.MaxFile {
 			f.Open = tooLarge
@@ -575,11 +579,10 @@ func (w *walker) keep(r io.Reader, name, mediaType string, inline bool) (File, e
 		return f, err
 	}
 	w.m.temps = append(w.m.temps, tmp.Name())
-	if _, err := tmp.Write(mem.Bytes()); err != nil {
+	if _, err := tmp.Write(w.head[:n]); err != nil {
 		tmp.Close()
 		return f, err
 	}
-	mem = bytes.Buffer{}
 	var src io.Reader = r
 	if w.o.MaxFile > 0 {
 		src = io.LimitReader(r, w.o.MaxFile-n+1)
