@@ -1,6 +1,7 @@
 package mailin
 
 import (
+	"cmp"
 	"regexp"
 	"strings"
 	"unicode"
@@ -38,6 +39,7 @@ const (
 	fLocation
 	fPriority
 	fAttachments // "Capture d'écran et/ou pièce jointe": no value, ends the description
+	fFirstName   // "Prénom" alone, when the name is asked in two lines
 )
 
 // labels maps the first words of a label (folded: lower case, no accents,
@@ -78,6 +80,7 @@ var labels = []struct {
 	{"telephone", fPhone},
 	{"tel", fPhone},
 	{"portable", fPhone},
+	{"mobile", fPhone},
 	{"fonction", fFunction},
 	{"qualite", fFunction},
 	{"nom et prenom", fName},
@@ -85,6 +88,7 @@ var labels = []struct {
 	{"prenom et nom", fName},
 	{"prenom nom", fName},
 	{"nom", fName},
+	{"prenom", fFirstName},
 	{"capture d ecran", fAttachments},
 	{"captures d ecran", fAttachments},
 	{"piece jointe", fAttachments},
@@ -246,6 +250,7 @@ func parseRequest(text, subject string) Request {
 	req := Request{Found: map[string]bool{}}
 	lines := strings.Split(normalizeNewlines(text), "\n")
 	values := map[field]string{}
+	var estab []string
 	inHeader := headerBlockLines(lines)
 	for i := 0; i < len(lines); i++ {
 		f, v, ok := splitLabel(lines[i])
@@ -290,13 +295,23 @@ func parseRequest(text, subject string) Request {
 				break
 			}
 		}
+		if f == fEstablishment && v != "" {
+			// "Etablissement" and "UAI" may come on two lines: each adds
+			// what the other lacks.
+			estab = append(estab, v)
+			continue
+		}
 		if v != "" && values[f] == "" {
 			values[f] = v
 		}
 	}
 
-	if v := values[fName]; v != "" {
-		req.Name, req.Found["reporter.name"] = v, true
+	name, first := values[fName], values[fFirstName]
+	if first != "" && !strings.Contains(strings.ToLower(name), strings.ToLower(first)) {
+		name = strings.TrimSpace(first + " " + name)
+	}
+	if name != "" {
+		req.Name, req.Found["reporter.name"] = name, true
 	}
 	if v := values[fFunction]; v != "" {
 		req.Function, req.Found["reporter.function"] = normFunction(v), true
@@ -304,8 +319,11 @@ func parseRequest(text, subject string) Request {
 	if v := values[fPhone]; v != "" {
 		req.Phone, req.Found["reporter.phone"] = v, true
 	}
-	if v := values[fEstablishment]; v != "" {
-		req.UAI, req.Establishment, req.City = splitEstablishment(v)
+	for _, v := range estab {
+		u, n, c := splitEstablishment(v)
+		req.UAI = cmp.Or(req.UAI, u)
+		req.Establishment = cmp.Or(req.Establishment, n)
+		req.City = cmp.Or(req.City, c)
 	}
 	if v := values[fCity]; v != "" && req.City == "" {
 		req.City = v

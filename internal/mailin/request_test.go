@@ -239,3 +239,15 @@ func checkTable[T any](t *testing.T, name string, f func(string) T, cases map[st
 		}
 	}
 }
+
+// TestRequestSplitLines: the name asked as "Nom" and "Prénom", the
+// establishment as "Etablissement", "UAI" and "Ville" lines.
+func TestRequestSplitLines(t *testing.T) {
+	r := parseRequest("Nom : Curie\nPrénom : Marie\nEtablissement : Collège du Pilat\nCode UAI : 0420001Y\nVille : Bourg-Argental\nTél. : 06 39 98 12 34\n", "")
+	if r.Name != "Marie Curie" || r.UAI != "0420001Y" || r.Establishment != "Collège du Pilat" || r.City != "Bourg-Argental" || r.Phone != "06 39 98 12 34" {
+		t.Errorf("request: %+v", r)
+	}
+	if r := parseRequest("Nom et prénom : Marie Curie\nPrénom : Marie\n", ""); r.Name != "Marie Curie" {
+		t.Errorf("name given twice: %q", r.Name)
+	}
+}
