@@ -381,7 +381,8 @@ func headerBlockLines(lines []string) map[int]bool {
 func isBoundary(lines []string, j int) bool {
 	t := strings.TrimSpace(lines[j])
 	return lines[j] == "-- " || t == "--" || separatorRe.MatchString(t) || mobileRe.MatchString(t) ||
-		(isHeaderBlock(lines, j) && !forwarded(lines, j)) || attribution(lines, j) > 0
+		(isHeaderBlock(lines, j) && !forwarded(lines, j)) || attribution(lines, j) > 0 ||
+		(isRule(lines[j]) && j+1 < len(lines) && isHeaderBlock(lines, j+1) && !forwarded(lines, j+1))
 }
 
 func collapseBlank(s string) string {
@@ -533,28 +534,17 @@ func splitEstablishment(v string) (uai, name, city string) {
 			v = v[:loc[0]] + " " + v[loc[1]:]
 		}
 	}
-	v = strings.TrimSpace(v)
-	v = strings.Trim(v, " -–—,/:")
-	if v == "" {
-		return uai, "", ""
-	}
-	parts := estabSplitRe.Split(v, -1)
-	var kept []string
-	for _, p := range parts {
-		if p = strings.TrimSpace(p); p != "" {
-			kept = append(kept, p)
-		}
-	}
-	switch len(kept) {
-	case 0:
-		return uai, "", ""
-	case 1:
-		return uai, kept[0], ""
-	}
-	// The city is the last part; the name what comes before it.
+	const seps = " \t-–—,/:"
+	// Trailing separators say nothing; a leading one ("0420034J / Ville"
+	// once the UAI is out) says that the name is missing, not the city.
+	v = strings.TrimRight(strings.TrimSpace(v), seps)
 	loc := estabSplitRe.FindAllStringIndex(v, -1)
+	if loc == nil {
+		return uai, strings.Trim(v, seps), ""
+	}
+	// The city is after the last separator; the name what comes before it.
 	last := loc[len(loc)-1]
-	return uai, strings.Trim(v[:last[0]], " ,/-–—"), strings.TrimSpace(v[last[1]:])
+	return uai, strings.Trim(v[:last[0]], seps), strings.Trim(v[last[1]:], seps)
 }
 
 // ticketRe finds "[PREFIX-N]".

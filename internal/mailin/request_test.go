@@ -104,7 +104,7 @@ func TestRequestMissing(t *testing.T) {
 	if r.Description != "la page reste blanche." {
 		t.Errorf("description before a signature: %q", r.Description)
 	}
-	r = parseRequest("Description précise : blanche.\n\nDe : Support\nEnvoyé : hier\nObjet : Votre demande\n\ntexte\n", "")
+	r = parseRequest("Description précise : blanche.\n\n________________________________\nDe : Support\nEnvoyé : hier\nObjet : Votre demande\n\ntexte\n", "")
 	if r.Description != "blanche." || r.Found["subject"] {
 		t.Errorf("description before a header block: %q, subject %q", r.Description, r.Subject)
 	}
@@ -166,6 +166,9 @@ func TestEstablishment(t *testing.T) {
 		"Collège Jean-Moulin, Saint-Étienne":                {"", "Collège Jean-Moulin", "Saint-Étienne"},
 		"Lycée Fauriel - Saint-Étienne":                     {"", "Lycée Fauriel", "Saint-Étienne"},
 		"Collège du Pilat":                                  {"", "Collège du Pilat", ""},
+		"0420034J / Saint-Étienne":                          {"0420034J", "", "Saint-Étienne"},
+		"0420034J Lycée Jean Monnet / Saint-Étienne":        {"0420034J", "Lycée Jean Monnet", "Saint-Étienne"},
+		"Collège du Pilat / ":                               {"", "Collège du Pilat", ""},
 		"Collège du Pilat, RNE : 0420001 Y, Bourg-Argental": {"0420001Y", "Collège du Pilat", "Bourg-Argental"},
 	} {
 		u, n, c := splitEstablishment(in)
