@@ -32,6 +32,10 @@ type Options struct {
 	// TempDir is where files larger than the in-memory threshold are
 	// written; "" = the system's temporary directory.
 	TempDir string
+	// Lang is the language ("fr", the default, or "en") of the lines Parse
+	// writes into Text: the header above a message forwarded as an
+	// attachment.
+	Lang string
 }
 
 // ErrTooLarge is returned by Parse when the message is over Options.MaxSize.

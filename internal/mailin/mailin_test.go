@@ -348,3 +348,29 @@ func TestHeadersAll(t *testing.T) {
 		t.Errorf("Header: %q", m.Header("Authentication-Results"))
 	}
 }
+
+// TestForwardedAttachment: a message/rfc822 part is read into the text
+// under a forwarding header in the language asked, and its files kept.
+func TestForwardedAttachment(t *testing.T) {
+	raw := "From: a@example.org\nSubject: TR: panne\nContent-Type: multipart/mixed; boundary=B\n\n" +
+		"--B\nContent-Type: text/plain\n\nVoir le message joint.\n" +
+		"--B\nContent-Type: message/rfc822\n\nFrom: Prof <p@example.org>\nSubject: panne\n" +
+		"Content-Type: multipart/mixed; boundary=C\n\n--C\nContent-Type: text/plain\n\nLa page est blanche.\n" +
+		"--C\nContent-Type: application/pdf\nContent-Disposition: attachment; filename=note.pdf\n\n%PDF-1.4\n--C--\n" +
+		"--B--\n"
+	for lang, want := range map[string]string{
+		"":   "Voir le message joint.\n\n-------- Message transféré --------\nDe : Prof <p@example.org>\nObjet : panne\n\nLa page est blanche.",
+		"en": "Voir le message joint.\n\n---------- Forwarded message ----------\nFrom: Prof <p@example.org>\nSubject: panne\n\nLa page est blanche.",
+	} {
+		m := parseString(t, raw, Options{Lang: lang})
+		if m.Text != want {
+			t.Errorf("%q: text %q", lang, m.Text)
+		}
+		if len(m.Files) != 1 || m.Files[0].Name != "note.pdf" {
+			t.Errorf("files: %+v", m.Files)
+		}
+		if Reply(m.Text) != want {
+			t.Errorf("Reply cut the forwarded message: %q", Reply(m.Text))
+		}
+	}
+}

@@ -3,6 +3,7 @@ package mailin
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -23,6 +24,8 @@ import (
 	"github.com/emersion/go-message/charset"
 	"github.com/emersion/go-message/mail"
 	"golang.org/x/text/encoding/charmap"
+
+	"github.com/ent-support/ent-support/internal/locale"
 )
 
 const (
@@ -337,16 +340,17 @@ func (w *walker) embedded(e *message.Entity, depth int) (body, error) {
 		return body{}, w.skip(e.Body)
 	}
 	h := mail.Header{Header: inner.Header}
+	lang := cmp.Or(w.o.Lang, locale.FR)
 	var head strings.Builder
-	head.WriteString("-------- Message transféré --------\n")
+	head.WriteString(locale.T(lang, "mail.forwarded.header", nil) + "\n")
 	for _, k := range []string{"From", "Date", "Subject", "To"} {
 		v, derr := h.Text(k)
 		if derr != nil {
 			v = h.Get(k)
 		}
 		if v = cleanLine(v); v != "" {
-			label := map[string]string{"From": "De", "Date": "Date", "Subject": "Objet", "To": "À"}[k]
-			head.WriteString(label + " : " + v + "\n")
+			key := "mail.forwarded." + strings.ToLower(k)
+			head.WriteString(locale.T(lang, key, map[string]string{"value": v}) + "\n")
 		}
 	}
 	b, err := w.walk(inner, depth+1, err)
