@@ -222,15 +222,15 @@ func (m *Message) readHeader() {
 // cidRe matches the place holders Outlook writes in the text part for the
 // images of the HTML part ("[cid:image001.png@01DB44A9.BDF0A2B0]"): the
 // images are the message's files.
-var cidRe = regexp.MustCompile(`\[cid:[^\]\s]{1,200}\]`)
+var cidRe = lazyRegexp(`\[cid:[^\]\s]{1,200}\]`)
 
-var msgIDRe = regexp.MustCompile(`<([^<>\s]+)>`)
+var msgIDRe = lazyRegexp(`<([^<>\s]+)>`)
 
 // msgIDs reads a list of message ids, tolerant of the forms found in the
 // wild (missing angle brackets, comments, commas).
 func msgIDs(v string) []string {
 	var ids []string
-	if ms := msgIDRe.FindAllStringSubmatch(v, -1); ms != nil {
+	if ms := msgIDRe().FindAllStringSubmatch(v, -1); ms != nil {
 		for _, mm := range ms {
 			ids = append(ids, mm[1])
 		}
@@ -251,7 +251,7 @@ func firstID(v string) string {
 	return ""
 }
 
-var emailRe = regexp.MustCompile(`[^\s<>"(),;:]+@[^\s<>"(),;:]+`)
+var emailRe = lazyRegexp(`[^\s<>"(),;:]+@[^\s<>"(),;:]+`)
 
 // address reads the first address of field k; a field the strict parser
 // refuses still gives its e-mail address when one is recognisable.
@@ -267,7 +267,7 @@ func address(h mail.Header, k string) Address {
 	if err != nil {
 		dec = raw
 	}
-	a := Address{Email: strings.ToLower(emailRe.FindString(dec))}
+	a := Address{Email: strings.ToLower(emailRe().FindString(dec))}
 	if i := strings.IndexByte(dec, '<'); i > 0 {
 		a.Name = cleanLine(strings.Trim(strings.TrimSpace(dec[:i]), `"`))
 	}
@@ -393,12 +393,17 @@ func combine(mediaType string, parts []body) body {
 	return out
 }
 
-// signatureTypes are parts that sign or describe the message, not files.
-var signatureTypes = map[string]bool{
-	"application/pkcs7-signature": true, "application/x-pkcs7-signature": true,
-	"application/pgp-signature": true, "application/pgp-encrypted": true,
-	"message/delivery-status": true, "message/disposition-notification": true,
-	"text/rfc822-headers": true, "message/feedback-report": true,
+// isSignature reports whether a part signs or describes the message
+// rather than being a file.
+func isSignature(mediaType string) bool {
+	switch mediaType {
+	case "application/pkcs7-signature", "application/x-pkcs7-signature",
+		"application/pgp-signature", "application/pgp-encrypted",
+		"message/delivery-status", "message/disposition-notification",
+		"text/rfc822-headers", "message/feedback-report":
+		return true
+	}
+	return false
 }
 
 func (w *walker) leaf(e *message.Entity, mediaType string, params map[string]string, perr error) (body, error) {
@@ -426,10 +431,10 @@ func (w *walker) leaf(e *message.Entity, mediaType string, params map[string]str
 		if strings.EqualFold(params["format"], "flowed") {
 			t = unflow(t, strings.EqualFold(params["delsp"], "yes"))
 		}
-		t = cidRe.ReplaceAllString(t, "")
+		t = cidRe().ReplaceAllString(t, "")
 		return body{text: t, plain: true}, nil
 	}
-	if signatureTypes[mediaType] || (perr != nil && message.IsUnknownEncoding(perr)) {
+	if isSignature(mediaType) || (perr != nil && message.IsUnknownEncoding(perr)) {
 		return body{}, w.skip(e.Body)
 	}
 	if mediaType == "application/ms-tnef" || mediaType == "application/vnd.ms-tnef" || strings.EqualFold(name, "winmail.dat") {
@@ -645,4 +650,11 @@ func normalizeNewlines(s string) string {
 	}
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	return strings.ReplaceAll(s, "\r", "\n")
+}
+
+// lazyRegexp compiles a pattern on first use, not at package
+// initialisation: every command of the binary links this package, few
+// read mail.
+func lazyRegexp(pattern string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(pattern) })
 }

@@ -2,8 +2,8 @@ package mailin
 
 import (
 	"cmp"
-	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/ent-support/ent-support/internal/support"
@@ -149,16 +149,16 @@ func matchLabel(folded string) field {
 }
 
 // parenRe matches a parenthesis in a label: the procedure's examples.
-var parenRe = regexp.MustCompile(`\([^()]*\)`)
+var parenRe = lazyRegexp(`\([^()]*\)`)
 
-var bulletRe = regexp.MustCompile(`^(?:[•·◦▪●■–—\-*+]|\d{1,2}\s*[-.)])\s+`)
+var bulletRe = lazyRegexp(`^(?:[•·◦▪●■–—\-*+]|\d{1,2}\s*[-.)])\s+`)
 
 // splitLabel reads a "Label : value" line; ok is false when the line is not
 // one (bullets, bold markers, quote markers and spacing around the label
 // are tolerated).
 func splitLabel(line string) (f field, value string, ok bool) {
 	s := strings.TrimLeft(line, " \t\u00a0>")
-	s = bulletRe.ReplaceAllString(s, "")
+	s = bulletRe().ReplaceAllString(s, "")
 	s = strings.TrimLeft(s, "*_ \t\u00a0")
 	i := labelColon(s)
 	if i < 0 {
@@ -173,7 +173,7 @@ func splitLabel(line string) (f field, value string, ok bool) {
 		}
 		return f, cleanValue(rest), true
 	}
-	label := parenRe.ReplaceAllString(s[:i], " ")
+	label := parenRe().ReplaceAllString(s[:i], " ")
 	f = matchLabel(foldLabel(label))
 	if f == fNone {
 		return fNone, "", false
@@ -368,7 +368,7 @@ func headerBlockLines(lines []string) map[int]bool {
 			in = map[int]bool{}
 		}
 		for j := i; j < len(lines) && j <= i+6; j++ {
-			if headerLineRe.MatchString(lines[j]) {
+			if headerLineRe().MatchString(lines[j]) {
 				in[j] = true
 			}
 		}
@@ -380,7 +380,7 @@ func headerBlockLines(lines []string) map[int]bool {
 // signature.
 func isBoundary(lines []string, j int) bool {
 	t := strings.TrimSpace(lines[j])
-	return lines[j] == "-- " || t == "--" || separatorRe.MatchString(t) || mobileRe.MatchString(t) ||
+	return lines[j] == "-- " || t == "--" || separatorRe().MatchString(t) || mobileRe().MatchString(t) ||
 		(isHeaderBlock(lines, j) && !forwarded(lines, j)) || attribution(lines, j) > 0 ||
 		(isRule(lines[j]) && j+1 < len(lines) && isHeaderBlock(lines, j+1) && !forwarded(lines, j+1))
 }
@@ -393,13 +393,13 @@ func collapseBlank(s string) string {
 }
 
 var (
-	subjectPrefixRe = regexp.MustCompile(`(?i)^\s*((re|r[ée]f|r[ée]p|tr|fw|fwd|aw|wg|sv|vs)\s*(\[\d+\])?\s*:\s*|\[[A-Za-z][A-Za-z0-9]{0,15}-\d{1,18}\]\s*)`)
+	subjectPrefixRe = lazyRegexp(`(?i)^\s*((re|r[ée]f|r[ée]p|tr|fw|fwd|aw|wg|sv|vs)\s*(\[\d+\])?\s*:\s*|\[[A-Za-z][A-Za-z0-9]{0,15}-\d{1,18}\]\s*)`)
 )
 
 // stripSubject removes reply and forward prefixes and ticket numbers.
 func stripSubject(s string) string {
 	for {
-		t := subjectPrefixRe.ReplaceAllString(s, "")
+		t := subjectPrefixRe().ReplaceAllString(s, "")
 		if t == s {
 			return strings.TrimSpace(s)
 		}
@@ -442,27 +442,31 @@ func normFunction(v string) string {
 	return v
 }
 
-var populationWords = map[string]string{
-	"tous": "tous", "toutes": "tous", "tout": "tous", "tout le monde": "tous", "tous les utilisateurs": "tous",
-	"tous publics": "tous", "tous les publics": "tous", "tous les profils": "tous",
-	"enseignant": "enseignants", "enseignants": "enseignants", "enseignante": "enseignants", "enseignantes": "enseignants",
-	"professeur": "enseignants", "professeurs": "enseignants", "prof": "enseignants", "profs": "enseignants",
-	"eleve": "eleves", "eleves": "eleves", "collegiens": "eleves", "lyceens": "eleves",
-	"parent": "parents", "parents": "parents", "parents d eleves": "parents", "familles": "parents",
-	"personnel": "personnels", "personnels": "personnels", "agents": "personnels",
-	"personnels administratifs": "personnels", "personnel administratif": "personnels",
-	"vie scolaire": "vie_scolaire", "vie_scolaire": "vie_scolaire", "cpe": "vie_scolaire",
-	"direction": "direction", "equipe de direction": "direction",
-}
+// populationWords are the words people write for a population, built on
+// first use.
+var populationWords = sync.OnceValue(func() map[string]string {
+	return map[string]string{
+		"tous": "tous", "toutes": "tous", "tout": "tous", "tout le monde": "tous", "tous les utilisateurs": "tous",
+		"tous publics": "tous", "tous les publics": "tous", "tous les profils": "tous",
+		"enseignant": "enseignants", "enseignants": "enseignants", "enseignante": "enseignants", "enseignantes": "enseignants",
+		"professeur": "enseignants", "professeurs": "enseignants", "prof": "enseignants", "profs": "enseignants",
+		"eleve": "eleves", "eleves": "eleves", "collegiens": "eleves", "lyceens": "eleves",
+		"parent": "parents", "parents": "parents", "parents d eleves": "parents", "familles": "parents",
+		"personnel": "personnels", "personnels": "personnels", "agents": "personnels",
+		"personnels administratifs": "personnels", "personnel administratif": "personnels",
+		"vie scolaire": "vie_scolaire", "vie_scolaire": "vie_scolaire", "cpe": "vie_scolaire",
+		"direction": "direction", "equipe de direction": "direction",
+	}
+})
 
-var populationSplitRe = regexp.MustCompile(`\s*(?:[,;/+&\n]|\bet\b|\band\b)\s*`)
+var populationSplitRe = lazyRegexp(`\s*(?:[,;/+&\n]|\bet\b|\band\b)\s*`)
 
 // normPopulations reads a list of populations ("Enseignants, élèves",
 // "tous"), each as its code when recognisable, else as written.
 func normPopulations(v string) []string {
 	var out []string
 	seen := map[string]bool{}
-	for _, item := range populationSplitRe.Split(v, -1) {
+	for _, item := range populationSplitRe().Split(v, -1) {
 		item = strings.TrimSpace(strings.Trim(item, " .*()"))
 		if item == "" {
 			continue
@@ -471,7 +475,7 @@ func normPopulations(v string) []string {
 		for _, art := range []string{"les ", "des ", "aux ", "la ", "le ", "l "} {
 			k = strings.TrimPrefix(k, art)
 		}
-		code, ok := populationWords[k]
+		code, ok := populationWords()[k]
 		if !ok {
 			if p, okp := support.ParsePopulation(item); okp {
 				code, ok = string(p), true
@@ -504,7 +508,7 @@ func normPriority(v string) string {
 	return v
 }
 
-var urlRe = regexp.MustCompile(`https?://[^\s<>()"]+`)
+var urlRe = lazyRegexp(`https?://[^\s<>()"]+`)
 
 // normLocation keeps a breadcrumb as written and takes the address out of a
 // link written with text ("le site <http://…>").
@@ -512,24 +516,24 @@ func normLocation(v string) string {
 	if strings.Count(v, ">") >= 1 && !strings.Contains(v, "://") {
 		return v
 	}
-	if u := urlRe.FindString(v); u != "" {
+	if u := urlRe().FindString(v); u != "" {
 		return strings.TrimRight(u, ".,;")
 	}
 	return v
 }
 
 var (
-	uaiRe        = regexp.MustCompile(`(?i)\b(\d{7})\s?([a-z])\b`)
-	uaiAroundRe  = regexp.MustCompile(`(?i)[(\[]?\s*(?:(?:code\s+)?(?:uai|rne)\s*:?\s*)?\d{7}\s?[a-z]\b\s*[)\]]?`)
-	estabSplitRe = regexp.MustCompile(`\s*/\s*|\s+[-–—]\s+|\s*,\s*`)
+	uaiRe        = lazyRegexp(`(?i)\b(\d{7})\s?([a-z])\b`)
+	uaiAroundRe  = lazyRegexp(`(?i)[(\[]?\s*(?:(?:code\s+)?(?:uai|rne)\s*:?\s*)?\d{7}\s?[a-z]\b\s*[)\]]?`)
+	estabSplitRe = lazyRegexp(`\s*/\s*|\s+[-–—]\s+|\s*,\s*`)
 )
 
 // splitEstablishment reads "Collège du Pilat (0420001Y) / Bourg-Argental":
 // the UAI if there is one, the name and the city.
 func splitEstablishment(v string) (uai, name, city string) {
-	if m := uaiRe.FindStringSubmatch(v); m != nil {
+	if m := uaiRe().FindStringSubmatch(v); m != nil {
 		uai = m[1] + strings.ToUpper(m[2])
-		loc := uaiAroundRe.FindStringIndex(v)
+		loc := uaiAroundRe().FindStringIndex(v)
 		if loc != nil {
 			v = v[:loc[0]] + " " + v[loc[1]:]
 		}
@@ -538,7 +542,7 @@ func splitEstablishment(v string) (uai, name, city string) {
 	// Trailing separators say nothing; a leading one ("0420034J / Ville"
 	// once the UAI is out) says that the name is missing, not the city.
 	v = strings.TrimRight(strings.TrimSpace(v), seps)
-	loc := estabSplitRe.FindAllStringIndex(v, -1)
+	loc := estabSplitRe().FindAllStringIndex(v, -1)
 	if loc == nil {
 		return uai, strings.Trim(v, seps), ""
 	}
@@ -548,12 +552,12 @@ func splitEstablishment(v string) (uai, name, city string) {
 }
 
 // ticketRe finds "[PREFIX-N]".
-var ticketRe = regexp.MustCompile(`\[\s*([A-Za-z][A-Za-z0-9]{0,15})-(\d{1,18})\s*\]`)
+var ticketRe = lazyRegexp(`\[\s*([A-Za-z][A-Za-z0-9]{0,15})-(\d{1,18})\s*\]`)
 
 // TicketNumber finds "[PREFIX-N]" in a subject and returns "PREFIX-N" with
 // the prefix in upper case ("" if none).
 func TicketNumber(subject string) string {
-	m := ticketRe.FindStringSubmatch(subject)
+	m := ticketRe().FindStringSubmatch(subject)
 	if m == nil {
 		return ""
 	}
