@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/ent-support/ent-support/internal/support"
 )
@@ -293,6 +294,21 @@ func parseRequest(text, subject string) Request {
 					v = cleanValue(t)
 				}
 				break
+			}
+		} else {
+			// A long value wrapped by the client (hard line breaks at 72
+			// to 78 columns) goes on while each line is long and the next
+			// is plain text.
+			for j := i + 1; j < len(lines) && j <= i+3 && utf8.RuneCountInString(lines[j-1]) >= 60; j++ {
+				t := strings.TrimSpace(lines[j])
+				if isQuoted(lines[j]) != isQuoted(lines[i]) {
+					break
+				}
+				t = strings.TrimSpace(strings.TrimLeft(t, ">"))
+				if _, _, isLabel := splitLabel(lines[j]); t == "" || isLabel || isBoundary(lines, j) {
+					break
+				}
+				v = cleanValue(v + " " + t)
 			}
 		}
 		if f == fEstablishment && v != "" {

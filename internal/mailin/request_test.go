@@ -254,3 +254,16 @@ func TestRequestSplitLines(t *testing.T) {
 		t.Errorf("name given twice: %q", r.Name)
 	}
 }
+
+// TestRequestWrapped: a long value wrapped by the client continues on the
+// next lines; a short one does not swallow the text after it.
+func TestRequestWrapped(t *testing.T) {
+	text := "Objet de la demande : Impossible de se connecter avec les comptes des parents\nd'élèves depuis la mise à jour\nFonction : Principal\nDegré de priorité : majeure\nMerci de votre aide.\n"
+	r := parseRequest(text, "")
+	if r.Subject != "Impossible de se connecter avec les comptes des parents d'élèves depuis la mise à jour" {
+		t.Errorf("wrapped subject: %q", r.Subject)
+	}
+	if r.Function != "chef_etablissement" || r.Priority != "majeure" {
+		t.Errorf("request: %+v", r)
+	}
+}
