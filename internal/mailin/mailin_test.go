@@ -167,6 +167,12 @@ func TestMboxLine(t *testing.T) {
 	if m := parseString(t, "From MAILER-DAEMON Wed Dec  2 18:45:01 2026\n"+body, Options{}); m.IsAutomatic() != "null-sender" {
 		t.Fatalf("bounce: %q", m.IsAutomatic())
 	}
+	if m := parseString(t, "From <>  Wed Dec  2 18:45:01 2026\n"+body, Options{}); m.ReturnPath != "<>" {
+		t.Fatalf("From <>: %q", m.ReturnPath)
+	}
+	if _, err := Parse(strings.NewReader("From "+strings.Repeat("x", 10000)+"\n"+body), Options{}); !errors.Is(err, ErrNotMail) {
+		t.Fatalf("endless From line: %v", err)
+	}
 	if m := parseString(t, "Return-Path: <>\n"+body, Options{}); m.ReturnPath != "<>" || m.IsAutomatic() != "null-sender" {
 		t.Fatalf("Return-Path <>: %q %q", m.ReturnPath, m.IsAutomatic())
 	}

@@ -112,10 +112,13 @@ func skipMboxLine(br *bufio.Reader) (string, error) {
 	var line []byte
 	for {
 		chunk, err := br.ReadSlice('\n')
-		if len(line) < 1024 {
-			line = append(line, chunk...)
-		}
+		line = append(line, chunk...)
 		if err == bufio.ErrBufferFull {
+			if len(line) > 4096 {
+				// No envelope line is that long; what follows would escape
+				// the size limit and the hash.
+				return "", fmt.Errorf("%w: an mbox From line longer than 4 KiB", ErrNotMail)
+			}
 			continue
 		}
 		if err != nil && err != io.EOF {
@@ -130,7 +133,10 @@ func skipMboxLine(br *bufio.Reader) (string, error) {
 	if strings.EqualFold(f[1], "MAILER-DAEMON") {
 		return "<>", nil
 	}
-	return strings.ToLower(strings.Trim(f[1], "<>")), nil
+	if a := strings.Trim(f[1], "<>"); a != "" {
+		return strings.ToLower(a), nil
+	}
+	return "<>", nil
 }
 
 // countingReader counts and hashes what is read, and fails past max.
