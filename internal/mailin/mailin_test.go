@@ -380,3 +380,20 @@ func TestForwardedAttachment(t *testing.T) {
 		}
 	}
 }
+
+// TestUndeclaredCharset: 8-bit text without a charset is read as
+// windows-1252 (plain) or by its <meta> tag (HTML); control characters go.
+func TestUndeclaredCharset(t *testing.T) {
+	m := parseString(t, "From: a@example.org\nSubject: x\n\nD\xe9j\xe0 vu \x80\x00\n", Options{})
+	if m.Text != "Déjà vu €\n" {
+		t.Errorf("plain: %q", m.Text)
+	}
+	m = parseString(t, "From: a@example.org\nSubject: x\nContent-Type: text/html\n\n<html><head><meta charset=\"iso-8859-15\"></head><body>co\xfbt \xa4</body></html>\n", Options{})
+	if m.Text != "coût €" {
+		t.Errorf("html: %q", m.Text)
+	}
+	m = parseString(t, "From: a@example.org\nSubject: x\nContent-Type: text/plain; charset=utf-8\n\nd\xe9j\xe0\n", Options{})
+	if m.Text != "d\uFFFDj\uFFFD\n" {
+		t.Errorf("bad UTF-8 declared UTF-8: %q", m.Text)
+	}
+}

@@ -23,6 +23,8 @@ import (
 	"github.com/emersion/go-message"
 	"github.com/emersion/go-message/charset"
 	"github.com/emersion/go-message/mail"
+	htmlcharset "golang.org/x/net/html/charset"
+	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
 
 	"github.com/ent-support/ent-support/internal/locale"
@@ -430,6 +432,7 @@ func (w *walker) leaf(e *message.Entity, mediaType string, params map[string]str
 		if err != nil {
 			return body{}, err
 		}
+		raw = toUTF8(raw, mediaType, params["charset"] != "" && perr == nil)
 		if mediaType == "text/html" {
 			return body{text: htmlToText(raw)}, nil
 		}
@@ -542,7 +545,31 @@ func (w *walker) readText(r io.Reader) (string, error) {
 	if err := w.skip(r); err != nil {
 		return "", err
 	}
-	return strings.ToValidUTF8(b.String(), "\uFFFD"), nil
+	return b.String(), nil
+}
+
+// toUTF8 makes a body valid UTF-8. Without a declared charset, 8-bit text
+// that is not UTF-8 comes from an old client: HTML says its charset in a
+// <meta> tag, plain text is taken as windows-1252 (the superset of Latin-1
+// those clients used). Control characters other than tab and line breaks
+// are dropped.
+func toUTF8(raw, mediaType string, declared bool) string {
+	if !declared && !utf8.ValidString(raw) {
+		var enc encoding.Encoding = charmap.Windows1252
+		if mediaType == "text/html" {
+			enc, _, _ = htmlcharset.DetermineEncoding([]byte(raw), "text/html")
+		}
+		if s, err := enc.NewDecoder().String(raw); err == nil {
+			raw = s
+		}
+	}
+	raw = strings.ToValidUTF8(raw, "\uFFFD")
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 && r != '\n' && r != '\r' && r != '\t' || r == 0x7f {
+			return -1
+		}
+		return r
+	}, raw)
 }
 
 // skip reads r to its end; only the size limit is an error (a broken
