@@ -397,3 +397,29 @@ func TestUndeclaredCharset(t *testing.T) {
 		t.Errorf("bad UTF-8 declared UTF-8: %q", m.Text)
 	}
 }
+
+// TestManySmallFiles: small files stay in memory only up to a budget for
+// the message; past it they go to temporary files too.
+func TestManySmallFiles(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("From: a@example.org\nSubject: x\nContent-Type: multipart/mixed; boundary=B\n\n")
+	part := base64.StdEncoding.EncodeToString(screenshot(60<<10, 3))
+	for i := range 20 {
+		fmt.Fprintf(&b, "--B\nContent-Type: image/png; name=s%d.png\nContent-Disposition: attachment\nContent-Transfer-Encoding: base64\n\n%s\n", i, part)
+	}
+	b.WriteString("--B--\n")
+	dir := t.TempDir()
+	m := parseString(t, b.String(), Options{TempDir: dir})
+	if len(m.Files) != 20 {
+		t.Fatalf("files: %d", len(m.Files))
+	}
+	ents, _ := os.ReadDir(dir)
+	if len(ents) < 2 || len(ents) > 5 {
+		t.Errorf("%d of 20 small files in temporary files, want the few past the 1 MiB budget", len(ents))
+	}
+	for _, f := range m.Files {
+		if got := readFile(t, f); !bytes.Equal(got, screenshot(60<<10, 3)) {
+			t.Fatalf("%s: content differs", f.Name)
+		}
+	}
+}

@@ -38,6 +38,11 @@ const (
 	// maxText bounds each text or HTML body read; the rest is skipped. A
 	// description is at most 20 000 characters: 1 MiB is plenty.
 	maxText = 1 << 20
+	// maxTexts bounds all the bodies of a message together.
+	maxTexts = 2 << 20
+	// maxMemFiles bounds the small files kept in memory together; past it
+	// they go to temporary files as well.
+	maxMemFiles = 1 << 20
 	// maxDepth bounds nested multiparts (a crafted message could nest them
 	// thousands deep).
 	maxDepth = 16
@@ -188,7 +193,7 @@ func (m *Message) read(r io.Reader, o Options) error {
 	m.header = e.Header
 	m.readHeader()
 
-	w := walker{o: o, m: m, buf: make([]byte, 32<<10)}
+	w := walker{o: o, m: m, buf: make([]byte, 32<<10), textLeft: maxTexts, memLeft: maxMemFiles}
 	b, err := w.walk(e, 0, err)
 	if err != nil {
 		return err
@@ -295,13 +300,16 @@ type body struct {
 }
 
 type walker struct {
-	o      Options
-	m      *Message
-	buf    []byte // copy buffer
-	head   []byte // the first bytes of each file, to know whether it stays in memory
-	parts  int
-	images int
-	files  int
+	o    Options
+	m    *Message
+	buf  []byte // copy buffer
+	head []byte // the first bytes of each file, to know whether it stays in memory
+	// textLeft and memLeft are what may still be read into memory of the
+	// bodies and of the small files: many small parts add up too.
+	textLeft, memLeft int64
+	parts             int
+	images            int
+	files             int
 }
 
 // walk reads entity e (whose creation gave err, an unknown charset or
@@ -536,7 +544,9 @@ func cleanName(name string) string {
 // readText reads a body up to maxText bytes and skips the rest.
 func (w *walker) readText(r io.Reader) (string, error) {
 	var b bytes.Buffer
-	if _, err := io.CopyBuffer(&b, io.LimitReader(r, maxText), w.buf); err != nil {
+	n, err := io.CopyBuffer(&b, io.LimitReader(r, min(maxText, w.textLeft)), w.buf)
+	w.textLeft -= n
+	if err != nil {
 		if errors.Is(err, ErrTooLarge) {
 			return "", err
 		}
@@ -599,12 +609,14 @@ func (w *walker) keep(r io.Reader, name, mediaType string, inline bool) (File, e
 	if errors.Is(err, ErrTooLarge) {
 		return f, err
 	}
-	if n <= memFileMax {
+	if n <= memFileMax && w.o.MaxFile > 0 && n > w.o.MaxFile {
+		f.Open = tooLarge
+		return f, nil
+	}
+	if n <= memFileMax && n <= w.memLeft {
+		w.memLeft -= n
 		data := bytes.Clone(w.head[:n])
 		f.Open = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
-		if w.o.MaxFile > 0 && n > w.o.MaxFile {
-			f.Open = tooLarge
-		}
 		return f, nil
 	}
 	if w.o.MaxFile > 0 && n > w.o.MaxFile {
