@@ -423,3 +423,20 @@ func TestManySmallFiles(t *testing.T) {
 		}
 	}
 }
+
+// TestDataImages: a screenshot pasted into HTML as a data: URL is a file;
+// a tiny one (a logo) is not.
+func TestDataImages(t *testing.T) {
+	shot := screenshot(5000, 4)
+	enc := base64.StdEncoding.EncodeToString(shot)
+	logo := base64.StdEncoding.EncodeToString(screenshot(300, 5))
+	raw := "From: a@example.org\nSubject: x\nContent-Type: text/html; charset=utf-8\n\n" +
+		"<p>Voici :</p><img src='data:image/gif;base64," + logo + "'><img src=\"data:image/png;base64," + enc[:100] + "\n" + enc[100:] + "\"><p>Fin</p>\n"
+	m := parseString(t, raw, Options{})
+	if len(m.Files) != 1 || m.Files[0].Name != "image-1.png" || !m.Files[0].Inline || !bytes.Equal(readFile(t, m.Files[0]), shot) {
+		t.Fatalf("files: %+v", m.Files)
+	}
+	if m.Text != "Voici :\nFin" {
+		t.Errorf("text: %q", m.Text)
+	}
+}

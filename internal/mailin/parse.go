@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"cmp"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -442,7 +443,8 @@ func (w *walker) leaf(e *message.Entity, mediaType string, params map[string]str
 		}
 		raw = toUTF8(raw, mediaType, params["charset"] != "" && perr == nil)
 		if mediaType == "text/html" {
-			return body{text: htmlToText(raw)}, nil
+			text, images := convertHTML(raw)
+			return body{text: text}, w.addDataImages(images)
 		}
 		t := normalizeNewlines(raw)
 		if strings.EqualFold(params["format"], "flowed") {
@@ -462,28 +464,54 @@ func (w *walker) leaf(e *message.Entity, mediaType string, params map[string]str
 		return body{}, w.skip(e.Body)
 	}
 	inline := disp == "inline" || (disp == "" && e.Header.Get("Content-Id") != "")
-	if name == "" {
-		w.files++
-		base := "file"
-		if strings.HasPrefix(mediaType, "image/") {
-			w.images++
-			base = "image"
-		}
-		n := w.files
-		if base == "image" {
-			n = w.images
-		}
-		name = base + "-" + strconv.Itoa(n) + extension(mediaType)
-	}
-	f, err := w.keep(e.Body, name, mediaType, inline)
+	return body{}, w.addFile(e.Body, name, mediaType, inline)
+}
+
+// addFile keeps a file of the ticket: name is generated when empty
+// ("image-1.png", "file-1.pdf"), and a tiny inline image (a signature
+// logo) is read but left out.
+func (w *walker) addFile(r io.Reader, name, mediaType string, inline bool) error {
+	f, err := w.keep(r, name, mediaType, inline)
 	if err != nil {
-		return body{}, err
+		return err
 	}
 	if inline && strings.HasPrefix(mediaType, "image/") && f.Size < tinyImage {
-		return body{}, nil // a signature logo
+		return nil // a signature logo
+	}
+	if f.Name == "" {
+		if strings.HasPrefix(mediaType, "image/") {
+			w.images++
+			f.Name = "image-" + strconv.Itoa(w.images) + extension(mediaType)
+		} else {
+			w.files++
+			f.Name = "file-" + strconv.Itoa(w.files) + extension(mediaType)
+		}
 	}
 	w.m.Files = append(w.m.Files, f)
-	return body{}, nil
+	return nil
+}
+
+// addDataImages keeps the images an HTML body holds as data: URLs (some
+// webmails paste screenshots that way) as inline files.
+func (w *walker) addDataImages(srcs []string) error {
+	for _, src := range srcs {
+		meta, data, ok := strings.Cut(src[len("data:"):], ",")
+		mediaType, _, _ := strings.Cut(meta, ";")
+		if !ok || !strings.HasSuffix(strings.ToLower(meta), ";base64") {
+			continue
+		}
+		data = strings.Map(func(r rune) rune {
+			if unicode.IsSpace(r) {
+				return -1
+			}
+			return r
+		}, data)
+		dec := base64.NewDecoder(base64.StdEncoding, strings.NewReader(data))
+		if err := w.addFile(dec, "", strings.ToLower(strings.TrimSpace(mediaType)), true); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // extension gives a generated name its extension.
