@@ -326,14 +326,14 @@ func parseRequest(text, subject string) Request {
 	if first != "" && !strings.Contains(strings.ToLower(name), strings.ToLower(first)) {
 		name = strings.TrimSpace(first + " " + name)
 	}
-	if name != "" {
+	if name = stripCivility(name); name != "" {
 		req.Name, req.Found["reporter.name"] = name, true
 	}
 	if v := values[fFunction]; v != "" {
 		req.Function, req.Found["reporter.function"] = normFunction(v), true
 	}
 	if v := values[fPhone]; v != "" {
-		req.Phone, req.Found["reporter.phone"] = v, true
+		req.Phone, req.Found["reporter.phone"] = normPhone(v), true
 	}
 	for _, v := range estab {
 		u, n, c := splitEstablishment(v)
@@ -421,6 +421,29 @@ func stripSubject(s string) string {
 		}
 		s = t
 	}
+}
+
+var phoneRe = lazyRegexp(`(?:(?:\+|\b00)33\s?(?:\(0\)\s?)?|\b0)[1-9](?:[\s.\-]?\d{2}){4}\b`)
+
+// normPhone takes the first French number out of a value that says more
+// ("06 39 98 12 34 (portable)", "04 77 … ou 06 …"); else the value as
+// written, for the validation to explain.
+func normPhone(v string) string {
+	if p := phoneRe().FindString(v); p != "" {
+		return p
+	}
+	return v
+}
+
+// stripCivility removes a title before a name ("Mme", "M.", "Monsieur"):
+// a name is letters, spaces, hyphens and apostrophes.
+func stripCivility(name string) string {
+	for _, c := range []string{"madame ", "monsieur ", "mme. ", "mme ", "mlle ", "mr. ", "mr ", "m. "} {
+		if len(name) > len(c) && strings.EqualFold(name[:len(c)], c) {
+			return strings.TrimSpace(name[len(c):])
+		}
+	}
+	return name
 }
 
 // normFunction gives the API value of a function when recognisable.

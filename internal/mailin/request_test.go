@@ -267,3 +267,20 @@ func TestRequestWrapped(t *testing.T) {
 		t.Errorf("request: %+v", r)
 	}
 }
+
+func TestPhoneAndCivility(t *testing.T) {
+	checkTable(t, "normPhone", normPhone, map[string]string{
+		"06 39 98 12 34":               "06 39 98 12 34",
+		"06 39 98 12 34 (portable)":    "06 39 98 12 34",
+		"Portable : 06.39.98.12.34":    "06.39.98.12.34",
+		"+33 6 39 98 12 34":            "+33 6 39 98 12 34",
+		"+33 (0)6 39 98 12 34":         "+33 (0)6 39 98 12 34",
+		"0639981234 ou 04 99 00 12 34": "0639981234",
+		"pas de téléphone":             "pas de téléphone",
+		"12 34":                        "12 34",
+	})
+	checkTable(t, "stripCivility", stripCivility, map[string]string{
+		"Mme Marie Curie": "Marie Curie", "M. Paul Martin": "Paul Martin", "Monsieur Paul Martin": "Paul Martin",
+		"Marie Curie": "Marie Curie", "Mme": "Mme", "Mmeline Dupont": "Mmeline Dupont",
+	})
+}
