@@ -280,33 +280,34 @@ func TestAlternative(t *testing.T) {
 	html := "Content-Type: text/html; charset=utf-8\n\n<p>version <b>HTML</b></p>"
 	plain := "Content-Type: text/plain; charset=utf-8\n\nversion texte"
 	empty := "Content-Type: text/plain; charset=utf-8\n\n  "
-	for raw, want := range map[string]string{
+	checkTable(t, "text", textOf(t), map[string]string{
 		alt(plain, html): "version texte",
 		alt(html, plain): "version texte",
 		alt(empty, html): "version HTML",
-	} {
-		if m := parseString(t, raw, Options{}); m.Text != want {
-			t.Errorf("text %q, want %q", m.Text, want)
-		}
-	}
+	})
 }
 
 // TestCharsets: text labelled ISO-8859-1 that holds windows-1252's
 // characters (as Outlook sends) decodes them; an unknown charset still
-// gives the text.
+// gives the text; 8-bit text without a charset is read.
 func TestCharsets(t *testing.T) {
-	m := parseString(t, "From: a@example.org\nSubject: x\nContent-Type: text/plain; charset=iso-8859-1\nContent-Transfer-Encoding: quoted-printable\n\nC=92est 10 =80, =E9t=E9\n", Options{})
-	if m.Text != "C’est 10 €, été\n" {
-		t.Errorf("latin-1 text: %q", m.Text)
-	}
-	m = parseString(t, "From: a@example.org\nSubject: x\nContent-Type: text/plain; charset=iso-8859-15\n\n\xa4 \xe9\n", Options{})
-	if m.Text != "€ é\n" {
-		t.Errorf("latin-9 text: %q", m.Text)
-	}
-	m = parseString(t, "From: a@example.org\nSubject: x\nContent-Type: text/plain; charset=x-unknown-42\n\nplain ascii\n", Options{})
-	if m.Text != "plain ascii\n" {
-		t.Errorf("unknown charset: %q", m.Text)
-	}
+	h := "From: a@example.org\nSubject: x\n"
+	checkTable(t, "text", textOf(t), map[string]string{
+		h + "Content-Type: text/plain; charset=iso-8859-1\nContent-Transfer-Encoding: quoted-printable\n\nC=92est 10 =80, =E9t=E9\n": "C’est 10 €, été\n",
+		h + "Content-Type: text/plain; charset=iso-8859-15\n\n\xa4 \xe9\n":                                                           "€ é\n",
+		h + "Content-Type: text/plain; charset=x-unknown-42\n\nplain ascii\n":                                                        "plain ascii\n",
+		// Without a declared charset: windows-1252 for plain text, the
+		// <meta> tag for HTML; control characters go.
+		h + "\nD\xe9j\xe0 vu \x80\x00\n": "Déjà vu €\n",
+		h + "Content-Type: text/html\n\n<html><head><meta charset=\"iso-8859-15\"></head><body>co\xfbt \xa4</body></html>\n": "coût €",
+		// Declared UTF-8 that is not: replacement characters.
+		h + "Content-Type: text/plain; charset=utf-8\n\nd\xe9j\xe0\n": "d\uFFFDj\uFFFD\n",
+	})
+}
+
+// textOf parses a message and returns its Text.
+func textOf(t *testing.T) func(string) string {
+	return func(raw string) string { return parseString(t, raw, Options{}).Text }
 }
 
 func TestUnflow(t *testing.T) {
@@ -378,23 +379,6 @@ func TestForwardedAttachment(t *testing.T) {
 		if Reply(m.Text) != want {
 			t.Errorf("Reply cut the forwarded message: %q", Reply(m.Text))
 		}
-	}
-}
-
-// TestUndeclaredCharset: 8-bit text without a charset is read as
-// windows-1252 (plain) or by its <meta> tag (HTML); control characters go.
-func TestUndeclaredCharset(t *testing.T) {
-	m := parseString(t, "From: a@example.org\nSubject: x\n\nD\xe9j\xe0 vu \x80\x00\n", Options{})
-	if m.Text != "Déjà vu €\n" {
-		t.Errorf("plain: %q", m.Text)
-	}
-	m = parseString(t, "From: a@example.org\nSubject: x\nContent-Type: text/html\n\n<html><head><meta charset=\"iso-8859-15\"></head><body>co\xfbt \xa4</body></html>\n", Options{})
-	if m.Text != "coût €" {
-		t.Errorf("html: %q", m.Text)
-	}
-	m = parseString(t, "From: a@example.org\nSubject: x\nContent-Type: text/plain; charset=utf-8\n\nd\xe9j\xe0\n", Options{})
-	if m.Text != "d\uFFFDj\uFFFD\n" {
-		t.Errorf("bad UTF-8 declared UTF-8: %q", m.Text)
 	}
 }
 
