@@ -424,3 +424,20 @@ func TestDataImages(t *testing.T) {
 		t.Errorf("text: %q", m.Text)
 	}
 }
+
+// TestBrokenHeaderLines: a header line that is not a field (a broken
+// mailer's) is dropped with its continuation, not the whole message.
+func TestBrokenHeaderLines(t *testing.T) {
+	raw := "From: Marie <marie@example.org>\r\nthis is not a field\r\n  nor its continuation\r\nX-Bad Key: v\r\nSubject: =?utf-8?q?D=C3=A9j=C3=A0?=\r\n folded\r\n\r\nCorps\r\n"
+	m := parseString(t, raw, Options{})
+	if m.From.Email != "marie@example.org" || m.Subject != "Déjà folded" || m.Text != "Corps\n" {
+		t.Errorf("from %q subject %q text %q", m.From.Email, m.Subject, m.Text)
+	}
+	if sum := sha256.Sum256([]byte(raw)); m.Hash != hex.EncodeToString(sum[:]) {
+		t.Errorf("hash is not over the raw bytes")
+	}
+	// A header alone, without body nor final line break.
+	if m := parseString(t, "From: a@example.org\nSubject: seul", Options{}); m.Subject != "seul" || m.Text != "" {
+		t.Errorf("header alone: %q %q", m.Subject, m.Text)
+	}
+}

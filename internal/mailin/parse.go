@@ -170,11 +170,85 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// maxHeader bounds the message's header.
+const maxHeader = 1 << 20
+
+// cleanHeader reads the message's header up to the blank line that ends it
+// and returns it without the lines that are not fields ("Name: value" or
+// their continuation): broken mailers write some, and one such line would
+// make the strict parser refuse the whole message.
+func cleanHeader(br *bufio.Reader) ([]byte, error) {
+	var out, line []byte
+	keep := false // the field being continued is kept
+	total := 0
+	for {
+		chunk, err := br.ReadSlice('\n')
+		line = append(line, chunk...)
+		total += len(chunk)
+		if total > maxHeader {
+			return nil, errors.New("header over 1 MiB")
+		}
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		if err != nil && err != io.EOF {
+			return nil, err
+		}
+		switch {
+		case len(line) == 0:
+		case line[0] == '\n' || (line[0] == '\r' && (len(line) == 1 || line[1] == '\n')):
+			return append(out, '\n'), nil // the end of the header
+		case line[0] == ' ' || line[0] == '\t':
+			if keep {
+				out = append(out, line...)
+			}
+		default:
+			keep = isField(line)
+			if keep {
+				out = append(out, line...)
+			}
+		}
+		if err == io.EOF {
+			if len(out) > 0 && out[len(out)-1] != '\n' {
+				out = append(out, '\n')
+			}
+			return append(out, '\n'), nil
+		}
+		line = line[:0]
+	}
+}
+
+// isField reports whether line starts with a field name and a colon.
+func isField(line []byte) bool {
+	i := bytes.IndexByte(line, ':')
+	if i <= 0 {
+		return false
+	}
+	name := bytes.TrimRight(line[:i], " \t")
+	if len(name) == 0 {
+		return false
+	}
+	for _, c := range name {
+		if c < 33 || c > 126 {
+			return false
+		}
+	}
+	return true
+}
+
 // mandatoryish are fields one of which every message has.
 var mandatoryish = []string{"From", "Sender", "Date", "Message-Id", "Subject", "To", "Return-Path", "Received"}
 
 func (m *Message) read(r io.Reader, o Options) error {
-	e, err := message.Read(r)
+	br := bufio.NewReader(r)
+	hdr, err := cleanHeader(br)
+	if err != nil {
+		if errors.Is(err, ErrTooLarge) {
+			return ErrTooLarge
+		}
+		return fmt.Errorf("%w: %v", ErrNotMail, err)
+	}
+	e, err := message.Read(io.MultiReader(bytes.NewReader(hdr), br))
 	if err != nil && e == nil {
 		if errors.Is(err, ErrTooLarge) {
 			return ErrTooLarge
