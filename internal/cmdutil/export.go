@@ -55,7 +55,7 @@ type jqFlag struct {
 }
 
 func (v *jqFlag) String() string { return v.e.JQ }
-func (v *jqFlag) Type() string   { return "expression" }
+func (v *jqFlag) Type() string   { return "string" }
 func (v *jqFlag) Set(s string) error {
 	q, err := gojq.Parse(s)
 	if err == nil {

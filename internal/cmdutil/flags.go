@@ -51,7 +51,7 @@ func ExactArgs(n int, what string) cobra.PositionalArgs {
 			return &UsageError{Key: "cli.usage.missing_arg", Params: map[string]string{"arg": what}, Cmd: cmd.CommandPath()}
 		}
 		if len(args) > n {
-			return &UsageError{Key: "cli.usage.extra_args", Params: map[string]string{"args": strings.Join(args[n:], " ")}, Cmd: cmd.CommandPath()}
+			return &UsageError{Key: "cli.usage.extra_args", Params: map[string]string{"args": strings.Join(args[n:], " "), "count": strconv.Itoa(len(args[n:]))}, Cmd: cmd.CommandPath()}
 		}
 		return nil
 	}
@@ -64,7 +64,7 @@ func RangeArgs(min, max int, what string) cobra.PositionalArgs {
 			return &UsageError{Key: "cli.usage.missing_arg", Params: map[string]string{"arg": what}, Cmd: cmd.CommandPath()}
 		}
 		if len(args) > max {
-			return &UsageError{Key: "cli.usage.extra_args", Params: map[string]string{"args": strings.Join(args[max:], " ")}, Cmd: cmd.CommandPath()}
+			return &UsageError{Key: "cli.usage.extra_args", Params: map[string]string{"args": strings.Join(args[max:], " "), "count": strconv.Itoa(len(args[max:]))}, Cmd: cmd.CommandPath()}
 		}
 		return nil
 	}
@@ -73,7 +73,7 @@ func RangeArgs(min, max int, what string) cobra.PositionalArgs {
 // NoArgs refuses any argument.
 func NoArgs(cmd *cobra.Command, args []string) error {
 	if len(args) > 0 {
-		return &UsageError{Key: "cli.usage.extra_args", Params: map[string]string{"args": strings.Join(args, " ")}, Cmd: cmd.CommandPath()}
+		return &UsageError{Key: "cli.usage.extra_args", Params: map[string]string{"args": strings.Join(args, " "), "count": strconv.Itoa(len(args))}, Cmd: cmd.CommandPath()}
 	}
 	return nil
 }

@@ -162,7 +162,12 @@ func PrintError(w io.Writer, lang string, err error) {
 	case errors.Is(err, prompter.ErrCancelled):
 		fmt.Fprintln(w, locale.T(lang, "cli.error.cancelled", nil))
 	case errors.As(err, &ue):
-		fmt.Fprintln(w, prefix+locale.T(lang, ue.Key, ue.Params))
+		params := ue.Params
+		if a, ok := params["arg"]; ok && ue.Key == "cli.usage.missing_arg" {
+			// The argument as the usage line names it, in lang (CLÉ, not KEY).
+			params = map[string]string{"arg": locale.Args(lang, a)}
+		}
+		fmt.Fprintln(w, prefix+locale.T(lang, ue.Key, params))
 		if ue.Cmd != "" {
 			fmt.Fprintln(w, locale.T(lang, "cli.usage.hint", map[string]string{"cmd": ue.Cmd}))
 		}

@@ -15,6 +15,7 @@ import (
 	"io/fs"
 	"path"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -87,19 +88,36 @@ func Keys(lang string) ([]string, error) {
 	return keys, loadErr
 }
 
-// Has reports whether key exists in the language's catalog.
+// Has reports whether key exists in the language's catalog, as one
+// message or as plural forms (key.one, key.other).
 func Has(lang, key string) bool {
-	_, ok := catalog(lang)[key]
+	m := catalog(lang)
+	_, ok := m[key]
+	if !ok {
+		_, ok = m[key+".other"]
+	}
 	return ok
 }
 
 // T returns the message of key in lang with its {param} placeholders
 // replaced. An unknown key returns the key itself, so a missing message is
 // visible rather than silent.
+//
+// A message that depends on a number has one key per plural form (key.one,
+// key.other, see N): T picks the form of params["count"] in lang, and
+// .other when the count is not a plain number ("20+").
 func T(lang, key string, params map[string]string) string {
-	msg, ok := catalog(lang)[key]
+	m := catalog(lang)
+	msg, ok := m[key]
 	if !ok {
-		return key
+		if msg, ok = m[key+".other"]; !ok {
+			return key
+		}
+		if n, err := strconv.Atoi(params["count"]); err == nil {
+			if form, ok := m[key+"."+PluralForm(lang, n)]; ok {
+				msg = form
+			}
+		}
 	}
 	if len(params) == 0 || !strings.Contains(msg, "{") {
 		return msg

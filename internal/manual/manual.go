@@ -135,6 +135,9 @@ func localize(page, lang string, date time.Time) string {
 	page = thLine.ReplaceAllString(page, `.TH "$1" "$2" "`+date.UTC().Format("2006-01-02")+`"`)
 	// cobra's usage line ends in "[flags]"; the help says it in lang.
 	page = strings.ReplaceAll(page, `[flags]`, t("cli.help.flags_placeholder"))
+	// So are the names of its arguments: NUMÉRO, not NUMBER.
+	synopsis := regexp.MustCompile(`(?m)^\\fBent-support .*$`)
+	page = synopsis.ReplaceAllStringFunc(page, func(line string) string { return locale.Args(lang, line) })
 	var extra strings.Builder
 	extra.WriteString(".SH " + roffQuote(t("man.section.exit_codes")) + "\n")
 	for _, code := range ExitCodes {

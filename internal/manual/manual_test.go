@@ -68,6 +68,9 @@ func TestManPagesForEveryCommandInBothLanguages(t *testing.T) {
 					t.Errorf("%s page of %q lacks %q", lang, c.CommandPath(), s)
 				}
 			}
+			if lang == locale.FR && c.Name() == "show" && !strings.Contains(page, `\fBent-support show NUMÉRO [options]\fP`) {
+				t.Errorf("the synopsis of show names its argument in English: %s", page)
+			}
 			if strings.Contains(page, ".SH SEE ALSO") || strings.Contains(page, "Auto generated") {
 				t.Errorf("%s page of %q keeps cobra's English: %s", lang, c.CommandPath(), page)
 			}

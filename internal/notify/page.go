@@ -114,7 +114,7 @@ func (p *Page) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		what := statusLabel(lang, string(e.To))
 		switch {
 		case e.Field == support.FieldPriority:
-			what = L["priority"] + " : " + string(e.From) + " → " + string(e.To)
+			what = locale.Label(lang, L["priority"]) + " " + string(e.From) + " → " + string(e.To)
 		case e.Field == support.FieldAssignee:
 			what = L["assignee"] + " " + string(e.To)
 		case e.From == "":

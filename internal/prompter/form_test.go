@@ -292,7 +292,7 @@ func TestUAISearchByName(t *testing.T) {
 	scr.keys(keyEnter, keyEnter, keyEnter, keyEnter)
 	scr.field("Établissement (code UAI)")
 	scr.keys("Pilat")
-	scr.waitFor("1 établissement(s) trouvé(s)")
+	scr.waitFor("1 établissement trouvé :")
 	scr.keys(keyEnter)
 	scr.field("Choisissez l'établissement")
 	scr.waitFor("0421234N — Collège du Pilat (Saint-Genest-Malifaux)")

@@ -117,7 +117,7 @@ func TestUAISearchByTownAsYouType(t *testing.T) {
 	scr, done := fill(t, Options{}, req)
 	scr.field("Établissement (code UAI)")
 	scr.keys("Saint-É")
-	scr.waitFor("2 établissement(s) trouvé(s)")
+	scr.waitFor("2 établissements trouvés :")
 	scr.waitFor("0420003A — Collège Gambetta (Saint-Étienne)")
 	scr.waitFor("0420002Z — Lycée Jean Monnet (Saint-Étienne)")
 	if scr.sees("Saint-Genest-Malifaux") {

@@ -235,11 +235,12 @@ func writeReport(w io.Writer, lang string, rep *support.ImportReport) {
 		line := locale.T(lang, "cli.admin.import.line", map[string]string{"line": strconv.Itoa(l.Line)})
 		result := locale.T(lang, "cli.admin.import."+l.Result, nil)
 		if l.Error != nil {
-			result += " : " + locale.Field(lang, *l.Error)
+			result = locale.Label(lang, result) + " " + locale.Field(lang, *l.Error)
 		}
 		fmt.Fprintf(w, "%s\t%s\t%s\n", line, l.UAI, result)
 	}
+	total := func(what string, n int) string { return locale.N(lang, "cli.admin.import.total."+what, n, nil) }
 	fmt.Fprintln(w, locale.T(lang, "cli.admin.import.totals", map[string]string{
-		"added": strconv.Itoa(rep.Added), "updated": strconv.Itoa(rep.Updated),
-		"unchanged": strconv.Itoa(rep.Unchanged), "refused": strconv.Itoa(rep.Refused)}))
+		"added": total("added", rep.Added), "updated": total("updated", rep.Updated),
+		"unchanged": total("unchanged", rep.Unchanged), "refused": total("refused", rep.Refused)}))
 }

@@ -16,14 +16,14 @@ func Summary(lang string, in support.TicketInput, ups []support.Upload) string {
 	var b strings.Builder
 	tw := tabwriter.NewWriter(&b, 0, 0, 1, ' ', 0)
 	for _, f := range cmdutil.TicketFields(lang, in) {
-		fmt.Fprintf(tw, "%s\t: %s\n", f.Label, f.Value)
+		fmt.Fprintf(tw, "%s%s\n", locale.LabelCell(lang, f.Label), f.Value)
 	}
 	tw.Flush()
-	fmt.Fprintf(&b, "%s :\n", locale.FieldLabel(lang, "description"))
+	fmt.Fprintf(&b, "%s\n", locale.Label(lang, locale.FieldLabel(lang, "description")))
 	for _, line := range strings.Split(in.Description, "\n") {
 		fmt.Fprintf(&b, "  %s\n", line)
 	}
-	fmt.Fprintf(&b, "%s :", locale.FieldLabel(lang, "attachments"))
+	fmt.Fprintf(&b, "%s", locale.Label(lang, locale.FieldLabel(lang, "attachments")))
 	if len(ups) == 0 {
 		fmt.Fprintf(&b, " %s\n", locale.T(lang, "cli.none", nil))
 	} else {

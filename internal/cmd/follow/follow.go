@@ -136,7 +136,7 @@ func Run(opts *FollowOptions) error {
 
 // print writes one event: a JSON object per line with --json (or what
 // --jq or --template make of it), else
-// "time  who  what  « message »".
+// "time  who  what  « message »" (in English quotes in English).
 func (opts *FollowOptions) print(e support.Event) error {
 	if opts.Export.Active() {
 		return opts.Export.Write(opts.Out, e)
@@ -188,7 +188,7 @@ func Line(e support.Event, tr func(string, map[string]string) string, loc *time.
 	}
 	line := e.At.In(loc).Format(time.RFC3339) + "  " + e.Actor + "  " + what
 	if msg := strings.TrimSpace(e.Message); msg != "" {
-		line += "  « " + strings.Join(strings.Split(msg, "\n"), " / ") + " »"
+		line += "  " + tr("format.quoted", map[string]string{"value": strings.Join(strings.Split(msg, "\n"), " / ")})
 	}
 	return line
 }

@@ -199,7 +199,7 @@ func rmRun(opts *Options, id string) error {
 			ctx = context.Background()
 		}
 		text := locale.T(opts.Lang, "keep.outbox.rm.summary", map[string]string{"id": e.ID,
-			"subject": cmdutil.OneLine(e.Input.Subject), "files": fmt.Sprint(len(e.Attachments))})
+			"subject": cmdutil.OneLine(e.Input.Subject), "count": fmt.Sprint(len(e.Attachments))})
 		ok, err := p.Confirm(ctx, text, locale.T(opts.Lang, "keep.outbox.rm.confirm", nil))
 		if err != nil {
 			return err

@@ -111,7 +111,7 @@ func network(c *cobra.Command) *cobra.Command {
 
 func helpCommand(f *cmdutil.Factory) *cobra.Command {
 	return &cobra.Command{
-		Use:   "help [command]",
+		Use:   "help [" + f.T("cli.help.command", nil) + "]",
 		Short: f.T("cli.help.short", nil),
 		RunE: func(c *cobra.Command, args []string) error {
 			target, _, err := c.Root().Find(args)
@@ -124,20 +124,9 @@ func helpCommand(f *cmdutil.Factory) *cobra.Command {
 	}
 }
 
-// localize gives every command our help flag and a usage template in the
-// user's language; cobra's own are English.
+// localize gives every command our help flag and a usage in the user's
+// language; cobra's own are English.
 func localize(f *cmdutil.Factory, root *cobra.Command) {
-	tpl := strings.NewReplacer(
-		"@USAGE@", f.T("cli.help.usage", nil),
-		"@ALIASES@", f.T("cli.help.aliases", nil),
-		"@EXAMPLES@", f.T("cli.help.examples", nil),
-		"@COMMANDS@", f.T("cli.help.commands", nil),
-		"@FLAGS@", f.T("cli.help.flags", nil),
-		"@GLOBAL@", f.T("cli.help.global_flags", nil),
-		"@COMMAND@", f.T("cli.help.command", nil),
-		// The message is text, not template: its command path is put in as an action.
-		"@MORE@", strings.Replace(f.T("cli.help.more", nil), "%s", "{{.CommandPath}}", 1),
-	).Replace(usageTemplate)
 	var walk func(c *cobra.Command)
 	walk = func(c *cobra.Command) {
 		if c.Flags().Lookup("help") == nil {
@@ -148,35 +137,8 @@ func localize(f *cmdutil.Factory, root *cobra.Command) {
 		}
 	}
 	walk(root)
-	// UseLine ends in cobra's English "[flags]".
-	placeholder := f.T("cli.help.flags_placeholder", nil)
-	cobra.AddTemplateFunc("useLine", func(c *cobra.Command) string {
-		return strings.Replace(c.UseLine(), "[flags]", placeholder, 1)
-	})
-	root.SetUsageTemplate(tpl)
+	root.SetUsageFunc(usageFunc(f.Lang))
 }
-
-const usageTemplate = `@USAGE@{{if .Runnable}}
-  {{useLine .}}{{end}}{{if .HasAvailableSubCommands}}
-  {{.CommandPath}} [@COMMAND@]{{end}}{{if gt (len .Aliases) 0}}
-
-@ALIASES@
-  {{.NameAndAliases}}{{end}}{{if .HasExample}}
-
-@EXAMPLES@
-{{.Example}}{{end}}{{if .HasAvailableSubCommands}}
-
-@COMMANDS@{{range .Commands}}{{if (or .IsAvailableCommand (eq .Name "help"))}}
-  {{rpad .Name .NamePadding }} {{.Short}}{{end}}{{end}}{{end}}{{if .HasAvailableLocalFlags}}
-
-@FLAGS@
-{{.LocalFlags.FlagUsages | trimTrailingWhitespaces}}{{end}}{{if .HasAvailableInheritedFlags}}
-
-@GLOBAL@
-{{.InheritedFlags.FlagUsages | trimTrailingWhitespaces}}{{end}}{{if .HasAvailableSubCommands}}
-
-@MORE@{{end}}
-`
 
 // VersionInfo describes this binary: the release stamp, else what the Go
 // toolchain recorded of the VCS state.

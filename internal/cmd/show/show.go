@@ -101,25 +101,25 @@ func Write(w io.Writer, lang string, loc *time.Location, t *support.Ticket) erro
 
 	tw := tabwriter.NewWriter(&b, 0, 0, 1, ' ', 0)
 	for _, f := range cmdutil.TicketFields(lang, t.TicketInput) {
-		fmt.Fprintf(tw, "%s\t: %s\n", f.Label, f.Value)
+		fmt.Fprintf(tw, "%s%s\n", locale.LabelCell(lang, f.Label), f.Value)
 	}
 	if t.FiledBy != "" {
-		fmt.Fprintf(tw, "%s\t: %s\n", T("cli.show.filed_by", nil), t.FiledBy)
+		fmt.Fprintf(tw, "%s%s\n", locale.LabelCell(lang, T("cli.show.filed_by", nil)), t.FiledBy)
 	}
 	if t.Assignee != "" {
-		fmt.Fprintf(tw, "%s\t: %s\n", T("cli.show.assignee", nil), t.Assignee)
+		fmt.Fprintf(tw, "%s%s\n", locale.LabelCell(lang, T("cli.show.assignee", nil)), t.Assignee)
 	}
 	if t.URL != "" {
 		fmt.Fprintf(tw, "%s\t: %s\n", T("web.show.page", nil), t.URL)
 	}
 	tw.Flush()
 
-	fmt.Fprintf(&b, "\n%s :\n", locale.FieldLabel(lang, "description"))
+	fmt.Fprintf(&b, "\n%s\n", locale.Label(lang, locale.FieldLabel(lang, "description")))
 	for _, line := range strings.Split(t.Description, "\n") {
 		fmt.Fprintf(&b, "  %s\n", line)
 	}
 
-	fmt.Fprintf(&b, "\n%s :\n", T("cli.show.history", nil))
+	fmt.Fprintf(&b, "\n%s\n", locale.Label(lang, T("cli.show.history", nil)))
 	for _, h := range t.History {
 		fmt.Fprintf(&b, "  %s  %s  (%s)\n", when(h.At), historyChange(lang, h), h.Actor)
 		if h.Message != "" {
@@ -127,7 +127,7 @@ func Write(w io.Writer, lang string, loc *time.Location, t *support.Ticket) erro
 		}
 	}
 
-	fmt.Fprintf(&b, "\n%s :", T("cli.show.comments", nil))
+	fmt.Fprintf(&b, "\n%s", locale.Label(lang, T("cli.show.comments", nil)))
 	if len(t.Comments) == 0 {
 		fmt.Fprintf(&b, " %s\n", T("cli.show.no_comments", nil))
 	} else {
@@ -146,7 +146,7 @@ func Write(w io.Writer, lang string, loc *time.Location, t *support.Ticket) erro
 		}
 	}
 
-	fmt.Fprintf(&b, "\n%s :", locale.FieldLabel(lang, "attachments"))
+	fmt.Fprintf(&b, "\n%s", locale.Label(lang, locale.FieldLabel(lang, "attachments")))
 	if len(t.Attachments) == 0 {
 		fmt.Fprintf(&b, " %s\n", T("cli.none", nil))
 	} else {
