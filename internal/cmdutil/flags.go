@@ -70,8 +70,12 @@ func RangeArgs(min, max int, what string) cobra.PositionalArgs {
 	}
 }
 
-// NoArgs refuses any argument.
+// NoArgs refuses any argument; on a command that also has subcommands
+// (`drafts`, `drafts rm`), a word is a mistyped subcommand.
 func NoArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 && cmd.HasAvailableSubCommands() {
+		return UnknownCommand(cmd, args[0])
+	}
 	if len(args) > 0 {
 		return &UsageError{Key: "cli.usage.extra_args", Params: map[string]string{"args": strings.Join(args, " ")}, Cmd: cmd.CommandPath()}
 	}
