@@ -70,8 +70,12 @@ func RangeArgs(min, max int, what string) cobra.PositionalArgs {
 	}
 }
 
-// NoArgs refuses any argument.
+// NoArgs refuses any argument; on a command that also has subcommands
+// (`drafts`, `drafts rm`), a word is a mistyped subcommand.
 func NoArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 && cmd.HasAvailableSubCommands() {
+		return UnknownCommand(cmd, args[0])
+	}
 	if len(args) > 0 {
 		return &UsageError{Key: "cli.usage.extra_args", Params: map[string]string{"args": strings.Join(args, " "), "count": strconv.Itoa(len(args))}, Cmd: cmd.CommandPath()}
 	}
@@ -92,10 +96,24 @@ func ParseNumber(s string) (support.Number, error) {
 // word is refused instead of silently showing the group's help.
 func GroupArgs(cmd *cobra.Command, args []string) error {
 	if len(args) > 0 {
-		return &UsageError{Key: "cli.usage.unknown_command",
-			Params: map[string]string{"arg": args[0]}, Cmd: cmd.CommandPath()}
+		return UnknownCommand(cmd, args[0])
 	}
 	return nil
+}
+
+// UnknownCommand is the usage error of a word that is no subcommand of
+// cmd, with cobra's suggestion when one is close ("lsit": did you mean
+// "list"?).
+func UnknownCommand(cmd *cobra.Command, word string) *UsageError {
+	if cmd.SuggestionsMinimumDistance <= 0 {
+		// cobra's own default, which it sets only on its own error path.
+		cmd.SuggestionsMinimumDistance = 2
+	}
+	if s := cmd.SuggestionsFor(word); len(s) > 0 {
+		return &UsageError{Key: "completion.unknown_command",
+			Params: map[string]string{"arg": word, "suggestion": s[0]}, Cmd: cmd.CommandPath()}
+	}
+	return &UsageError{Key: "cli.usage.unknown_command", Params: map[string]string{"arg": word}, Cmd: cmd.CommandPath()}
 }
 
 // ShowHelp is the RunE of a group: cobra validates Args only for runnable

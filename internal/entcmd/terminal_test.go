@@ -2,12 +2,17 @@ package entcmd
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/ent-support/ent-support/internal/servertest"
 	"github.com/ent-support/ent-support/internal/support"
 )
 
@@ -109,4 +114,136 @@ func TestNetworkTextNeverReachesTheTerminalRaw(t *testing.T) {
 	if code, out, _ = c.run("show", "1", "--jq", ".subject"); code != 0 || out != tk.Subject+"\n" {
 		t.Errorf("show --jq through a pipe changed the text: exit %d, %q", code, out)
 	}
+}
+
+// TestBashCompletesTicketNumbersInARealTerminal: in bash, in a real
+// terminal (tmux), with `source <(ent-support completion bash)` as its
+// documentation says, `ent-support show <TAB><TAB>` lists the numbers of
+// the tickets on a real server with their subjects, and `show C<TAB>`
+// completes to the server's prefix, then lists whole numbers.
+func TestBashCompletesTicketNumbersInARealTerminal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("drives a terminal")
+	}
+	// cobra's bash script reads the command line with bash-completion's
+	// _get_comp_words_by_ref, as every Debian and Homebrew bash has it.
+	const bashCompletion = "/usr/share/bash-completion/bash_completion"
+	for _, tool := range []string{"tmux", "bash", bashCompletion} {
+		_, err := exec.LookPath(tool)
+		if filepath.IsAbs(tool) {
+			_, err = os.Stat(tool)
+		}
+		if err != nil {
+			if ci := os.Getenv("CI"); ci != "" && ci != "0" && ci != "false" {
+				t.Fatalf("%s is needed for the real-terminal completion test on CI: install it", tool)
+			}
+			t.Skipf("%s not installed", tool)
+		}
+	}
+	bin, err := exec.LookPath("ent-support")
+	if err != nil {
+		t.Fatal(err)
+	}
+	work := t.TempDir()
+	srv, err := servertest.Start(bin, append(os.Environ(), "ENT_SUPPORT_BOOTSTRAP_TOKEN="+bootstrapToken,
+		"ENT_SUPPORT_DATA_DIR="+filepath.Join(work, "server-data"), "TMPDIR="+work),
+		filepath.Join(work, "server.log"), filepath.Join(work, "server-addr"),
+		"--database", "sqlite:"+filepath.Join(work, "server.db"), "--prefix", "CG42N1", "--open-directory")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Stop)
+	c := newClient(t, srv.URL())
+	for _, subject := range []string{"Messagerie inaccessible", "Cahier de textes vide"} {
+		if code, _, errs := c.run("new", "--no-input", "--from-file", "ticket.yaml", "--subject", subject); code != 0 {
+			t.Fatalf("new: exit %d: %s", code, errs)
+		}
+	}
+
+	// Only what the shell needs: no user's rc file.
+	env := []string{"HOME=" + work, "PATH=" + filepath.Dir(bin) + ":/usr/bin:/bin", "TERM=xterm-256color",
+		"LANG=C.UTF-8", "ENT_SUPPORT_SERVER=" + srv.URL(), "ENT_SUPPORT_TOKEN=" + bootstrapToken,
+		"ENT_SUPPORT_CONFIG_DIR=" + filepath.Join(work, "config"), "ENT_SUPPORT_STATE_DIR=" + filepath.Join(work, "state"),
+		"ENT_SUPPORT_CACHE_DIR=" + filepath.Join(work, "cache"), "PS1=$ ", "HISTFILE="}
+	sh := &shellPane{t: t, socket: fmt.Sprintf("ent-completion-%d", os.Getpid())}
+	t.Cleanup(func() { _ = sh.tmux("kill-server").Run() })
+	if out, err := sh.tmux("-u", "-f", "/dev/null", "new-session", "-d", "-x", "160", "-y", "40", "-s", "t",
+		"env -i "+strings.Join(quoteAll(env), " ")+" bash --norc --noprofile").CombinedOutput(); err != nil {
+		t.Fatalf("tmux: %v\n%s", err, out)
+	}
+	sh.send("-l", "source "+bashCompletion+"; source <(ent-support completion bash)")
+	sh.send("Enter")
+	sh.send("-l", "ent-support show ")
+	sh.send("Tab")
+	sh.send("Tab")
+	screen := sh.waitFor("Cahier de textes vide", "Messagerie inaccessible")
+	for _, want := range []string{"1  (Messagerie inaccessible (Nouveau))", "2  (Cahier de textes vide (Nouveau))"} {
+		if !strings.Contains(screen, want) {
+			t.Errorf("the list lacks %q:\n%s", want, screen)
+		}
+	}
+	// A letter typed: what all have in common is put in, then whole
+	// numbers are listed.
+	sh.send("C-u")
+	sh.send("-l", "clear")
+	sh.send("Enter")
+	sh.send("-l", "ent-support show C")
+	sh.send("Tab")
+	sh.waitFor("$ ent-support show CG42N1-")
+	sh.send("Tab")
+	sh.send("Tab")
+	sh.waitFor("CG42N1-1  (Messagerie inaccessible (Nouveau))", "CG42N1-2  (Cahier de textes vide (Nouveau))")
+	if _, err := os.Stat(filepath.Join(work, "cache", "completion")); err != nil {
+		t.Errorf("no cache kept: %v", err)
+	}
+}
+
+// shellPane is a shell in a tmux session of its own.
+type shellPane struct {
+	t      *testing.T
+	socket string
+}
+
+func (p *shellPane) tmux(args ...string) *exec.Cmd {
+	return exec.Command("tmux", append([]string{"-L", p.socket}, args...)...)
+}
+
+// send sends keys (tmux send-keys arguments: "-l", text; or key names).
+func (p *shellPane) send(keys ...string) {
+	p.t.Helper()
+	if out, err := p.tmux(append([]string{"send-keys", "-t", "t"}, keys...)...).CombinedOutput(); err != nil {
+		p.t.Fatalf("tmux send-keys: %v\n%s", err, out)
+	}
+}
+
+// waitFor waits (15 s at most) until the pane shows every want, and
+// returns the pane's text.
+func (p *shellPane) waitFor(wants ...string) string {
+	p.t.Helper()
+	var screen string
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		out, err := p.tmux("capture-pane", "-p", "-t", "t").Output()
+		if err != nil {
+			p.t.Fatalf("tmux capture-pane: %v", err)
+		}
+		screen = string(out)
+		all := true
+		for _, w := range wants {
+			all = all && strings.Contains(screen, w)
+		}
+		if all {
+			return screen
+		}
+	}
+	p.t.Fatalf("the terminal never showed %q:\n%s", wants, screen)
+	return ""
+}
+
+// quoteAll quotes each word for sh.
+func quoteAll(words []string) []string {
+	out := make([]string, len(words))
+	for i, w := range words {
+		out[i] = "'" + strings.ReplaceAll(w, "'", `'\''`) + "'"
+	}
+	return out
 }

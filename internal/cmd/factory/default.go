@@ -33,7 +33,7 @@ import (
 
 // Files of the embedded mode, in the data directory.
 const (
-	EmbeddedDB = "ent-support.db"
+	EmbeddedDB = config.EmbeddedDB
 	LocalToken = "local-token"
 	ServerDB   = "server.db"
 )

@@ -96,6 +96,7 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 		versioncmd.NewCmdVersion(f, VersionInfo),
 	)
 	cmd.SetHelpCommand(helpCommand(f))
+	completioncmd.Register(f, cmd)
 	localize(f, cmd)
 	return cmd
 }
@@ -114,10 +115,15 @@ func helpCommand(f *cmdutil.Factory) *cobra.Command {
 		Use:   "help [" + f.T("cli.help.command", nil) + "]",
 		Short: f.T("cli.help.short", nil),
 		RunE: func(c *cobra.Command, args []string) error {
-			target, _, err := c.Root().Find(args)
+			target, rest, err := c.Root().Find(args)
 			if target == nil || err != nil {
 				return &cmdutil.UsageError{Key: "cli.usage.unknown_command",
 					Params: map[string]string{"arg": strings.Join(args, " ")}, Cmd: c.Root().CommandPath()}
+			}
+			// `help lsit`: Find stops at the last command it knows and
+			// leaves the rest; help on that command would hide the typo.
+			if len(rest) > 0 {
+				return cmdutil.UnknownCommand(target, rest[0])
 			}
 			return target.Help()
 		},
