@@ -49,7 +49,8 @@ func fixture() *cmdtest.Tickets {
 			Number: support.Number{Prefix: "CG42N1", Seq: int64(3 - i)},
 			TicketInput: support.TicketInput{Subject: s, Priority: prios[i],
 				Establishment: support.Establishment{UAI: "0421234N", Name: "Collège du Pilat"}},
-			Status: support.Statuses[i], CreatedAt: cmdtest.Clock.Add(-time.Duration(i) * 26 * time.Hour)}})
+			Status: support.Statuses[i], CreatedAt: cmdtest.Clock.Add(-time.Duration(i) * 26 * time.Hour),
+			UpdatedAt: cmdtest.Clock.Add(-time.Duration(i) * time.Hour)}})
 	}
 	return fake
 }
@@ -60,6 +61,7 @@ func TestListRun(t *testing.T) {
 		name       string
 		opts       ListOptions
 		tty        bool
+		width      int
 		pageSize   int
 		golden     string
 		wantErr    string
@@ -67,7 +69,9 @@ func TestListRun(t *testing.T) {
 		wantStderr string
 	}{
 		{name: "tab-separated for scripts", opts: ListOptions{Limit: 50}, golden: "list.tsv"},
-		{name: "a table on a terminal", opts: ListOptions{Limit: 50}, tty: true, golden: "list.table"},
+		{name: "a table on a terminal", opts: ListOptions{Limit: 50}, tty: true, width: 160, golden: "list.table"},
+		{name: "a table cut to a narrow terminal", opts: ListOptions{Limit: 50}, tty: true, width: 110, golden: "list-narrow.table"},
+		{name: "a table on a terminal of unknown width", opts: ListOptions{Limit: 50}, tty: true, golden: "list-full.table"},
 		{name: "json", opts: ListOptions{Limit: 50, JSON: true}, golden: "list.json"},
 		{name: "every page, up to --limit", opts: ListOptions{Limit: 2}, pageSize: 1, golden: "list-limit2.tsv"},
 		{name: "filters reach the service", opts: ListOptions{Limit: 50, Status: []string{"En_Cours"}, Priority: []string{"majeure"},
@@ -82,6 +86,7 @@ func TestListRun(t *testing.T) {
 			fake.PageSize = tt.pageSize
 			f, _, out, errOut := cmdtest.Factory(t, fake)
 			f.IOStreams.SetStdoutTTY(tt.tty)
+			f.IOStreams.SetTerminalSize(tt.width, 0)
 			opts := tt.opts
 			opts.IO, opts.Lang, opts.Location, opts.Tickets = f.IOStreams, f.Lang, f.Location, f.Tickets
 			err := listRun(&opts)
