@@ -107,3 +107,18 @@ func (s *IOStreams) IsAccessible() bool { return s.accessible }
 
 // SetAccessible lets tests pretend.
 func (s *IOStreams) SetAccessible(v bool) { s.accessible = v }
+
+// ProgressEnabled reports whether a progress line may be drawn on
+// standard error: it is a terminal (a log or a pipe gets none of it),
+// not a dumb one, and the mode is not accessible.
+func (s *IOStreams) ProgressEnabled() bool {
+	if !s.stderrTTY || s.accessible {
+		return false
+	}
+	if s.env != nil {
+		if v, _ := s.env("TERM"); v == "dumb" {
+			return false
+		}
+	}
+	return true
+}
