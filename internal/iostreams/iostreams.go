@@ -41,7 +41,9 @@ func System() *IOStreams {
 		stderrTTY: isTerminal(os.Stderr),
 		env:       os.LookupEnv,
 	}
-	s.color = ColorDecision(os.Getenv, s.stdoutTTY)
+	// ENT_SUPPORT_FORCE_TTY shows the layout, not the colours: those
+	// need a real terminal, or CLICOLOR_FORCE.
+	s.color = ColorDecision(os.Getenv, isTerminal(os.Stdout))
 	s.accessible = os.Getenv("ACCESSIBLE") != ""
 	return s
 }
