@@ -30,6 +30,9 @@ type Table struct {
 	Width  int
 	Flex   int // index of the column that takes the rest
 	Shrink int // index of the column cut first when the rest is too narrow (-1: none)
+	// Optional columns are left out, in this order, when the table does
+	// not fit even with Flex and Shrink cut to their least.
+	Optional []int
 }
 
 // Table's layout constants: two spaces between columns; below these
@@ -56,19 +59,34 @@ func (t *Table) Write(w io.Writer) error {
 			widths[i] = max(widths[i], runewidth.StringWidth(texts[r][i]))
 		}
 	}
+	hidden := make([]bool, n)
 	if t.Width > 0 {
-		t.fit(widths)
+		full := append([]int(nil), widths...)
+		for _, opt := range append(t.Optional, -1) {
+			copy(widths, full)
+			if t.fit(widths, hidden) || opt < 0 {
+				break
+			}
+			hidden[opt] = true
+		}
+	}
+	last := n - 1
+	for last > 0 && hidden[last] {
+		last--
 	}
 	var b strings.Builder
 	line := func(cells []string, paint func(i int) func(string) string) {
 		for i, c := range cells {
+			if hidden[i] {
+				continue
+			}
 			c = runewidth.Truncate(c, widths[i], "…")
 			pad := widths[i] - runewidth.StringWidth(c)
 			if p := paint(i); p != nil {
 				c = p(c)
 			}
 			b.WriteString(c)
-			if i < n-1 {
+			if i < last {
 				b.WriteString(strings.Repeat(" ", pad+tableGap))
 			}
 		}
@@ -88,18 +106,18 @@ func (t *Table) Write(w io.Writer) error {
 }
 
 // fit narrows the Flex column, then the Shrink column, until the line
-// fits the width; the Flex column is never wider than its longest value.
-func (t *Table) fit(widths []int) {
-	total := func() int {
-		s := tableGap * (len(widths) - 1)
-		for _, w := range widths {
-			s += w
+// of the columns not hidden fits the width, and reports whether it does;
+// the Flex column is never wider than its longest value.
+func (t *Table) fit(widths []int, hidden []bool) bool {
+	total := -tableGap
+	for i, w := range widths {
+		if !hidden[i] {
+			total += w + tableGap
 		}
-		return s
 	}
-	over := total() - t.Width
+	over := total - t.Width
 	if over <= 0 {
-		return
+		return true
 	}
 	if cut := min(over, widths[t.Flex]-tableMinFlex); cut > 0 {
 		widths[t.Flex] -= cut
@@ -108,6 +126,8 @@ func (t *Table) fit(widths []int) {
 	if over > 0 && t.Shrink >= 0 {
 		if cut := min(over, widths[t.Shrink]-tableMinShrink); cut > 0 {
 			widths[t.Shrink] -= cut
+			over -= cut
 		}
 	}
+	return over <= 0
 }

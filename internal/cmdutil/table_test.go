@@ -46,6 +46,16 @@ func TestTableFitsWidth(t *testing.T) {
 	if out := table(40, false); strings.Contains(out, "Collège Jean-Baptiste de La Salle") {
 		t.Errorf("40 columns: the establishment should be cut too:\n%s", out)
 	}
+	// Optional columns go when even the least widths do not fit.
+	tb := &Table{Header: []string{"N°", "STATUT", "OBJET"}, Width: 20, Flex: 2, Shrink: -1, Optional: []int{1},
+		Rows: [][]Cell{{{Text: "1"}, {Text: "En attente"}, {Text: "Messagerie inaccessible"}}}}
+	var b bytes.Buffer
+	if err := tb.Write(&b); err != nil {
+		t.Fatal(err)
+	}
+	if want := "N°  OBJET\n1   Messagerie inac…\n"; b.String() != want {
+		t.Errorf("optional column: %q, want %q", b.String(), want)
+	}
 	full := table(0, false)
 	if !strings.Contains(full, "Messagerie inaccessible depuis ce matin") || strings.Contains(full, "…") {
 		t.Errorf("unknown width: nothing is cut:\n%s", full)

@@ -235,7 +235,12 @@ func WriteTable(w io.Writer, o TableOptions, ts []support.TicketSummary) error {
 		header = append(header[:4:4], locale.T(o.Lang, "tables.list.updated", nil),
 			locale.T(o.Lang, "tables.list.assignee", nil), header[4], header[5])
 	}
-	tb := &cmdutil.Table{Header: header, Width: o.Width, Flex: len(header) - 1, Shrink: len(header) - 2}
+	// Too narrow a terminal loses the creation date first, then the last
+	// update: the subject and the establishment say what it is about.
+	tb := &cmdutil.Table{Header: header, Width: o.Width, Flex: len(header) - 1, Shrink: len(header) - 2, Optional: []int{3}}
+	if o.Staff {
+		tb.Optional = []int{3, 4}
+	}
 	for _, t := range ts {
 		est := t.Establishment.UAI
 		if t.Establishment.Name != "" {

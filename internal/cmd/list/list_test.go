@@ -71,6 +71,7 @@ func TestListRun(t *testing.T) {
 		{name: "tab-separated for scripts", opts: ListOptions{Limit: 50}, golden: "list.tsv"},
 		{name: "a table on a terminal", opts: ListOptions{Limit: 50}, tty: true, width: 160, golden: "list.table"},
 		{name: "a table cut to a narrow terminal", opts: ListOptions{Limit: 50}, tty: true, width: 110, golden: "list-narrow.table"},
+		{name: "80 columns: the dates are left out", opts: ListOptions{Limit: 50}, tty: true, width: 80, golden: "list-80.table"},
 		{name: "a table on a terminal of unknown width", opts: ListOptions{Limit: 50}, tty: true, golden: "list-full.table"},
 		{name: "json", opts: ListOptions{Limit: 50, JSON: true}, golden: "list.json"},
 		{name: "every page, up to --limit", opts: ListOptions{Limit: 2}, pageSize: 1, golden: "list-limit2.tsv"},
