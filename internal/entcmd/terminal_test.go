@@ -175,7 +175,8 @@ func (s *termSession) waitFor(want string) string {
 		if strings.Contains(screen, want) {
 			return screen
 		}
-		if time.Now().After(deadline) {
+		// The pane prints EXIT= when the command is over: no use waiting.
+		if time.Now().After(deadline) || strings.Contains(screen, "EXIT=") {
 			s.t.Fatalf("waited for %q in vain; the terminal shows:\n%s", want, screen)
 		}
 		time.Sleep(50 * time.Millisecond)
