@@ -157,9 +157,11 @@ func listRun(opts *ListOptions) error {
 	defer cancel()
 
 	// On a terminal, agents and admins get two more columns (assignee,
-	// last update): who is asking is fetched alongside the list.
+	// last update): who is asking is fetched alongside the list. The
+	// embedded server's local admin is the person at the keyboard filing
+	// for themselves: no agents' columns there.
 	var staff <-chan bool
-	if opts.IO.IsStdoutTTY() && !opts.JSON {
+	if opts.IO.IsStdoutTTY() && !opts.JSON && !cmdutil.IsEmbedded(opts.Embedded) {
 		ch := make(chan bool, 1)
 		staff = ch
 		go func() {

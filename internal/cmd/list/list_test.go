@@ -2,6 +2,7 @@ package list
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 	"time"
 
@@ -132,5 +133,21 @@ func TestListEmpty(t *testing.T) {
 		if out.Len() != 0 || errOut.String() != wantErr {
 			t.Errorf("tty=%v: stdout %q, stderr %q", tty, out, errOut)
 		}
+	}
+}
+
+// The embedded server's local admin is the person filing for themselves:
+// their table has no agents' columns.
+func TestListEmbeddedNoAgentColumns(t *testing.T) {
+	f, _, out, _ := cmdtest.Factory(t, fixture())
+	f.IOStreams.SetStdoutTTY(true)
+	err := listRun(&ListOptions{IO: f.IOStreams, Lang: f.Lang, Location: f.Location, Tickets: f.Tickets,
+		Embedded: func() bool { return true }, Limit: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	header, _, _ := strings.Cut(out.String(), "\n")
+	if strings.Contains(header, "ASSIGNÉ") || !strings.HasPrefix(header, "NUMÉRO") {
+		t.Errorf("header %q", header)
 	}
 }
