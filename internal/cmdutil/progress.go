@@ -103,14 +103,16 @@ func (p *Progress) Done() {
 
 // line is the text of the line at now.
 func (p *Progress) line(now time.Time) string {
-	rate, eta := "—", locale.T(p.lang, "tables.progress.eta_unknown", nil)
-	if el := now.Sub(p.start).Seconds(); el > 0.05 && p.done > 0 {
-		bps := float64(p.done) / el
-		rate = locale.Size(p.lang, int64(bps))
-		eta = Duration(time.Duration(float64(max(p.total-p.done, 0)) / bps * float64(time.Second)))
+	params := map[string]string{"name": p.name, "done": locale.Size(p.lang, p.done), "total": locale.Size(p.lang, p.total)}
+	el := now.Sub(p.start).Seconds()
+	if el < 0.05 || p.done == 0 {
+		// Too early to tell a rate: bytes only.
+		return locale.T(p.lang, "tables.progress.start", params)
 	}
-	return locale.T(p.lang, "tables.progress.line", map[string]string{"name": p.name,
-		"done": locale.Size(p.lang, p.done), "total": locale.Size(p.lang, p.total), "rate": rate, "eta": eta})
+	bps := float64(p.done) / el
+	params["rate"] = locale.Size(p.lang, int64(bps))
+	params["eta"] = Duration(time.Duration(float64(max(p.total-p.done, 0)) / bps * float64(time.Second)))
+	return locale.T(p.lang, "tables.progress.line", params)
 }
 
 // Duration is a time left, short: "42 s", "3 min 05 s", "1 h 02 min".

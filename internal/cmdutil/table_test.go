@@ -113,6 +113,9 @@ func TestProgress(t *testing.T) {
 	if !strings.Contains(out, "\rgros.png : 2 Mio sur 4 Mio — 1 Mio/s — reste 2 s\x1b[K") {
 		t.Errorf("no halfway line in %q", out)
 	}
+	if !strings.HasPrefix(out, "\rgros.png : 10,2 Kio sur 4 Mio\x1b[K") {
+		t.Errorf("the first line, before any rate: %q", out[:min(len(out), 60)])
+	}
 	if !strings.HasSuffix(out, "\r\x1b[K") {
 		t.Errorf("the line is not erased at the end: %q", out[max(0, len(out)-80):])
 	}

@@ -3,6 +3,8 @@ package entcmd
 import (
 	"encoding/json"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -281,27 +283,79 @@ func TestTerminalShowLongTicketPaged(t *testing.T) {
 	}
 }
 
-// TestTerminalUploadProgress: a 3 MiB screenshot sent from a terminal
+// TestTerminalUploadProgress: an 8 MiB screenshot sent from a terminal
 // draws a progress line on it (bytes, rate, time left), erased once sent.
 func TestTerminalUploadProgress(t *testing.T) {
 	s := newServerProc(t)
-	c := newClient(t, s.url())
-	pngFile(t, c.dir, 3<<20)
+	// About 3 MiB/s towards the server: the upload of 8 MiB lasts long
+	// enough, past what the kernel's buffers take at once, for the line to
+	// show a rate and a time left.
+	c := newClient(t, throttledProxy(t, s.addr, 64<<10, 20*time.Millisecond))
+	pngFile(t, c.dir, 8<<20)
 	term := startTerm(t, c, 120, 20, nil, "new", "--no-input", "--from-file", "ticket.yaml", "--attach", "capture.png")
 	screen := term.waitFor("EXIT=")
 	if !strings.Contains(screen, "EXIT=0") {
 		t.Fatalf("new failed:\n%s", screen)
 	}
 	out := term.written()
-	if !regexp.MustCompile(`\rcapture\.png : [\d,]+ [KM]?i?o sur 3 Mio — .+/s — reste .+\x1b\[K`).MatchString(out) {
+	if !regexp.MustCompile(`\rcapture\.png : [\d,]+ [KM]?i?o sur 8 Mio — .+/s — reste .+\x1b\[K`).MatchString(out) {
 		t.Errorf("no progress line written:\n%q", out)
 	}
 	if !strings.Contains(out, "\r\x1b[K") {
 		t.Errorf("the progress line is not erased:\n%q", out)
 	}
-	if strings.Contains(screen, "sur 3 Mio") {
+	if strings.Contains(screen, "sur 8 Mio") {
 		t.Errorf("the progress line stayed on the screen:\n%s", screen)
 	}
+}
+
+// throttledProxy forwards TCP connections to upstream, passing what the
+// client sends chunk bytes at a time with a pause between them; answers
+// come back at full speed. It returns the proxy's URL.
+func throttledProxy(t *testing.T, upstream string, chunk int, pause time.Duration) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			down, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			// A small receive buffer keeps the client's data in the
+			// client, not in the kernel's queues.
+			_ = down.(*net.TCPConn).SetReadBuffer(chunk)
+			up, err := net.Dial("tcp", upstream)
+			if err != nil {
+				down.Close()
+				continue
+			}
+			go func() {
+				defer up.Close()
+				defer down.Close()
+				_, _ = io.Copy(down, up)
+			}()
+			go func() {
+				buf := make([]byte, chunk)
+				for {
+					n, err := down.Read(buf)
+					if n > 0 {
+						if _, werr := up.Write(buf[:n]); werr != nil {
+							return
+						}
+						time.Sleep(pause)
+					}
+					if err != nil {
+						return
+					}
+				}
+			}()
+		}
+	}()
+	return "http://" + ln.Addr().String()
 }
 
 // TestProgressAbsentOnPipe: the same upload, and its download, with
