@@ -17,6 +17,9 @@ type List[T any] struct {
 	// Table lays the items out for people; TSV writes them for scripts,
 	// one tab-separated line each, columns only ever added at the end.
 	Table, TSV func(io.Writer, []T) error
+	// RawTable: Table cleans every value itself (cmdutil.Table does) and
+	// may paint them, so it gets standard output as it is.
+	RawTable bool
 }
 
 // WriteList prints a list the way every listing command does: with --json
@@ -37,6 +40,9 @@ func WriteList[T any](ios *iostreams.IOStreams, lang string, l List[T]) error {
 		return nil
 	}
 	// What the items hold came from the network: shown, never obeyed.
+	if ios.IsStdoutTTY() && l.RawTable {
+		return l.Table(ios.Out, l.Items)
+	}
 	if ios.IsStdoutTTY() {
 		return l.Table(ios.SafeOut(), l.Items)
 	}

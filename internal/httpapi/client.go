@@ -575,6 +575,9 @@ func (c *Client) ListTickets(ctx context.Context, f support.TicketFilter) (*supp
 	if f.Sort != "" {
 		q.Set("sort", f.Sort)
 	}
+	if f.Assignee != "" {
+		q.Set("assignee", f.Assignee)
+	}
 	var out support.TicketPage
 	if err := c.call(ctx, http.MethodGet, "/tickets", q, nil, nil, &out); err != nil {
 		return nil, err

@@ -221,10 +221,17 @@ func parseTicketFilter(q url.Values) (support.TicketFilter, error) {
 	}
 	f.Cursor = q.Get("cursor")
 	switch v := q.Get("sort"); v {
-	case "", "priority":
+	case "", "priority", support.SortUpdated:
 		f.Sort = v
 	default:
-		errs = append(errs, support.FieldError{Field: "sort", Rule: support.RuleSyntax, Params: map[string]string{"reason": `"" / "priority"`}})
+		errs = append(errs, support.FieldError{Field: "sort", Rule: support.RuleSyntax, Params: map[string]string{"reason": `"" / "priority" / "updated"`}})
+	}
+	if v := q.Get("assignee"); v != "" {
+		a, fe := support.ParseAssigneeFilter(v)
+		if fe != nil {
+			errs = append(errs, *fe)
+		}
+		f.Assignee = a
 	}
 	if len(errs) > 0 {
 		return f, support.InvalidFields(errs)

@@ -20,6 +20,13 @@ type IOStreams struct {
 
 	stdinTTY, stdoutTTY, stderrTTY bool
 	color                          bool
+	accessible                     bool
+	// width and height of the terminal, 0 when unknown; size asks the
+	// terminal the first time they are needed.
+	width, height int
+	sized         bool
+	// env looks the environment up (os.LookupEnv)
+	env func(string) (string, bool)
 }
 
 // System returns the process's streams. Terminal detection is a few
@@ -32,12 +39,32 @@ func System() *IOStreams {
 		stdinTTY:  isTerminal(os.Stdin),
 		stdoutTTY: isTerminal(os.Stdout) || os.Getenv("ENT_SUPPORT_FORCE_TTY") == "1",
 		stderrTTY: isTerminal(os.Stderr),
+		env:       os.LookupEnv,
 	}
-	// https://no-color.org: any non-empty NO_COLOR turns colour off.
-	// Accessible mode (ACCESSIBLE set, for screen readers) writes text only.
-	s.color = s.stdoutTTY && os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb" &&
-		os.Getenv("ACCESSIBLE") == ""
+	// ENT_SUPPORT_FORCE_TTY shows the layout, not the colours: those
+	// need a real terminal, or CLICOLOR_FORCE.
+	s.color = ColorDecision(os.Getenv, isTerminal(os.Stdout))
+	s.accessible = os.Getenv("ACCESSIBLE") != ""
 	return s
+}
+
+// ColorDecision says whether standard output gets colour, from the
+// environment and whether it is a terminal. It is the only place that
+// decides; in order:
+//   - accessible mode (ACCESSIBLE set, for screen readers) writes text
+//     only: never an escape sequence;
+//   - https://no-color.org: any non-empty NO_COLOR turns colour off;
+//   - CLICOLOR_FORCE set to anything but "0" turns it on, even on a pipe
+//     or a dumb terminal (to keep the colours through `less -R`);
+//   - otherwise colour on a terminal, unless TERM is "dumb".
+func ColorDecision(getenv func(string) string, stdoutTTY bool) bool {
+	switch {
+	case getenv("ACCESSIBLE") != "", getenv("NO_COLOR") != "":
+		return false
+	case getenv("CLICOLOR_FORCE") != "" && getenv("CLICOLOR_FORCE") != "0":
+		return true
+	}
+	return stdoutTTY && getenv("TERM") != "dumb"
 }
 
 func isTerminal(f *os.File) bool {
@@ -74,9 +101,26 @@ func (s *IOStreams) ColorEnabled() bool { return s.color }
 func (s *IOStreams) SetColorEnabled(v bool) { s.color = v }
 
 // Bold wraps s in bold when colour is enabled.
-func (s *IOStreams) Bold(t string) string {
-	if !s.color {
-		return t
+func (s *IOStreams) Bold(t string) string { return s.ColorScheme().Bold(t) }
+
+// IsAccessible reports accessible mode (ACCESSIBLE set): text only, one
+// line after the other, no colour, no pager, no progress line.
+func (s *IOStreams) IsAccessible() bool { return s.accessible }
+
+// SetAccessible lets tests pretend.
+func (s *IOStreams) SetAccessible(v bool) { s.accessible = v }
+
+// ProgressEnabled reports whether a progress line may be drawn on
+// standard error: it is a terminal (a log or a pipe gets none of it),
+// not a dumb one, and the mode is not accessible.
+func (s *IOStreams) ProgressEnabled() bool {
+	if !s.stderrTTY || s.accessible {
+		return false
 	}
-	return "\x1b[1m" + t + "\x1b[0m"
+	if s.env != nil {
+		if v, _ := s.env("TERM"); v == "dumb" {
+			return false
+		}
+	}
+	return true
 }

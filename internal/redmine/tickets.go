@@ -390,9 +390,23 @@ func (c *Client) ListTickets(ctx context.Context, f support.TicketFilter) (*supp
 	if !f.Since.IsZero() {
 		addFilter(q, "created_on", ">=", f.Since.UTC().Format("2006-01-02T15:04:05Z"))
 	}
-	if f.Sort == "priority" {
+	switch f.Assignee {
+	case "":
+	case support.AssigneeMe:
+		addFilter(q, "assigned_to_id", "=", "me")
+	case support.AssigneeNone:
+		addFilter(q, "assigned_to_id", "!*")
+	default:
+		// Redmine's assignees are its own accounts, not e-mails.
+		return nil, support.InvalidFields([]support.FieldError{{Field: "assignee", Rule: support.RuleSyntax,
+			Params: map[string]string{"reason": "@me | none"}}})
+	}
+	switch f.Sort {
+	case "priority":
 		q.Set("sort", "priority:desc,id")
-	} else {
+	case support.SortUpdated:
+		q.Set("sort", "updated_on:desc,id:desc")
+	default:
 		q.Set("sort", "id:desc")
 	}
 	var list issueList

@@ -27,9 +27,15 @@ func (c *Client) ListTickets(ctx context.Context, f support.TicketFilter) (*supp
 	}
 	q := url.Values{"query": {c.ticketSQL(f)}, "per_page": {strconv.Itoa(limit)}, "page": {strconv.Itoa(page)},
 		"fields": {"Subject,Status,Priority,Created,LastUpdated,CustomFields,Owner,Requestor"}}
-	if f.Sort == "priority" {
+	if f.Assignee != "" && f.Assignee != support.AssigneeMe && f.Assignee != support.AssigneeNone {
+		return nil, assigneeByEmail()
+	}
+	switch f.Sort {
+	case "priority":
 		q["orderby"], q["order"] = []string{"Priority", "id"}, []string{"DESC", "ASC"}
-	} else {
+	case support.SortUpdated:
+		q["orderby"], q["order"] = []string{"LastUpdated", "id"}, []string{"DESC", "DESC"}
+	default:
 		q["orderby"], q["order"] = []string{"id"}, []string{"DESC"}
 	}
 	var p struct {
@@ -81,8 +87,21 @@ func (c *Client) ticketSQL(f support.TicketFilter) string {
 	if f.Mine {
 		parts = append(parts, "Requestor.id = '__CurrentUser__'")
 	}
+	switch f.Assignee {
+	case support.AssigneeMe:
+		parts = append(parts, "Owner = '__CurrentUser__'")
+	case support.AssigneeNone:
+		parts = append(parts, "Owner = 'Nobody'")
+	}
 	if !f.Since.IsZero() {
 		parts = append(parts, "Created >= "+quote(f.Since.UTC().Format("2006-01-02 15:04:05")))
 	}
 	return strings.Join(parts, " AND ")
+}
+
+// assigneeByEmail refuses an assignee filter by e-mail: the helpdesk's
+// owners are its own accounts, not e-mails; "@me" and "none" work.
+func assigneeByEmail() error {
+	return support.InvalidFields([]support.FieldError{{Field: "assignee", Rule: support.RuleSyntax,
+		Params: map[string]string{"reason": "@me | none"}}})
 }

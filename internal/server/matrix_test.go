@@ -53,7 +53,7 @@ var accessMatrix = map[string]struct {
 	"GET /api/v1/info":           {[nPrincipals]int{200, 200, 200, 200, 200, 200, 200}, fixed("/api/v1/info")},
 	"GET /api/v1/openapi.json":   {[nPrincipals]int{200, 200, 200, 200, 200, 200, 200}, fixed("/api/v1/openapi.json")},
 	"GET /api/v1/me":             {[nPrincipals]int{401, 401, 200, 200, 200, 200, 401}, fixed("/api/v1/me")},
-	"GET /api/v1/tickets":        {[nPrincipals]int{401, 401, 200, 200, 200, 200, 401}, fixed("/api/v1/tickets")},
+	"GET /api/v1/tickets":        {[nPrincipals]int{401, 401, 200, 200, 200, 200, 401}, fixed("/api/v1/tickets?assignee=none&sort=updated")},
 	"GET /api/v1/establishments": {[nPrincipals]int{401, 401, 200, 200, 200, 200, 401}, fixed("/api/v1/establishments?q=pilat")},
 	// A reporter files only for their own establishments: another school's
 	// is a field error on establishment.uai (400), and nothing is filed.

@@ -329,14 +329,35 @@ func (s *Service) ListTickets(ctx context.Context, f support.TicketFilter) (*sup
 		}
 		f.UAI = uai
 	}
-	if f.Sort != "" && f.Sort != "priority" {
+	if f.Sort != "" && f.Sort != "priority" && f.Sort != support.SortUpdated {
 		errs = append(errs, support.FieldError{Field: "sort", Rule: support.RuleSyntax,
-			Params: map[string]string{"reason": "sort: \"\" | priority"}})
+			Params: map[string]string{"reason": "sort: \"\" | priority | updated"}})
+	}
+	if f.Assignee != "" {
+		a, fe := support.ParseAssigneeFilter(f.Assignee)
+		if fe != nil {
+			errs = append(errs, *fe)
+		}
+		f.Assignee = a
 	}
 	if len(errs) > 0 {
 		return nil, support.InvalidFields(errs)
 	}
 	q := support.TicketQuery{TicketFilter: f}
+	// The assignee filter narrows what the caller may see anyway; "@me" is
+	// the caller's own e-mail (a reporter, whom nobody assigns, gets none).
+	switch f.Assignee {
+	case "":
+	case support.AssigneeMe:
+		if u.Email == "" {
+			return &support.TicketPage{Tickets: []support.TicketSummary{}}, nil
+		}
+		q.AssignedTo = u.Email
+	case support.AssigneeNone:
+		q.Unassigned = true
+	default:
+		q.AssignedTo = f.Assignee
+	}
 	if f.Mine {
 		q.CreatedBy = u.ID
 	}

@@ -513,11 +513,11 @@ func (db *DB) ListTickets(ctx context.Context, q support.TicketQuery) (*support.
 		limit = support.DefaultListLimit
 	}
 	limit = min(limit, support.MaxListLimit)
-	byPriority := q.Sort == "priority"
-	if q.Sort != "" && !byPriority {
+	byPriority, byUpdate := q.Sort == "priority", q.Sort == support.SortUpdated
+	if q.Sort != "" && !byPriority && !byUpdate {
 		return nil, support.InvalidFields([]support.FieldError{{Field: "sort", Rule: support.RuleSyntax}})
 	}
-	after, err := decodeCursor(q.Cursor, byPriority)
+	after, err := decodeCursor(q.Cursor, q.Sort)
 	if err != nil {
 		return nil, err
 	}
@@ -565,9 +565,28 @@ func (db *DB) ListTickets(ctx context.Context, q support.TicketQuery) (*support.
 		where = append(where, "t.created_at >= ?")
 		args = append(args, toMicros(q.Since))
 	}
+	// E-mails are compared without case: the address an agent types may
+	// not have the case of the account's.
+	if q.AssignedTo != "" {
+		where = append(where, "LOWER(t.assignee) = LOWER(?)")
+		args = append(args, q.AssignedTo)
+	}
+	if q.Unassigned {
+		where = append(where, "t.assignee = ''")
+	}
 	// One row more than asked says whether there is a next page.
 	var rows []row
-	if !byPriority {
+	if byUpdate {
+		// Most recently changed first; the ID breaks ties.
+		if after != nil {
+			where = append(where, "(t.updated_at, t.id) < (?, ?)")
+			args = append(args, after.at, after.id)
+		}
+		rows, err = db.listRows(ctx, db.cached(nil), where, args, "t.updated_at DESC, t.id DESC", limit+1)
+		if err != nil {
+			return nil, err
+		}
+	} else if !byPriority {
 		if after != nil {
 			where = append(where, "t.id < ?")
 			args = append(args, after.id)
@@ -615,7 +634,7 @@ func (db *DB) ListTickets(ctx context.Context, q support.TicketQuery) (*support.
 	}
 	if len(rows) > limit {
 		rows = rows[:limit]
-		page.NextCursor = encodeCursor(rows[limit-1], byPriority)
+		page.NextCursor = encodeCursor(rows[limit-1], q.Sort)
 	}
 	for _, r := range rows {
 		page.Tickets = append(page.Tickets, r.s)
@@ -661,18 +680,23 @@ type cursorKey struct {
 	id   int64
 }
 
-// Cursors are "i.ID" (newest first) or "p.RANK.CREATED.ID" (priority sort:
-// most urgent first, then oldest first), in base64url: opaque to clients,
-// and tied to the sort they were made for.
-func encodeCursor(r row, byPriority bool) string {
+// Cursors are "i.ID" (newest first), "p.RANK.CREATED.ID" (priority sort:
+// most urgent first, then oldest first) or "u.UPDATED.ID" (most recently
+// updated first), in base64url: opaque to clients, and tied to the sort
+// they were made for.
+func encodeCursor(r row, sort string) string {
 	s := "i." + strconv.FormatInt(r.id, 10)
-	if byPriority {
+	switch sort {
+	case "priority":
 		s = "p." + strconv.Itoa(r.rank) + "." + strconv.FormatInt(toMicros(r.s.CreatedAt), 10) + "." + strconv.FormatInt(r.id, 10)
+	case support.SortUpdated:
+		s = "u." + strconv.FormatInt(toMicros(r.s.UpdatedAt), 10) + "." + strconv.FormatInt(r.id, 10)
 	}
 	return base64.RawURLEncoding.EncodeToString([]byte(s))
 }
 
-func decodeCursor(c string, byPriority bool) (*cursorKey, error) {
+func decodeCursor(c string, sort string) (*cursorKey, error) {
+	byPriority := sort == "priority"
 	if c == "" {
 		return nil, nil
 	}
@@ -684,8 +708,13 @@ func decodeCursor(c string, byPriority bool) (*cursorKey, error) {
 	parts := strings.Split(string(b), ".")
 	var k cursorKey
 	switch {
-	case !byPriority && len(parts) == 2 && parts[0] == "i":
+	case sort == "" && len(parts) == 2 && parts[0] == "i":
 		k.id, err = strconv.ParseInt(parts[1], 10, 64)
+	case sort == support.SortUpdated && len(parts) == 3 && parts[0] == "u":
+		var e1, e2 error
+		k.at, e1 = strconv.ParseInt(parts[1], 10, 64)
+		k.id, e2 = strconv.ParseInt(parts[2], 10, 64)
+		err = errors.Join(e1, e2)
 	case byPriority && len(parts) == 4 && parts[0] == "p":
 		var e1, e2, e3 error
 		k.rank, e1 = strconv.Atoi(parts[1])

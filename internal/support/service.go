@@ -3,6 +3,7 @@ package support
 import (
 	"context"
 	"io"
+	"strings"
 	"time"
 )
 
@@ -15,8 +16,37 @@ type TicketFilter struct {
 	Since    time.Time  `json:"since,omitempty"` // created at or after
 	Limit    int        `json:"limit,omitempty"` // 1..MaxListLimit; 0 means DefaultListLimit
 	Cursor   string     `json:"cursor,omitempty"`
-	// Sort is "" (newest first) or "priority" (most urgent first, then oldest).
+	// Sort is "" (newest first), "priority" (most urgent first, then
+	// oldest) or "updated" (most recently changed first).
 	Sort string `json:"sort,omitempty"`
+	// Assignee keeps the tickets taken by one agent: an e-mail, AssigneeMe
+	// (the caller) or AssigneeNone (the tickets nobody took); "" keeps all.
+	Assignee string `json:"assignee,omitempty"`
+}
+
+// The values of TicketFilter.Sort besides "" and "priority".
+const SortUpdated = "updated"
+
+// The values of TicketFilter.Assignee that are not an e-mail.
+const (
+	AssigneeMe   = "@me"
+	AssigneeNone = "none"
+)
+
+// ParseAssigneeFilter checks an assignee filter: "@me", "none" (in any
+// case) or an e-mail address, returned as the filter holds it.
+func ParseAssigneeFilter(s string) (string, *FieldError) {
+	t := strings.TrimSpace(s)
+	switch strings.ToLower(t) {
+	case AssigneeMe, AssigneeNone:
+		return strings.ToLower(t), nil
+	}
+	e, fe := ParseEmail(t)
+	if fe != nil {
+		return "", &FieldError{Field: "assignee", Rule: RuleSyntax,
+			Params: map[string]string{"reason": "@me | none | e-mail"}}
+	}
+	return e, nil
 }
 
 // List page sizes.
@@ -144,6 +174,11 @@ type TicketQuery struct {
 	AlsoCreatedBy int64
 	// CreatedBy, when not 0, restricts to tickets filed by this user (Mine).
 	CreatedBy int64
+	// AssignedTo, when not "", restricts to the tickets taken by this
+	// e-mail (any case); Unassigned to those nobody took. The service
+	// sets them from Assignee.
+	AssignedTo string
+	Unassigned bool
 }
 
 // FileData is an attachment checked by the service, ready to be stored:

@@ -110,7 +110,7 @@ func commentRun(opts *CommentOptions) error {
 		return support.InvalidFields(errs)
 	}
 
-	c, err := svc.AddComment(ctx, n, body, ups)
+	c, err := svc.AddComment(ctx, n, body, cmdutil.WithProgress(opts.IO, opts.Lang, ups))
 	if err != nil {
 		return err
 	}

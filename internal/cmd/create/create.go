@@ -283,7 +283,8 @@ func newRun(opts *NewOptions) error {
 		return k.keepOutbox(infoErr, norm, ups, paths, nil)
 	}
 
-	t, err := svc.CreateTicket(ctx, norm, support.CreateOptions{IdempotencyKey: opts.IdempotencyKey, Attachments: ups})
+	t, err := svc.CreateTicket(ctx, norm, support.CreateOptions{IdempotencyKey: opts.IdempotencyKey,
+		Attachments: cmdutil.WithProgress(opts.IO, opts.Lang, ups)})
 	if err != nil {
 		switch code := support.ErrorCode(err); {
 		case code == support.EUNAVAILABLE, code == support.ERATELIMITED, base.Err() != nil:

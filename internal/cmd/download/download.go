@@ -104,9 +104,13 @@ func downloadRun(opts *DownloadOptions) error {
 		return err
 	}
 	defer rc.Close()
+	// A big file shows how its download goes on stderr (a terminal).
+	progress := cmdutil.NewProgress(opts.IO, opts.Lang, a.Name, a.Size)
+	defer progress.Done()
+	r := progress.Reader(rc)
 
 	if opts.Output == "-" {
-		return copyChecked(opts.IO.Out, rc, a)
+		return copyChecked(opts.IO.Out, r, a)
 	}
 	path := opts.Output
 	if path == "" {
@@ -114,7 +118,9 @@ func downloadRun(opts *DownloadOptions) error {
 	} else if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 		path = filepath.Join(path, filecheck.SanitizeName(a.Name))
 	}
-	if err := save(path, rc, a, opts.Force); err != nil {
+	err = save(path, r, a, opts.Force)
+	progress.Done()
+	if err != nil {
 		if errors.Is(err, os.ErrExist) {
 			return cmdutil.Usage("cli.download.exists", map[string]string{"path": path})
 		}

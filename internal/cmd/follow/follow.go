@@ -28,6 +28,8 @@ type FollowOptions struct {
 	Location *time.Location
 	Tickets  func() (support.TicketService, error)
 	Follower func() (support.Follower, error)
+	// Color paints statuses and priorities (nil: no colour).
+	Color *iostreams.ColorScheme
 
 	Number string
 	Until  string
@@ -37,7 +39,8 @@ type FollowOptions struct {
 
 // NewCmdFollow returns `follow`. runF replaces the run in tests of the flags.
 func NewCmdFollow(f *cmdutil.Factory, runF func(*FollowOptions) error) *cobra.Command {
-	opts := &FollowOptions{Out: f.IOStreams.Out, T: f.T, Location: f.Location, Tickets: f.Tickets, Follower: f.Follower}
+	opts := &FollowOptions{Out: f.IOStreams.Out, T: f.T, Location: f.Location, Tickets: f.Tickets, Follower: f.Follower,
+		Color: f.IOStreams.ColorScheme()}
 	cmd := &cobra.Command{
 		Use:     "follow NUMBER [--until STATUS]",
 		Short:   f.T("cli.follow.short", nil),
@@ -149,17 +152,32 @@ func (opts *FollowOptions) print(e support.Event) error {
 		_, err = fmt.Fprintf(opts.Out, "%s\n", b)
 		return err
 	}
-	_, err := fmt.Fprintln(iostreams.SafeWriter(opts.Out), Line(e, opts.T, opts.Location))
+	_, err := fmt.Fprintln(opts.Out, Line(e, opts.T, opts.Location, opts.Color))
 	return err
 }
 
 // Line is an event for people, on one line: RFC 3339 local time, who,
 // what, and the message in quotes with its line breaks shown as " / ".
-func Line(e support.Event, tr func(string, map[string]string) string, loc *time.Location) string {
+// What came from the network is made safe to show (iostreams.Sanitize);
+// a new status or priority is painted when cs paints.
+func Line(e support.Event, tr func(string, map[string]string) string, loc *time.Location, cs *iostreams.ColorScheme) string {
 	if loc == nil {
 		loc = time.Local
 	}
+	clean := iostreams.Sanitize
+	e.Actor, e.From, e.To, e.Message = clean(e.Actor), clean(e.From), clean(e.To), clean(e.Message)
+	atts := make([]string, len(e.Attachments))
+	for i, a := range e.Attachments {
+		atts[i] = clean(a)
+	}
+	e.Attachments = atts
 	p := map[string]string{"from": e.From, "to": e.To}
+	switch e.Kind {
+	case support.EventStatus, support.EventCreated:
+		p["to"] = cmdutil.Paint(cmdutil.StatusPaint(cs, support.Status(e.To)), e.To)
+	case support.EventPriority:
+		p["to"] = cmdutil.Paint(cmdutil.PriorityPaint(cs, support.Priority(e.To)), e.To)
+	}
 	var what string
 	switch e.Kind {
 	case support.EventCreated:

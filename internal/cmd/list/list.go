@@ -8,7 +8,6 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -35,6 +34,7 @@ type ListOptions struct {
 	Since    string
 	Limit    int
 	Sort     string
+	Assignee string
 	JSON     bool
 	Export   cmdutil.Export
 	// Web opens the page of each ticket listed (at most
@@ -75,7 +75,8 @@ func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Comman
 	fl.BoolVar(&opts.Mine, "mine", false, f.T("cli.list.flag.mine", nil))
 	fl.StringVar(&opts.Since, "since", "", f.T("cli.list.flag.since", nil))
 	fl.IntVarP(&opts.Limit, "limit", "L", DefaultLimit, f.T("cli.list.flag.limit", nil))
-	fl.StringVar(&opts.Sort, "sort", "", f.T("cli.list.flag.sort", nil))
+	fl.StringVar(&opts.Sort, "sort", "", f.T("tables.list.flag.sort", nil))
+	fl.StringVar(&opts.Assignee, "assignee", "", f.T("tables.list.flag.assignee", nil))
 	cmdutil.AddJSONFlags(cmd, f, "cli.list.flag.json", &opts.JSON, &opts.Export)
 	fl.BoolVarP(&opts.Web, "web", "w", false, f.T("web.flag.list", map[string]string{"max": strconv.Itoa(cmdutil.MaxWebPages)}))
 	cmd.MarkFlagsMutuallyExclusive("web", "json")
@@ -133,9 +134,18 @@ func (opts *ListOptions) filter() (support.TicketFilter, error) {
 	case "", "date":
 	case "priority", "priorite", "priorité":
 		f.Sort = "priority"
+	case "updated", "update", "maj":
+		f.Sort = support.SortUpdated
 	default:
 		errs = append(errs, support.FieldError{Field: "sort", Rule: support.RuleSyntax,
-			Params: map[string]string{"reason": "--sort priority"}})
+			Params: map[string]string{"reason": "--sort date|priority|updated"}})
+	}
+	if opts.Assignee != "" {
+		a, fe := support.ParseAssigneeFilter(opts.Assignee)
+		if fe != nil {
+			errs = append(errs, *fe)
+		}
+		f.Assignee = a
 	}
 	f.Mine = opts.Mine
 	if len(errs) > 0 {
@@ -155,6 +165,20 @@ func listRun(opts *ListOptions) error {
 	}
 	ctx, cancel := cmdutil.Bounded(opts.Ctx, cmdutil.NetworkTimeout)
 	defer cancel()
+
+	// On a terminal, agents and admins get two more columns (assignee,
+	// last update): who is asking is fetched alongside the list. The
+	// embedded server's local admin is the person at the keyboard filing
+	// for themselves: no agents' columns there.
+	var staff <-chan bool
+	if opts.IO.IsStdoutTTY() && !opts.JSON && !cmdutil.IsEmbedded(opts.Embedded) {
+		ch := make(chan bool, 1)
+		staff = ch
+		go func() {
+			u, err := svc.Me(ctx)
+			ch <- err == nil && u != nil && u.Role.IsStaff()
+		}()
+	}
 
 	tickets := []support.TicketSummary{}
 	for len(tickets) < opts.Limit {
@@ -190,10 +214,15 @@ func listRun(opts *ListOptions) error {
 		}
 	}
 
+	wide := false
+	if staff != nil && len(tickets) > 0 {
+		wide = <-staff
+	}
 	return cmdutil.WriteList(opts.IO, opts.Lang, cmdutil.List[support.TicketSummary]{
-		Items: tickets, JSON: opts.JSON, Export: &opts.Export, EmptyKey: "cli.list.empty", TSV: WriteTSV,
+		Items: tickets, JSON: opts.JSON, Export: &opts.Export, EmptyKey: "cli.list.empty", TSV: WriteTSV, RawTable: true,
 		Table: func(w io.Writer, ts []support.TicketSummary) error {
-			return WriteTable(w, opts.Lang, opts.Location, ts)
+			return WriteTable(w, TableOptions{Lang: opts.Lang, Location: opts.Location, Width: opts.IO.TerminalWidth(),
+				Color: opts.IO.ColorScheme(), Staff: wide}, ts)
 		}})
 }
 
@@ -229,24 +258,55 @@ func (opts *ListOptions) openPages(ctx context.Context, svc support.TicketServic
 	return nil
 }
 
-// WriteTable lays the tickets out for people: aligned columns, local
-// dates, long texts cut.
-func WriteTable(w io.Writer, lang string, loc *time.Location, ts []support.TicketSummary) error {
+// TableOptions say how the table is laid out.
+type TableOptions struct {
+	Lang     string
+	Location *time.Location
+	Width    int // the terminal's width; 0: unknown, nothing is cut
+	Color    *iostreams.ColorScheme
+	Staff    bool // agents and admins: the assignee and last update too
+}
+
+// WriteTable lays the tickets out for people: aligned columns that fit
+// the terminal (the subject takes what is left), local dates, status and
+// priority in colour. Every value is made safe to show by cmdutil.Table.
+func WriteTable(w io.Writer, o TableOptions, ts []support.TicketSummary) error {
+	loc := o.Location
 	if loc == nil {
 		loc = time.Local
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, locale.T(lang, "cli.list.header", nil))
+	when := func(at time.Time) string { return at.In(loc).Format("2006-01-02 15:04") }
+	// NUMBER STATUS PRIORITY CREATED [UPDATED ASSIGNEE] ESTABLISHMENT SUBJECT
+	header := strings.Split(locale.T(o.Lang, "cli.list.header", nil), "\t")
+	if o.Staff && len(header) == 6 {
+		header = append(header[:4:4], locale.T(o.Lang, "tables.list.updated", nil),
+			locale.T(o.Lang, "tables.list.assignee", nil), header[4], header[5])
+	}
+	// Too narrow a terminal loses the creation date first, then the last
+	// update: the subject and the establishment say what it is about.
+	tb := &cmdutil.Table{Header: header, Width: o.Width, Flex: len(header) - 1, Shrink: len(header) - 2, Optional: []int{3}}
+	if o.Staff {
+		tb.Optional = []int{3, 4}
+	}
 	for _, t := range ts {
 		est := t.Establishment.UAI
 		if t.Establishment.Name != "" {
 			est = t.Establishment.Name
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", t.Number, cmdutil.StatusLabel(lang, t.Status), t.Priority,
-			t.CreatedAt.In(loc).Format("2006-01-02 15:04"), cmdutil.Truncate(cmdutil.OneLine(est), 28),
-			cmdutil.Truncate(cmdutil.OneLine(t.Subject), 50))
+		row := []cmdutil.Cell{{Text: t.Number.String()},
+			{Text: cmdutil.StatusLabel(o.Lang, t.Status), Paint: cmdutil.StatusPaint(o.Color, t.Status)},
+			{Text: string(t.Priority), Paint: cmdutil.PriorityPaint(o.Color, t.Priority)},
+			{Text: when(t.CreatedAt)}}
+		if o.Staff {
+			assignee := t.Assignee
+			if assignee == "" {
+				assignee = "—"
+			}
+			row = append(row, cmdutil.Cell{Text: when(t.UpdatedAt)}, cmdutil.Cell{Text: assignee})
+		}
+		tb.Rows = append(tb.Rows, append(row, cmdutil.Cell{Text: est}, cmdutil.Cell{Text: t.Subject}))
 	}
-	return tw.Flush()
+	return tb.Write(w)
 }
 
 // WriteTSV writes one line per ticket for scripts: number, status,

@@ -2,6 +2,7 @@ package list
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 	"time"
 
@@ -54,7 +55,8 @@ func fixture() *cmdtest.Tickets {
 			Number: support.Number{Prefix: "CG42N1", Seq: int64(3 - i)},
 			TicketInput: support.TicketInput{Subject: s, Priority: prios[i],
 				Establishment: support.Establishment{UAI: "0421234N", Name: "Collège du Pilat"}},
-			Status: support.Statuses[i], CreatedAt: cmdtest.Clock.Add(-time.Duration(i) * 26 * time.Hour)}})
+			Status: support.Statuses[i], CreatedAt: cmdtest.Clock.Add(-time.Duration(i) * 26 * time.Hour),
+			UpdatedAt: cmdtest.Clock.Add(-time.Duration(i) * time.Hour)}})
 	}
 	return fake
 }
@@ -65,6 +67,7 @@ func TestListRun(t *testing.T) {
 		name       string
 		opts       ListOptions
 		tty        bool
+		width      int
 		pageSize   int
 		golden     string
 		wantErr    string
@@ -72,7 +75,10 @@ func TestListRun(t *testing.T) {
 		wantStderr string
 	}{
 		{name: "tab-separated for scripts", opts: ListOptions{Limit: 50}, golden: "list.tsv"},
-		{name: "a table on a terminal", opts: ListOptions{Limit: 50}, tty: true, golden: "list.table"},
+		{name: "a table on a terminal", opts: ListOptions{Limit: 50}, tty: true, width: 160, golden: "list.table"},
+		{name: "a table cut to a narrow terminal", opts: ListOptions{Limit: 50}, tty: true, width: 110, golden: "list-narrow.table"},
+		{name: "80 columns: the dates are left out", opts: ListOptions{Limit: 50}, tty: true, width: 80, golden: "list-80.table"},
+		{name: "a table on a terminal of unknown width", opts: ListOptions{Limit: 50}, tty: true, golden: "list-full.table"},
 		{name: "json", opts: ListOptions{Limit: 50, JSON: true}, golden: "list.json"},
 		{name: "every page, up to --limit", opts: ListOptions{Limit: 2}, pageSize: 1, golden: "list-limit2.tsv"},
 		{name: "filters reach the service", opts: ListOptions{Limit: 50, Status: []string{"En_Cours"}, Priority: []string{"majeure"},
@@ -87,6 +93,7 @@ func TestListRun(t *testing.T) {
 			fake.PageSize = tt.pageSize
 			f, _, out, errOut := cmdtest.Factory(t, fake)
 			f.IOStreams.SetStdoutTTY(tt.tty)
+			f.IOStreams.SetTerminalSize(tt.width, 0)
 			opts := tt.opts
 			opts.IO, opts.Lang, opts.Location, opts.Tickets = f.IOStreams, f.Lang, f.Location, f.Tickets
 			err := listRun(&opts)
@@ -131,5 +138,21 @@ func TestListEmpty(t *testing.T) {
 		if out.Len() != 0 || errOut.String() != wantErr {
 			t.Errorf("tty=%v: stdout %q, stderr %q", tty, out, errOut)
 		}
+	}
+}
+
+// The embedded server's local admin is the person filing for themselves:
+// their table has no agents' columns.
+func TestListEmbeddedNoAgentColumns(t *testing.T) {
+	f, _, out, _ := cmdtest.Factory(t, fixture())
+	f.IOStreams.SetStdoutTTY(true)
+	err := listRun(&ListOptions{IO: f.IOStreams, Lang: f.Lang, Location: f.Location, Tickets: f.Tickets,
+		Embedded: func() bool { return true }, Limit: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	header, _, _ := strings.Cut(out.String(), "\n")
+	if strings.Contains(header, "ASSIGNÉ") || !strings.HasPrefix(header, "NUMÉRO") {
+		t.Errorf("header %q", header)
 	}
 }

@@ -27,9 +27,10 @@ type ShowOptions struct {
 	Embedded func() bool
 	Ctx      context.Context
 
-	Number string
-	JSON   bool
-	Export cmdutil.Export
+	Number  string
+	JSON    bool
+	Export  cmdutil.Export
+	NoPager bool
 	// Web opens the ticket's page in the browser, with Browse.
 	Web    bool
 	Browse func(ctx context.Context, url string) error
@@ -54,6 +55,7 @@ func NewCmdShow(f *cmdutil.Factory, runF func(*ShowOptions) error) *cobra.Comman
 	}
 	cmdutil.AddJSONFlags(cmd, f, "cli.show.flag.json", &opts.JSON, &opts.Export)
 	cmd.Flags().BoolVarP(&opts.Web, "web", "w", false, f.T("web.flag.show", nil))
+	cmd.Flags().BoolVar(&opts.NoPager, "no-pager", false, f.T("tables.show.flag.no_pager", nil))
 	cmd.MarkFlagsMutuallyExclusive("web", "json")
 	cmd.MarkFlagsMutuallyExclusive("web", "jq")
 	cmd.MarkFlagsMutuallyExclusive("web", "template")
@@ -80,82 +82,97 @@ func showRun(opts *ShowOptions) error {
 	if opts.JSON {
 		return opts.Export.Write(opts.IO.Out, cmdutil.LocalTicket{Ticket: t, Local: local})
 	}
+	var b strings.Builder
 	if local {
-		fmt.Fprintln(opts.IO.Out, locale.T(opts.Lang, "local.show", nil))
+		fmt.Fprintln(&b, locale.T(opts.Lang, "local.show", nil))
 	}
-	return Write(opts.IO.SafeOut(), opts.Lang, opts.Location, t)
+	if err := Write(&b, opts.Lang, opts.Location, opts.IO.ColorScheme(), t); err != nil {
+		return err
+	}
+	// A ticket taller than the terminal goes through the pager.
+	return opts.IO.WritePaged(b.String(), !opts.NoPager)
 }
 
-// Write lays out a whole ticket for people.
-func Write(w io.Writer, lang string, loc *time.Location, t *support.Ticket) error {
+// Write lays out a whole ticket for people, the status and the priority
+// in colour when cs paints. What came from the network is made safe to
+// show here (iostreams.Sanitize), so w gets the text as it is.
+func Write(w io.Writer, lang string, loc *time.Location, cs *iostreams.ColorScheme, t *support.Ticket) error {
 	if loc == nil {
 		loc = time.Local
 	}
 	T := func(key string, p map[string]string) string { return locale.T(lang, key, p) }
 	when := func(at time.Time) string { return at.In(loc).Format("2006-01-02 15:04") }
 
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s — %s\n", t.Number, t.Subject)
-	fmt.Fprintf(&b, "%s\n\n", T("cli.show.status_line", map[string]string{
-		"status": cmdutil.StatusLabel(lang, t.Status), "created": when(t.CreatedAt), "updated": when(t.UpdatedAt)}))
+	var plain strings.Builder
+	b := iostreams.SafeWriter(&plain)
+	fmt.Fprintf(b, "%s — %s\n", t.Number, t.Subject)
+	// The status line and the priority are ours (catalog, enum): their
+	// colour goes around the sanitizer.
+	fmt.Fprintf(&plain, "%s\n\n", T("cli.show.status_line", map[string]string{
+		"status":  cmdutil.Paint(cmdutil.StatusPaint(cs, t.Status), cmdutil.StatusLabel(lang, t.Status)),
+		"created": when(t.CreatedAt), "updated": when(t.UpdatedAt)}))
 
-	tw := tabwriter.NewWriter(&b, 0, 0, 1, ' ', 0)
+	tw := tabwriter.NewWriter(&plain, 0, 0, 1, ' ', 0)
 	for _, f := range cmdutil.TicketFields(lang, t.TicketInput) {
-		fmt.Fprintf(tw, "%s%s\n", locale.LabelCell(lang, f.Label), f.Value)
+		value := iostreams.Sanitize(f.Value)
+		if f.Key == "priority" {
+			value = cmdutil.Paint(cmdutil.PriorityPaint(cs, t.Priority), value)
+		}
+		fmt.Fprintf(tw, "%s%s\n", locale.LabelCell(lang, iostreams.Sanitize(f.Label)), value)
 	}
 	if t.FiledBy != "" {
-		fmt.Fprintf(tw, "%s%s\n", locale.LabelCell(lang, T("cli.show.filed_by", nil)), t.FiledBy)
+		fmt.Fprintf(tw, "%s%s\n", locale.LabelCell(lang, T("cli.show.filed_by", nil)), iostreams.Sanitize(t.FiledBy))
 	}
 	if t.Assignee != "" {
-		fmt.Fprintf(tw, "%s%s\n", locale.LabelCell(lang, T("cli.show.assignee", nil)), t.Assignee)
+		fmt.Fprintf(tw, "%s%s\n", locale.LabelCell(lang, T("cli.show.assignee", nil)), iostreams.Sanitize(t.Assignee))
 	}
 	if t.URL != "" {
-		fmt.Fprintf(tw, "%s\t: %s\n", T("web.show.page", nil), t.URL)
+		fmt.Fprintf(tw, "%s%s\n", locale.LabelCell(lang, T("web.show.page", nil)), iostreams.Sanitize(t.URL))
 	}
 	tw.Flush()
 
-	fmt.Fprintf(&b, "\n%s\n", locale.Label(lang, locale.FieldLabel(lang, "description")))
+	fmt.Fprintf(b, "\n%s\n", locale.Label(lang, locale.FieldLabel(lang, "description")))
 	for _, line := range strings.Split(t.Description, "\n") {
-		fmt.Fprintf(&b, "  %s\n", line)
+		fmt.Fprintf(b, "  %s\n", line)
 	}
 
-	fmt.Fprintf(&b, "\n%s\n", locale.Label(lang, T("cli.show.history", nil)))
+	fmt.Fprintf(b, "\n%s\n", locale.Label(lang, T("cli.show.history", nil)))
 	for _, h := range t.History {
-		fmt.Fprintf(&b, "  %s  %s  (%s)\n", when(h.At), historyChange(lang, h), h.Actor)
+		fmt.Fprintf(b, "  %s  %s  (%s)\n", when(h.At), historyChange(lang, h), h.Actor)
 		if h.Message != "" {
-			fmt.Fprintf(&b, "      %s\n", cmdutil.OneLine(h.Message))
+			fmt.Fprintf(b, "      %s\n", cmdutil.OneLine(h.Message))
 		}
 	}
 
-	fmt.Fprintf(&b, "\n%s", locale.Label(lang, T("cli.show.comments", nil)))
+	fmt.Fprintf(b, "\n%s", locale.Label(lang, T("cli.show.comments", nil)))
 	if len(t.Comments) == 0 {
-		fmt.Fprintf(&b, " %s\n", T("cli.show.no_comments", nil))
+		fmt.Fprintf(b, " %s\n", T("cli.show.no_comments", nil))
 	} else {
-		b.WriteString("\n")
+		io.WriteString(b, "\n")
 		for _, c := range t.Comments {
-			fmt.Fprintf(&b, "  %s  %s (%s)\n", when(c.CreatedAt), c.Author, c.Role)
+			fmt.Fprintf(b, "  %s  %s (%s)\n", when(c.CreatedAt), c.Author, c.Role)
 			// A comment may be files alone: no blank line for its body.
 			if c.Body != "" {
 				for _, line := range strings.Split(c.Body, "\n") {
-					fmt.Fprintf(&b, "    %s\n", line)
+					fmt.Fprintf(b, "    %s\n", line)
 				}
 			}
 			for _, a := range c.Attachments {
-				fmt.Fprintf(&b, "    + %s\n", attachmentLine(lang, a))
+				fmt.Fprintf(b, "    + %s\n", attachmentLine(lang, a))
 			}
 		}
 	}
 
-	fmt.Fprintf(&b, "\n%s", locale.Label(lang, locale.FieldLabel(lang, "attachments")))
+	fmt.Fprintf(b, "\n%s", locale.Label(lang, locale.FieldLabel(lang, "attachments")))
 	if len(t.Attachments) == 0 {
-		fmt.Fprintf(&b, " %s\n", T("cli.none", nil))
+		fmt.Fprintf(b, " %s\n", T("cli.none", nil))
 	} else {
-		b.WriteString("\n")
+		io.WriteString(b, "\n")
 		for _, a := range t.Attachments {
-			fmt.Fprintf(&b, "  %s\n", attachmentLine(lang, a))
+			fmt.Fprintf(b, "  %s\n", attachmentLine(lang, a))
 		}
 	}
-	_, err := io.WriteString(w, b.String())
+	_, err := io.WriteString(w, plain.String())
 	return err
 }
 

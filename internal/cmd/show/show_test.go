@@ -44,7 +44,7 @@ func ticket() *support.Ticket {
 func TestWriteGolden(t *testing.T) {
 	for _, lang := range []string{"fr", "en"} {
 		var b bytes.Buffer
-		if err := Write(&b, lang, cmdtest.Paris, ticket()); err != nil {
+		if err := Write(&b, lang, cmdtest.Paris, nil, ticket()); err != nil {
 			t.Fatal(err)
 		}
 		cmdtest.Golden(t, "show."+lang+".golden", b.String())

@@ -47,6 +47,7 @@ func Run(t *testing.T, open func(t *testing.T) support.Store) {
 		{"ListSorts", testListSorts},
 		{"ListPaging", testListPaging},
 		{"ListBadCursor", testListBadCursor},
+		{"ListAssigneeAndUpdated", testListAssigneeAndUpdated},
 		{"Users", testUsers},
 		{"UserDisabled", testUserDisabled},
 		{"UserEmailConflict", testUserEmailConflict},
