@@ -49,7 +49,8 @@ func flagCompleters(c *completers) map[string]map[string]completer {
 	return map[string]map[string]completer{
 		"new": {"function": c.functions, "population": c.populations, "priority": c.priorities,
 			"uai": c.establishments},
-		"list":   {"status": c.statuses, "priority": c.priorities, "uai": c.establishments},
+		"list": {"status": c.statuses, "priority": c.priorities, "uai": c.establishments,
+			"sort": c.fixed("date", "priority", "updated"), "assignee": c.fixed("@me", "none")},
 		"follow": {"until": c.statuses},
 	}
 }
@@ -118,6 +119,18 @@ func (c *completers) statuses(_ *cobra.Command, _ []string, _ string) ([]cobra.C
 		out = append(out, cobra.CompletionWithDesc(string(s), c.f.T("cli.status."+string(s), nil)))
 	}
 	return out, noFiles | cobra.ShellCompDirectiveKeepOrder
+}
+
+// fixed completes a flag whose values are a few words, each described by
+// its catalog key "completion.value.<word>".
+func (c *completers) fixed(values ...string) completer {
+	return func(_ *cobra.Command, _ []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		out := make([]cobra.Completion, 0, len(values))
+		for _, v := range values {
+			out = append(out, cobra.CompletionWithDesc(v, c.f.T("completion.value."+v, nil)))
+		}
+		return out, noFiles | cobra.ShellCompDirectiveKeepOrder
+	}
 }
 
 func (c *completers) priorities(_ *cobra.Command, _ []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
