@@ -154,6 +154,9 @@ type ServerOptions struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For and
 	// Forwarded headers name the client.
 	TrustedProxies []netip.Prefix
+	// IMAP, when set, is the mailbox whose mail becomes tickets
+	// (imaps://USER@HOST/INBOX), and IMAPPassword its password.
+	IMAP, IMAPPassword string
 }
 
 // Timeouts bound every network command, so that a script at 3 a.m. never
