@@ -19,11 +19,11 @@ const Domain = "support.test"
 // for Domain delivered through its aliases file, nothing ever sent out
 // (every other destination is an error). Every queue tool takes -c Dir.
 type Postfix struct {
-	Port                       int
-	Dir                        string // configuration: main.cf, master.cf, aliases
-	postfix, postalias, swaks  string
-	postqueue                  string
-	pid                        int
+	Port                      int
+	Dir                       string // configuration: main.cf, master.cf, aliases
+	postfix, postalias, swaks string
+	postqueue                 string
+	pid                       int
 }
 
 // MainCf is the main.cf of the test instance, also the excerpt the

@@ -2,8 +2,8 @@ package server
 
 import (
 	"bytes"
-	"os"
 	"net/netip"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
