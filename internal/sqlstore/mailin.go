@@ -88,8 +88,8 @@ func (db *DB) RecordMail(ctx context.Context, rec support.MailRecord, reply *sup
 		}
 	}
 	if p != nil {
-		if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO mail_pending (reply_id, sender, raw, created_at, expires_at)
-			VALUES (?, ?, ?, ?, ?)`), p.ReplyID, p.Sender, p.Raw, toMicros(now), toMicros(p.ExpiresAt)); err != nil {
+		if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO mail_pending (reply_id, sender, raw, fields, created_at, expires_at)
+			VALUES (?, ?, ?, ?, ?, ?)`), p.ReplyID, p.Sender, p.Raw, string(p.Fields), toMicros(now), toMicros(p.ExpiresAt)); err != nil {
 			return mapError(err)
 		}
 	}
@@ -125,15 +125,16 @@ func (db *DB) insertDelivery(ctx context.Context, tx *sql.Tx, d support.MailDeli
 func (db *DB) PendingByReply(ctx context.Context, replyID string, now time.Time) (*support.PendingMail, error) {
 	var p support.PendingMail
 	var created, expires int64
-	err := db.write.QueryRowContext(ctx, db.q(`SELECT id, reply_id, sender, raw, created_at, expires_at
+	var fields string
+	err := db.write.QueryRowContext(ctx, db.q(`SELECT id, reply_id, sender, raw, fields, created_at, expires_at
 		FROM mail_pending WHERE reply_id = ? AND expires_at > ?`), strings.TrimSpace(replyID), toMicros(now)).
-		Scan(&p.ID, &p.ReplyID, &p.Sender, &p.Raw, &created, &expires)
+		Scan(&p.ID, &p.ReplyID, &p.Sender, &p.Raw, &fields, &created, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound(keyMailNotFound)
 	} else if err != nil {
 		return nil, mapError(err)
 	}
-	p.CreatedAt, p.ExpiresAt = fromMicros(created), fromMicros(expires)
+	p.CreatedAt, p.ExpiresAt, p.Fields = fromMicros(created), fromMicros(expires), []byte(fields)
 	return &p, nil
 }
 

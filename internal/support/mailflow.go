@@ -56,13 +56,14 @@ type MailRecord struct {
 }
 
 // PendingMail is an incomplete request kept until its sender answers our
-// reply: the raw message that started it, and the Message-ID of the
-// reply that listed what was missing.
+// reply: the fields gathered, the raw message with its files, and the
+// Message-ID of the reply that listed what was missing.
 type PendingMail struct {
 	ID        int64
 	ReplyID   string // our reply's Message-ID, without brackets
 	Sender    string
-	Raw       []byte
+	Raw       []byte // the message whose files the ticket will carry
+	Fields    []byte // the fields gathered so far, as the handler encodes them
 	CreatedAt time.Time
 	ExpiresAt time.Time
 }

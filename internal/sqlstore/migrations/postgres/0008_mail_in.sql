@@ -17,6 +17,7 @@ CREATE TABLE mail_pending (
 	reply_id   TEXT   NOT NULL UNIQUE,
 	sender     TEXT   NOT NULL,
 	raw        BYTEA  NOT NULL,
+	fields     TEXT    NOT NULL DEFAULT '',
 	created_at BIGINT NOT NULL,
 	expires_at BIGINT NOT NULL
 );

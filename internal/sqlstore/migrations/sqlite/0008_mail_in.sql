@@ -24,6 +24,7 @@ CREATE TABLE mail_pending (
 	reply_id   TEXT    NOT NULL UNIQUE,
 	sender     TEXT    NOT NULL,
 	raw        BLOB    NOT NULL,
+	fields     TEXT    NOT NULL DEFAULT '',
 	created_at INTEGER NOT NULL,
 	expires_at INTEGER NOT NULL
 );
