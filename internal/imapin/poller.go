@@ -25,27 +25,20 @@ const (
 	AsideFolder = "À examiner" // the pipeline can never take it (not mail, too large)
 )
 
-// Outcome is what the pipeline made of one message, for the log.
-type Outcome struct {
-	Result string // ticket, comment, duplicate, refused…
-	Number string // the ticket's number, if any
-}
-
-// HandleFunc is the mail pipeline. It returns a nil error only once the
-// result is committed (a second call with the same message is then a
-// duplicate); with an error, nothing was stored. EINVALID (not mail) and
-// ETOOLARGE are final: the message is moved aside, never tried again.
-type HandleFunc func(ctx context.Context, raw io.Reader) (Outcome, error)
-
 // Config is what the poller works from.
 type Config struct {
 	Target   Target
 	Password string
 	// TLS is the client's TLS configuration (the server's CA options);
 	// nil takes the system's roots. ServerName is set from the target.
-	TLS    *tls.Config
-	Handle HandleFunc
-	Log    *slog.Logger // nil = discard
+	TLS *tls.Config
+	// Handler is the mail pipeline (the server's service). Its nil error
+	// means the result is committed (a second call with the same message
+	// is then a duplicate); with an error, nothing was stored. EINVALID
+	// (not mail) and ETOOLARGE are final: the message is moved aside,
+	// never tried again; any other error is tried again later.
+	Handler support.MailHandler
+	Log     *slog.Logger // nil = discard
 
 	// Poll is how often the mailbox is looked at without IDLE, and the
 	// longest an IDLE waits before looking again (a lost notification
@@ -80,7 +73,7 @@ type retryState struct {
 
 // New checks cfg and returns a poller; Run starts it.
 func New(cfg Config) (*Poller, error) {
-	if cfg.Handle == nil {
+	if cfg.Handler == nil {
 		return nil, errors.New("imapin: no handler")
 	}
 	if cfg.Target.Addr == "" {
@@ -288,7 +281,7 @@ func (p *Poller) pass(ctx context.Context, c *imapclient.Client, validity uint32
 
 // handle fetches one message and streams it to the pipeline. herr is the
 // pipeline's error; err the connection's (the session ends).
-func (p *Poller) handle(ctx context.Context, c *imapclient.Client, uid imap.UID) (out Outcome, herr, err error) {
+func (p *Poller) handle(ctx context.Context, c *imapclient.Client, uid imap.UID) (out support.MailResult, herr, err error) {
 	// PEEK: the message stays unread for a person looking at the mailbox.
 	fetch := c.Fetch(imap.UIDSetNum(uid), &imap.FetchOptions{UID: true,
 		BodySection: []*imap.FetchItemBodySection{{Peek: true}}})
@@ -308,7 +301,7 @@ func (p *Poller) handle(ctx context.Context, c *imapclient.Client, uid imap.UID)
 			continue
 		}
 		handled = true
-		out, herr = p.cfg.Handle(support.WithRemote(ctx, "imap"), body.Literal)
+		out, herr = p.cfg.Handler.HandleMail(support.WithRemote(ctx, "imap"), body.Literal)
 		// What the pipeline left unread must still come off the wire.
 		if _, derr := io.Copy(io.Discard, body.Literal); derr != nil {
 			err = fmt.Errorf("fetch %d: %w", uid, derr)

@@ -70,17 +70,17 @@ func newFake() *fakePipeline {
 	return &fakePipeline{failFirst: map[string]int{}, calls: map[string]int{}, sizes: map[string]int{}}
 }
 
-func (f *fakePipeline) Handle(ctx context.Context, raw io.Reader) (Outcome, error) {
+func (f *fakePipeline) HandleMail(ctx context.Context, raw io.Reader) (support.MailResult, error) {
 	if support.RemoteFrom(ctx) != "imap" {
-		return Outcome{}, fmt.Errorf("the context does not name the source")
+		return support.MailResult{}, fmt.Errorf("the context does not name the source")
 	}
 	b, err := io.ReadAll(raw)
 	if err != nil {
-		return Outcome{}, err
+		return support.MailResult{}, err
 	}
 	m, err := mail.ReadMessage(bytes.NewReader(b))
 	if err != nil {
-		return Outcome{}, support.Errorf(support.EINVALID, "error.not_mail", nil)
+		return support.MailResult{}, support.Errorf(support.EINVALID, "error.not_mail", nil)
 	}
 	id := strings.Trim(m.Header.Get("Message-ID"), "<>")
 	f.mu.Lock()
@@ -88,14 +88,14 @@ func (f *fakePipeline) Handle(ctx context.Context, raw io.Reader) (Outcome, erro
 	f.calls[id]++
 	f.sizes[id] = len(b)
 	if strings.HasPrefix(id, "notmail") {
-		return Outcome{}, support.Errorf(support.EINVALID, "error.not_mail", nil)
+		return support.MailResult{}, support.Errorf(support.EINVALID, "error.not_mail", nil)
 	}
 	if f.failFirst[id] > 0 {
 		f.failFirst[id]--
-		return Outcome{}, support.Errorf(support.EUNAVAILABLE, "error.store_busy", nil)
+		return support.MailResult{}, support.Errorf(support.EUNAVAILABLE, "error.store_busy", nil)
 	}
 	f.committed = append(f.committed, id)
-	return Outcome{Result: "ticket", Number: "CG42-" + id}, nil
+	return support.MailResult{Result: "ticket", Number: "CG42-" + id}, nil
 }
 
 func (f *fakePipeline) state() (calls map[string]int, committed []string) {
@@ -121,13 +121,13 @@ func caConfig(t *testing.T, d *mailtest.Dovecot) *tls.Config {
 }
 
 // startPoller runs a poller on d's INBOX until the test ends.
-func startPoller(t *testing.T, d *mailtest.Dovecot, scheme string, conf *tls.Config, h HandleFunc, log io.Writer) {
+func startPoller(t *testing.T, d *mailtest.Dovecot, scheme string, conf *tls.Config, h support.MailHandler, log io.Writer) {
 	t.Helper()
 	target, err := ParseURL(d.URL(scheme))
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := New(Config{Target: target, Password: d.Password, TLS: conf, Handle: h, Poll: time.Minute,
+	p, err := New(Config{Target: target, Password: d.Password, TLS: conf, Handler: h, Poll: time.Minute,
 		RetryMin: 200 * time.Millisecond, RetryMax: time.Second, Log: slog.New(slog.NewTextHandler(log, nil))})
 	if err != nil {
 		t.Fatal(err)
@@ -194,7 +194,7 @@ func TestPollerDovecot(t *testing.T) {
 	f := newFake()
 	f.failFirst["flaky@test"] = 2
 	var log syncBuf
-	startPoller(t, d, "imaps", caConfig(t, d), f.Handle, &log)
+	startPoller(t, d, "imaps", caConfig(t, d), f, &log)
 
 	waitCount(t, d, "Traités", 3, 20*time.Second)
 	waitCount(t, d, "À examiner", 1, 5*time.Second)
@@ -238,7 +238,7 @@ func TestPollerTLSTrust(t *testing.T) {
 
 	var untrusted syncBuf
 	fu := newFake()
-	startPoller(t, d, "imaps", &tls.Config{MinVersion: tls.VersionTLS12}, fu.Handle, &untrusted)
+	startPoller(t, d, "imaps", &tls.Config{MinVersion: tls.VersionTLS12}, fu, &untrusted)
 	deadline := time.Now().Add(10 * time.Second)
 	for !strings.Contains(untrusted.String(), "certificate") && time.Now().Before(deadline) {
 		time.Sleep(50 * time.Millisecond)
@@ -252,7 +252,7 @@ func TestPollerTLSTrust(t *testing.T) {
 
 	f := newFake()
 	var log syncBuf
-	startPoller(t, d, "imap", caConfig(t, d), f.Handle, &log)
+	startPoller(t, d, "imap", caConfig(t, d), f, &log)
 	waitCount(t, d, "Traités", 1, 20*time.Second)
 }
 
@@ -262,7 +262,7 @@ func TestPollerReconnects(t *testing.T) {
 	d := mailtest.StartDovecot(t)
 	f := newFake()
 	var log syncBuf
-	startPoller(t, d, "imap+plain", nil, f.Handle, &log)
+	startPoller(t, d, "imap+plain", nil, f, &log)
 	d.Save(t, "", mailtest.Message("marie@exemple.fr", "support@exemple.fr", "Un", "one@test", "premier\n"))
 	waitCount(t, d, "Traités", 1, 10*time.Second)
 	d.Stop()

@@ -5,10 +5,11 @@
 // stopping) stays in the mailbox and is tried again later; one it can
 // never take (not mail, too large) goes to "À examiner" for a person.
 //
-// It knows nothing of tickets: the pipeline is a function (the server
-// wires service.HandleMail), whose deduplication by Message-ID makes a
-// message handled twice (a crash between commit and move, two server
-// processes polling the same mailbox) a duplicate, not a second ticket.
+// It knows nothing of tickets: the pipeline is a support.MailHandler (the
+// server's service), whose deduplication by Message-ID, written in the
+// same transaction as the ticket, makes a message handled twice (a crash
+// between the commit and the move, two server processes polling the same
+// mailbox) a duplicate, not a second ticket.
 package imapin
 
 import (

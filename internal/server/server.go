@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/ent-support/ent-support/internal/httpapi"
+	"github.com/ent-support/ent-support/internal/imapin"
 	"github.com/ent-support/ent-support/internal/notify"
 	"github.com/ent-support/ent-support/internal/service"
 	"github.com/ent-support/ent-support/internal/sqlstore"
@@ -60,6 +61,9 @@ type Options struct {
 	// Forwarded headers name the client (for the limits, the audit log
 	// and the request log); from any other peer they are ignored.
 	TrustedProxies []netip.Prefix
+	// IMAP, with a Target, is the mailbox Serve takes mail from (see
+	// imap.go); its Handler and Log are Serve's.
+	IMAP imapin.Config
 }
 
 // Server is a reference server, listening but not yet serving.
@@ -179,6 +183,7 @@ func (s *Server) Serve(ctx context.Context, grace time.Duration) error {
 		// before the store closes.
 		stopMail = func() { cancel(); <-mailDone }
 	}
+	stopIMAP := s.startIMAP(ctx)
 	// Changes made by other processes on the same database (PostgreSQL)
 	// wake this one's followers and notifier too.
 	fctx, stopFeed := context.WithCancel(ctx)
@@ -205,6 +210,7 @@ func (s *Server) Serve(ctx context.Context, grace time.Duration) error {
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
+	stopIMAP()
 	stopMail()
 	// The refusals counted in memory are written before the store closes.
 	s.Service.FlushAudit(context.Background())
