@@ -25,6 +25,7 @@ import (
 	listcmd "github.com/ent-support/ent-support/internal/cmd/list"
 	outboxcmd "github.com/ent-support/ent-support/internal/cmd/outbox"
 	replycmd "github.com/ent-support/ent-support/internal/cmd/reply"
+	mailgatecmd "github.com/ent-support/ent-support/internal/cmd/mailgate"
 	servercmd "github.com/ent-support/ent-support/internal/cmd/server"
 	showcmd "github.com/ent-support/ent-support/internal/cmd/show"
 	versioncmd "github.com/ent-support/ent-support/internal/cmd/version"
@@ -92,6 +93,7 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 		contactcmd.NewCmdContact(f, nil),
 		admincmd.NewCmdAdmin(f),
 		servercmd.NewCmdServer(f, nil),
+		mailgatecmd.NewCmdMailgate(f, nil),
 		completioncmd.NewCmdCompletion(f),
 		versioncmd.NewCmdVersion(f, VersionInfo),
 	)

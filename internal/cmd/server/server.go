@@ -42,6 +42,8 @@ type ServerOptions struct {
 	MaxHeaderSize                        string
 	TLSCert, TLSKey                      string
 	TrustedProxies                       []string
+	MailMaxSize, TeamMail, MailAuthHost  string
+	MailRequireAuth                      bool
 }
 
 // EnvName is the variable that sets a flag: --max-file-size is
@@ -98,6 +100,10 @@ func NewCmdServer(f *cmdutil.Factory, runF func(*ServerOptions) error) *cobra.Co
 	fl.StringVar(&opts.TLSKey, "tls-key", "", f.T("cli.server.flag.tls_key", nil))
 	// Repeatable, or comma-separated (as ENT_SUPPORT_SERVER_TRUSTED_PROXY).
 	fl.StringSliceVar(&opts.TrustedProxies, "trusted-proxy", nil, f.T("cli.server.flag.trusted_proxy", nil))
+	fl.StringVar(&opts.MailMaxSize, "mail-max-size", "", f.T("cli.server.flag.mail_max_size", nil))
+	fl.StringVar(&opts.TeamMail, "team-mail", "", f.T("cli.server.flag.team_mail", nil))
+	fl.BoolVar(&opts.MailRequireAuth, "mail-require-auth", false, f.T("cli.server.flag.mail_require_auth", nil))
+	fl.StringVar(&opts.MailAuthHost, "mail-auth-host", "", f.T("cli.server.flag.mail_auth_host", nil))
 	cmd.AddCommand(NewCmdRotateLinkKey(f, nil))
 	return cmd
 }
@@ -166,6 +172,7 @@ func (opts *ServerOptions) options() (cmdutil.ServerOptions, error) {
 	if so.Limits.MaxFileSize > so.Limits.MaxTicketSize && so.Limits.MaxTicketSize > 0 {
 		bad("max_file_size", "cli_size_order", nil)
 	}
+	errs = append(errs, opts.mailOptions(&so)...)
 	errs = append(errs, opts.contactOptions(&so)...)
 	errs = append(errs, opts.abuseOptions(&so)...)
 	if len(errs) > 0 {
@@ -293,5 +300,24 @@ func (opts *ServerOptions) contactOptions(so *cmdutil.ServerOptions) []support.F
 		bad("contact_hours", "cli_hours")
 	}
 	so.Contact = c
+	return errs
+}
+
+// mailOptions checks the settings of tickets by e-mail.
+func (opts *ServerOptions) mailOptions(so *cmdutil.ServerOptions) []support.FieldError {
+	var errs []support.FieldError
+	if opts.MailMaxSize != "" {
+		n, err := cmdutil.ParseSize(opts.MailMaxSize)
+		if err != nil || n <= 0 {
+			errs = append(errs, support.FieldError{Field: "mail_max_size", Rule: "cli_size"})
+		}
+		so.MailMaxSize = n
+	}
+	if so.TeamMail = strings.TrimSpace(opts.TeamMail); so.TeamMail != "" {
+		if _, err := mail.ParseAddress(so.TeamMail); err != nil {
+			errs = append(errs, support.FieldError{Field: "team_mail", Rule: support.RuleEmail})
+		}
+	}
+	so.MailRequireAuth, so.MailAuthHost = opts.MailRequireAuth, strings.TrimSpace(opts.MailAuthHost)
 	return errs
 }
