@@ -40,7 +40,7 @@ func runServer(ctx context.Context, f *cmdutil.Factory, o cmdutil.ServerOptions)
 			MaxHeaderBytes: o.MaxHeaderBytes, Write: o.WriteTimeout},
 		MaxStreamsPerUser: o.MaxStreamsPerUser,
 		TLSCert:           o.TLSCert, TLSKey: o.TLSKey, TrustedProxies: o.TrustedProxies,
-		MailMaxSize:       o.MailMaxSize, TeamMail: o.TeamMail, MailRequireAuth: o.MailRequireAuth, MailAuthHost: o.MailAuthHost})
+		MailMaxSize: o.MailMaxSize, TeamMail: o.TeamMail, MailRequireAuth: o.MailRequireAuth, MailAuthHost: o.MailAuthHost})
 	if err != nil {
 		return err
 	}
