@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/ent-support/ent-support/internal/httpapi"
-	"github.com/ent-support/ent-support/internal/service"
 	"github.com/ent-support/ent-support/internal/servertest"
+	"github.com/ent-support/ent-support/internal/service"
 	"github.com/ent-support/ent-support/internal/sqlstore/pgtest"
 	"github.com/ent-support/ent-support/internal/support"
 )
@@ -91,8 +91,8 @@ func newFlow(t *testing.T, dsn string, opt func(*Options)) *flowFixture {
 // msg is one incoming e-mail.
 type msg struct {
 	from, subject, id, body string
-	header              []string // extra "Name: value" lines
-	file                []byte   // a PNG attached, if any
+	header                  []string // extra "Name: value" lines
+	file                    []byte   // a PNG attached, if any
 }
 
 func (m msg) raw() []byte {
