@@ -48,6 +48,14 @@ func (s *Service) mailMaxSize() int64 {
 	return s.cfg.Limits.MaxTicketSize + s.cfg.Limits.MaxTicketSize/5
 }
 
+// SetMailHost sets the host of our Message-IDs, once the server knows its
+// own address (before it serves).
+func (s *Service) SetMailHost(host string) {
+	if host != "" {
+		s.cfg.MailHost = host
+	}
+}
+
 // MailMaxSize is the largest incoming message HandleMail takes.
 func (s *Service) MailMaxSize() int64 { return s.mailMaxSize() }
 

@@ -111,7 +111,7 @@ func (s *Service) incompleteReply(in *mailIn, req mailin.Request, fes []support.
 
 // template is the request form as "Label : value" lines.
 func template(u *support.User, r mailin.Request) string {
-	name, phone := r.Name, r.Phone
+	name, phone, fn := r.Name, r.Phone, r.Function
 	est := strings.TrimSpace(strings.Join(nonEmpty(r.UAI, r.Establishment), " ") + " / " + r.City)
 	if u != nil && u.Role == support.RoleReporter {
 		// What the account gives is shown, so the sender sees it is known.
@@ -124,13 +124,16 @@ func template(u *support.User, r mailin.Request) string {
 		if r.UAI == "" && len(u.Establishments) == 1 {
 			est = u.Establishments[0].UAI
 		}
+		if fn == "" && len(u.Establishments) == 1 {
+			fn = string(u.Establishments[0].Function)
+		}
 	}
 	if est == "/" {
 		est = ""
 	}
 	lines := []struct{ key, value string }{
 		{"name", name},
-		{"function", r.Function},
+		{"function", fn},
 		{"phone", phone},
 		{"establishment", est},
 		{"subject", r.Subject},

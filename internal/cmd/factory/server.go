@@ -45,7 +45,8 @@ func runServer(ctx context.Context, f *cmdutil.Factory, o cmdutil.ServerOptions)
 		Timeouts: httpapi.Timeouts{ReadHeader: o.ReadHeaderTimeout, Read: o.ReadTimeout, Idle: o.IdleTimeout,
 			MaxHeaderBytes: o.MaxHeaderBytes, Write: o.WriteTimeout},
 		MaxStreamsPerUser: o.MaxStreamsPerUser,
-		TLSCert:           o.TLSCert, TLSKey: o.TLSKey, TrustedProxies: o.TrustedProxies, IMAP: imap})
+		TLSCert:           o.TLSCert, TLSKey: o.TLSKey, TrustedProxies: o.TrustedProxies, IMAP: imap,
+		MailMaxSize: o.MailMaxSize, TeamMail: o.TeamMail, MailRequireAuth: o.MailRequireAuth, MailAuthHost: o.MailAuthHost})
 	if err != nil {
 		return err
 	}

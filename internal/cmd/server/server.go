@@ -45,6 +45,8 @@ type ServerOptions struct {
 	TLSCert, TLSKey                      string
 	TrustedProxies                       []string
 	IMAP, IMAPPasswordFile               string
+	MailMaxSize, TeamMail, MailAuthHost  string
+	MailRequireAuth                      bool
 }
 
 // EnvIMAPPassword holds the password of --imap's mailbox (no flag: a
@@ -107,6 +109,10 @@ func NewCmdServer(f *cmdutil.Factory, runF func(*ServerOptions) error) *cobra.Co
 	fl.StringSliceVar(&opts.TrustedProxies, "trusted-proxy", nil, f.T("cli.server.flag.trusted_proxy", nil))
 	fl.StringVar(&opts.IMAP, "imap", "", f.T("cli.server.flag.imap", nil))
 	fl.StringVar(&opts.IMAPPasswordFile, "imap-password-file", "", f.T("cli.server.flag.imap_password_file", nil))
+	fl.StringVar(&opts.MailMaxSize, "mail-max-size", "", f.T("cli.server.flag.mail_max_size", nil))
+	fl.StringVar(&opts.TeamMail, "team-mail", "", f.T("cli.server.flag.team_mail", nil))
+	fl.BoolVar(&opts.MailRequireAuth, "mail-require-auth", false, f.T("cli.server.flag.mail_require_auth", nil))
+	fl.StringVar(&opts.MailAuthHost, "mail-auth-host", "", f.T("cli.server.flag.mail_auth_host", nil))
 	cmd.AddCommand(NewCmdRotateLinkKey(f, nil))
 	return cmd
 }
@@ -175,6 +181,7 @@ func (opts *ServerOptions) options() (cmdutil.ServerOptions, error) {
 	if so.Limits.MaxFileSize > so.Limits.MaxTicketSize && so.Limits.MaxTicketSize > 0 {
 		bad("max_file_size", "cli_size_order", nil)
 	}
+	errs = append(errs, opts.mailOptions(&so)...)
 	errs = append(errs, opts.contactOptions(&so)...)
 	errs = append(errs, opts.abuseOptions(&so)...)
 	errs = append(errs, opts.imapOptions(&so)...)
@@ -334,5 +341,24 @@ func (opts *ServerOptions) contactOptions(so *cmdutil.ServerOptions) []support.F
 		bad("contact_hours", "cli_hours")
 	}
 	so.Contact = c
+	return errs
+}
+
+// mailOptions checks the settings of tickets by e-mail.
+func (opts *ServerOptions) mailOptions(so *cmdutil.ServerOptions) []support.FieldError {
+	var errs []support.FieldError
+	if opts.MailMaxSize != "" {
+		n, err := cmdutil.ParseSize(opts.MailMaxSize)
+		if err != nil || n <= 0 {
+			errs = append(errs, support.FieldError{Field: "mail_max_size", Rule: "cli_size"})
+		}
+		so.MailMaxSize = n
+	}
+	if so.TeamMail = strings.TrimSpace(opts.TeamMail); so.TeamMail != "" {
+		if _, err := mail.ParseAddress(so.TeamMail); err != nil {
+			errs = append(errs, support.FieldError{Field: "team_mail", Rule: support.RuleEmail})
+		}
+	}
+	so.MailRequireAuth, so.MailAuthHost = opts.MailRequireAuth, strings.TrimSpace(opts.MailAuthHost)
 	return errs
 }
