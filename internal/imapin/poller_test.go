@@ -266,10 +266,14 @@ func TestPollerReconnects(t *testing.T) {
 	d.Save(t, "", mailtest.Message("marie@exemple.fr", "support@exemple.fr", "Un", "one@test", "premier\n"))
 	waitCount(t, d, "Traités", 1, 10*time.Second)
 	d.Stop()
+	deadline := time.Now().Add(15 * time.Second)
+	for !strings.Contains(log.String(), "unavailable") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the lost connection is not in the log:\n%s", log.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 	d.Start(t)
 	d.Save(t, "", mailtest.Message("marie@exemple.fr", "support@exemple.fr", "Deux", "two@test", "second\n"))
 	waitCount(t, d, "Traités", 2, 20*time.Second)
-	if !strings.Contains(log.String(), "unavailable") {
-		t.Errorf("the lost connection is not in the log:\n%s", log.String())
-	}
 }

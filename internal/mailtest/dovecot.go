@@ -91,21 +91,24 @@ service imap-login {
 // Start starts the daemon (again) and waits until it answers.
 func (d *Dovecot) Start(tb testing.TB) {
 	tb.Helper()
-	run(tb, nil, d.dovecotPath, "-c", d.Conf)
+	startDaemon(tb, d.Dir, d.dovecotPath, "-c", d.Conf)
 	addr := "127.0.0.1:" + strconv.Itoa(d.IMAPPort)
 	if !waitPort(addr, 15*time.Second) {
 		log, _ := os.ReadFile(filepath.Join(d.Dir, "dovecot.log"))
 		tb.Fatalf("dovecot does not answer on %s; its log:\n%s", addr, log)
 	}
-	d.pid = readPID(filepath.Join(d.Dir, "run", "master.pid"))
+	d.pid = waitPID(filepath.Join(d.Dir, "run", "master.pid"), 5*time.Second)
 }
 
 // Stop stops the daemon and waits for it to be gone.
 func (d *Dovecot) Stop() {
 	if d.pid == 0 {
+		d.pid = readPID(filepath.Join(d.Dir, "run", "master.pid"))
+	}
+	if d.pid == 0 {
 		return
 	}
-	_ = runQuiet(d.doveadm, "-c", d.Conf, "stop")
+	_ = runQuiet(d.doveadm, "-c", d.Conf, "stop") // doveadm only asks: no daemon holds its output
 	if !waitGone(d.pid, 15*time.Second) {
 		_ = killPID(d.pid)
 		waitGone(d.pid, 5*time.Second)

@@ -111,6 +111,25 @@ func run(tb testing.TB, stdin []byte, name string, args ...string) string {
 	return string(out)
 }
 
+// startDaemon runs a command that starts a daemon in the background. Its
+// output goes to a file, not a pipe: the daemon inherits the command's
+// stdout and stderr and would hold a pipe open, and the wait with it.
+func startDaemon(tb testing.TB, dir, name string, args ...string) {
+	tb.Helper()
+	out, err := os.CreateTemp(dir, "start-*.out")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer os.Remove(out.Name())
+	defer out.Close()
+	cmd := exec.Command(name, args...)
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Run(); err != nil {
+		b, _ := os.ReadFile(out.Name())
+		tb.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, b)
+	}
+}
+
 // chown gives path (and what is under it) to the named user.
 func chown(tb testing.TB, path, user string) {
 	tb.Helper()
@@ -128,6 +147,18 @@ func waitGone(pid int, within time.Duration) bool {
 		time.Sleep(50 * time.Millisecond)
 	}
 	return false
+}
+
+// waitPID waits for a daemon's pid file (written a moment after the
+// daemon listens) and returns the pid.
+func waitPID(path string, within time.Duration) int {
+	deadline := time.Now().Add(within)
+	for {
+		if pid := readPID(path); pid > 0 || time.Now().After(deadline) {
+			return pid
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // readPID reads a daemon's pid file (the first field of its first line).

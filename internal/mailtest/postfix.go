@@ -117,16 +117,19 @@ func StartPostfix(tb testing.TB, aliases map[string]string) *Postfix {
 // Start starts the instance (again) and waits until it answers SMTP.
 func (p *Postfix) Start(tb testing.TB) {
 	tb.Helper()
-	run(tb, nil, p.postfix, "-c", p.Dir, "start")
+	startDaemon(tb, p.Dir, p.postfix, "-c", p.Dir, "start")
 	addr := "127.0.0.1:" + strconv.Itoa(p.Port)
 	if !waitPort(addr, 15*time.Second) {
 		tb.Fatalf("postfix does not answer on %s; its log:\n%s", addr, p.Log())
 	}
-	p.pid = readPID(filepath.Join(p.Dir, "queue", "pid", "master.pid"))
+	p.pid = waitPID(filepath.Join(p.Dir, "queue", "pid", "master.pid"), 5*time.Second)
 }
 
 // Stop stops the instance and waits for its master to be gone.
 func (p *Postfix) Stop() {
+	if p.pid == 0 {
+		p.pid = readPID(filepath.Join(p.Dir, "queue", "pid", "master.pid"))
+	}
 	if p.pid == 0 {
 		return
 	}
