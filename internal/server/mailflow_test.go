@@ -533,3 +533,25 @@ func TestMailFileOverLimit(t *testing.T) {
 		t.Errorf("ticket %+v, %v", tk, err)
 	}
 }
+
+// With --mail-require-auth, only mail our MTA found to pass SPF or DMARC
+// is taken; the rest is refused without an answer (it may be forged).
+func TestMailRequireAuth(t *testing.T) {
+	f := newFlow(t, "", func(o *Options) { o.MailRequireAuth, o.MailAuthHost = true, "mx.support.example.org" })
+	for _, c := range []struct {
+		name, header, want string
+	}{
+		{"none", "", support.MailRefused},
+		{"fail", "Authentication-Results: mx.support.example.org; spf=fail smtp.mailfrom=example.org; dmarc=fail", support.MailRefused},
+		{"written by the sender", "Authentication-Results: mx.example.net; dmarc=pass header.from=example.org", support.MailRefused},
+		{"pass", "Authentication-Results: mx.support.example.org; spf=pass smtp.mailfrom=example.org; dmarc=pass header.from=example.org", support.MailTicket},
+	} {
+		m := msg{from: marieMail, subject: "Cahier de textes vide", id: f.id(), body: completeBody}
+		if c.header != "" {
+			m.header = []string{c.header}
+		}
+		if res := f.handle(t, m); res.Result != c.want || res.Reply {
+			t.Errorf("%s: %+v, want %s and no answer", c.name, res, c.want)
+		}
+	}
+}
