@@ -14,6 +14,13 @@ import (
 // <blockquote> (how mail clients quote) gets "> " prefixes, so that Reply
 // recognises it.
 func htmlToText(src string) string {
+	text, _ := convertHTML(src)
+	return text
+}
+
+// convertHTML is htmlToText that also returns the data: URLs of the
+// images (<img src="data:image/png;base64,…">), at most 20.
+func convertHTML(src string) (string, []string) {
 	t := html.NewTokenizer(strings.NewReader(src))
 	c := htmlConv{}
 	skip := 0 // depth inside elements whose content is not text
@@ -21,7 +28,7 @@ func htmlToText(src string) string {
 		tt := t.Next()
 		switch tt {
 		case html.ErrorToken:
-			return c.finish()
+			return c.finish(), c.images
 		case html.TextToken:
 			if skip == 0 {
 				c.text(string(t.Text()))
@@ -40,11 +47,15 @@ func htmlToText(src string) string {
 				continue
 			}
 			var href string
-			if a == atom.A && hasAttr {
+			if (a == atom.A || a == atom.Img) && hasAttr {
 				for {
 					k, v, more := t.TagAttr()
-					if string(k) == "href" {
+					if string(k) == "href" && a == atom.A {
 						href = string(v)
+					}
+					if string(k) == "src" && a == atom.Img && len(c.images) < 20 &&
+						len(v) > 16 && strings.EqualFold(string(v[:11]), "data:image/") {
+						c.images = append(c.images, string(v))
 					}
 					if !more {
 						break
@@ -79,6 +90,7 @@ type htmlConv struct {
 	links     []link
 	lists     []int // for each open list: 0 for <ul>, else the next number of <ol>
 	blankPara bool  // a paragraph holding only a no-break space: an empty line
+	images    []string
 }
 
 type link struct {
@@ -107,7 +119,10 @@ func (c *htmlConv) block() {
 func (c *htmlConv) prefix() {
 	if c.lineStart {
 		if c.quote > 0 {
-			c.b.WriteString(strings.Repeat(">", c.quote) + " ")
+			// Deeper quotes than a few are still quotes: the prefix stays
+			// short whatever the nesting (a crafted message could nest
+			// thousands of blockquotes).
+			c.b.WriteString(strings.Repeat(">", min(c.quote, 8)) + " ")
 		}
 		c.lineStart = false
 	}
@@ -194,7 +209,7 @@ func (c *htmlConv) start(a atom.Atom, href string, selfClosing bool) {
 		c.block()
 		c.pre++
 	case atom.A:
-		if !selfClosing {
+		if !selfClosing && len(c.links) < 16 {
 			c.links = append(c.links, link{href: href, start: c.b.Len()})
 		}
 	}
@@ -228,8 +243,8 @@ func (c *htmlConv) end(a atom.Atom) {
 		}
 		l := c.links[n-1]
 		c.links = c.links[:n-1]
-		if l.start > c.b.Len() {
-			return
+		if l.start > c.b.Len() || c.b.Len()-l.start > 2048 {
+			return // a link around a whole page says nothing of its own
 		}
 		shown := strings.TrimSpace(c.b.String()[l.start:])
 		if showHref(l.href, shown) {

@@ -11,10 +11,12 @@ package mailin
 import (
 	"errors"
 	"io"
+	"mime"
 	"strings"
 	"time"
 
 	"github.com/emersion/go-message"
+	"github.com/emersion/go-message/charset"
 )
 
 // Options bound the work done on one message.
@@ -30,6 +32,10 @@ type Options struct {
 	// TempDir is where files larger than the in-memory threshold are
 	// written; "" = the system's temporary directory.
 	TempDir string
+	// Lang is the language ("fr", the default, or "en") of the lines Parse
+	// writes into Text: the header above a message forwarded as an
+	// attachment.
+	Lang string
 }
 
 // ErrTooLarge is returned by Parse when the message is over Options.MaxSize.
@@ -54,7 +60,7 @@ type File struct {
 	// Open reads the decoded content; it may be called more than once, until
 	// Message.Close.
 	Open func() (io.ReadCloser, error) `json:"-"`
-	Size int64 // decoded size in bytes
+	Size int64                         // decoded size in bytes
 }
 
 // Message is one parsed message.
@@ -103,6 +109,28 @@ func (m *Message) Header(name string) string {
 	return strings.TrimSpace(v)
 }
 
+// Headers returns the decoded values of every header field called name, in
+// the message's order (the topmost, added by the last server the message
+// went through, first); nil if absent.
+func (m *Message) Headers(name string) []string {
+	if m == nil {
+		return nil
+	}
+	vals := m.header.Values(name)
+	if len(vals) == 0 {
+		return nil
+	}
+	out := make([]string, len(vals))
+	for i, v := range vals {
+		d, err := decodeWords(v)
+		if err != nil {
+			d = v
+		}
+		out[i] = strings.TrimSpace(d)
+	}
+	return out
+}
+
 // IsAutomatic reports why no auto-reply may be sent to this message; "" means
 // a person wrote it. The reasons are stable words, for logs:
 // "auto-submitted" (Auto-Submitted other than "no", RFC 3834),
@@ -131,4 +159,11 @@ func (m *Message) IsAutomatic() string {
 		return "mailer-daemon"
 	}
 	return ""
+}
+
+// decodeWords decodes RFC 2047 encoded words with the charsets go-message
+// knows.
+func decodeWords(s string) (string, error) {
+	d := mime.WordDecoder{CharsetReader: charset.Reader}
+	return d.DecodeHeader(s)
 }

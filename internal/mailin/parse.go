@@ -3,7 +3,9 @@ package mailin
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -22,7 +24,11 @@ import (
 	"github.com/emersion/go-message"
 	"github.com/emersion/go-message/charset"
 	"github.com/emersion/go-message/mail"
+	htmlcharset "golang.org/x/net/html/charset"
+	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
+
+	"github.com/ent-support/ent-support/internal/locale"
 )
 
 const (
@@ -33,6 +39,11 @@ const (
 	// maxText bounds each text or HTML body read; the rest is skipped. A
 	// description is at most 20 000 characters: 1 MiB is plenty.
 	maxText = 1 << 20
+	// maxTexts bounds all the bodies of a message together.
+	maxTexts = 2 << 20
+	// maxMemFiles bounds the small files kept in memory together; past it
+	// they go to temporary files as well.
+	maxMemFiles = 1 << 20
 	// maxDepth bounds nested multiparts (a crafted message could nest them
 	// thousands deep).
 	maxDepth = 16
@@ -109,10 +120,13 @@ func skipMboxLine(br *bufio.Reader) (string, error) {
 	var line []byte
 	for {
 		chunk, err := br.ReadSlice('\n')
-		if len(line) < 1024 {
-			line = append(line, chunk...)
-		}
+		line = append(line, chunk...)
 		if err == bufio.ErrBufferFull {
+			if len(line) > 4096 {
+				// No envelope line is that long; what follows would escape
+				// the size limit and the hash.
+				return "", fmt.Errorf("%w: an mbox From line longer than 4 KiB", ErrNotMail)
+			}
 			continue
 		}
 		if err != nil && err != io.EOF {
@@ -127,7 +141,10 @@ func skipMboxLine(br *bufio.Reader) (string, error) {
 	if strings.EqualFold(f[1], "MAILER-DAEMON") {
 		return "<>", nil
 	}
-	return strings.ToLower(strings.Trim(f[1], "<>")), nil
+	if a := strings.Trim(f[1], "<>"); a != "" {
+		return strings.ToLower(a), nil
+	}
+	return "<>", nil
 }
 
 // countingReader counts and hashes what is read, and fails past max.
@@ -153,11 +170,85 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// maxHeader bounds the message's header.
+const maxHeader = 1 << 20
+
+// cleanHeader reads the message's header up to the blank line that ends it
+// and returns it without the lines that are not fields ("Name: value" or
+// their continuation): broken mailers write some, and one such line would
+// make the strict parser refuse the whole message.
+func cleanHeader(br *bufio.Reader) ([]byte, error) {
+	var out, line []byte
+	keep := false // the field being continued is kept
+	total := 0
+	for {
+		chunk, err := br.ReadSlice('\n')
+		line = append(line, chunk...)
+		total += len(chunk)
+		if total > maxHeader {
+			return nil, errors.New("header over 1 MiB")
+		}
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		if err != nil && err != io.EOF {
+			return nil, err
+		}
+		switch {
+		case len(line) == 0:
+		case line[0] == '\n' || (line[0] == '\r' && (len(line) == 1 || line[1] == '\n')):
+			return append(out, '\n'), nil // the end of the header
+		case line[0] == ' ' || line[0] == '\t':
+			if keep {
+				out = append(out, line...)
+			}
+		default:
+			keep = isField(line)
+			if keep {
+				out = append(out, line...)
+			}
+		}
+		if err == io.EOF {
+			if len(out) > 0 && out[len(out)-1] != '\n' {
+				out = append(out, '\n')
+			}
+			return append(out, '\n'), nil
+		}
+		line = line[:0]
+	}
+}
+
+// isField reports whether line starts with a field name and a colon.
+func isField(line []byte) bool {
+	i := bytes.IndexByte(line, ':')
+	if i <= 0 {
+		return false
+	}
+	name := bytes.TrimRight(line[:i], " \t")
+	if len(name) == 0 {
+		return false
+	}
+	for _, c := range name {
+		if c < 33 || c > 126 {
+			return false
+		}
+	}
+	return true
+}
+
 // mandatoryish are fields one of which every message has.
 var mandatoryish = []string{"From", "Sender", "Date", "Message-Id", "Subject", "To", "Return-Path", "Received"}
 
 func (m *Message) read(r io.Reader, o Options) error {
-	e, err := message.Read(r)
+	br := bufio.NewReader(r)
+	hdr, err := cleanHeader(br)
+	if err != nil {
+		if errors.Is(err, ErrTooLarge) {
+			return ErrTooLarge
+		}
+		return fmt.Errorf("%w: %v", ErrNotMail, err)
+	}
+	e, err := message.Read(io.MultiReader(bytes.NewReader(hdr), br))
 	if err != nil && e == nil {
 		if errors.Is(err, ErrTooLarge) {
 			return ErrTooLarge
@@ -177,7 +268,7 @@ func (m *Message) read(r io.Reader, o Options) error {
 	m.header = e.Header
 	m.readHeader()
 
-	w := walker{o: o, m: m, buf: make([]byte, 32<<10)}
+	w := walker{o: o, m: m, buf: make([]byte, 32<<10), textLeft: maxTexts, memLeft: maxMemFiles}
 	b, err := w.walk(e, 0, err)
 	if err != nil {
 		return err
@@ -216,13 +307,18 @@ func (m *Message) readHeader() {
 	}
 }
 
-var msgIDRe = regexp.MustCompile(`<([^<>\s]+)>`)
+// cidRe matches the place holders Outlook writes in the text part for the
+// images of the HTML part ("[cid:image001.png@01DB44A9.BDF0A2B0]"): the
+// images are the message's files.
+var cidRe = lazyRegexp(`\[cid:[^\]\s]{1,200}\]`)
+
+var msgIDRe = lazyRegexp(`<([^<>\s]+)>`)
 
 // msgIDs reads a list of message ids, tolerant of the forms found in the
 // wild (missing angle brackets, comments, commas).
 func msgIDs(v string) []string {
 	var ids []string
-	if ms := msgIDRe.FindAllStringSubmatch(v, -1); ms != nil {
+	if ms := msgIDRe().FindAllStringSubmatch(v, -1); ms != nil {
 		for _, mm := range ms {
 			ids = append(ids, mm[1])
 		}
@@ -243,7 +339,7 @@ func firstID(v string) string {
 	return ""
 }
 
-var emailRe = regexp.MustCompile(`[^\s<>"(),;:]+@[^\s<>"(),;:]+`)
+var emailRe = lazyRegexp(`[^\s<>"(),;:]+@[^\s<>"(),;:]+`)
 
 // address reads the first address of field k; a field the strict parser
 // refuses still gives its e-mail address when one is recognisable.
@@ -259,7 +355,7 @@ func address(h mail.Header, k string) Address {
 	if err != nil {
 		dec = raw
 	}
-	a := Address{Email: strings.ToLower(emailRe.FindString(dec))}
+	a := Address{Email: strings.ToLower(emailRe().FindString(dec))}
 	if i := strings.IndexByte(dec, '<'); i > 0 {
 		a.Name = cleanLine(strings.Trim(strings.TrimSpace(dec[:i]), `"`))
 	}
@@ -279,12 +375,16 @@ type body struct {
 }
 
 type walker struct {
-	o      Options
-	m      *Message
-	buf    []byte
-	parts  int
-	images int
-	files  int
+	o    Options
+	m    *Message
+	buf  []byte // copy buffer
+	head []byte // the first bytes of each file, to know whether it stays in memory
+	// textLeft and memLeft are what may still be read into memory of the
+	// bodies and of the small files: many small parts add up too.
+	textLeft, memLeft int64
+	parts             int
+	images            int
+	files             int
 }
 
 // walk reads entity e (whose creation gave err, an unknown charset or
@@ -316,7 +416,42 @@ func (w *walker) walk(e *message.Entity, depth int, err error) (body, error) {
 		}
 		return combine(mediaType, parts), nil
 	}
+	if mediaType == "message/rfc822" && depth < maxDepth && err == nil {
+		return w.embedded(e, depth)
+	}
 	return w.leaf(e, mediaType, params, err)
+}
+
+// embedded reads a message forwarded as an attachment (message/rfc822):
+// its text follows the body under a forwarding header, as clients write an
+// inline forward, and its files are the ticket's files.
+func (w *walker) embedded(e *message.Entity, depth int) (body, error) {
+	inner, err := message.Read(e.Body)
+	if err != nil && inner == nil {
+		return body{}, w.skip(e.Body)
+	}
+	h := mail.Header{Header: inner.Header}
+	lang := cmp.Or(w.o.Lang, locale.FR)
+	var head strings.Builder
+	head.WriteString(locale.T(lang, "mail.forwarded.header", nil) + "\n")
+	for _, k := range []string{"From", "Date", "Subject", "To"} {
+		v, derr := h.Text(k)
+		if derr != nil {
+			v = h.Get(k)
+		}
+		if v = cleanLine(v); v != "" {
+			key := "mail.forwarded." + strings.ToLower(k)
+			head.WriteString(locale.T(lang, key, map[string]string{"value": v}) + "\n")
+		}
+	}
+	b, err := w.walk(inner, depth+1, err)
+	if err != nil {
+		return body{}, err
+	}
+	if err := w.skip(e.Body); err != nil {
+		return body{}, err
+	}
+	return body{text: head.String() + "\n" + b.text, plain: b.plain}, nil
 }
 
 // combine joins the texts of a multipart's parts: the plain one of an
@@ -349,12 +484,17 @@ func combine(mediaType string, parts []body) body {
 	return out
 }
 
-// signatureTypes are parts that sign or describe the message, not files.
-var signatureTypes = map[string]bool{
-	"application/pkcs7-signature": true, "application/x-pkcs7-signature": true,
-	"application/pgp-signature": true, "application/pgp-encrypted": true,
-	"message/delivery-status": true, "message/disposition-notification": true,
-	"text/rfc822-headers": true, "message/feedback-report": true,
+// isSignature reports whether a part signs or describes the message
+// rather than being a file.
+func isSignature(mediaType string) bool {
+	switch mediaType {
+	case "application/pkcs7-signature", "application/x-pkcs7-signature",
+		"application/pgp-signature", "application/pgp-encrypted",
+		"message/delivery-status", "message/disposition-notification",
+		"text/rfc822-headers", "message/feedback-report":
+		return true
+	}
+	return false
 }
 
 func (w *walker) leaf(e *message.Entity, mediaType string, params map[string]string, perr error) (body, error) {
@@ -375,19 +515,22 @@ func (w *walker) leaf(e *message.Entity, mediaType string, params map[string]str
 		if err != nil {
 			return body{}, err
 		}
+		raw = toUTF8(raw, mediaType, params["charset"] != "" && perr == nil)
 		if mediaType == "text/html" {
-			return body{text: htmlToText(raw)}, nil
+			text, images := convertHTML(raw)
+			return body{text: text}, w.addDataImages(images)
 		}
 		t := normalizeNewlines(raw)
 		if strings.EqualFold(params["format"], "flowed") {
 			t = unflow(t, strings.EqualFold(params["delsp"], "yes"))
 		}
+		t = cidRe().ReplaceAllString(t, "")
 		return body{text: t, plain: true}, nil
 	}
-	if signatureTypes[mediaType] || (perr != nil && message.IsUnknownEncoding(perr)) {
+	if isSignature(mediaType) || (perr != nil && message.IsUnknownEncoding(perr)) {
 		return body{}, w.skip(e.Body)
 	}
-	if mediaType == "application/ms-tnef" || strings.EqualFold(name, "winmail.dat") {
+	if mediaType == "application/ms-tnef" || mediaType == "application/vnd.ms-tnef" || strings.EqualFold(name, "winmail.dat") {
 		if name == "" {
 			name = "winmail.dat"
 		}
@@ -395,28 +538,54 @@ func (w *walker) leaf(e *message.Entity, mediaType string, params map[string]str
 		return body{}, w.skip(e.Body)
 	}
 	inline := disp == "inline" || (disp == "" && e.Header.Get("Content-Id") != "")
-	if name == "" {
-		w.files++
-		base := "file"
-		if strings.HasPrefix(mediaType, "image/") {
-			w.images++
-			base = "image"
-		}
-		n := w.files
-		if base == "image" {
-			n = w.images
-		}
-		name = base + "-" + strconv.Itoa(n) + extension(mediaType)
-	}
-	f, err := w.keep(e.Body, name, mediaType, inline)
+	return body{}, w.addFile(e.Body, name, mediaType, inline)
+}
+
+// addFile keeps a file of the ticket: name is generated when empty
+// ("image-1.png", "file-1.pdf"), and a tiny inline image (a signature
+// logo) is read but left out.
+func (w *walker) addFile(r io.Reader, name, mediaType string, inline bool) error {
+	f, err := w.keep(r, name, mediaType, inline)
 	if err != nil {
-		return body{}, err
+		return err
 	}
 	if inline && strings.HasPrefix(mediaType, "image/") && f.Size < tinyImage {
-		return body{}, nil // a signature logo
+		return nil // a signature logo
+	}
+	if f.Name == "" {
+		if strings.HasPrefix(mediaType, "image/") {
+			w.images++
+			f.Name = "image-" + strconv.Itoa(w.images) + extension(mediaType)
+		} else {
+			w.files++
+			f.Name = "file-" + strconv.Itoa(w.files) + extension(mediaType)
+		}
 	}
 	w.m.Files = append(w.m.Files, f)
-	return body{}, nil
+	return nil
+}
+
+// addDataImages keeps the images an HTML body holds as data: URLs (some
+// webmails paste screenshots that way) as inline files.
+func (w *walker) addDataImages(srcs []string) error {
+	for _, src := range srcs {
+		meta, data, ok := strings.Cut(src[len("data:"):], ",")
+		mediaType, _, _ := strings.Cut(meta, ";")
+		if !ok || !strings.HasSuffix(strings.ToLower(meta), ";base64") {
+			continue
+		}
+		data = strings.Map(func(r rune) rune {
+			if unicode.IsSpace(r) {
+				return -1
+			}
+			return r
+		}, data)
+		dec := base64.NewDecoder(base64.StdEncoding, strings.NewReader(data))
+		if err := w.addFile(dec, "", strings.ToLower(strings.TrimSpace(mediaType)), true); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // extension gives a generated name its extension.
@@ -477,7 +646,9 @@ func cleanName(name string) string {
 // readText reads a body up to maxText bytes and skips the rest.
 func (w *walker) readText(r io.Reader) (string, error) {
 	var b bytes.Buffer
-	if _, err := io.CopyBuffer(&b, io.LimitReader(r, maxText), w.buf); err != nil {
+	n, err := io.CopyBuffer(&b, io.LimitReader(r, min(maxText, w.textLeft)), w.buf)
+	w.textLeft -= n
+	if err != nil {
 		if errors.Is(err, ErrTooLarge) {
 			return "", err
 		}
@@ -486,7 +657,31 @@ func (w *walker) readText(r io.Reader) (string, error) {
 	if err := w.skip(r); err != nil {
 		return "", err
 	}
-	return strings.ToValidUTF8(b.String(), "\uFFFD"), nil
+	return b.String(), nil
+}
+
+// toUTF8 makes a body valid UTF-8. Without a declared charset, 8-bit text
+// that is not UTF-8 comes from an old client: HTML says its charset in a
+// <meta> tag, plain text is taken as windows-1252 (the superset of Latin-1
+// those clients used). Control characters other than tab and line breaks
+// are dropped.
+func toUTF8(raw, mediaType string, declared bool) string {
+	if !declared && !utf8.ValidString(raw) {
+		var enc encoding.Encoding = charmap.Windows1252
+		if mediaType == "text/html" {
+			enc, _, _ = htmlcharset.DetermineEncoding([]byte(raw), "text/html")
+		}
+		if s, err := enc.NewDecoder().String(raw); err == nil {
+			raw = s
+		}
+	}
+	raw = strings.ToValidUTF8(raw, "\uFFFD")
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 && r != '\n' && r != '\r' && r != '\t' || r == 0x7f {
+			return -1
+		}
+		return r
+	}, raw)
 }
 
 // skip reads r to its end; only the size limit is an error (a broken
@@ -507,18 +702,23 @@ type writerOnly struct{ io.Writer }
 // file past it, not at all past o.MaxFile (only its size is counted).
 func (w *walker) keep(r io.Reader, name, mediaType string, inline bool) (File, error) {
 	f := File{Name: name, ContentType: mediaType, Inline: inline}
-	var mem bytes.Buffer
-	n, err := io.CopyBuffer(&mem, io.LimitReader(r, memFileMax+1), w.buf)
+	if w.head == nil {
+		w.head = make([]byte, memFileMax+1)
+	}
+	nn, err := io.ReadFull(r, w.head)
+	n := int64(nn)
 	f.Size = n
-	if err != nil && errors.Is(err, ErrTooLarge) {
+	if errors.Is(err, ErrTooLarge) {
 		return f, err
 	}
-	if n <= memFileMax {
-		data := mem.Bytes()
+	if n <= memFileMax && w.o.MaxFile > 0 && n > w.o.MaxFile {
+		f.Open = tooLarge
+		return f, nil
+	}
+	if n <= memFileMax && n <= w.memLeft {
+		w.memLeft -= n
+		data := bytes.Clone(w.head[:n])
 		f.Open = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
-		if w.o.MaxFile > 0 && n > w.o.MaxFile {
-			f.Open = tooLarge
-		}
 		return f, nil
 	}
 	if w.o.MaxFile > 0 && n > w.o.MaxFile {
@@ -535,11 +735,10 @@ func (w *walker) keep(r io.Reader, name, mediaType string, inline bool) (File, e
 		return f, err
 	}
 	w.m.temps = append(w.m.temps, tmp.Name())
-	if _, err := tmp.Write(mem.Bytes()); err != nil {
+	if _, err := tmp.Write(w.head[:n]); err != nil {
 		tmp.Close()
 		return f, err
 	}
-	mem = bytes.Buffer{}
 	var src io.Reader = r
 	if w.o.MaxFile > 0 {
 		src = io.LimitReader(r, w.o.MaxFile-n+1)
@@ -598,4 +797,11 @@ func normalizeNewlines(s string) string {
 	}
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	return strings.ReplaceAll(s, "\r", "\n")
+}
+
+// lazyRegexp compiles a pattern on first use, not at package
+// initialisation: every command of the binary links this package, few
+// read mail.
+func lazyRegexp(pattern string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(pattern) })
 }

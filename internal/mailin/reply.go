@@ -1,7 +1,6 @@
 package mailin
 
 import (
-	"regexp"
 	"strings"
 )
 
@@ -51,15 +50,29 @@ func isQuoted(l string) bool {
 var (
 	// separatorRe matches the lines that start a quoted original with
 	// nothing after them to keep.
-	separatorRe = regexp.MustCompile(`(?i)^\s*(-{2,}|_{2,})\s*(message d'origine|message d’origine|original message|mail original|message original|courriel original|message d'origine\.)\s*(-{2,}|_{2,})\s*$`)
+	separatorRe = lazyRegexp(`(?i)^\s*(-{2,}|_{2,})\s*(message d'origine|message d’origine|original message|mail original|message original|courriel original|message d'origine\.)\s*(-{2,}|_{2,})\s*$`)
 	// mobileRe matches the signatures mobile clients add.
-	mobileRe = regexp.MustCompile(`(?i)^\s*(envoy[ée] (de|depuis) (mon|ma|un|une|l'application|outlook)\b.*|sent from (my|outlook|mail for)\b.*|get outlook for (ios|android).*|t[ée]l[ée]charger outlook pour (ios|android).*|envoy[ée] depuis outlook.*|envoy[ée] avec .*)$`)
+	mobileRe = lazyRegexp(`(?i)^\s*(envoy[ée] (de|depuis) (mon|ma|un|une|l'application|outlook)\b.*|sent from (my|outlook|mail for)\b.*|get outlook for (ios|android).*|t[ée]l[ée]charger outlook pour (ios|android).*|envoy[ée] depuis outlook.*|envoy[ée] avec .*)$`)
 	// headerLineRe matches one line of a header block quoted by Outlook
 	// and webmails ("De : Marie", "From: Marie", "*De :* Marie").
-	headerLineRe = regexp.MustCompile(`(?i)^\s*\**\s*(de|from|envoy[ée]|sent|date|[àa]|to|cc|objet|subject|pour)\s*\**\s*:`)
-	attribEndRe  = regexp.MustCompile(`(?i)(a [ée]crit|wrote|schrieb|escribió)\s*:\s*$`)
-	attribHeadRe = regexp.MustCompile(`(?i)^\s*(le|on|am|el)\s`)
+	headerLineRe = lazyRegexp(`(?i)^\s*\**\s*(de|from|envoy[ée]|sent|date|[àa]|to|cc|objet|subject|pour)\s*\**\s*:`)
+	attribEndRe  = lazyRegexp(`(?i)(a [eé]crit|wrote|schrieb|escribió)\s*:\s*$`)
+	attribHeadRe = lazyRegexp(`(?i)^\s*(le|on|am|el)\s`)
+	// forwardRe matches the line forwarding clients put above the header
+	// block of the forwarded message, which is content, not a quote.
+	forwardRe = lazyRegexp(`(?i)^\s*(-{2,}|_{2,})?\s*(forwarded message|message transf[ée]r[ée]|courriel transf[ée]r[ée]|begin forwarded message|d[ée]but du message r[ée]exp[ée]di[ée])\s*:?\s*(-{2,}|_{2,})?\s*$`)
 )
+
+// forwarded reports whether the header block at lines[i] is announced as a
+// forwarded message by one of the two lines above it.
+func forwarded(lines []string, i int) bool {
+	for j := i - 1; j >= 0 && j >= i-2; j-- {
+		if forwardRe().MatchString(lines[j]) {
+			return true
+		}
+	}
+	return false
+}
 
 // quoteStart returns the index of the line where the quoted original or the
 // signature starts (len(lines) if none).
@@ -72,13 +85,13 @@ func quoteStart(lines []string) int {
 		if l == "-- " || t == "--" {
 			return i
 		}
-		if separatorRe.MatchString(t) || mobileRe.MatchString(t) {
+		if separatorRe().MatchString(t) || mobileRe().MatchString(t) {
 			return i
 		}
-		if isHeaderBlock(lines, i) {
+		if isHeaderBlock(lines, i) && !forwarded(lines, i) {
 			// A line of underscores (Outlook on the web) just above belongs
 			// to the block.
-			if i > 0 && strings.Trim(strings.TrimSpace(lines[i-1]), "_") == "" && strings.Contains(lines[i-1], "__") {
+			if i > 0 && isRule(lines[i-1]) {
 				return i - 1
 			}
 			return i
@@ -104,7 +117,7 @@ func quoteStart(lines []string) int {
 // or "From:" followed, within the next lines, by a date or sent line and a
 // subject or recipient line.
 func isHeaderBlock(lines []string, i int) bool {
-	m := headerLineRe.FindStringSubmatch(lines[i])
+	m := headerLineRe().FindStringSubmatch(lines[i])
 	if m == nil {
 		return false
 	}
@@ -113,7 +126,7 @@ func isHeaderBlock(lines []string, i int) bool {
 	}
 	var sent, other bool
 	for j := i + 1; j < len(lines) && j <= i+6; j++ {
-		mm := headerLineRe.FindStringSubmatch(lines[j])
+		mm := headerLineRe().FindStringSubmatch(lines[j])
 		if mm == nil {
 			if strings.TrimSpace(lines[j]) == "" {
 				continue
@@ -139,14 +152,21 @@ func attribution(lines []string, i int) int {
 	if l == "" || len(l) > 300 {
 		return 0
 	}
-	if attribEndRe.MatchString(l) && (attribHeadRe.MatchString(l) || strings.Contains(l, "@") || len(l) < 120) {
+	if attribEndRe().MatchString(l) && (attribHeadRe().MatchString(l) || strings.Contains(l, "@") || len(l) < 120) {
 		return 1
 	}
-	if attribHeadRe.MatchString(l) && i+1 < len(lines) {
+	if attribHeadRe().MatchString(l) && i+1 < len(lines) {
 		n := strings.TrimSpace(lines[i+1])
-		if n != "" && len(n) < 200 && attribEndRe.MatchString(n) {
+		if n != "" && len(n) < 200 && attribEndRe().MatchString(l+" "+n) {
 			return 2
 		}
 	}
 	return 0
+}
+
+// isRule reports whether l is a horizontal rule: a line of underscores or
+// dashes (Outlook on the web draws one above the quoted header block).
+func isRule(l string) bool {
+	t := strings.TrimSpace(l)
+	return len(t) >= 4 && (strings.Trim(t, "_") == "" || strings.Trim(t, "-") == "")
 }

@@ -1,9 +1,11 @@
 package mailin
 
 import (
-	"regexp"
+	"cmp"
 	"strings"
+	"sync"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/ent-support/ent-support/internal/support"
 )
@@ -13,7 +15,7 @@ import (
 // Message.Request).
 type Request struct {
 	Name, Function, Phone, Establishment, City, UAI, Subject, Description, Location, Priority string
-	Populations                                                                             []string
+	Populations                                                                               []string
 	// Found tells which fields were given a value in the body, by the
 	// API's JSON keys: reporter.name, reporter.function, reporter.phone,
 	// establishment.uai, establishment.name, establishment.city, subject,
@@ -38,6 +40,7 @@ const (
 	fLocation
 	fPriority
 	fAttachments // "Capture d'écran et/ou pièce jointe": no value, ends the description
+	fFirstName   // "Prénom" alone, when the name is asked in two lines
 )
 
 // labels maps the first words of a label (folded: lower case, no accents,
@@ -78,6 +81,7 @@ var labels = []struct {
 	{"telephone", fPhone},
 	{"tel", fPhone},
 	{"portable", fPhone},
+	{"mobile", fPhone},
 	{"fonction", fFunction},
 	{"qualite", fFunction},
 	{"nom et prenom", fName},
@@ -85,6 +89,7 @@ var labels = []struct {
 	{"prenom et nom", fName},
 	{"prenom nom", fName},
 	{"nom", fName},
+	{"prenom", fFirstName},
 	{"capture d ecran", fAttachments},
 	{"captures d ecran", fAttachments},
 	{"piece jointe", fAttachments},
@@ -144,16 +149,19 @@ func matchLabel(folded string) field {
 	return fNone
 }
 
-var bulletRe = regexp.MustCompile(`^(?:[•·◦▪●■–—\-*+]|\d{1,2}\s*[-.)])\s+`)
+// parenRe matches a parenthesis in a label: the procedure's examples.
+var parenRe = lazyRegexp(`\([^()]*\)`)
+
+var bulletRe = lazyRegexp(`^(?:[•·◦▪●■–—\-*+]|\d{1,2}\s*[-.)])\s+`)
 
 // splitLabel reads a "Label : value" line; ok is false when the line is not
 // one (bullets, bold markers, quote markers and spacing around the label
 // are tolerated).
 func splitLabel(line string) (f field, value string, ok bool) {
 	s := strings.TrimLeft(line, " \t\u00a0>")
-	s = bulletRe.ReplaceAllString(s, "")
+	s = bulletRe().ReplaceAllString(s, "")
 	s = strings.TrimLeft(s, "*_ \t\u00a0")
-	i := strings.IndexAny(s, ":：")
+	i := labelColon(s)
 	if i < 0 {
 		// A label and its value in two table cells.
 		label, rest, found := strings.Cut(s, "\t")
@@ -166,13 +174,39 @@ func splitLabel(line string) (f field, value string, ok bool) {
 		}
 		return f, cleanValue(rest), true
 	}
-	label := s[:i]
+	label := parenRe().ReplaceAllString(s[:i], " ")
 	f = matchLabel(foldLabel(label))
 	if f == fNone {
 		return fNone, "", false
 	}
 	_, size := firstRune(s[i:])
 	return f, cleanValue(s[i+size:]), true
+}
+
+// labelColon returns the index of the colon that ends a label: not inside
+// parentheses (the procedure's "URL de l'établissement (par exemple :
+// http://…) ou fil d'Ariane :"), not that of an address ("http://"); -1 if
+// none.
+func labelColon(s string) int {
+	depth := 0
+	for i, r := range s {
+		switch r {
+		case '(', '[':
+			depth++
+		case ')', ']':
+			if depth > 0 {
+				depth--
+			}
+		case ':', '：':
+			if depth == 0 && !strings.HasPrefix(s[i+len(string(r)):], "//") {
+				return i
+			}
+		}
+		if i > 200 {
+			break
+		}
+	}
+	return -1
 }
 
 func firstRune(s string) (rune, int) {
@@ -196,7 +230,8 @@ func cleanValue(v string) string {
 // without accents, after a bullet (•, -, *), in bold (*x*, **x**), with any
 // spacing around the colon ("Label :", "Label:", a no-break space), or in a
 // two-column table. The description runs until the next label (or the
-// quoted original, or a signature); other values take the rest of their
+// quoted original, or a signature; a forwarded message below it is part of
+// it, header block included); other values take the rest of their
 // line, or the next line when theirs is empty. The first non-empty value of
 // a field wins (a quoted empty template below does not erase it). Without
 // an "Objet" line, the mail's subject (without Re:, TR:... and ticket
@@ -216,9 +251,11 @@ func parseRequest(text, subject string) Request {
 	req := Request{Found: map[string]bool{}}
 	lines := strings.Split(normalizeNewlines(text), "\n")
 	values := map[field]string{}
+	var estab []string
+	inHeader := headerBlockLines(lines)
 	for i := 0; i < len(lines); i++ {
 		f, v, ok := splitLabel(lines[i])
-		if !ok || f == fAttachments {
+		if !ok || f == fAttachments || inHeader[i] {
 			continue
 		}
 		if f == fDescription {
@@ -230,7 +267,7 @@ func parseRequest(text, subject string) Request {
 			j := i + 1
 			for ; j < len(lines); j++ {
 				l := lines[j]
-				if _, _, isLabel := splitLabel(l); isLabel || isQuoted(l) != quoted || isBoundary(lines, j) {
+				if _, _, isLabel := splitLabel(l); (isLabel && !inHeader[j]) || isQuoted(l) != quoted || isBoundary(lines, j) {
 					break
 				}
 				if quoted {
@@ -242,8 +279,8 @@ func parseRequest(text, subject string) Request {
 			v = strings.TrimSpace(collapseBlank(strings.Join(b, "\n")))
 			if v != "" && values[f] == "" {
 				values[f] = v
-				i = j - 1
 			}
+			i = j - 1
 			continue
 		}
 		if v == "" {
@@ -258,23 +295,51 @@ func parseRequest(text, subject string) Request {
 				}
 				break
 			}
+		} else {
+			// A long value wrapped by the client (hard line breaks at 72
+			// to 78 columns) goes on while each line is long and the next
+			// is plain text.
+			for j := i + 1; j < len(lines) && j <= i+3 && utf8.RuneCountInString(lines[j-1]) >= 60; j++ {
+				t := strings.TrimSpace(lines[j])
+				if isQuoted(lines[j]) != isQuoted(lines[i]) {
+					break
+				}
+				t = strings.TrimSpace(strings.TrimLeft(t, ">"))
+				if _, _, isLabel := splitLabel(lines[j]); t == "" || isLabel || isBoundary(lines, j) {
+					break
+				}
+				v = cleanValue(v + " " + t)
+			}
+		}
+		if f == fEstablishment && v != "" {
+			// "Etablissement" and "UAI" may come on two lines: each adds
+			// what the other lacks.
+			estab = append(estab, v)
+			continue
 		}
 		if v != "" && values[f] == "" {
 			values[f] = v
 		}
 	}
 
-	if v := values[fName]; v != "" {
-		req.Name, req.Found["reporter.name"] = v, true
+	name, first := values[fName], values[fFirstName]
+	if first != "" && !strings.Contains(strings.ToLower(name), strings.ToLower(first)) {
+		name = strings.TrimSpace(first + " " + name)
+	}
+	if name = stripCivility(name); name != "" {
+		req.Name, req.Found["reporter.name"] = name, true
 	}
 	if v := values[fFunction]; v != "" {
 		req.Function, req.Found["reporter.function"] = normFunction(v), true
 	}
 	if v := values[fPhone]; v != "" {
-		req.Phone, req.Found["reporter.phone"] = v, true
+		req.Phone, req.Found["reporter.phone"] = normPhone(v), true
 	}
-	if v := values[fEstablishment]; v != "" {
-		req.UAI, req.Establishment, req.City = splitEstablishment(v)
+	for _, v := range estab {
+		u, n, c := splitEstablishment(v)
+		req.UAI = cmp.Or(req.UAI, u)
+		req.Establishment = cmp.Or(req.Establishment, n)
+		req.City = cmp.Or(req.City, c)
 	}
 	if v := values[fCity]; v != "" && req.City == "" {
 		req.City = v
@@ -307,12 +372,33 @@ func parseRequest(text, subject string) Request {
 	return req
 }
 
+// headerBlockLines marks the lines of quoted header blocks ("De : …
+// Envoyé : … Objet : …"): their "Objet" is the subject of another message.
+func headerBlockLines(lines []string) map[int]bool {
+	var in map[int]bool
+	for i := range lines {
+		if !isHeaderBlock(lines, i) {
+			continue
+		}
+		if in == nil {
+			in = map[int]bool{}
+		}
+		for j := i; j < len(lines) && j <= i+6; j++ {
+			if headerLineRe().MatchString(lines[j]) {
+				in[j] = true
+			}
+		}
+	}
+	return in
+}
+
 // isBoundary reports whether lines[j] starts a quoted original or a
 // signature.
 func isBoundary(lines []string, j int) bool {
 	t := strings.TrimSpace(lines[j])
-	return lines[j] == "-- " || t == "--" || separatorRe.MatchString(t) || mobileRe.MatchString(t) ||
-		isHeaderBlock(lines, j) || attribution(lines, j) > 0
+	return lines[j] == "-- " || t == "--" || separatorRe().MatchString(t) || mobileRe().MatchString(t) ||
+		(isHeaderBlock(lines, j) && !forwarded(lines, j)) || attribution(lines, j) > 0 ||
+		(isRule(lines[j]) && j+1 < len(lines) && isHeaderBlock(lines, j+1) && !forwarded(lines, j+1))
 }
 
 func collapseBlank(s string) string {
@@ -323,18 +409,41 @@ func collapseBlank(s string) string {
 }
 
 var (
-	subjectPrefixRe = regexp.MustCompile(`(?i)^\s*((re|r[ée]f|r[ée]p|tr|fw|fwd|aw|wg|sv|vs)\s*(\[\d+\])?\s*:\s*|\[[A-Za-z][A-Za-z0-9]{0,15}-\d{1,18}\]\s*)`)
+	subjectPrefixRe = lazyRegexp(`(?i)^\s*((re|r[ée]f|r[ée]p|tr|fw|fwd|aw|wg|sv|vs)\s*(\[\d+\])?\s*:\s*|\[[A-Za-z][A-Za-z0-9]{0,15}-\d{1,18}\]\s*)`)
 )
 
 // stripSubject removes reply and forward prefixes and ticket numbers.
 func stripSubject(s string) string {
 	for {
-		t := subjectPrefixRe.ReplaceAllString(s, "")
+		t := subjectPrefixRe().ReplaceAllString(s, "")
 		if t == s {
 			return strings.TrimSpace(s)
 		}
 		s = t
 	}
+}
+
+var phoneRe = lazyRegexp(`(?:(?:\+|\b00)33\s?(?:\(0\)\s?)?|\b0)[1-9](?:[\s.\-]?\d{2}){4}\b`)
+
+// normPhone takes the first French number out of a value that says more
+// ("06 39 98 12 34 (portable)", "04 77 … ou 06 …"); else the value as
+// written, for the validation to explain.
+func normPhone(v string) string {
+	if p := phoneRe().FindString(v); p != "" {
+		return p
+	}
+	return v
+}
+
+// stripCivility removes a title before a name ("Mme", "M.", "Monsieur"):
+// a name is letters, spaces, hyphens and apostrophes.
+func stripCivility(name string) string {
+	for _, c := range []string{"madame ", "monsieur ", "mme. ", "mme ", "mlle ", "mr. ", "mr ", "m. "} {
+		if len(name) > len(c) && strings.EqualFold(name[:len(c)], c) {
+			return strings.TrimSpace(name[len(c):])
+		}
+	}
+	return name
 }
 
 // normFunction gives the API value of a function when recognisable.
@@ -357,11 +466,11 @@ func normFunction(v string) string {
 	if len(words) > 0 {
 		head = words[0]
 	}
+	joined := " " + strings.Join(words, " ") + " "
 	chef := has("principal", "principale", "proviseur", "proviseure", "directeur", "directrice") ||
-		strings.HasPrefix(strings.Join(words, " "), "chef d etablissement") ||
-		strings.HasPrefix(strings.Join(words, " "), "cheffe d etablissement")
+		strings.Contains(joined, " chef d etablissement ") || strings.Contains(joined, " cheffe d etablissement ")
 	switch {
-	case has("adjoint", "adjointe") && (chef || head == "adjoint" || head == "adjointe"):
+	case has("adjoint", "adjointe") && (chef || len(words) == 1 || has("direction")) && !has("gestionnaire"):
 		return string(support.Adjoint)
 	case has("correspondant", "correspondante", "referent", "referente") && has("ent"):
 		return string(support.CorrespondantENT)
@@ -372,27 +481,31 @@ func normFunction(v string) string {
 	return v
 }
 
-var populationWords = map[string]string{
-	"tous": "tous", "toutes": "tous", "tout": "tous", "tout le monde": "tous", "tous les utilisateurs": "tous",
-	"tous publics": "tous", "tous les publics": "tous", "tous les profils": "tous",
-	"enseignant": "enseignants", "enseignants": "enseignants", "enseignante": "enseignants", "enseignantes": "enseignants",
-	"professeur": "enseignants", "professeurs": "enseignants", "prof": "enseignants", "profs": "enseignants",
-	"eleve": "eleves", "eleves": "eleves", "collegiens": "eleves", "lyceens": "eleves",
-	"parent": "parents", "parents": "parents", "parents d eleves": "parents", "familles": "parents",
-	"personnel": "personnels", "personnels": "personnels", "agents": "personnels",
-	"personnels administratifs": "personnels", "personnel administratif": "personnels",
-	"vie scolaire": "vie_scolaire", "vie_scolaire": "vie_scolaire", "cpe": "vie_scolaire",
-	"direction": "direction", "equipe de direction": "direction",
-}
+// populationWords are the words people write for a population, built on
+// first use.
+var populationWords = sync.OnceValue(func() map[string]string {
+	return map[string]string{
+		"tous": "tous", "toutes": "tous", "tout": "tous", "tout le monde": "tous", "tous les utilisateurs": "tous",
+		"tous publics": "tous", "tous les publics": "tous", "tous les profils": "tous",
+		"enseignant": "enseignants", "enseignants": "enseignants", "enseignante": "enseignants", "enseignantes": "enseignants",
+		"professeur": "enseignants", "professeurs": "enseignants", "prof": "enseignants", "profs": "enseignants",
+		"eleve": "eleves", "eleves": "eleves", "collegiens": "eleves", "lyceens": "eleves",
+		"parent": "parents", "parents": "parents", "parents d eleves": "parents", "familles": "parents",
+		"personnel": "personnels", "personnels": "personnels", "agents": "personnels",
+		"personnels administratifs": "personnels", "personnel administratif": "personnels",
+		"vie scolaire": "vie_scolaire", "vie_scolaire": "vie_scolaire", "cpe": "vie_scolaire",
+		"direction": "direction", "equipe de direction": "direction",
+	}
+})
 
-var populationSplitRe = regexp.MustCompile(`\s*(?:[,;/+&\n]|\bet\b|\band\b)\s*`)
+var populationSplitRe = lazyRegexp(`\s*(?:[,;/+&\n]|\bet\b|\band\b)\s*`)
 
 // normPopulations reads a list of populations ("Enseignants, élèves",
 // "tous"), each as its code when recognisable, else as written.
 func normPopulations(v string) []string {
 	var out []string
 	seen := map[string]bool{}
-	for _, item := range populationSplitRe.Split(v, -1) {
+	for _, item := range populationSplitRe().Split(v, -1) {
 		item = strings.TrimSpace(strings.Trim(item, " .*()"))
 		if item == "" {
 			continue
@@ -401,7 +514,7 @@ func normPopulations(v string) []string {
 		for _, art := range []string{"les ", "des ", "aux ", "la ", "le ", "l "} {
 			k = strings.TrimPrefix(k, art)
 		}
-		code, ok := populationWords[k]
+		code, ok := populationWords()[k]
 		if !ok {
 			if p, okp := support.ParsePopulation(item); okp {
 				code, ok = string(p), true
@@ -434,7 +547,7 @@ func normPriority(v string) string {
 	return v
 }
 
-var urlRe = regexp.MustCompile(`https?://[^\s<>()"]+`)
+var urlRe = lazyRegexp(`https?://[^\s<>()"]+`)
 
 // normLocation keeps a breadcrumb as written and takes the address out of a
 // link written with text ("le site <http://…>").
@@ -442,59 +555,48 @@ func normLocation(v string) string {
 	if strings.Count(v, ">") >= 1 && !strings.Contains(v, "://") {
 		return v
 	}
-	if u := urlRe.FindString(v); u != "" {
+	if u := urlRe().FindString(v); u != "" {
 		return strings.TrimRight(u, ".,;")
 	}
 	return v
 }
 
 var (
-	uaiRe        = regexp.MustCompile(`(?i)\b(\d{7})\s?([a-z])\b`)
-	uaiAroundRe  = regexp.MustCompile(`(?i)[(\[]?\s*(?:(?:code\s+)?(?:uai|rne)\s*:?\s*)?\d{7}\s?[a-z]\b\s*[)\]]?`)
-	estabSplitRe = regexp.MustCompile(`\s*/\s*|\s+[-–—]\s+|\s*,\s*`)
+	uaiRe        = lazyRegexp(`(?i)\b(\d{7})\s?([a-z])\b`)
+	uaiAroundRe  = lazyRegexp(`(?i)[(\[]?\s*(?:(?:code\s+)?(?:uai|rne)\s*:?\s*)?\d{7}\s?[a-z]\b\s*[)\]]?`)
+	estabSplitRe = lazyRegexp(`\s*/\s*|\s+[-–—]\s+|\s*,\s*`)
 )
 
 // splitEstablishment reads "Collège du Pilat (0420001Y) / Bourg-Argental":
 // the UAI if there is one, the name and the city.
 func splitEstablishment(v string) (uai, name, city string) {
-	if m := uaiRe.FindStringSubmatch(v); m != nil {
+	if m := uaiRe().FindStringSubmatch(v); m != nil {
 		uai = m[1] + strings.ToUpper(m[2])
-		loc := uaiAroundRe.FindStringIndex(v)
+		loc := uaiAroundRe().FindStringIndex(v)
 		if loc != nil {
 			v = v[:loc[0]] + " " + v[loc[1]:]
 		}
 	}
-	v = strings.TrimSpace(v)
-	v = strings.Trim(v, " -–—,/:")
-	if v == "" {
-		return uai, "", ""
+	const seps = " \t-–—,/:"
+	// Trailing separators say nothing; a leading one ("0420034J / Ville"
+	// once the UAI is out) says that the name is missing, not the city.
+	v = strings.TrimRight(strings.TrimSpace(v), seps)
+	loc := estabSplitRe().FindAllStringIndex(v, -1)
+	if loc == nil {
+		return uai, strings.Trim(v, seps), ""
 	}
-	parts := estabSplitRe.Split(v, -1)
-	var kept []string
-	for _, p := range parts {
-		if p = strings.TrimSpace(p); p != "" {
-			kept = append(kept, p)
-		}
-	}
-	switch len(kept) {
-	case 0:
-		return uai, "", ""
-	case 1:
-		return uai, kept[0], ""
-	}
-	// The city is the last part; the name what comes before it.
-	loc := estabSplitRe.FindAllStringIndex(v, -1)
+	// The city is after the last separator; the name what comes before it.
 	last := loc[len(loc)-1]
-	return uai, strings.TrimSpace(v[:last[0]]), strings.TrimSpace(v[last[1]:])
+	return uai, strings.Trim(v[:last[0]], seps), strings.Trim(v[last[1]:], seps)
 }
 
 // ticketRe finds "[PREFIX-N]".
-var ticketRe = regexp.MustCompile(`\[\s*([A-Za-z][A-Za-z0-9]{0,15})-(\d{1,18})\s*\]`)
+var ticketRe = lazyRegexp(`\[\s*([A-Za-z][A-Za-z0-9]{0,15})-(\d{1,18})\s*\]`)
 
 // TicketNumber finds "[PREFIX-N]" in a subject and returns "PREFIX-N" with
 // the prefix in upper case ("" if none).
 func TicketNumber(subject string) string {
-	m := ticketRe.FindStringSubmatch(subject)
+	m := ticketRe().FindStringSubmatch(subject)
 	if m == nil {
 		return ""
 	}

@@ -187,6 +187,24 @@ func pngFile(t *testing.T) []byte {
 	return b.Bytes()
 }
 
+// noisyPNG is a PNG that does not compress: over 4 KiB.
+func noisyPNG(t *testing.T) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 64, 64))
+	x := uint32(2463534242)
+	for i := range img.Pix {
+		x ^= x << 13
+		x ^= x >> 17
+		x ^= x << 5
+		img.Pix[i] = byte(x)
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
 const completeBody = `Bonjour,
 
 Population concernée : élèves, enseignants
@@ -485,5 +503,55 @@ func TestMailRoute(t *testing.T) {
 	}
 	if _, err := gate.PostMail(ctx, []byte("\x00\x01 ceci n'est pas un message")); support.ErrorCode(err) != support.EINVALID {
 		t.Errorf("not mail: %v", err)
+	}
+}
+
+// A file over the server's limit is not taken: the request waits, and
+// the answer names the file; the answer without it makes the ticket.
+func TestMailFileOverLimit(t *testing.T) {
+	f := newFlow(t, "", func(o *Options) { o.Limits = support.Limits{MaxFileSize: 4 << 10, MaxTicketSize: 1 << 20} })
+	file := noisyPNG(t)
+	if len(file) <= 4<<10 {
+		t.Fatalf("the test file is %d bytes: not over the limit", len(file))
+	}
+	first := msg{from: marieMail, subject: "Cahier de textes vide", id: f.id(), body: completeBody, file: file}
+	res := f.handle(t, first)
+	if res.Result != support.MailPending || !res.Reply {
+		t.Fatalf("%+v", res)
+	}
+	ask := f.waitMail(t, marieMail, "Cahier de textes vide")
+	if text := f.mp.Message(t, ask.ID).Text; !strings.Contains(text, "capture.png") {
+		t.Errorf("the answer does not name the file:\n%s", text)
+	}
+	res = f.handle(t, msg{from: marieMail, subject: "Re: " + ask.Subject, id: f.id(),
+		header: []string{"In-Reply-To: <" + ask.MessageID + ">"}, body: "Tant pis pour la capture."})
+	if res.Result != support.MailTicket {
+		t.Fatalf("answer: %+v", res)
+	}
+	n, _ := support.ParseNumber(res.Number)
+	if tk, err := f.marie.GetTicket(context.Background(), n); err != nil || len(tk.Attachments) != 0 || tk.Priority != support.Majeure {
+		t.Errorf("ticket %+v, %v", tk, err)
+	}
+}
+
+// With --mail-require-auth, only mail our MTA found to pass SPF or DMARC
+// is taken; the rest is refused without an answer (it may be forged).
+func TestMailRequireAuth(t *testing.T) {
+	f := newFlow(t, "", func(o *Options) { o.MailRequireAuth, o.MailAuthHost = true, "mx.support.example.org" })
+	for _, c := range []struct {
+		name, header, want string
+	}{
+		{"none", "", support.MailRefused},
+		{"fail", "Authentication-Results: mx.support.example.org; spf=fail smtp.mailfrom=example.org; dmarc=fail", support.MailRefused},
+		{"written by the sender", "Authentication-Results: mx.example.net; dmarc=pass header.from=example.org", support.MailRefused},
+		{"pass", "Authentication-Results: mx.support.example.org; spf=pass smtp.mailfrom=example.org; dmarc=pass header.from=example.org", support.MailTicket},
+	} {
+		m := msg{from: marieMail, subject: "Cahier de textes vide", id: f.id(), body: completeBody}
+		if c.header != "" {
+			m.header = []string{c.header}
+		}
+		if res := f.handle(t, m); res.Result != c.want || res.Reply {
+			t.Errorf("%s: %+v, want %s and no answer", c.name, res, c.want)
+		}
 	}
 }

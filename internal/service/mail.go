@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ent-support/ent-support/internal/filecheck"
 	"github.com/ent-support/ent-support/internal/mailin"
 	"github.com/ent-support/ent-support/internal/notify"
 	"github.com/ent-support/ent-support/internal/support"
@@ -202,13 +203,27 @@ func (s *Service) mailTicket(m *mailin.Message) (support.Number, bool) {
 	return support.Number{}, false
 }
 
-// uploads are the message's files as a ticket's or a comment's.
-func uploads(files []mailin.File) []support.Upload {
-	out := make([]support.Upload, 0, len(files))
-	for _, f := range files {
+// mailFiles are the message's files as a ticket's or a comment's, and
+// the problems of those that cannot be: over the file size limit (their
+// content was not kept), or in a format nobody can read (Outlook's
+// winmail.dat). The files are checked again like any upload.
+func (s *Service) mailFiles(m *mailin.Message) ([]support.Upload, []support.FieldError) {
+	var (
+		out  []support.Upload
+		errs []support.FieldError
+	)
+	for _, f := range m.Files {
+		if max := s.cfg.Limits.MaxFileSize; max > 0 && f.Size > max {
+			errs = append(errs, *filecheck.TooBig(filecheck.SanitizeName(f.Name), f.Size, max))
+			continue
+		}
 		out = append(out, support.Upload{Name: f.Name, Size: f.Size, Open: f.Open})
 	}
-	return out
+	for _, name := range m.Refused {
+		errs = append(errs, support.FieldError{Field: "attachments", Rule: "mail_unreadable_part",
+			Params: map[string]string{"name": filecheck.SanitizeName(name)}})
+	}
+	return out, errs
 }
 
 // mailReply makes a reply to a ticket's mail a comment of its sender,
@@ -227,7 +242,13 @@ func (s *Service) mailReply(ctx context.Context, inbox support.MailInbox, in *ma
 		return MailResult{}, err
 	}
 	body := strings.TrimSpace(mailin.Reply(in.m.Text))
-	files := uploads(in.m.Files)
+	files, ferrs := s.mailFiles(in.m)
+	if len(ferrs) > 0 {
+		// All or nothing, as a comment with files is: the sender sends
+		// again without the file that cannot be taken.
+		return s.answer(ctx, inbox, in, support.MailRefused, t.Number.String(),
+			s.problemsReply(in, t.Number, support.InvalidFields(ferrs)))
+	}
 	rec := support.MailRecord{Key: in.key, Sender: in.sender, Result: support.MailComment}
 	if t.Status == support.StatusResolved && !u.Role.IsStaff() {
 		rec.Result = support.MailReopened
@@ -262,7 +283,7 @@ func (s *Service) mailRequest(ctx context.Context, inbox support.MailInbox, in *
 		// No label at all: the message's own words are the description.
 		req.Description = strings.TrimSpace(mailin.Reply(in.m.Text))
 	}
-	files := in.m.Files
+	files, ferrs := s.mailFiles(in.m)
 	raw := in.raw
 	if p != nil {
 		var prev mailin.Request
@@ -278,8 +299,14 @@ func (s *Service) mailRequest(ctx context.Context, inbox support.MailInbox, in *
 				return MailResult{}, err
 			}
 			defer prevMsg.Close()
-			files, raw = prevMsg.Files, p.Raw
+			// Its files that could not be taken were named in our
+			// answer already: the others go with the ticket.
+			files, _ = s.mailFiles(prevMsg)
+			raw = p.Raw
 		}
+	}
+	if len(ferrs) > 0 {
+		return s.keepPending(ctx, inbox, in, req, raw, ferrs)
 	}
 	uctx := support.WithUser(ctx, in.user)
 	rec := support.MailRecord{Key: in.key, Sender: in.sender, Result: support.MailTicket}
@@ -288,7 +315,7 @@ func (s *Service) mailRequest(ctx context.Context, inbox support.MailInbox, in *
 		idem = "mail-sha:" + in.m.Hash
 	}
 	t, err := s.CreateTicket(support.WithMailRecord(uctx, rec), ticketInput(req, in.sender), support.CreateOptions{
-		IdempotencyKey: idem, Attachments: uploads(files)})
+		IdempotencyKey: idem, Attachments: files})
 	if err == nil {
 		if p != nil {
 			// Done with: a failure here leaves a request that expires.
@@ -305,11 +332,17 @@ func (s *Service) mailRequest(ctx context.Context, inbox support.MailInbox, in *
 	if e.Code != support.EINVALID || len(e.Fields) == 0 {
 		return MailResult{}, err
 	}
-	fields, jerr := json.Marshal(req)
-	if jerr != nil {
-		return MailResult{}, jerr
+	return s.keepPending(ctx, inbox, in, req, raw, e.Fields)
+}
+
+// keepPending keeps an incomplete request (its fields so far, and raw, the
+// message with its files) and asks its sender for what fes name.
+func (s *Service) keepPending(ctx context.Context, inbox support.MailInbox, in *mailIn, req mailin.Request, raw []byte, fes []support.FieldError) (MailResult, error) {
+	fields, err := json.Marshal(req)
+	if err != nil {
+		return MailResult{}, err
 	}
-	reply := s.incompleteReply(in, req, e.Fields)
+	reply := s.incompleteReply(in, req, fes)
 	pending := &support.PendingMail{ReplyID: reply.MessageID, Sender: in.sender, Raw: raw, Fields: fields,
 		ExpiresAt: s.cfg.Now().Add(PendingMailDays * 24 * time.Hour)}
 	return s.answerPending(ctx, inbox, in, reply, pending)
@@ -436,10 +469,13 @@ func (s *Service) replyMessageID(kind string) string {
 }
 
 // authenticated reads the Authentication-Results the MTA of host added
-// (the first one, which is the last MTA's: the one that received the
-// message from outside): the sender's domain passed DMARC, or SPF.
+// (without host, the topmost one, which the last MTA, ours, added): the
+// sender's domain passed DMARC, or SPF.
 func authenticated(m *mailin.Message, host string) bool {
-	for _, v := range []string{m.Header("Authentication-Results")} {
+	for i, v := range m.Headers("Authentication-Results") {
+		if host == "" && i > 0 {
+			break // without a name to check, only our MTA's own (topmost) is believed
+		}
 		id, rest, _ := strings.Cut(v, ";")
 		if host != "" && !strings.EqualFold(strings.TrimSpace(id), host) {
 			continue // another server's verdict, or one the sender wrote
