@@ -243,7 +243,9 @@ func (p *Poller) pass(ctx context.Context, c *imapclient.Client, validity uint32
 			continue
 		}
 		out, herr, err := p.handle(ctx, c, uid)
-		if err != nil {
+		if err == errGone {
+			continue // another process took it meanwhile
+		} else if err != nil {
 			return next, err
 		}
 		folder := DoneFolder
@@ -286,13 +288,13 @@ func (p *Poller) handle(ctx context.Context, c *imapclient.Client, uid imap.UID)
 	fetch := c.Fetch(imap.UIDSetNum(uid), &imap.FetchOptions{UID: true,
 		BodySection: []*imap.FetchItemBodySection{{Peek: true}}})
 	defer func() {
-		if cerr := fetch.Close(); err == nil && cerr != nil {
+		if cerr := fetch.Close(); (err == nil || err == errGone) && cerr != nil {
 			err = fmt.Errorf("fetch %d: %w", uid, cerr)
 		}
 	}()
 	msg := fetch.Next()
 	if msg == nil {
-		return out, nil, nil // gone meanwhile (another process moved it)
+		return out, nil, errGone
 	}
 	handled := false
 	for item := msg.Next(); item != nil; item = msg.Next() {
@@ -312,6 +314,10 @@ func (p *Poller) handle(ctx context.Context, c *imapclient.Client, uid imap.UID)
 	}
 	return out, herr, err
 }
+
+// errGone is handle's answer for a message no longer in the mailbox
+// (another server process moved it since the search).
+var errGone = errors.New("imapin: message gone")
 
 // final says whether the pipeline will never take the message.
 func final(err error) bool {

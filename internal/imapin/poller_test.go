@@ -61,6 +61,7 @@ func TestParseURL(t *testing.T) {
 type fakePipeline struct {
 	mu        sync.Mutex
 	failFirst map[string]int // Message-ID -> failures left
+	slow      time.Duration  // how long each message takes
 	calls     map[string]int
 	committed []string
 	sizes     map[string]int
@@ -83,12 +84,21 @@ func (f *fakePipeline) HandleMail(ctx context.Context, raw io.Reader) (support.M
 		return support.MailResult{}, support.Errorf(support.EINVALID, "error.not_mail", nil)
 	}
 	id := strings.Trim(m.Header.Get("Message-ID"), "<>")
+	if f.slow > 0 {
+		time.Sleep(f.slow) // the work before the commit
+	}
+	// The check and the commit at once, as the pipeline's unique key does.
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls[id]++
 	f.sizes[id] = len(b)
 	if strings.HasPrefix(id, "notmail") {
 		return support.MailResult{}, support.Errorf(support.EINVALID, "error.not_mail", nil)
+	}
+	for _, c := range f.committed {
+		if c == id { // as the pipeline's dedup answers
+			return support.MailResult{Result: "duplicate"}, nil
+		}
 	}
 	if f.failFirst[id] > 0 {
 		f.failFirst[id]--
@@ -276,4 +286,44 @@ func TestPollerReconnects(t *testing.T) {
 	d.Start(t)
 	d.Save(t, "", mailtest.Message("marie@exemple.fr", "support@exemple.fr", "Deux", "two@test", "second\n"))
 	waitCount(t, d, "Traités", 2, 20*time.Second)
+}
+
+// Two server processes polling the same mailbox: each message is
+// committed once (the other gets a duplicate, or finds it gone), the
+// INBOX empties, every message reaches Traités, none aside. (Both may
+// move the same message at once: Dovecot then files it twice in
+// Traités, which is why one process only should poll.)
+func TestPollerTwoProcesses(t *testing.T) {
+	d := mailtest.StartDovecot(t)
+	const n = 20
+	for i := 1; i <= n; i++ {
+		d.Save(t, "", mailtest.Message("marie@exemple.fr", "support@exemple.fr", fmt.Sprintf("Demande %d", i), fmt.Sprintf("m%d@test", i), "texte\n"))
+	}
+	f := newFake()
+	f.slow = 20 * time.Millisecond
+	var log1, log2 syncBuf
+	startPoller(t, d, "imap+plain", nil, f, &log1)
+	startPoller(t, d, "imap+plain", nil, f, &log2)
+	waitCount(t, d, "INBOX", 0, 30*time.Second)
+	ids := map[string]bool{}
+	for _, id := range d.Headers(t, DoneFolder, "Message-ID") {
+		ids[id] = true
+	}
+	if len(ids) != n {
+		t.Errorf("%d different messages in Traités, want %d", len(ids), n)
+	}
+	if c := d.Count(t, AsideFolder); c > 0 {
+		t.Errorf("%d messages aside", c)
+	}
+	_, committed := f.state()
+	seen := map[string]bool{}
+	for _, id := range committed {
+		if seen[id] {
+			t.Errorf("%s committed twice", id)
+		}
+		seen[id] = true
+	}
+	if len(seen) != n {
+		t.Errorf("%d messages committed, want %d", len(seen), n)
+	}
 }
