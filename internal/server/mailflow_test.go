@@ -220,57 +220,51 @@ Marie Curie`
 // thread; the same message delivered again, with or without a
 // Message-ID, is handled once.
 func TestMailRequestBecomesTicket(t *testing.T) {
-	for _, db := range []string{"sqlite", "postgres"} {
-		t.Run(db, func(t *testing.T) {
-			dsn := ""
-			if db == "postgres" {
-				dsn = pgtest.NewDatabase(t)
-			}
-			f := newFlow(t, dsn, nil)
-			ctx := context.Background()
-			m := msg{from: "Marie Curie <Marie.Curie@example.org>", subject: "Cahier de textes vide", id: f.id(), body: completeBody, file: pngFile(t)}
-			res := f.handle(t, m)
-			if res.Result != support.MailTicket || res.Number == "" || res.Reply {
-				t.Fatalf("result %+v, want a ticket and no answer", res)
-			}
-			n, _ := support.ParseNumber(res.Number)
-			tk, err := f.marie.GetTicket(ctx, n)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if tk.Subject != "Cahier de textes vide" || tk.Reporter.Name != "Marie Curie" || tk.Reporter.Function != support.ChefEtablissement ||
-				tk.Reporter.Phone != "+33639981234" || tk.Establishment.UAI != "0421234N" || tk.Priority != support.Majeure ||
-				len(tk.Population) != 2 || tk.Location != "Accueil > Vie scolaire > Cahier de textes" || len(tk.Attachments) != 1 {
-				t.Errorf("ticket %+v", tk)
-			}
-			receipt := f.waitMail(t, marieMail, res.Number)
-			h := f.headers(t, receipt.ID)
-			if got := h["In-Reply-To"]; len(got) != 1 || got[0] != "<"+m.id+">" {
-				t.Errorf("receipt In-Reply-To %q, want <%s>", got, m.id)
-			}
-			if got := strings.Join(h["References"], " "); !strings.Contains(got, "<"+m.id+">") {
-				t.Errorf("receipt References %q", got)
-			}
-			// Delivered again: the same ticket, nothing more.
-			if again := f.handle(t, m); again.Result != support.MailDuplicate || again.Number != res.Number {
-				t.Errorf("again: %+v", again)
-			}
-			noID := m
-			noID.id = ""
-			noID.subject = "Cahier de textes vide (2)"
-			first := f.handle(t, noID)
-			if first.Result != support.MailTicket {
-				t.Fatalf("without Message-ID: %+v", first)
-			}
-			if again := f.handle(t, noID); again.Result != support.MailDuplicate || again.Number != first.Number {
-				t.Errorf("without Message-ID, again: %+v", again)
-			}
-			page, err := f.agt.ListTickets(ctx, support.TicketFilter{})
-			if err != nil || len(page.Tickets) != 2 {
-				t.Errorf("tickets: %v, %v; want 2", page, err)
-			}
-		})
-	}
+	eachDB(t, func(t *testing.T, dsn string) {
+		f := newFlow(t, dsn, nil)
+		ctx := context.Background()
+		m := msg{from: "Marie Curie <Marie.Curie@example.org>", subject: "Cahier de textes vide", id: f.id(), body: completeBody, file: pngFile(t)}
+		res := f.handle(t, m)
+		if res.Result != support.MailTicket || res.Number == "" || res.Reply {
+			t.Fatalf("result %+v, want a ticket and no answer", res)
+		}
+		n, _ := support.ParseNumber(res.Number)
+		tk, err := f.marie.GetTicket(ctx, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tk.Subject != "Cahier de textes vide" || tk.Reporter.Name != "Marie Curie" || tk.Reporter.Function != support.ChefEtablissement ||
+			tk.Reporter.Phone != "+33639981234" || tk.Establishment.UAI != "0421234N" || tk.Priority != support.Majeure ||
+			len(tk.Population) != 2 || tk.Location != "Accueil > Vie scolaire > Cahier de textes" || len(tk.Attachments) != 1 {
+			t.Errorf("ticket %+v", tk)
+		}
+		receipt := f.waitMail(t, marieMail, res.Number)
+		h := f.headers(t, receipt.ID)
+		if got := h["In-Reply-To"]; len(got) != 1 || got[0] != "<"+m.id+">" {
+			t.Errorf("receipt In-Reply-To %q, want <%s>", got, m.id)
+		}
+		if got := strings.Join(h["References"], " "); !strings.Contains(got, "<"+m.id+">") {
+			t.Errorf("receipt References %q", got)
+		}
+		// Delivered again: the same ticket, nothing more.
+		if again := f.handle(t, m); again.Result != support.MailDuplicate || again.Number != res.Number {
+			t.Errorf("again: %+v", again)
+		}
+		noID := m
+		noID.id = ""
+		noID.subject = "Cahier de textes vide (2)"
+		first := f.handle(t, noID)
+		if first.Result != support.MailTicket {
+			t.Fatalf("without Message-ID: %+v", first)
+		}
+		if again := f.handle(t, noID); again.Result != support.MailDuplicate || again.Number != first.Number {
+			t.Errorf("without Message-ID, again: %+v", again)
+		}
+		page, err := f.agt.ListTickets(ctx, support.TicketFilter{})
+		if err != nil || len(page.Tickets) != 2 {
+			t.Errorf("tickets: %v, %v; want 2", page, err)
+		}
+	})
 }
 
 // An incomplete request makes no ticket: one answer lists each problem in
@@ -394,7 +388,17 @@ func TestMailSendersRefusedAndLoopsStopped(t *testing.T) {
 // agent's reply is an agent's, mailed to the reporter; the team gets a
 // copy of the new ticket, of the reporter's comment and of the reopening.
 func TestMailRepliesToTickets(t *testing.T) {
-	f := newFlow(t, "", func(o *Options) { o.TeamMail = teamMail })
+	eachDB(t, func(t *testing.T, dsn string) { testMailReplies(t, dsn) })
+}
+
+// eachDB runs test on SQLite, then on PostgreSQL.
+func eachDB(t *testing.T, test func(t *testing.T, dsn string)) {
+	t.Run("sqlite", func(t *testing.T) { test(t, "") })
+	t.Run("postgres", func(t *testing.T) { test(t, pgtest.NewDatabase(t)) })
+}
+
+func testMailReplies(t *testing.T, dsn string) {
+	f := newFlow(t, dsn, func(o *Options) { o.TeamMail = teamMail })
 	ctx := context.Background()
 	res := f.handle(t, msg{from: marieMail, subject: "Cahier de textes vide", id: f.id(), body: completeBody, file: pngFile(t)})
 	if res.Result != support.MailTicket {
