@@ -154,6 +154,16 @@ type ServerOptions struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For and
 	// Forwarded headers name the client.
 	TrustedProxies []netip.Prefix
+	// IMAP, when set, is the mailbox whose mail becomes tickets
+	// (imaps://USER@HOST/INBOX), and IMAPPassword its password.
+	IMAP, IMAPPassword string
+	// Tickets by e-mail: the largest message (0: the ticket limit and a
+	// fifth more), the team's address for copies of tickets, and whether
+	// only mail the MTA (MailAuthHost) authenticated is taken.
+	MailMaxSize     int64
+	TeamMail        string
+	MailRequireAuth bool
+	MailAuthHost    string
 }
 
 // Timeouts bound every network command, so that a script at 3 a.m. never

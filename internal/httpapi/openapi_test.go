@@ -117,7 +117,7 @@ func TestOpenAPIEnumsMatchTheDomain(t *testing.T) {
 	}
 	for name, want := range map[string][]string{
 		"Status": statuses, "Priority": priorities, "Function": functions, "Population": populations,
-		"Role":      strs(string(support.RoleReporter), string(support.RoleAgent), string(support.RoleAdmin)),
+		"Role":      strs(string(support.RoleReporter), string(support.RoleAgent), string(support.RoleAdmin), string(support.RoleMailgate)),
 		"ErrorCode": codes,
 	} {
 		got := doc.Components.Schemas[name].Enum

@@ -21,6 +21,8 @@ var codeStatus = []struct {
 	{support.EINVALID, "error.idempotency_mismatch", http.StatusUnprocessableEntity},
 	{support.EINVALID, "error.unsupported_media_type", http.StatusUnsupportedMediaType},
 	{support.EINVALID, "error.method_not_allowed", http.StatusMethodNotAllowed},
+	{support.EINVALID, "error.mail_media_type", http.StatusUnsupportedMediaType},
+	{support.EINVALID, "error.mail_not_mail", http.StatusUnprocessableEntity},
 	{support.EINVALID, "", http.StatusBadRequest},
 	{support.EUNAUTHENTICATED, "", http.StatusUnauthorized},
 	{support.EFORBIDDEN, "", http.StatusForbidden},

@@ -53,6 +53,10 @@ type ServerConfig struct {
 	// reachable and migrated): GET /readyz answers 503 with its error. nil
 	// is always ready.
 	Ready func(context.Context) error
+	// Mail takes incoming e-mail (POST /api/v1/mail, mail gateways'
+	// tokens only); nil answers 404. MailMaxSize bounds its body (413).
+	Mail        support.MailHandler
+	MailMaxSize int64
 	// RateLimits are the abuse limits (limits.go); zero values are off.
 	RateLimits RateLimits
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For and
@@ -86,6 +90,9 @@ const (
 	accessPublic            // no token needed
 	accessUser              // any authenticated user
 	accessAdmin             // an authenticated admin
+	// accessMailgate: a mail gateway's token (role mailgate), or an
+	// admin's. A mailgate token opens no other route.
+	accessMailgate
 	// accessLink is public, signed link: no token, the path carries an
 	// HMAC-signed, expiring token that opens one ticket's read-only page
 	// and nothing else. Such routes live outside /api/v1 and outside the
@@ -94,7 +101,7 @@ const (
 )
 
 func (a access) String() string {
-	return [...]string{"undeclared", "public", "authenticated", "admin", "public, signed link"}[a]
+	return [...]string{"undeclared", "public", "authenticated", "admin", "mail gateway", "public, signed link"}[a]
 }
 
 // Route describes one route of the API and its auth rule, for the
@@ -160,6 +167,9 @@ func (s *server) routes() []route {
 		{"POST", "/api/v1/users/{user}/enable", accessUser, s.setUserDisabled(false)},
 		{"POST", "/api/v1/users/{user}/token", accessUser, s.rotateToken},
 		{"GET", "/api/v1/audit", accessAdmin, s.getAudit},
+
+		// Incoming e-mail, from `ent-support mailgate` behind an MTA.
+		{"POST", "/api/v1/mail", accessMailgate, s.postMail},
 
 		// The page the e-mails link to: HTML, read-only, one ticket.
 		{"GET", "/t/{token}", accessLink, s.ticketPage},
@@ -246,6 +256,15 @@ func (s *server) guard(a access, h http.HandlerFunc) http.Handler {
 				}
 			}
 			s.fail(w, r, err)
+			return
+		}
+		if (u.Role == support.RoleMailgate) != (a == accessMailgate) && !(a == accessMailgate && u.Role == support.RoleAdmin) {
+			// A mail gateway's token, stolen from an MTA's host, opens
+			// nothing but the mail route; that route takes gateways (and
+			// admins, to try it).
+			s.audit(r, support.AuditEntry{ActorID: u.ID, Actor: u.Mailbox(),
+				Action: support.AuditDenied, Target: r.Pattern, Detail: "mail gateways only post mail"})
+			s.fail(w, r, support.Errorf(support.EFORBIDDEN, "error.mailgate_only", nil))
 			return
 		}
 		if a == accessAdmin && u.Role != support.RoleAdmin {

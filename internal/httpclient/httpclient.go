@@ -23,6 +23,19 @@ import (
 // the certificates of caFile (a territory's own CA), when given, added to
 // the system's roots (never replacing them).
 func Transport(caFile string) (*http.Transport, error) {
+	tlsConf, err := TLSConfig(caFile)
+	if err != nil {
+		return nil, err
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = tlsConf
+	return tr, nil
+}
+
+// TLSConfig is the TLS configuration of every outgoing connection (HTTP,
+// and the server's IMAP mailbox): TLS 1.2 at least, the certificates of
+// caFile, when given, added to the system's roots.
+func TLSConfig(caFile string) (*tls.Config, error) {
 	tlsConf := &tls.Config{MinVersion: tls.VersionTLS12}
 	if caFile != "" {
 		pool, err := certPool(caFile)
@@ -31,9 +44,7 @@ func Transport(caFile string) (*http.Transport, error) {
 		}
 		tlsConf.RootCAs = pool
 	}
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.TLSClientConfig = tlsConf
-	return tr, nil
+	return tlsConf, nil
 }
 
 // certPool returns the system roots plus the certificates of file.

@@ -602,3 +602,24 @@ func TicketNumber(subject string) string {
 	}
 	return strings.ToUpper(m[1]) + "-" + m[2]
 }
+
+// templateLabels are the procedure's own labels, as a request written for
+// the server carries them. The server reads these French labels whatever
+// the sender's language, so they are not translated: a template sent to
+// an English-speaking sender has them too.
+var templateLabels = map[string]string{
+	"name":          "Nom et prénom",
+	"function":      "Fonction",
+	"phone":         "Numéro de téléphone",
+	"establishment": "Etablissement / Ville",
+	"subject":       "Objet de la demande",
+	"population":    "Population concernée",
+	"description":   "Description précise",
+	"location":      "URL de l'établissement ou fil d'Ariane",
+	"priority":      "Degré de priorité",
+}
+
+// TemplateLabel returns the label of the procedure for a field of the
+// template ("name", "function", "phone", "establishment", "subject",
+// "population", "description", "location", "priority"), as Request reads it.
+func TemplateLabel(key string) string { return templateLabels[key] }

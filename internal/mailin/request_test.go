@@ -284,3 +284,30 @@ func TestPhoneAndCivility(t *testing.T) {
 		"Marie Curie": "Marie Curie", "Mme": "Mme", "Mmeline Dupont": "Mmeline Dupont",
 	})
 }
+
+// TestTemplateLabelsReadBack: a template written with TemplateLabel (the
+// answer to an incomplete request) is read back whole by Request.
+func TestTemplateLabelsReadBack(t *testing.T) {
+	values := map[string]string{
+		"name": "Marie Curie", "function": "Chef d'établissement", "phone": "06 39 98 12 34",
+		"establishment": "0421234N", "subject": "Le cahier de textes reste vide",
+		"population": "eleves, enseignants", "description": "Depuis ce matin, la page reste blanche.",
+		"location": "Accueil > Vie scolaire", "priority": "majeure",
+	}
+	var b strings.Builder
+	for _, k := range []string{"name", "function", "phone", "establishment", "subject", "population", "description", "location", "priority"} {
+		if TemplateLabel(k) == "" {
+			t.Fatalf("no label for %q", k)
+		}
+		b.WriteString(TemplateLabel(k) + " : " + values[k] + "\n")
+	}
+	r := parseRequest(b.String(), "")
+	got := Request{Name: r.Name, Function: r.Function, Phone: r.Phone, UAI: r.UAI, Subject: r.Subject,
+		Description: r.Description, Location: r.Location, Priority: r.Priority, Populations: r.Populations}
+	want := Request{Name: "Marie Curie", Function: "chef_etablissement", Phone: "06 39 98 12 34", UAI: "0421234N",
+		Subject: "Le cahier de textes reste vide", Description: "Depuis ce matin, la page reste blanche.",
+		Location: "Accueil > Vie scolaire", Priority: "majeure", Populations: []string{"eleves", "enseignants"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("read back %+v\nwant %+v", got, want)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/url"
 	"strings"
@@ -19,6 +20,8 @@ type Store interface {
 	// UserByID finds the account a ticket speaks for: its e-mail is where
 	// the ticket's mail goes.
 	UserByID(ctx context.Context, id int64) (*support.User, error)
+	// OpenAttachment reads a ticket's file, for the team's copy.
+	OpenAttachment(ctx context.Context, n support.Number, id int64) (*support.Attachment, io.ReadCloser, error)
 	support.MailQueue
 }
 
@@ -45,6 +48,10 @@ type Config struct {
 	// a server that ran without mail for a while does not send its past
 	// (default 7 days).
 	MaxAge time.Duration
+	// TeamMail, when set, is the support team's address: it gets a copy
+	// of each new ticket, each reporter's comment and each reopening, with
+	// the ticket's fields and the files that came with it.
+	TeamMail string
 }
 
 // Notifier turns events into e-mails to the ticket's reporter and sends
@@ -174,8 +181,23 @@ func (n *Notifier) enqueue(ctx context.Context) error {
 				n.cfg.Log.Error("mail template", "event", e.ID, "error", err)
 				continue
 			}
-			ds = append(ds, support.MailDelivery{EventID: e.ID, Recipient: to.Email,
-				MessageID: n.MessageID(e.ID, t.Number), Subject: m.Subject, Text: m.Text, HTML: m.HTML, NextAttempt: now})
+			d := support.MailDelivery{EventID: e.ID, Recipient: to.Email,
+				MessageID: n.MessageID(e.ID, t.Number), Subject: m.Subject, Text: m.Text, HTML: m.HTML, NextAttempt: now}
+			if tmpl == TmplCreated {
+				// A ticket that came by e-mail: its receipt answers that
+				// message, in the same thread of the sender's mail client.
+				if id, ok := strings.CutPrefix(t.IdempotencyKey, MailKeyPrefix); ok {
+					d.InReplyTo, d.References = id, "<"+id+">"
+				}
+			}
+			ds = append(ds, d)
+		}
+		for _, e := range evs {
+			if d, ok, err := n.teamDelivery(ctx, e, tickets, now); err != nil {
+				return err
+			} else if ok {
+				ds = append(ds, d)
+			}
 		}
 		cursor = evs[len(evs)-1].ID
 		if err := n.cfg.Store.EnqueueMail(ctx, cursor, ds); err != nil {
@@ -258,7 +280,7 @@ func (n *Notifier) sendDue(ctx context.Context) time.Duration {
 			}
 			n.connFailures = 0
 		}
-		err := sess.send(d, n.cfg.Now())
+		err := sess.send(d, n.cfg.Now(), n.opener(ctx))
 		if err == nil {
 			if err := n.cfg.Store.MarkMailSent(mctx, d.ID, n.cfg.Now()); err != nil {
 				n.cfg.Log.Error("mail queue", "error", err)

@@ -3,6 +3,7 @@ package notify
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/url"
 	"strconv"
 	"time"
@@ -77,8 +78,12 @@ func ParseSMTP(raw, from string) (*SMTP, error) {
 	return s, nil
 }
 
-// message builds the MIME message of d: text, with its HTML alternative.
-func (s *SMTP) message(d support.MailDelivery, now time.Time) (*mail.Msg, error) {
+// opener reads a ticket's file to attach to an e-mail.
+type opener func(f support.MailFile) (*support.Attachment, io.ReadCloser, error)
+
+// message builds the MIME message of d: text, with its HTML alternative
+// when it has one, threaded under the message it answers, with its files.
+func (s *SMTP) message(d support.MailDelivery, now time.Time, open opener) (*mail.Msg, error) {
 	m := mail.NewMsg()
 	if err := m.From(s.from); err != nil {
 		return nil, err
@@ -89,8 +94,34 @@ func (s *SMTP) message(d support.MailDelivery, now time.Time) (*mail.Msg, error)
 	m.Subject(d.Subject)
 	m.SetMessageIDWithValue(d.MessageID)
 	m.SetDateWithValue(now)
+	if d.InReplyTo != "" {
+		m.SetGenHeader(mail.HeaderInReplyTo, "<"+d.InReplyTo+">")
+	}
+	if d.References != "" {
+		m.SetGenHeader(mail.HeaderReferences, d.References)
+	}
+	if d.AutoReply {
+		// RFC 3834: robots (vacation replies, other helpdesks) must not
+		// answer this one, which stops loops at their end.
+		m.SetGenHeader(mail.Header("Auto-Submitted"), "auto-replied")
+	}
 	m.SetBodyString(mail.TypeTextPlain, d.Text)
-	m.AddAlternativeString(mail.TypeTextHTML, d.HTML)
+	if d.HTML != "" {
+		m.AddAlternativeString(mail.TypeTextHTML, d.HTML)
+	}
+	for _, f := range d.Files {
+		a, rc, err := open(f)
+		if support.ErrorCode(err) == support.ENOTFOUND {
+			continue // a file gone since: the rest still goes
+		} else if err != nil {
+			return nil, err
+		}
+		err = m.AttachReader(a.Name, rc, mail.WithFileContentType(mail.ContentType(a.ContentType)))
+		rc.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
 	return m, nil
 }
 
@@ -113,9 +144,12 @@ func (s *SMTP) dial(ctx context.Context) (*session, error) {
 	return &session{c: c, s: s}, nil
 }
 
-func (ss *session) send(d support.MailDelivery, now time.Time) error {
-	m, err := ss.s.message(d, now)
+func (ss *session) send(d support.MailDelivery, now time.Time, open opener) error {
+	m, err := ss.s.message(d, now, open)
 	if err != nil {
+		if support.ErrorCode(err) != support.EINTERNAL {
+			return err // the store could not read a file now: not the message's fault
+		}
 		return &badMessage{err}
 	}
 	return ss.c.Send(m)

@@ -25,11 +25,12 @@ const (
 	pAgent           // support staff
 	pAdmin           // an administrator
 	pDisabled        // a reporter of the ticket's establishment, disabled
+	pMailgate        // a mail gateway's token: it only posts mail
 	nPrincipals
 )
 
 var principalNames = [nPrincipals]string{"no token", "bad token", "reporter of this establishment",
-	"reporter of another", "agent", "admin", "disabled user"}
+	"reporter of another", "agent", "admin", "disabled user", "mail gateway"}
 
 // cell is what one request needs: a path with its parameters filled for
 // fresh resources, and a body.
@@ -48,77 +49,85 @@ var accessMatrix = map[string]struct {
 	want    [nPrincipals]int
 	prepare func(m *matrix, t *testing.T) cell
 }{
-	"GET /healthz":               {[nPrincipals]int{200, 200, 200, 200, 200, 200, 200}, fixed("/healthz")},
-	"GET /readyz":                {[nPrincipals]int{200, 200, 200, 200, 200, 200, 200}, fixed("/readyz")},
-	"GET /api/v1/info":           {[nPrincipals]int{200, 200, 200, 200, 200, 200, 200}, fixed("/api/v1/info")},
-	"GET /api/v1/openapi.json":   {[nPrincipals]int{200, 200, 200, 200, 200, 200, 200}, fixed("/api/v1/openapi.json")},
-	"GET /api/v1/me":             {[nPrincipals]int{401, 401, 200, 200, 200, 200, 401}, fixed("/api/v1/me")},
-	"GET /api/v1/tickets":        {[nPrincipals]int{401, 401, 200, 200, 200, 200, 401}, fixed("/api/v1/tickets?assignee=none&sort=updated")},
-	"GET /api/v1/establishments": {[nPrincipals]int{401, 401, 200, 200, 200, 200, 401}, fixed("/api/v1/establishments?q=pilat")},
+	"GET /healthz":               {[nPrincipals]int{200, 200, 200, 200, 200, 200, 200, 200}, fixed("/healthz")},
+	"GET /readyz":                {[nPrincipals]int{200, 200, 200, 200, 200, 200, 200, 200}, fixed("/readyz")},
+	"GET /api/v1/info":           {[nPrincipals]int{200, 200, 200, 200, 200, 200, 200, 200}, fixed("/api/v1/info")},
+	"GET /api/v1/openapi.json":   {[nPrincipals]int{200, 200, 200, 200, 200, 200, 200, 200}, fixed("/api/v1/openapi.json")},
+	"GET /api/v1/me":             {[nPrincipals]int{401, 401, 200, 200, 200, 200, 401, 403}, fixed("/api/v1/me")},
+	"GET /api/v1/tickets":        {[nPrincipals]int{401, 401, 200, 200, 200, 200, 401, 403}, fixed("/api/v1/tickets?assignee=none&sort=updated")},
+	"GET /api/v1/establishments": {[nPrincipals]int{401, 401, 200, 200, 200, 200, 401, 403}, fixed("/api/v1/establishments?q=pilat")},
 	// A reporter files only for their own establishments: another school's
 	// is a field error on establishment.uai (400), and nothing is filed.
-	"POST /api/v1/tickets": {[nPrincipals]int{401, 401, 201, 400, 201, 201, 401}, func(m *matrix, t *testing.T) cell {
+	"POST /api/v1/tickets": {[nPrincipals]int{401, 401, 201, 400, 201, 201, 401, 403}, func(m *matrix, t *testing.T) cell {
 		return jsonCell("/api/v1/tickets", ticketJSON(t))
 	}},
 	// One's own phone and e-mail: anyone signed in, for themselves only.
-	"PATCH /api/v1/me": {[nPrincipals]int{401, 401, 200, 200, 200, 200, 401}, func(m *matrix, t *testing.T) cell {
+	"PATCH /api/v1/me": {[nPrincipals]int{401, 401, 200, 200, 200, 200, 401, 403}, func(m *matrix, t *testing.T) cell {
 		return jsonCell("/api/v1/me", `{"phone":"06 39 98 12 34"}`)
 	}},
-	"GET /api/v1/tickets/{number}": {[nPrincipals]int{401, 401, 200, 404, 200, 200, 401}, func(m *matrix, t *testing.T) cell {
+	"GET /api/v1/tickets/{number}": {[nPrincipals]int{401, 401, 200, 404, 200, 200, 401, 403}, func(m *matrix, t *testing.T) cell {
 		return cell{path: "/api/v1/tickets/" + m.ticket(t, "").String()}
 	}},
-	"POST /api/v1/tickets/{number}/comments": {[nPrincipals]int{401, 401, 201, 404, 201, 201, 401}, func(m *matrix, t *testing.T) cell {
+	"POST /api/v1/tickets/{number}/comments": {[nPrincipals]int{401, 401, 201, 404, 201, 201, 401, 403}, func(m *matrix, t *testing.T) cell {
 		return jsonCell("/api/v1/tickets/"+m.ticket(t, "").String()+"/comments", `{"body":"Une précision"}`)
 	}},
-	"POST /api/v1/tickets/{number}/status": {[nPrincipals]int{401, 401, 403, 404, 200, 200, 401}, func(m *matrix, t *testing.T) cell {
+	"POST /api/v1/tickets/{number}/status": {[nPrincipals]int{401, 401, 403, 404, 200, 200, 401, 403}, func(m *matrix, t *testing.T) cell {
 		return jsonCell("/api/v1/tickets/"+m.ticket(t, "").String()+"/status", `{"status":"en_cours"}`)
 	}},
-	"POST /api/v1/tickets/{number}/priority": {[nPrincipals]int{401, 401, 403, 404, 200, 200, 401}, func(m *matrix, t *testing.T) cell {
+	"POST /api/v1/tickets/{number}/priority": {[nPrincipals]int{401, 401, 403, 404, 200, 200, 401, 403}, func(m *matrix, t *testing.T) cell {
 		return jsonCell("/api/v1/tickets/"+m.ticket(t, "").String()+"/priority", `{"priority":"bloquante","message":"Tout le collège"}`)
 	}},
-	"POST /api/v1/tickets/{number}/assign": {[nPrincipals]int{401, 401, 403, 404, 200, 200, 401}, func(m *matrix, t *testing.T) cell {
+	"POST /api/v1/tickets/{number}/assign": {[nPrincipals]int{401, 401, 403, 404, 200, 200, 401, 403}, func(m *matrix, t *testing.T) cell {
 		return jsonCell("/api/v1/tickets/"+m.ticket(t, "").String()+"/assign", `{}`)
 	}},
-	"POST /api/v1/tickets/{number}/reopen": {[nPrincipals]int{401, 401, 200, 404, 200, 200, 401}, func(m *matrix, t *testing.T) cell {
+	"POST /api/v1/tickets/{number}/reopen": {[nPrincipals]int{401, 401, 200, 404, 200, 200, 401, 403}, func(m *matrix, t *testing.T) cell {
 		return jsonCell("/api/v1/tickets/"+m.ticket(t, support.StatusResolved).String()+"/reopen", `{"message":"L'erreur est revenue"}`)
 	}},
-	"GET /api/v1/tickets/{number}/events": {[nPrincipals]int{401, 401, 200, 404, 200, 200, 401}, func(m *matrix, t *testing.T) cell {
+	"GET /api/v1/tickets/{number}/events": {[nPrincipals]int{401, 401, 200, 404, 200, 200, 401, 403}, func(m *matrix, t *testing.T) cell {
 		return cell{path: "/api/v1/tickets/" + m.ticket(t, "").String() + "/events"}
 	}},
-	"GET /api/v1/tickets/{number}/attachments/{id}": {[nPrincipals]int{401, 401, 200, 404, 200, 200, 401}, func(m *matrix, t *testing.T) cell {
+	"GET /api/v1/tickets/{number}/attachments/{id}": {[nPrincipals]int{401, 401, 200, 404, 200, 200, 401, 403}, func(m *matrix, t *testing.T) cell {
 		n, id := m.ticketWithFile(t)
 		return cell{path: fmt.Sprintf("/api/v1/tickets/%s/attachments/%d", n, id)}
 	}},
-	"POST /api/v1/establishments": {[nPrincipals]int{401, 401, 403, 403, 403, 201, 401}, func(m *matrix, t *testing.T) cell {
+	"POST /api/v1/establishments": {[nPrincipals]int{401, 401, 403, 403, 403, 201, 401, 403}, func(m *matrix, t *testing.T) cell {
 		return jsonCell("/api/v1/establishments", `{"uai":"0421234N","name":"Collège du Pilat","city":"Saint-Genest-Malifaux"}`)
 	}},
-	"POST /api/v1/establishments/import": {[nPrincipals]int{401, 401, 403, 403, 403, 200, 401}, func(m *matrix, t *testing.T) cell {
+	"POST /api/v1/establishments/import": {[nPrincipals]int{401, 401, 403, 403, 403, 200, 401, 403}, func(m *matrix, t *testing.T) cell {
 		return cell{path: "/api/v1/establishments/import", contentType: "text/csv",
 			body: "numero_uai;appellation_officielle;libelle_commune\n0010001W;Lycée Test;Bourg-en-Bresse\n"}
 	}},
 	// People: a chef manages the correspondents of their establishment;
 	// one out of reach is not found, as a ticket is.
-	"GET /api/v1/users": {[nPrincipals]int{401, 401, 200, 200, 403, 200, 401}, fixed("/api/v1/users")},
-	"POST /api/v1/users": {[nPrincipals]int{401, 401, 201, 403, 403, 201, 401}, func(m *matrix, t *testing.T) cell {
+	"GET /api/v1/users": {[nPrincipals]int{401, 401, 200, 200, 403, 200, 401, 403}, fixed("/api/v1/users")},
+	"POST /api/v1/users": {[nPrincipals]int{401, 401, 201, 403, 403, 201, 401, 403}, func(m *matrix, t *testing.T) cell {
 		return jsonCell("/api/v1/users", fmt.Sprintf(`{"name":"Carla Corr","email":"carla.%d@example.org","role":"reporter","function":"correspondant_ent","uais":["0421234N"]}`, m.seq.Add(1)))
 	}},
-	"PATCH /api/v1/users/{user}": {[nPrincipals]int{401, 401, 200, 404, 403, 200, 401}, func(m *matrix, t *testing.T) cell {
+	"PATCH /api/v1/users/{user}": {[nPrincipals]int{401, 401, 200, 404, 403, 200, 401, 403}, func(m *matrix, t *testing.T) cell {
 		return cell{path: "/api/v1/users/" + m.correspondent(t), contentType: "application/json",
 			body: fmt.Sprintf(`{"email":"moved.%d@example.org"}`, m.seq.Add(1))}
 	}},
-	"POST /api/v1/users/{user}/disable": {[nPrincipals]int{401, 401, 200, 404, 403, 200, 401}, func(m *matrix, t *testing.T) cell {
+	"POST /api/v1/users/{user}/disable": {[nPrincipals]int{401, 401, 200, 404, 403, 200, 401, 403}, func(m *matrix, t *testing.T) cell {
 		return cell{path: "/api/v1/users/" + m.correspondent(t) + "/disable"}
 	}},
-	"POST /api/v1/users/{user}/enable": {[nPrincipals]int{401, 401, 200, 404, 403, 200, 401}, func(m *matrix, t *testing.T) cell {
+	"POST /api/v1/users/{user}/enable": {[nPrincipals]int{401, 401, 200, 404, 403, 200, 401, 403}, func(m *matrix, t *testing.T) cell {
 		return cell{path: "/api/v1/users/" + m.correspondent(t) + "/enable"}
 	}},
-	"POST /api/v1/users/{user}/token": {[nPrincipals]int{401, 401, 200, 404, 403, 200, 401}, func(m *matrix, t *testing.T) cell {
+	"POST /api/v1/users/{user}/token": {[nPrincipals]int{401, 401, 200, 404, 403, 200, 401, 403}, func(m *matrix, t *testing.T) cell {
 		return cell{path: "/api/v1/users/" + m.correspondent(t) + "/token"}
 	}},
-	"GET /api/v1/audit": {[nPrincipals]int{401, 401, 403, 403, 403, 200, 401}, fixed("/api/v1/audit")},
+	"GET /api/v1/audit": {[nPrincipals]int{401, 401, 403, 403, 403, 200, 401, 403}, fixed("/api/v1/audit")},
 	// The signed link opens one ticket's page by its own token; a bearer
 	// token adds nothing. (A valid link is tested in mail_test.go.)
-	"GET /t/{token}": {[nPrincipals]int{404, 404, 404, 404, 404, 404, 404}, fixed("/t/not-a-signed-link")},
+	// Incoming mail: mail gateways (and admins, to try it); a gateway's
+	// token opens no other route (403 on each row above).
+	"POST /api/v1/mail": {[nPrincipals]int{401, 401, 403, 403, 403, 200, 401, 200}, func(m *matrix, t *testing.T) cell {
+		return cell{path: "/api/v1/mail", contentType: "message/rfc822", body: fmt.Sprintf("From: marie.curie@example.org\r\n"+
+			"Subject: Cahier de textes vide\r\nDate: Mon, 10 Mar 2025 09:00:00 +0100\r\nMessage-ID: <matrix.%d@example.org>\r\n\r\n"+
+			"Population concernée : élèves\r\nDescription précise : La page du cahier de textes reste blanche.\r\n"+
+			"URL de l'établissement ou fil d'Ariane : Accueil > Vie scolaire\r\nDegré de priorité : majeure\r\n", m.seq.Add(1))}
+	}},
+	"GET /t/{token}": {[nPrincipals]int{404, 404, 404, 404, 404, 404, 404, 404}, fixed("/t/not-a-signed-link")},
 }
 
 func fixed(path string) func(*matrix, *testing.T) cell {
@@ -181,6 +190,7 @@ func newMatrix(t *testing.T) *matrix {
 	if _, err := m.admin.SetUserDisabled(ctx, gone.Email, true); err != nil {
 		t.Fatal(err)
 	}
+	_, m.tokens[pMailgate] = user(support.UserInput{Name: "Passerelle Postfix", Email: "mailgate@support.example.org", Role: support.RoleMailgate})
 	m.tokens[pAdmin] = benchAdmin
 	m.tokens[pBad] = support.TokenPrefix + "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 	m.repA, m.agent = client(m.tokens[pRepA]), client(m.tokens[pAgent])

@@ -12,9 +12,11 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"time"
 
 	"github.com/ent-support/ent-support/internal/httpapi"
+	"github.com/ent-support/ent-support/internal/imapin"
 	"github.com/ent-support/ent-support/internal/notify"
 	"github.com/ent-support/ent-support/internal/service"
 	"github.com/ent-support/ent-support/internal/sqlstore"
@@ -42,6 +44,15 @@ type Options struct {
 	SMTP, MailFrom, PublicURL string
 	// Notify tunes the notifier (backoff, polling); tests shorten it.
 	Notify notify.Config
+	// Tickets by e-mail (POST /api/v1/mail): MailMaxSize bounds a message
+	// (0: the ticket size limit and a fifth more); TeamMail gets a copy
+	// of each new ticket, reporter's comment and reopening; with
+	// MailRequireAuth only mail that MailAuthHost's Authentication-Results
+	// pass (DMARC or SPF) is taken.
+	MailMaxSize     int64
+	TeamMail        string
+	MailRequireAuth bool
+	MailAuthHost    string
 
 	// RateLimits are the abuse limits (bad tokens, creates per user);
 	// zero values are off: the `server` command sets its defaults.
@@ -60,6 +71,9 @@ type Options struct {
 	// Forwarded headers name the client (for the limits, the audit log
 	// and the request log); from any other peer they are ignored.
 	TrustedProxies []netip.Prefix
+	// IMAP, with a Target, is the mailbox Serve takes mail from (see
+	// imap.go); its Handler and Log are Serve's.
+	IMAP imapin.Config
 }
 
 // Server is a reference server, listening but not yet serving.
@@ -88,7 +102,9 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		return nil, err
 	}
 	svc := service.New(store, service.Config{Prefix: o.Prefix, Limits: o.Limits,
-		OpenDirectory: o.OpenDirectory, Version: o.Version, Now: o.Now, Logger: log, Contact: o.Contact})
+		OpenDirectory: o.OpenDirectory, Version: o.Version, Now: o.Now, Logger: log, Contact: o.Contact,
+		MailMaxSize: o.MailMaxSize, MailFrom: o.MailFrom, MailHost: hostOf(o.PublicURL),
+		MailRequireAuth: o.MailRequireAuth, MailAuthHost: o.MailAuthHost})
 	s := &Server{Service: svc, store: store, log: log, opts: o}
 	if o.SMTP != "" {
 		if s.smtp, err = notify.ParseSMTP(o.SMTP, o.MailFrom); err != nil {
@@ -117,7 +133,7 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	h := httpapi.NewHandler(httpapi.ServerConfig{Tickets: svc, Admin: svc, Auth: svc, Audit: svc, Logger: log,
 		Limits: info.Limits, TempDir: o.TempDir, TicketPage: page, TicketLink: link, PublicURL: o.PublicURL, RateLimits: o.RateLimits, Ready: store.Ready,
 		TrustedProxies: o.TrustedProxies, MaxStreamsPerUser: o.MaxStreamsPerUser, Heartbeat: o.Heartbeat,
-		WriteTimeout: o.Timeouts.OrDefaults().Write})
+		WriteTimeout: o.Timeouts.OrDefaults().Write, Mail: svc, MailMaxSize: svc.MailMaxSize()})
 	var certs *certFiles
 	if o.TLSCert != "" || o.TLSKey != "" {
 		if certs, err = loadCertFiles(o.TLSCert, o.TLSKey, log); err != nil {
@@ -132,11 +148,24 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	if certs != nil {
 		s.ln, s.tls = tls.NewListener(s.ln, certs.tlsConfig()), true
 	}
+	if o.PublicURL == "" {
+		// The e-mails' links and Message-IDs name the server's own URL.
+		svc.SetMailHost(hostOf(s.URL()))
+	}
 	s.http = httpapi.NewHTTPServer(s.ln.Addr().String(), h, o.Timeouts)
 	// net/http's own complaints (TLS handshakes failing, plain HTTP on
 	// the TLS port) go to the server's log, not to a bare stderr.
 	s.http.ErrorLog = slog.NewLogLogger(log.Handler(), slog.LevelWarn)
 	return s, nil
+}
+
+// hostOf is the host of a URL ("" when it has none).
+func hostOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return u.Hostname()
 }
 
 // Addr is the address the server listens on.
@@ -163,6 +192,9 @@ func (s *Server) Serve(ctx context.Context, grace time.Duration) error {
 	if s.smtp != nil {
 		nc := s.opts.Notify
 		nc.Store, nc.SMTP, nc.PublicURL, nc.Log = s.store, s.smtp, s.opts.PublicURL, s.log
+		if nc.TeamMail == "" {
+			nc.TeamMail = s.opts.TeamMail
+		}
 		if nc.PublicURL == "" {
 			nc.PublicURL = s.URL()
 		}
@@ -182,6 +214,7 @@ func (s *Server) Serve(ctx context.Context, grace time.Duration) error {
 		// before the store closes.
 		stopMail = func() { cancel(); <-mailDone }
 	}
+	stopIMAP := s.startIMAP(ctx)
 	// Changes made by other processes on the same database (PostgreSQL)
 	// wake this one's followers and notifier too.
 	fctx, stopFeed := context.WithCancel(ctx)
@@ -208,6 +241,7 @@ func (s *Server) Serve(ctx context.Context, grace time.Duration) error {
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
+	stopIMAP()
 	stopMail()
 	// The refusals counted in memory are written before the store closes.
 	s.Service.FlushAudit(context.Background())

@@ -37,6 +37,21 @@ type Config struct {
 	// Logger gets what cannot be returned (an audit write that failed);
 	// nil discards.
 	Logger *slog.Logger
+
+	// Tickets by e-mail (mail.go). MailMaxSize bounds an incoming message
+	// (0: the ticket size limit and a fifth more); MailFrom is our own
+	// sender address (mail from it is never answered); MailHost is the
+	// host of our Message-IDs (the public URL's), by which answers to our
+	// mail are recognised; MailReplyLimit caps the automatic answers per
+	// sender and hour (0: DefaultMailReplyLimit). With MailRequireAuth,
+	// only mail that the MTA MailAuthHost found to pass DMARC or SPF
+	// (its Authentication-Results) is taken.
+	MailMaxSize     int64
+	MailFrom        string
+	MailHost        string
+	MailReplyLimit  int
+	MailRequireAuth bool
+	MailAuthHost    string
 }
 
 // Service implements the domain's services over a Store.
@@ -67,6 +82,9 @@ func New(store support.Store, cfg Config) *Service {
 	cfg.Contact = cfg.Contact.OrDefaults()
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.MailHost == "" {
+		cfg.MailHost = "localhost"
 	}
 	log := cfg.Logger
 	if log == nil {

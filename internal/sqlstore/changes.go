@@ -34,7 +34,8 @@ func (db *DB) ChangeTicket(ctx context.Context, n support.Number, actor, message
 		return mapError(err)
 	}
 	defer tx.Rollback()
-	us := toMicros(db.stamp())
+	now := db.stamp()
+	us := toMicros(now)
 
 	// As for a comment: the ticket row is updated first, which finds it
 	// and takes the write lock in one statement.
@@ -75,6 +76,9 @@ func (db *DB) ChangeTicket(ctx context.Context, n support.Number, actor, message
 			eventPayload{From: c.From, To: c.To, Message: message}); err != nil {
 			return mapError(err)
 		}
+	}
+	if err := db.recordMailTx(ctx, tx, now, n); err != nil {
+		return err
 	}
 	return db.commit(ctx, tx)
 }

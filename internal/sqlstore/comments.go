@@ -87,6 +87,9 @@ func (db *DB) AddComment(ctx context.Context, n support.Number, c *support.Comme
 		eventPayload{Role: c.Role, Message: c.Body, CommentID: id, Attachments: names}); err != nil {
 		return mapError(err)
 	}
+	if err := db.recordMailTx(ctx, tx, now, n); err != nil {
+		return err
+	}
 	if err := db.commit(ctx, tx); err != nil {
 		return err
 	}

@@ -40,7 +40,7 @@ func TestEventsMigrationBackfills(t *testing.T) {
 	}
 	// Back to version 2, then open again: migration 3 runs on the data
 	// (and the later ones after it).
-	for _, q := range []string{`ALTER TABLE tickets DROP COLUMN filed_by`, `ALTER TABLE users DROP COLUMN disabled_by`, `DROP TABLE audit`, `ALTER TABLE users DROP COLUMN token_expires_at`, `DROP TABLE mail_deliveries`, `DROP TABLE mail_cursor`, `DROP TABLE server_secrets`,
+	for _, q := range []string{`DROP INDEX tickets_updated`, `DROP TABLE mail_messages`, `DROP TABLE mail_pending`, `ALTER TABLE tickets DROP COLUMN filed_by`, `ALTER TABLE users DROP COLUMN disabled_by`, `DROP TABLE audit`, `ALTER TABLE users DROP COLUMN token_expires_at`, `DROP TABLE mail_deliveries`, `DROP TABLE mail_cursor`, `DROP TABLE server_secrets`,
 		`ALTER TABLE users DROP COLUMN lang`, `DROP TABLE events`, `DELETE FROM schema_migrations WHERE version >= 3`} {
 		if _, err := db.write.ExecContext(ctx, q); err != nil {
 			t.Fatal(err)

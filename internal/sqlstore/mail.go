@@ -68,11 +68,8 @@ func (db *DB) EnqueueMail(ctx context.Context, cursor int64, ds []support.MailDe
 	}
 	defer tx.Rollback()
 	for _, d := range ds {
-		if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO mail_deliveries
-			(event_id, recipient, message_id, subject, text_body, html_body, next_attempt_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id, recipient) DO NOTHING`),
-			d.EventID, d.Recipient, d.MessageID, d.Subject, d.Text, d.HTML, toMicros(d.NextAttempt)); err != nil {
-			return mapError(err)
+		if err := db.insertDelivery(ctx, tx, d); err != nil {
+			return err
 		}
 	}
 	if _, err := tx.ExecContext(ctx, db.q(`UPDATE mail_cursor SET event_id = ? WHERE id = 1 AND event_id < ?`), cursor, cursor); err != nil {
@@ -95,7 +92,7 @@ const mailClaim = 5 * time.Minute
 // already holds are returned again (the next round after a failure).
 func (db *DB) PendingMail(ctx context.Context, limit int) ([]support.MailDelivery, error) {
 	const cols = `id, event_id, recipient, message_id, subject, text_body,
-		html_body, attempts, next_attempt_at, last_error`
+		html_body, attempts, next_attempt_at, last_error, in_reply_to, refs, auto_reply, files`
 	query, args := `SELECT `+cols+` FROM mail_deliveries WHERE status = 'pending' ORDER BY id LIMIT ?`, []any{limit}
 	if db.dialect.claimMail {
 		now := toMicros(db.stamp())
@@ -115,9 +112,17 @@ func (db *DB) PendingMail(ctx context.Context, limit int) ([]support.MailDeliver
 	for rows.Next() {
 		var d support.MailDelivery
 		var next int64
+		var auto int
+		var files string
 		if err := rows.Scan(&d.ID, &d.EventID, &d.Recipient, &d.MessageID, &d.Subject, &d.Text, &d.HTML,
-			&d.Attempts, &next, &d.LastError); err != nil {
+			&d.Attempts, &next, &d.LastError, &d.InReplyTo, &d.References, &auto, &files); err != nil {
 			return nil, mapError(err)
+		}
+		d.AutoReply = auto == 1
+		if files != "" {
+			if err := json.Unmarshal([]byte(files), &d.Files); err != nil {
+				return nil, err
+			}
 		}
 		d.NextAttempt = fromMicros(next)
 		out = append(out, d)

@@ -355,13 +355,23 @@ func TestPostgresFlushedWhenAnswered(t *testing.T) {
 // disk.
 func checkFlushed(t *testing.T, db *DB, what string) {
 	t.Helper()
-	var flushed bool
-	var ins, fl string
-	if err := db.read.QueryRow(`SELECT pg_current_wal_flush_lsn() >= pg_current_wal_insert_lsn(),
-		pg_current_wal_insert_lsn()::text, pg_current_wal_flush_lsn()::text`).Scan(&flushed, &ins, &fl); err != nil {
+	var ins, fl int64
+	var insText, flText string
+	if err := db.read.QueryRow(`SELECT (pg_current_wal_insert_lsn() - '0/0'::pg_lsn)::bigint,
+		(pg_current_wal_flush_lsn() - '0/0'::pg_lsn)::bigint,
+		pg_current_wal_insert_lsn()::text, pg_current_wal_flush_lsn()::text`).Scan(&ins, &fl, &insText, &flText); err != nil {
 		t.Fatal(err)
 	}
-	if !flushed {
-		t.Fatalf("%s: answered with WAL written to %s but flushed only to %s", what, ins, fl)
+	if fl >= ins {
+		return
 	}
+	// When the last record ends exactly at a WAL page's end, the insert
+	// position is reported past the next page's header (24 bytes; 40 at
+	// the start of a 16 MiB segment), which holds no record: the flush
+	// ends at the page boundary, and nothing written is unflushed.
+	const page, segment = 8192, 16 << 20
+	if (ins%segment == 40 && ins-fl == 40) || (ins%page == 24 && ins-fl == 24) {
+		return
+	}
+	t.Fatalf("%s: answered with WAL written to %s but flushed only to %s", what, insText, flText)
 }

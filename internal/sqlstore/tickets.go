@@ -197,6 +197,9 @@ func (db *DB) createTx(ctx context.Context, tx *sql.Tx, now time.Time, r *create
 		}
 	}
 
+	if err := db.recordMailTx(r.ctx, tx, now, t.Number); err != nil {
+		return createRes{err: err}
+	}
 	return db.finishCreate(ctx, tx, now, id, t, h, r.files)
 }
 

@@ -19,6 +19,22 @@ type MailDelivery struct {
 	// NextAttempt is when it may be tried again after a failure.
 	NextAttempt time.Time
 	LastError   string
+	// InReplyTo and References thread the e-mail under the message it
+	// answers (ids without angle brackets; References space-separated,
+	// each in brackets as the header wants them).
+	InReplyTo, References string
+	// AutoReply marks an automatic answer (Auto-Submitted: auto-replied),
+	// so that other robots do not answer it.
+	AutoReply bool
+	// Files are ticket files attached to the e-mail (the team's copy of
+	// a ticket), read from the store when it is sent.
+	Files []MailFile
+}
+
+// MailFile names a ticket's file to attach to an e-mail.
+type MailFile struct {
+	Ticket Number `json:"ticket"`
+	ID     int64  `json:"id"`
 }
 
 // MailQueue is the durable queue of notification e-mails, kept by the

@@ -16,7 +16,7 @@ const (
 	RulePriority       = "priority"        // not bloquante, majeure, mineure
 	RuleLocation       = "location"        // neither an http(s) URL nor a breadcrumb of >= 2 segments
 	RuleNumber         = "number"          // not a ticket number
-	RuleRole           = "role"            // not reporter, agent, admin
+	RuleRole           = "role"            // not reporter, agent, admin, mailgate
 	RuleFileType       = "file_type"       // content not in the allowed types; Params: detected
 	RuleFileSize       = "file_size"       // Params: max (bytes), size
 	RuleTicketSize     = "ticket_size"     // Params: max (bytes), size

@@ -14,12 +14,16 @@ const (
 	RoleReporter Role = "reporter"
 	RoleAgent    Role = "agent"
 	RoleAdmin    Role = "admin"
+	// RoleMailgate is the token of a mail gateway (`ent-support mailgate`
+	// behind an MTA): it may post incoming mail and nothing else. The
+	// sender's own account is what the mail is then handled as.
+	RoleMailgate Role = "mailgate"
 )
 
 // ParseRole accepts a role in any case.
 func ParseRole(s string) (Role, bool) {
 	r := Role(fold(s))
-	return r, r == RoleReporter || r == RoleAgent || r == RoleAdmin
+	return r, r == RoleReporter || r == RoleAgent || r == RoleAdmin || r == RoleMailgate
 }
 
 // IsStaff reports whether the role handles tickets (agent or admin).

@@ -7,7 +7,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -153,24 +152,7 @@ func write(f *cmdutil.Factory, w io.Writer, res Result, h support.Hours, now tim
 
 // hoursText says the hours in words: "du lundi au vendredi, de 08:30 à
 // 18:00 (heure de Paris)".
-func hoursText(f *cmdutil.Factory, h support.Hours) string {
-	clock := func(m int) string { return fmt.Sprintf("%02d:%02d", m/60, m%60) }
-	days := f.T("cli.contact.day."+fmt.Sprint(int(h.First)), nil)
-	key := "cli.contact.hours_one_day"
-	if h.First != h.Last {
-		key = "cli.contact.hours"
-	}
-	return f.T(key, map[string]string{"from": days, "to": f.T("cli.contact.day."+fmt.Sprint(int(h.Last)), nil),
-		"open": clock(h.Open), "close": clock(h.Close), "zone": city(h.Zone)})
-}
-
-// city names a zone by its city: "Europe/Paris" is "Paris".
-func city(zone string) string {
-	if i := strings.LastIndexByte(zone, '/'); i >= 0 {
-		zone = zone[i+1:]
-	}
-	return strings.ReplaceAll(zone, "_", " ")
-}
+func hoursText(f *cmdutil.Factory, h support.Hours) string { return locale.Hours(f.Lang, h) }
 
 // whenText says when the line opens, relative to today where it can:
 // "aujourd'hui à 08:30", "demain à 08:30", "lundi 7 décembre à 08:30".

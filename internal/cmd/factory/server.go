@@ -13,6 +13,8 @@ import (
 	"github.com/ent-support/ent-support/internal/cmdutil"
 	"github.com/ent-support/ent-support/internal/config"
 	"github.com/ent-support/ent-support/internal/httpapi"
+	"github.com/ent-support/ent-support/internal/httpclient"
+	"github.com/ent-support/ent-support/internal/imapin"
 	"github.com/ent-support/ent-support/internal/server"
 	"github.com/ent-support/ent-support/internal/support"
 )
@@ -32,6 +34,10 @@ func runServer(ctx context.Context, f *cmdutil.Factory, o cmdutil.ServerOptions)
 	}
 	limits := o.Limits
 	limits.MaxFiles = support.DefaultMaxFiles
+	imap, err := imapConfig(f, o)
+	if err != nil {
+		return err
+	}
 	srv, err := server.Open(ctx, server.Options{Addr: o.Addr, Database: dsn, Prefix: o.Prefix, Limits: limits,
 		OpenDirectory: o.OpenDirectory, BootstrapToken: o.BootstrapToken, Version: build.Version,
 		Contact: o.Contact, Logger: log, Now: f.Now, SMTP: o.SMTP, MailFrom: o.MailFrom, PublicURL: o.PublicURL,
@@ -39,7 +45,8 @@ func runServer(ctx context.Context, f *cmdutil.Factory, o cmdutil.ServerOptions)
 		Timeouts: httpapi.Timeouts{ReadHeader: o.ReadHeaderTimeout, Read: o.ReadTimeout, Idle: o.IdleTimeout,
 			MaxHeaderBytes: o.MaxHeaderBytes, Write: o.WriteTimeout},
 		MaxStreamsPerUser: o.MaxStreamsPerUser,
-		TLSCert:           o.TLSCert, TLSKey: o.TLSKey, TrustedProxies: o.TrustedProxies})
+		TLSCert:           o.TLSCert, TLSKey: o.TLSKey, TrustedProxies: o.TrustedProxies, IMAP: imap,
+		MailMaxSize: o.MailMaxSize, TeamMail: o.TeamMail, MailRequireAuth: o.MailRequireAuth, MailAuthHost: o.MailAuthHost})
 	if err != nil {
 		return err
 	}
@@ -73,8 +80,28 @@ func runServer(ctx context.Context, f *cmdutil.Factory, o cmdutil.ServerOptions)
 		// The password, if any, never reaches the log.
 		attrs = append(attrs, "smtp", redact(o.SMTP), "mail_from", o.MailFrom)
 	}
+	if o.IMAP != "" {
+		attrs = append(attrs, "imap", imap.Target.String())
+	}
 	log.Info("ent-support server listening", attrs...)
 	return srv.Serve(ctx, ShutdownTimeout)
+}
+
+// imapConfig is the mailbox of --imap, if any, trusting the CA of
+// --ca-file (ENT_SUPPORT_CA_FILE) as every other outgoing connection.
+func imapConfig(f *cmdutil.Factory, o cmdutil.ServerOptions) (imapin.Config, error) {
+	if o.IMAP == "" {
+		return imapin.Config{}, nil
+	}
+	target, err := imapin.ParseURL(o.IMAP)
+	if err != nil {
+		return imapin.Config{}, support.InvalidFields([]support.FieldError{{Field: "imap", Rule: "cli_imap"}})
+	}
+	conf, err := httpclient.TLSConfig(caFile(f))
+	if err != nil {
+		return imapin.Config{}, err
+	}
+	return imapin.Config{Target: target, Password: o.IMAPPassword, TLS: conf}, nil
 }
 
 // serverDSN is the server's database: database, or by default the

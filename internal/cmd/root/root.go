@@ -23,6 +23,7 @@ import (
 	draftscmd "github.com/ent-support/ent-support/internal/cmd/drafts"
 	followcmd "github.com/ent-support/ent-support/internal/cmd/follow"
 	listcmd "github.com/ent-support/ent-support/internal/cmd/list"
+	mailgatecmd "github.com/ent-support/ent-support/internal/cmd/mailgate"
 	outboxcmd "github.com/ent-support/ent-support/internal/cmd/outbox"
 	replycmd "github.com/ent-support/ent-support/internal/cmd/reply"
 	servercmd "github.com/ent-support/ent-support/internal/cmd/server"
@@ -92,6 +93,7 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 		contactcmd.NewCmdContact(f, nil),
 		admincmd.NewCmdAdmin(f),
 		servercmd.NewCmdServer(f, nil),
+		mailgatecmd.NewCmdMailgate(f, nil),
 		completioncmd.NewCmdCompletion(f),
 		versioncmd.NewCmdVersion(f, VersionInfo),
 	)

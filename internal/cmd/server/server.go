@@ -8,6 +8,7 @@ import (
 	"net/mail"
 	"net/netip"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/ent-support/ent-support/internal/cmdutil"
+	"github.com/ent-support/ent-support/internal/imapin"
 	"github.com/ent-support/ent-support/internal/support"
 )
 
@@ -42,7 +44,14 @@ type ServerOptions struct {
 	MaxHeaderSize                        string
 	TLSCert, TLSKey                      string
 	TrustedProxies                       []string
+	IMAP, IMAPPasswordFile               string
+	MailMaxSize, TeamMail, MailAuthHost  string
+	MailRequireAuth                      bool
 }
+
+// EnvIMAPPassword holds the password of --imap's mailbox (no flag: a
+// command line is visible to every local user).
+const EnvIMAPPassword = "ENT_SUPPORT_SERVER_IMAP_PASSWORD"
 
 // EnvName is the variable that sets a flag: --max-file-size is
 // ENT_SUPPORT_SERVER_MAX_FILE_SIZE.
@@ -98,6 +107,12 @@ func NewCmdServer(f *cmdutil.Factory, runF func(*ServerOptions) error) *cobra.Co
 	fl.StringVar(&opts.TLSKey, "tls-key", "", f.T("cli.server.flag.tls_key", nil))
 	// Repeatable, or comma-separated (as ENT_SUPPORT_SERVER_TRUSTED_PROXY).
 	fl.StringSliceVar(&opts.TrustedProxies, "trusted-proxy", nil, f.T("cli.server.flag.trusted_proxy", nil))
+	fl.StringVar(&opts.IMAP, "imap", "", f.T("cli.server.flag.imap", nil))
+	fl.StringVar(&opts.IMAPPasswordFile, "imap-password-file", "", f.T("cli.server.flag.imap_password_file", nil))
+	fl.StringVar(&opts.MailMaxSize, "mail-max-size", "", f.T("cli.server.flag.mail_max_size", nil))
+	fl.StringVar(&opts.TeamMail, "team-mail", "", f.T("cli.server.flag.team_mail", nil))
+	fl.BoolVar(&opts.MailRequireAuth, "mail-require-auth", false, f.T("cli.server.flag.mail_require_auth", nil))
+	fl.StringVar(&opts.MailAuthHost, "mail-auth-host", "", f.T("cli.server.flag.mail_auth_host", nil))
 	cmd.AddCommand(NewCmdRotateLinkKey(f, nil))
 	return cmd
 }
@@ -166,8 +181,10 @@ func (opts *ServerOptions) options() (cmdutil.ServerOptions, error) {
 	if so.Limits.MaxFileSize > so.Limits.MaxTicketSize && so.Limits.MaxTicketSize > 0 {
 		bad("max_file_size", "cli_size_order", nil)
 	}
+	errs = append(errs, opts.mailOptions(&so)...)
 	errs = append(errs, opts.contactOptions(&so)...)
 	errs = append(errs, opts.abuseOptions(&so)...)
+	errs = append(errs, opts.imapOptions(&so)...)
 	if len(errs) > 0 {
 		return so, support.InvalidFields(errs)
 	}
@@ -238,6 +255,37 @@ func (opts *ServerOptions) abuseOptions(so *cmdutil.ServerOptions) []support.Fie
 	return errs
 }
 
+// imapOptions checks the mailbox the server takes mail from: its URL,
+// and a password from the environment or a file (never the command line).
+func (opts *ServerOptions) imapOptions(so *cmdutil.ServerOptions) []support.FieldError {
+	if strings.TrimSpace(opts.IMAP) == "" {
+		if opts.IMAPPasswordFile != "" {
+			return []support.FieldError{{Field: "imap", Rule: support.RuleRequired}}
+		}
+		return nil
+	}
+	var errs []support.FieldError
+	if _, err := imapin.ParseURL(opts.IMAP); err != nil {
+		errs = append(errs, support.FieldError{Field: "imap", Rule: "cli_imap"})
+	}
+	so.IMAP = strings.TrimSpace(opts.IMAP)
+	if opts.IMAPPasswordFile != "" {
+		b, err := os.ReadFile(opts.IMAPPasswordFile)
+		// One line; the end of line an editor adds is not part of it.
+		so.IMAPPassword = strings.TrimRight(string(b), "\r\n")
+		if err != nil || so.IMAPPassword == "" {
+			errs = append(errs, support.FieldError{Field: "imap_password_file", Rule: "cli_password_file",
+				Params: map[string]string{"file": opts.IMAPPasswordFile}})
+		}
+	} else if opts.Getenv != nil {
+		so.IMAPPassword = opts.Getenv(EnvIMAPPassword)
+		if so.IMAPPassword == "" {
+			errs = append(errs, support.FieldError{Field: "imap_password", Rule: support.RuleRequired})
+		}
+	}
+	return errs
+}
+
 // parseTrustedProxy reads a CIDR (127.0.0.1/32, 10.0.0.0/8, fd00::/8) or a
 // bare address, which stands for itself alone.
 func parseTrustedProxy(v string) (netip.Prefix, error) {
@@ -293,5 +341,24 @@ func (opts *ServerOptions) contactOptions(so *cmdutil.ServerOptions) []support.F
 		bad("contact_hours", "cli_hours")
 	}
 	so.Contact = c
+	return errs
+}
+
+// mailOptions checks the settings of tickets by e-mail.
+func (opts *ServerOptions) mailOptions(so *cmdutil.ServerOptions) []support.FieldError {
+	var errs []support.FieldError
+	if opts.MailMaxSize != "" {
+		n, err := cmdutil.ParseSize(opts.MailMaxSize)
+		if err != nil || n <= 0 {
+			errs = append(errs, support.FieldError{Field: "mail_max_size", Rule: "cli_size"})
+		}
+		so.MailMaxSize = n
+	}
+	if so.TeamMail = strings.TrimSpace(opts.TeamMail); so.TeamMail != "" {
+		if _, err := mail.ParseAddress(so.TeamMail); err != nil {
+			errs = append(errs, support.FieldError{Field: "team_mail", Rule: support.RuleEmail})
+		}
+	}
+	so.MailRequireAuth, so.MailAuthHost = opts.MailRequireAuth, strings.TrimSpace(opts.MailAuthHost)
 	return errs
 }

@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"net/netip"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -127,5 +128,61 @@ func TestServerAbuseOptionsRefused(t *testing.T) {
 		"idle_timeout:cli_timeout", "write_timeout:cli_timeout", "max_streams_per_user:cli_max_streams", "max_header_size:cli_header_size", "tls_key:cli_tls_pair"}
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("refused %v\nwant    %v", got, want)
+	}
+}
+
+// --imap: the URL is checked at start-up, the password comes from the
+// environment or a file (its end of line dropped), never from the URL;
+// each problem names its field.
+func TestIMAPOptions(t *testing.T) {
+	pwFile := t.TempDir() + "/imap-password"
+	if err := os.WriteFile(pwFile, []byte("s3cret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	base := ServerOptions{Addr: ":1", Prefix: "CG42", MaxFileSize: "1MiB", MaxTicketSize: "2MiB", AuthFailureLimit: "off",
+		CreateLimit: "off", CommentLimit: "off", ReadHeaderTimeout: time.Second, ReadTimeout: time.Minute, Idle: time.Minute,
+		MaxHeaderSize: "64KiB", WriteTimeout: time.Minute, MaxStreamsPerUser: 1}
+	for _, c := range []struct {
+		name, url, file, env string
+		want                 string // "" = accepted
+	}{
+		{"env password", "imaps://support@mail.exemple.fr/INBOX", "", "from-env", ""},
+		{"password file wins", "imap://support@mail.exemple.fr:143/INBOX", pwFile, "from-env", ""},
+		{"no password", "imaps://support@mail.exemple.fr/INBOX", "", "", "imap_password:required"},
+		{"unreadable file", "imaps://support@mail.exemple.fr/INBOX", pwFile + ".missing", "", "imap_password_file:cli_password_file"},
+		{"password in the URL", "imaps://support:pw@mail.exemple.fr/INBOX", "", "x", "imap:cli_imap"},
+		{"no user", "imaps://mail.exemple.fr/INBOX", "", "x", "imap:cli_imap"},
+		{"plain over the network", "imap+plain://support@mail.exemple.fr/INBOX", "", "x", "imap:cli_imap"},
+		{"plain on loopback", "imap://support@127.0.0.1:1143/INBOX?tls=none", "", "x", ""},
+		{"not IMAP", "https://support@mail.exemple.fr/", "", "x", "imap:cli_imap"},
+		{"a file without a mailbox", "", pwFile, "", "imap:required"},
+	} {
+		o := base
+		o.IMAP, o.IMAPPasswordFile = c.url, c.file
+		o.Getenv = func(k string) string {
+			if k == EnvIMAPPassword {
+				return c.env
+			}
+			return ""
+		}
+		so, err := o.options()
+		var got []string
+		if err != nil {
+			for _, fe := range support.AsError(err).Fields {
+				got = append(got, fe.Field+":"+fe.Rule)
+			}
+		}
+		if strings.Join(got, " ") != c.want {
+			t.Errorf("%s: refused %v, want %q", c.name, got, c.want)
+		}
+		if c.want == "" {
+			wantPw := c.env
+			if c.file != "" {
+				wantPw = "s3cret"
+			}
+			if so.IMAP != c.url || so.IMAPPassword != wantPw {
+				t.Errorf("%s: IMAP %q password %q, want %q %q", c.name, so.IMAP, so.IMAPPassword, c.url, wantPw)
+			}
+		}
 	}
 }

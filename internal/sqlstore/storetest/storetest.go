@@ -63,6 +63,7 @@ func Run(t *testing.T, open func(t *testing.T) support.Store) {
 		{"UpdateUserContact", testUpdateUserContact},
 		{"Events", testEvents},
 		{"EventsConcurrentCreates", testEventsConcurrentCreates},
+		{"MailRecords", testMailRecords},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
