@@ -9,6 +9,7 @@ import (
 	"errors"
 	"io"
 	"net/mail"
+	"os"
 	"strings"
 	"time"
 
@@ -63,7 +64,7 @@ func (s *Service) MailMaxSize() int64 { return s.mailMaxSize() }
 // mailIn is one incoming message being handled.
 type mailIn struct {
 	m      *mailin.Message
-	raw    []byte
+	raw    func() ([]byte, error) // the whole message, read again from its spool when kept
 	key    string
 	sender string
 	user   *support.User // the sender's account, when it has one
@@ -80,14 +81,20 @@ func (s *Service) HandleMail(ctx context.Context, raw io.Reader) (MailResult, er
 		return MailResult{}, errors.New("service: this store keeps no incoming mail")
 	}
 	max := s.mailMaxSize()
-	data, err := io.ReadAll(io.LimitReader(raw, max+1))
+	// The message is spooled to a file, not held in memory: a 20 MiB
+	// message costs the server what its parse costs (flat), and the raw
+	// bytes are read again only for a request kept until it is completed.
+	spool, size, err := spoolMail(raw, max)
+	if spool != nil {
+		defer func() { spool.Close(); os.Remove(spool.Name()) }()
+	}
 	if err != nil {
 		return MailResult{}, err
 	}
-	if int64(len(data)) > max {
+	if size > max {
 		return MailResult{}, mailTooLarge(max)
 	}
-	m, err := mailin.Parse(bytes.NewReader(data), mailin.Options{MaxSize: max, MaxFile: s.cfg.Limits.MaxFileSize})
+	m, err := mailin.Parse(io.NewSectionReader(spool, 0, size), mailin.Options{MaxSize: max, MaxFile: s.cfg.Limits.MaxFileSize})
 	switch {
 	case errors.Is(err, mailin.ErrTooLarge):
 		return MailResult{}, mailTooLarge(max)
@@ -97,7 +104,8 @@ func (s *Service) HandleMail(ctx context.Context, raw io.Reader) (MailResult, er
 		return MailResult{}, err
 	}
 	defer m.Close()
-	in := &mailIn{m: m, raw: data, sender: strings.ToLower(strings.TrimSpace(m.From.Email))}
+	readRaw := func() ([]byte, error) { return io.ReadAll(io.NewSectionReader(spool, 0, size)) }
+	in := &mailIn{m: m, raw: readRaw, sender: strings.ToLower(strings.TrimSpace(m.From.Email))}
 	if m.MessageID != "" {
 		in.key = "mid:" + m.MessageID
 	} else {
@@ -118,6 +126,17 @@ func (s *Service) HandleMail(ctx context.Context, raw io.Reader) (MailResult, er
 		return MailResult{Result: support.MailDuplicate, Number: rec.Number}, nil
 	}
 	return res, err
+}
+
+// spoolMail copies a message to a temporary file, stopping one byte past
+// max (a size over max is then a lower bound).
+func spoolMail(r io.Reader, max int64) (*os.File, int64, error) {
+	f, err := os.CreateTemp("", "ent-mail-*")
+	if err != nil {
+		return nil, 0, err
+	}
+	n, err := io.Copy(f, io.LimitReader(r, max+1))
+	return f, n, err
 }
 
 func mailTooLarge(max int64) error {
@@ -302,7 +321,7 @@ func (s *Service) mailRequest(ctx context.Context, inbox support.MailInbox, in *
 			// Its files that could not be taken were named in our
 			// answer already: the others go with the ticket.
 			files, _ = s.mailFiles(prevMsg)
-			raw = p.Raw
+			raw = func() ([]byte, error) { return p.Raw, nil }
 		}
 	}
 	if len(ferrs) > 0 {
@@ -337,7 +356,11 @@ func (s *Service) mailRequest(ctx context.Context, inbox support.MailInbox, in *
 
 // keepPending keeps an incomplete request (its fields so far, and raw, the
 // message with its files) and asks its sender for what fes name.
-func (s *Service) keepPending(ctx context.Context, inbox support.MailInbox, in *mailIn, req mailin.Request, raw []byte, fes []support.FieldError) (MailResult, error) {
+func (s *Service) keepPending(ctx context.Context, inbox support.MailInbox, in *mailIn, req mailin.Request, rawFn func() ([]byte, error), fes []support.FieldError) (MailResult, error) {
+	raw, err := rawFn()
+	if err != nil {
+		return MailResult{}, err
+	}
 	fields, err := json.Marshal(req)
 	if err != nil {
 		return MailResult{}, err
