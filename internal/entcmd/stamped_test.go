@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/ent-support/ent-support/internal/servertest"
+	"github.com/ent-support/ent-support/internal/testenv"
 )
 
 // defaultServerVar is the link-time variable a territory stamps its
@@ -124,7 +125,7 @@ func goCommand(t *testing.T) string {
 	if p, err := exec.LookPath("go"); err == nil {
 		return p
 	}
-	if ci := os.Getenv("CI"); ci != "" && ci != "0" && ci != "false" {
+	if testenv.InCI() {
 		t.Fatal("the go tool is not in PATH: it is needed to build a stamped binary")
 	}
 	t.Skip("the go tool is not in PATH")

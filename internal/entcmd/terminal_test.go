@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/ent-support/ent-support/internal/servertest"
+	"github.com/ent-support/ent-support/internal/testenv"
 	"github.com/mattn/go-runewidth"
 
 	"github.com/ent-support/ent-support/internal/support"
@@ -141,7 +142,7 @@ func TestBashCompletesTicketNumbersInARealTerminal(t *testing.T) {
 			_, err = os.Stat(tool)
 		}
 		if err != nil {
-			if ci := os.Getenv("CI"); ci != "" && ci != "0" && ci != "false" {
+			if testenv.InCI() {
 				t.Fatalf("%s is needed for the real-terminal completion test on CI: install it", tool)
 			}
 			t.Skipf("%s not installed", tool)

@@ -28,21 +28,17 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ent-support/ent-support/internal/testenv"
 )
 
 // InCI says whether the tests run under CI, where a missing program fails.
-func InCI() bool {
-	ci := os.Getenv("CI")
-	return ci != "" && ci != "0" && ci != "false"
-}
+func InCI() bool { return testenv.InCI() }
 
 // unavailable skips the test, or fails it under CI.
 func unavailable(tb testing.TB, format string, args ...any) {
 	tb.Helper()
-	if InCI() {
-		tb.Fatalf("mail system: "+format+" (CI installs it with .ci/mail)", args...)
-	}
-	tb.Skipf("mail system: "+format, args...)
+	testenv.Unavailable(tb, "mail system", ".ci/mail", format, args...)
 }
 
 // need returns the path of each program, or skips/fails the test.

@@ -17,6 +17,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ent-support/ent-support/internal/testenv"
 )
 
 // Env is a seeded Redmine: its address, the correspondent's key (role
@@ -53,7 +55,7 @@ func Real(t testing.TB) Env {
 	e := Env{URL: get("REDMINE_URL"), Key: get("REDMINE_KEY"), AgentKey: get("REDMINE_AGENT_KEY"),
 		AdminKey: get("REDMINE_ADMIN_KEY"), Project: get("REDMINE_PROJECT"), Tracker: get("REDMINE_TRACKER")}
 	if e.URL == "" || e.Key == "" {
-		if ci := os.Getenv("CI"); ci != "" && ci != "0" && ci != "false" {
+		if testenv.InCI() {
 			t.Fatalf("no Redmine under CI: .ci/run must run .ci/redmine first (%s)", file)
 		}
 		t.Skip("no Redmine: run .ci/redmine first")

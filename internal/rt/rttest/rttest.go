@@ -17,6 +17,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ent-support/ent-support/internal/testenv"
 )
 
 // EnvVar names the env file written by .ci/rt.
@@ -36,7 +38,7 @@ func Load(t testing.TB) *Env {
 	t.Helper()
 	path := os.Getenv(EnvVar)
 	if path == "" {
-		if ci := os.Getenv("CI"); ci != "" && ci != "0" && ci != "false" {
+		if testenv.InCI() {
 			t.Fatalf("%s is not set: .ci/run must install RT (bash .ci/rt) and export it", EnvVar)
 		}
 		t.Skipf("%s is not set: run `export %s=$(bash .ci/rt)` to test against Request Tracker", EnvVar, EnvVar)

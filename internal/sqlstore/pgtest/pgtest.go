@@ -25,6 +25,8 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
+
+	"github.com/ent-support/ent-support/internal/testenv"
 )
 
 // EnvDSN names an existing server to use instead of starting one: a
@@ -48,18 +50,12 @@ type Cluster struct {
 }
 
 // InCI says whether the tests run under CI, where a missing program fails.
-func InCI() bool {
-	ci := os.Getenv("CI")
-	return ci != "" && ci != "0" && ci != "false"
-}
+func InCI() bool { return testenv.InCI() }
 
 // unavailable skips the test, or fails it under CI.
 func unavailable(tb testing.TB, format string, args ...any) {
 	tb.Helper()
-	if InCI() {
-		tb.Fatalf("PostgreSQL: "+format+" (CI installs it with .ci/postgres)", args...)
-	}
-	tb.Skipf("PostgreSQL: "+format, args...)
+	testenv.Unavailable(tb, "PostgreSQL", ".ci/postgres", format, args...)
 }
 
 // Start returns the server of EnvDSN if set, else a cluster of its own,
