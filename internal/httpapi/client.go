@@ -95,6 +95,7 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 		// resty's own logger writes English WARN lines on retries; the
 		// caller reports errors itself. Debug stays off: it logs tokens.
 		SetLogger(discardLogger{}).
+		OnBeforeRequest(rewindBody).
 		SetRetryCount(retryCount).
 		SetRetryWaitTime(retryWait).
 		SetRetryMaxWaitTime(retryMaxWait).
@@ -684,3 +685,14 @@ func (c *Client) ImportEstablishments(ctx context.Context, csv io.Reader) (*supp
 
 // String names the client by its server, never its token.
 func (c *Client) String() string { return fmt.Sprintf("httpapi.Client(%s)", c.server) }
+
+// rewindBody starts a seekable body from its beginning before each
+// attempt: resty sends an io.Reader body without copying it, so a retry
+// would otherwise send what the first attempt left unread.
+func rewindBody(_ *resty.Client, r *resty.Request) error {
+	if s, ok := r.Body.(io.Seeker); ok {
+		_, err := s.Seek(0, io.SeekStart)
+		return err
+	}
+	return nil
+}

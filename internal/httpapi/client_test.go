@@ -385,3 +385,28 @@ func TestClientRetriesRequestTimeout(t *testing.T) {
 		t.Errorf("info %+v, err %v, after %d calls; want a success on the second", info, err, calls.Load())
 	}
 }
+
+// TestPostMailRetrySendsTheWholeMessage: the message goes as a reader (no
+// copies of a 5 MiB body), so a retry after a busy answer must send it
+// from its beginning again, with its length.
+func TestPostMailRetrySendsTheWholeMessage(t *testing.T) {
+	msg := bytes.Repeat([]byte("From: a@example.fr\r\nSubject: x\r\n\r\nbody\r\n"), 50_000)
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got, err := io.ReadAll(r.Body)
+		if n := calls.Add(1); n == 1 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		if err != nil || !bytes.Equal(got, msg) || r.ContentLength != int64(len(msg)) {
+			t.Errorf("attempt %d: %d bytes (Content-Length %d), want %d: %v", calls.Load(), len(got), r.ContentLength, len(msg), err)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"result":"ticket","number":"CG42N1-1"}`)
+	}))
+	defer srv.Close()
+	res, err := newClient(t, srv.URL, "gate-token", "fr").PostMail(context.Background(), msg)
+	if err != nil || res.Number != "CG42N1-1" || calls.Load() != 2 {
+		t.Fatalf("result %+v, %v after %d calls", res, err, calls.Load())
+	}
+}
