@@ -83,15 +83,24 @@ type ServerInfo struct {
 	Contact *Channels `json:"contact,omitempty"`
 }
 
-// TicketService is what commands use to file and read tickets, whether the
-// server is remote (httpapi.Client) or embedded (service.Service bound to
-// the local user). The caller is the user of ctx.
+// The services are split by what they hold, so that a back end implements
+// what it supports and nothing more: RT and Redmine have no directory of
+// establishments and no way to change the caller's contact details, so
+// they implement neither Directory nor ContactEditor. Commands ask the
+// factory for each capability they need, and a back end that lacks it
+// gives a "not supported by this back end" error instead of a stub.
 //
-// Errors: EINVALID (with Fields) for bad input, EUNAUTHENTICATED,
-// EFORBIDDEN, ENOTFOUND (also for tickets the caller may not see),
-// ETOOLARGE, EUNAVAILABLE.
-type TicketService interface {
+// Errors, for every service: EINVALID (with Fields) for bad input,
+// EUNAUTHENTICATED, EFORBIDDEN, ENOTFOUND (also for tickets the caller may
+// not see), ETOOLARGE, EUNAVAILABLE.
+
+// InfoService describes the server: its version, limits and channels.
+type InfoService interface {
 	Info(ctx context.Context) (*ServerInfo, error)
+}
+
+// Tickets files and reads tickets. The caller is the user of ctx.
+type Tickets interface {
 	CreateTicket(ctx context.Context, in TicketInput, opts CreateOptions) (*Ticket, error)
 	ListTickets(ctx context.Context, f TicketFilter) (*TicketPage, error)
 	GetTicket(ctx context.Context, n Number) (*Ticket, error)
@@ -102,13 +111,36 @@ type TicketService interface {
 	AddComment(ctx context.Context, n Number, body string, files []Upload) (*Comment, error)
 	// OpenAttachment returns a file's description and content; the caller closes it.
 	OpenAttachment(ctx context.Context, n Number, id int64) (*Attachment, io.ReadCloser, error)
+}
+
+// Identity says who the caller is.
+type Identity interface {
 	Me(ctx context.Context) (*User, error)
+}
+
+// ContactEditor lets the caller change their own contact details.
+type ContactEditor interface {
 	// UpdateMe changes the caller's own phone number and e-mail (the
 	// fields given), each checked with the ticket's rules, and returns the
 	// caller as now stored. Errors: EINVALID naming "phone" or "email",
 	// ECONFLICT when the e-mail is another user's.
 	UpdateMe(ctx context.Context, c ContactUpdate) (*User, error)
+}
+
+// Directory searches the establishments a ticket can be filed for.
+type Directory interface {
 	SearchEstablishments(ctx context.Context, q string, limit int) ([]Establishment, error)
+}
+
+// TicketService is everything our own server offers a reporter: the
+// remote client (httpapi.Client) and the embedded reference server
+// (service.Service bound to the local user) both implement it.
+type TicketService interface {
+	InfoService
+	Tickets
+	Identity
+	ContactEditor
+	Directory
 }
 
 // ImportLine is the outcome of one line of an establishment import.
