@@ -220,12 +220,15 @@ type FileData struct {
 	Open func() (io.ReadCloser, error)
 }
 
-// Store keeps tickets, people and the directory. It holds no business rule:
-// visibility and roles are decided by the service.
+// The store is split by what it keeps, so that code which needs one part
+// (a test helper, the audit writer) can say so; Store is their union, what
+// sqlstore implements.
 //
-// Errors: ENOTFOUND, ECONFLICT (unique e-mail), EUNAVAILABLE (database
-// unreachable, read-only or full), EINTERNAL.
-type Store interface {
+// Errors, for every store: ENOTFOUND, ECONFLICT (unique e-mail),
+// EUNAVAILABLE (database unreachable, read-only or full), EINTERNAL.
+
+// TicketStore keeps tickets with their comments, files, history and events.
+type TicketStore interface {
 	// CreateTicket numbers and stores t with its files, all or nothing, and
 	// fills t.Number.Seq, timestamps and attachment IDs. t.Number.Prefix is
 	// set by the caller. If t.IdempotencyKey is not empty and a ticket of
@@ -253,7 +256,10 @@ type Store interface {
 	// the transaction of the change: one for a creation, one per comment,
 	// one per history entry.
 	Events(ctx context.Context, n Number, afterID int64, limit int) ([]Event, error)
+}
 
+// UserStore keeps people and the hashes of their tokens.
+type UserStore interface {
 	// CreateUser stores u (setting ID and CreatedAt) with the hash of its token.
 	CreateUser(ctx context.Context, u *User, tokenHash string) error
 	// UserByTokenHash returns the user holding a token: EUNAUTHENTICATED
@@ -266,12 +272,6 @@ type Store interface {
 	SetUserDisabled(ctx context.Context, id int64, disabled bool, by int64) error
 	// SetUserToken replaces a user's token hash and its expiry (nil: never).
 	SetUserToken(ctx context.Context, id int64, tokenHash string, expiresAt *time.Time) error
-	// AddAudit appends e (setting ID, and At when zero).
-	AddAudit(ctx context.Context, e *AuditEntry) error
-	// AddAuditCount adds n to the Count of entry id (an aggregated
-	// refusal seen again).
-	AddAuditCount(ctx context.Context, id, n int64) error
-	ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, error)
 	// UserByEmail finds a user by e-mail, whatever its case (ENOTFOUND).
 	UserByEmail(ctx context.Context, email string) (*User, error)
 	// UpdateUserContact sets the non-empty fields of c on user id and
@@ -279,7 +279,20 @@ type Store interface {
 	// whatever its case, is another user's).
 	UpdateUserContact(ctx context.Context, id int64, c ContactUpdate) (*User, error)
 	CountUsers(ctx context.Context, role Role) (int, error)
+}
 
+// AuditStore keeps the audit log.
+type AuditStore interface {
+	// AddAudit appends e (setting ID, and At when zero).
+	AddAudit(ctx context.Context, e *AuditEntry) error
+	// AddAuditCount adds n to the Count of entry id (an aggregated
+	// refusal seen again).
+	AddAuditCount(ctx context.Context, id, n int64) error
+	ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, error)
+}
+
+// DirectoryStore keeps the establishments.
+type DirectoryStore interface {
 	// UpsertEstablishment adds or updates e; result is added, updated or unchanged.
 	UpsertEstablishment(ctx context.Context, e Establishment) (result string, err error)
 	// UpsertEstablishments upserts es in order in one transaction, with
@@ -288,6 +301,16 @@ type Store interface {
 	GetEstablishment(ctx context.Context, uai string) (*Establishment, error)
 	// SearchEstablishments finds by UAI prefix, name or city (case and accent insensitive).
 	SearchEstablishments(ctx context.Context, q string, limit int) ([]Establishment, error)
+}
 
+// Store keeps tickets, people, the audit log and the directory: what the
+// service runs on. It holds no business rule: visibility and roles are
+// decided by the service. The mail tables are apart (MailQueue,
+// MailInbox): the notifier and the mail handler ask for them.
+type Store interface {
+	TicketStore
+	UserStore
+	AuditStore
+	DirectoryStore
 	Close() error
 }

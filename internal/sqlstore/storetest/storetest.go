@@ -93,7 +93,7 @@ func newTicket(uai string, by int64, p support.Priority) *support.Ticket {
 	}}
 }
 
-func create(t *testing.T, s support.Store, tk *support.Ticket, files ...support.FileData) *support.Ticket {
+func create(t *testing.T, s support.TicketStore, tk *support.Ticket, files ...support.FileData) *support.Ticket {
 	t.Helper()
 	created, err := s.CreateTicket(context.Background(), tk, files)
 	if err != nil {
@@ -105,7 +105,7 @@ func create(t *testing.T, s support.Store, tk *support.Ticket, files ...support.
 	return tk
 }
 
-func get(t *testing.T, s support.Store, n support.Number) *support.Ticket {
+func get(t *testing.T, s support.TicketStore, n support.Number) *support.Ticket {
 	t.Helper()
 	tk, err := s.GetTicket(context.Background(), n)
 	if err != nil {
@@ -114,7 +114,7 @@ func get(t *testing.T, s support.Store, n support.Number) *support.Ticket {
 	return tk
 }
 
-func list(t *testing.T, s support.Store, q support.TicketQuery) *support.TicketPage {
+func list(t *testing.T, s support.TicketStore, q support.TicketQuery) *support.TicketPage {
 	t.Helper()
 	p, err := s.ListTickets(context.Background(), q)
 	if err != nil {
@@ -124,7 +124,7 @@ func list(t *testing.T, s support.Store, q support.TicketQuery) *support.TicketP
 }
 
 // listAll pages through a whole list and returns the sequence numbers.
-func listAll(t *testing.T, s support.Store, q support.TicketQuery) []int64 {
+func listAll(t *testing.T, s support.TicketStore, q support.TicketQuery) []int64 {
 	t.Helper()
 	var seqs []int64
 	for i := 0; ; i++ {
