@@ -46,24 +46,16 @@ type Factory struct {
 	Resolve func() (config.Resolved, error)
 	// Credentials keeps tokens in the OS keyring, or a 0600 file.
 	Credentials func() (*credentials.Store, error)
-	// Connect returns the client of a server of the given back end
-	// (kind "" or native: our own) as the holder of token, for `auth`.
-	Connect func(server, token string, b config.Backend) (support.TicketService, error)
-	// Tickets and Admin are the remote client when a server is configured,
-	// else the embedded reference server acting as the local admin.
-	Tickets func() (support.TicketService, error)
-	Admin   func() (support.AdminService, error)
-	// Embedded reports whether Tickets is the embedded reference server:
-	// what is filed there stays on this computer and reaches no support
-	// agent. It opens the back end as Tickets does: false if that fails.
-	Embedded func() bool
-	// Workflow moves tickets along (agents' status, priority, assign; a
-	// reporter's reopen), on the same backend as Tickets.
-	Workflow func() (support.WorkflowService, error)
-	// Follower follows a ticket's changes (`follow`), on the same backend.
-	Follower func() (support.Follower, error)
-	// Doctor checks the profile against its back end (`doctor`).
-	Doctor func() (support.Doctor, error)
+	// Connect opens the back end of a server of the given kind (kind ""
+	// or native: our own) as the holder of token, for `auth`, `contact`
+	// and `mailgate`.
+	Connect func(server, token string, b config.Backend) (*Backend, error)
+	// Backend opens the profile's back end on first use: the remote
+	// client when a server is configured, else the embedded reference
+	// server acting as the local admin. Commands do not call it: they ask
+	// for one capability each (f.Tickets, f.Identity, f.Directory…, see
+	// backend.go), which says "not supported" when the back end lacks it.
+	Backend func() (*Backend, error)
 	// Drafts and Outbox are kept in the user's state directory.
 	Drafts func() (*drafts.Store, error)
 	Outbox func() (*outbox.Outbox, error)

@@ -20,7 +20,7 @@ func Bounded(ctx context.Context, d time.Duration) (context.Context, context.Can
 // GetTicket parses a number as typed (CG42N1-12, cg42n1-12, #12, 12) and
 // reads the ticket; it returns the service too, for commands that go on
 // with it.
-func GetTicket(ctx context.Context, tickets func() (support.TicketService, error), number string) (support.TicketService, *support.Ticket, error) {
+func GetTicket(ctx context.Context, tickets func() (support.Tickets, error), number string) (support.Tickets, *support.Ticket, error) {
 	n, err := ParseNumber(number)
 	if err != nil {
 		return nil, nil, err

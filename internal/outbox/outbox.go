@@ -413,7 +413,7 @@ type Result struct {
 // server refuses for itself stays, and the others are still sent. report
 // is called after each attempt. The error is the first one met. An entry
 // refused for its content becomes a draft when RedraftTo was given.
-func (o *Outbox) Send(ctx context.Context, svc support.TicketService, report func(Result)) error {
+func (o *Outbox) Send(ctx context.Context, svc support.Tickets, report func(Result)) error {
 	es, err := o.List()
 	if err != nil {
 		return err

@@ -1,7 +1,10 @@
 // Package redmine files and follows tickets in a Redmine 5 through its
 // REST API, behind the same domain interfaces as our own server's client
-// (support.TicketService, WorkflowService, Follower) and support.Doctor:
-// commands do not know which system they talk to.
+// (support.InfoService, Tickets, Identity, WorkflowService, Follower) and
+// support.Doctor: commands do not know which system they talk to. Redmine
+// has no directory of establishments, and its accounts hold no phone
+// (support.Directory, ContactEditor): the factory says so to commands
+// that need them.
 //
 // The ENT fields land in the project's custom fields, found by name; the
 // priorities and statuses are Redmine's, found by name too. What Redmine
@@ -68,13 +71,16 @@ type Client struct {
 	cached bool     // found came from the state directory's cache
 }
 
-// Client is a back end like our server's client: the same interfaces.
-var _ interface {
-	support.TicketService
-	support.WorkflowService
-	support.Follower
-	support.Doctor
-} = (*Client)(nil)
+// The interfaces the client implements, and no other: the factory's
+// Redmine constructor gives commands these capabilities.
+var (
+	_ support.InfoService     = (*Client)(nil)
+	_ support.Tickets         = (*Client)(nil)
+	_ support.Identity        = (*Client)(nil)
+	_ support.WorkflowService = (*Client)(nil)
+	_ support.Follower        = (*Client)(nil)
+	_ support.Doctor          = (*Client)(nil)
+)
 
 // New checks cfg; nothing is sent yet.
 func New(cfg Config) (*Client, error) {

@@ -26,11 +26,6 @@ func (c *Client) Info(context.Context) (*support.ServerInfo, error) {
 		Version: "redmine"}, nil
 }
 
-// SearchEstablishments: Redmine has no directory.
-func (c *Client) SearchEstablishments(context.Context, string, int) ([]support.Establishment, error) {
-	return nil, nil
-}
-
 // Me is the key's owner, with their role in the profile's project: agent
 // for any role but Rapporteur (Reporter), admin for Redmine's admins. A
 // Rapporteur's role is left unknown (""): a Redmine account carries no
@@ -62,12 +57,6 @@ func (c *Client) Me(ctx context.Context) (*support.User, error) {
 	}
 	return &support.User{ID: u.User.ID, Name: strings.TrimSpace(u.User.Firstname + " " + u.User.Lastname),
 		Email: u.User.Mail, Role: role}, nil
-}
-
-// UpdateMe: contact details live in the Redmine account (My account),
-// which has no phone number; they are not changed from here.
-func (c *Client) UpdateMe(context.Context, support.ContactUpdate) (*support.User, error) {
-	return nil, support.Errorf(support.EFORBIDDEN, "backend.update_me", map[string]string{"server": c.base})
 }
 
 // issuePath is the API path of n, whose prefix must be the profile's:

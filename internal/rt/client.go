@@ -1,6 +1,9 @@
 // Package rt is the back end for Request Tracker 5, through its REST2 API:
-// it implements support.TicketService, WorkflowService, Follower and
-// Doctor, so commands do not know they talk to RT.
+// it implements support.InfoService, Tickets, Identity, WorkflowService,
+// Follower, Doctor and TokenChecker, so commands do not know they talk to
+// RT. It has no directory and cannot change a person's contact details
+// (support.Directory, ContactEditor): the factory says so to commands
+// that need them.
 //
 // RT accepts a lot silently (a priority label stored as text, a ticket no
 // requestor can read, unknown custom fields, 200 answers whose text says
@@ -65,11 +68,16 @@ type Client struct {
 	t         func(key string, params map[string]string) string
 }
 
+// The interfaces the client implements, and no other: the factory's RT
+// constructor gives commands these capabilities.
 var (
-	_ support.TicketService   = (*Client)(nil)
+	_ support.InfoService     = (*Client)(nil)
+	_ support.Tickets         = (*Client)(nil)
+	_ support.Identity        = (*Client)(nil)
 	_ support.WorkflowService = (*Client)(nil)
 	_ support.Follower        = (*Client)(nil)
 	_ support.Doctor          = (*Client)(nil)
+	_ support.TokenChecker    = (*Client)(nil)
 )
 
 // New checks cfg; nothing is sent yet.

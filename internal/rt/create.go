@@ -17,41 +17,6 @@ import (
 	"github.com/ent-support/ent-support/internal/support"
 )
 
-// Info says what the client enforces for RT, which has no limits of its
-// own (it stores 12 MB as is, or silently turns a file into a .txt): the
-// reference server's limits. RT has no establishment directory, so names
-// and cities are asked.
-func (c *Client) Info(ctx context.Context) (*support.ServerInfo, error) {
-	return &support.ServerInfo{Prefix: c.nums.Prefix, Limits: support.DefaultLimits(), OpenDirectory: true,
-		Version: "rt"}, nil
-}
-
-// Me: RT's REST2 does not say who a token belongs to; RT's own rights
-// decide what each call may do.
-func (c *Client) Me(ctx context.Context) (*support.User, error) {
-	return &support.User{Role: support.RoleAgent}, nil
-}
-
-// CheckToken makes one authenticated read: an unknown or revoked token is
-// EUNAUTHENTICATED. (Me cannot tell, and `new` calls Me on every ticket:
-// this costs RT a token check, about 0.3 s, so only `auth` asks.)
-func (c *Client) CheckToken(ctx context.Context) error {
-	var info struct{}
-	return c.get(ctx, "/rt", nil, false, &info)
-}
-
-var _ support.TokenChecker = (*Client)(nil)
-
-// UpdateMe: an RT account's contact details are changed in RT.
-func (c *Client) UpdateMe(ctx context.Context, in support.ContactUpdate) (*support.User, error) {
-	return nil, support.Errorf(support.EFORBIDDEN, "rt.update_me", nil)
-}
-
-// SearchEstablishments: RT has no directory.
-func (c *Client) SearchEstablishments(ctx context.Context, q string, limit int) ([]support.Establishment, error) {
-	return nil, nil
-}
-
 // checkedFile is an attachment that passed our checks.
 type checkedFile struct {
 	support.Upload

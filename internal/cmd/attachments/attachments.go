@@ -21,7 +21,7 @@ import (
 type AttachmentsOptions struct {
 	IO      *iostreams.IOStreams
 	Lang    string
-	Tickets func() (support.TicketService, error)
+	Tickets func() (support.Tickets, error)
 	Ctx     context.Context
 
 	Number string

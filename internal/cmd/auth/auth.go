@@ -34,7 +34,7 @@ type Options struct {
 	Config      func() (*config.Config, error)
 	Resolve     func() (config.Resolved, error)
 	Credentials func() (*credentials.Store, error)
-	Connect     func(server, token string, b config.Backend) (support.TicketService, error)
+	Connect     func(server, token string, b config.Backend) (*cmdutil.Backend, error)
 	Prompter    func() prompter.Prompter
 	Ctx         context.Context
 }
@@ -287,14 +287,18 @@ func whoami(opts Options, server, token string, b config.Backend) (*support.User
 	if err != nil {
 		return nil, err
 	}
+	id, err := c.Identity()
+	if err != nil {
+		return nil, err
+	}
 	ctx, cancel := opts.context()
 	defer cancel()
-	if tc, ok := c.(support.TokenChecker); ok {
+	if tc := c.Caps.TokenChecker; tc != nil {
 		err = tc.CheckToken(ctx)
 	}
 	var me *support.User
 	if err == nil {
-		me, err = c.Me(ctx)
+		me, err = id.Me(ctx)
 	}
 	if support.ErrorCode(err) == support.EUNAUTHENTICATED {
 		return nil, support.Errorf(support.EUNAUTHENTICATED, "cli.auth.refused",

@@ -59,11 +59,11 @@ func setup(t *testing.T) (*cmdutil.Factory, *cmdtest.Tickets, *credentials.Store
 	}
 	store := credentials.New(strings.TrimSuffix(cfg.Path(), config.FileName))
 	f.Credentials = func() (*credentials.Store, error) { return store, nil }
-	f.Connect = func(srv, tok string, b config.Backend) (support.TicketService, error) {
+	f.Connect = func(srv, tok string, b config.Backend) (*cmdutil.Backend, error) {
 		if tok != token {
-			return &refusing{fake}, nil
+			return cmdtest.Backend(&refusing{fake}), nil
 		}
-		return fake, nil
+		return cmdtest.Backend(fake), nil
 	}
 	f.Resolve = func() (config.Resolved, error) {
 		r, err := f.Server()

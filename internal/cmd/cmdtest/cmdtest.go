@@ -338,9 +338,7 @@ func Factory(t testing.TB, fake *Tickets) (*cmdutil.Factory, *bytes.Buffer, *byt
 		IOStreams: ios, Lang: locale.FR, Getenv: func(string) string { return "" },
 		Now: func() time.Time { return Clock }, Location: Paris,
 		Config:    func() (*config.Config, error) { return config.Load(dir) },
-		Tickets:   func() (support.TicketService, error) { return fake, nil },
-		Admin:     func() (support.AdminService, error) { return fake, nil },
-		Workflow:  func() (support.WorkflowService, error) { return fake, nil },
+		Backend:   func() (*cmdutil.Backend, error) { return Backend(fake), nil },
 		Prompter:  func() prompter.Prompter { return nil },
 		Drafts:    func() (*drafts.Store, error) { return drafts.Open(state, nil), nil },
 		Outbox:    func() (*outbox.Outbox, error) { return outbox.Open(state, nil), nil },
@@ -348,6 +346,17 @@ func Factory(t testing.TB, fake *Tickets) (*cmdutil.Factory, *bytes.Buffer, *byt
 		Cleanup:   func() {},
 	}
 	return f, in, out, errOut
+}
+
+// Backend is our own server's back end on fake: its reporter services,
+// and the workflow and admin services too when fake is a *Tickets.
+func Backend(svc support.TicketService) *cmdutil.Backend {
+	b := &cmdutil.Backend{Kind: config.KindNative, Name: "ent-support", Caps: cmdutil.Capabilities{
+		Info: svc, Tickets: svc, Identity: svc, ContactEditor: svc, Directory: svc}}
+	if fake, ok := svc.(*Tickets); ok {
+		b.Caps.Workflow, b.Caps.Admin = fake, fake
+	}
+	return b
 }
 
 // Golden compares got with testdata/<name>, or rewrites it with -update.

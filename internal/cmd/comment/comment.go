@@ -18,8 +18,12 @@ import (
 type CommentOptions struct {
 	IO      *iostreams.IOStreams
 	Lang    string
-	Tickets func() (support.TicketService, error)
-	Ctx     context.Context
+	Tickets func() (support.Tickets, error)
+	// Info gives the server's limits to check files against (nil: the
+	// defaults); Identity says who the caller is (`reply` only).
+	Info     func() (support.InfoService, error)
+	Identity func() (support.Identity, error)
+	Ctx      context.Context
 
 	Number      string
 	Message     string
@@ -31,7 +35,7 @@ type CommentOptions struct {
 
 // NewCmdComment returns `comment`. runF replaces the run in tests of the flags.
 func NewCmdComment(f *cmdutil.Factory, runF func(*CommentOptions) error) *cobra.Command {
-	opts := &CommentOptions{IO: f.IOStreams, Lang: f.Lang, Tickets: f.Tickets}
+	opts := &CommentOptions{IO: f.IOStreams, Lang: f.Lang, Tickets: f.Tickets, Info: f.Info}
 	cmd := &cobra.Command{
 		Use:     "comment NUMBER",
 		Short:   f.T("cli.comment.short", nil),
@@ -100,10 +104,12 @@ func commentRun(opts *CommentOptions) error {
 		return err
 	}
 	var info *support.ServerInfo
-	if len(opts.Attach) > 0 {
+	if len(opts.Attach) > 0 && opts.Info != nil {
 		// Without the server's limits the defaults are checked; the comment
 		// itself then meets whatever made Info fail, and reports it.
-		info, _ = svc.Info(ctx)
+		if is, err := opts.Info(); err == nil {
+			info, _ = is.Info(ctx)
+		}
 	}
 	ups, ferrs := cmdutil.CheckFiles(opts.Lang, info, opts.Attach)
 	if errs = append(errs, ferrs...); len(errs) > 0 {

@@ -45,7 +45,7 @@ func TestNewCmdCommentFlags(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(&tt.want, got, cmpopts.IgnoreFields(CommentOptions{}, "IO", "Lang", "Tickets", "Ctx")); diff != "" {
+			if diff := cmp.Diff(&tt.want, got, cmpopts.IgnoreFields(CommentOptions{}, "IO", "Lang", "Tickets", "Info", "Identity", "Ctx")); diff != "" {
 				t.Errorf("options (-want +got):\n%s", diff)
 			}
 		})
@@ -104,7 +104,7 @@ func TestCommentRun(t *testing.T) {
 			f, in, out, _ := cmdtest.Factory(t, fake)
 			in.WriteString(tt.stdin)
 			opts := tt.opts
-			opts.IO, opts.Lang, opts.Tickets = f.IOStreams, f.Lang, f.Tickets
+			opts.IO, opts.Lang, opts.Tickets, opts.Info = f.IOStreams, f.Lang, f.Tickets, f.Info
 			err := commentRun(&opts)
 			comments := fake.Tickets[0].Comments
 			if tt.wantRules != nil || tt.wantCode != "" {

@@ -239,11 +239,14 @@ func (c *completers) establishments(_ *cobra.Command, _ []string, toComplete str
 		if !c.backendReady() {
 			return nil
 		}
-		svc, err := c.f.Tickets()
+		dir, err := c.f.Directory()
+		if cmdutil.IsUnsupported(err) {
+			return nil // no directory (RT, Redmine): nothing to offer
+		}
 		if err != nil {
 			return err
 		}
-		found, err = svc.SearchEstablishments(ctx, q, 20)
+		found, err = dir.SearchEstablishments(ctx, q, 20)
 		return err
 	})
 	out := make([]cobra.Completion, 0, len(found))

@@ -109,7 +109,11 @@ func serverInfo(ctx context.Context, f *cmdutil.Factory) (*support.ServerInfo, s
 			map[string]string{"server": r.Server, "error": locale.Message(f.Lang, err)}))
 		return nil, ""
 	}
-	svc, err := f.Connect(r.Server, r.Token, r.Backend)
+	b, err := f.Connect(r.Server, r.Token, r.Backend)
+	if err != nil {
+		return fail(err)
+	}
+	svc, err := b.Info()
 	if err != nil {
 		return fail(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ent-support/ent-support/internal/cmd/cmdtest"
+	"github.com/ent-support/ent-support/internal/cmdutil"
 	"github.com/ent-support/ent-support/internal/config"
 	"github.com/ent-support/ent-support/internal/support"
 )
@@ -56,11 +57,11 @@ func TestContactRunSources(t *testing.T) {
 			fake := cmdtest.NewTickets()
 			f, _, out, errOut := cmdtest.Factory(t, fake)
 			f.ServerFlag = tt.server
-			f.Connect = func(server, token string, b config.Backend) (support.TicketService, error) {
+			f.Connect = func(server, token string, b config.Backend) (*cmdutil.Backend, error) {
 				if server != tt.server {
 					t.Errorf("connect to %q", server)
 				}
-				return infoService{fake, tt.info, tt.infoErr}, nil
+				return cmdtest.Backend(infoService{fake, tt.info, tt.infoErr}), nil
 			}
 			if err := contactRun(context.Background(), &Options{F: f, JSON: true}); err != nil {
 				t.Fatal(err)

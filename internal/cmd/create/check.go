@@ -13,7 +13,9 @@ import (
 // directory, and each file by content against the server's limits.
 type checker struct {
 	lang string
-	svc  support.TicketService
+	// dir is the server's directory; nil when the back end has none
+	// (RT, Redmine): every establishment is then typed in full.
+	dir  support.Directory
 	info *support.ServerInfo // nil when the server could not be asked
 	// directoryRefused: the last check found the establishment refused by
 	// the server's directory (not a mistake a script can see by itself).
@@ -22,7 +24,10 @@ type checker struct {
 
 // lookup finds an establishment by its exact UAI in the server's directory.
 func (c *checker) lookup(ctx context.Context, uai string) (*support.Establishment, error) {
-	es, err := c.svc.SearchEstablishments(ctx, uai, 5)
+	if c.dir == nil {
+		return nil, support.Errorf(support.ENOTFOUND, "error.establishment_not_found", map[string]string{"uai": uai})
+	}
+	es, err := c.dir.SearchEstablishments(ctx, uai, 5)
 	if err != nil {
 		return nil, err
 	}

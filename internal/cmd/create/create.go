@@ -33,12 +33,18 @@ type NewOptions struct {
 	Getenv   func(string) string
 	Config   func() (*config.Config, error)
 	Profile  func() string
-	Tickets  func() (support.TicketService, error)
+	Tickets  func() (support.Tickets, error)
 	Embedded func() bool
 	Prompter func() prompter.Prompter
 	Drafts   func() (*drafts.Store, error)
 	Outbox   func() (*outbox.Outbox, error)
 	Ctx      context.Context
+	// The back end's other capabilities `new` uses (services.go): RT and
+	// Redmine have no Directory nor ContactEditor, and need none.
+	Info          func() (support.InfoService, error)
+	Identity      func() (support.Identity, error)
+	Directory     func() (support.Directory, error)
+	ContactEditor func() (support.ContactEditor, error)
 	// PhoneWhenOpen returns the line that ends a bloquante ticket: the
 	// support phone when it is open now, else "".
 	PhoneWhenOpen func(info *support.ServerInfo) string
@@ -67,7 +73,8 @@ type NewOptions struct {
 // NewCmdNew returns `new`. runF replaces the run in tests of the flags.
 func NewCmdNew(f *cmdutil.Factory, runF func(*NewOptions) error) *cobra.Command {
 	opts := &NewOptions{IO: f.IOStreams, Lang: f.Lang, Getenv: f.Getenv, Config: f.Config,
-		Profile: f.Profile, Tickets: f.Tickets, Embedded: f.Embedded, Prompter: f.Prompter, Drafts: f.Drafts, Outbox: f.Outbox,
+		Profile: f.Profile, Info: f.Info, Tickets: f.Tickets, Identity: f.Identity, Directory: f.Directory,
+		ContactEditor: f.ContactEditor, Embedded: f.Embedded, Prompter: f.Prompter, Drafts: f.Drafts, Outbox: f.Outbox,
 		PhoneWhenOpen: f.PhoneWhenOpen}
 	var function, priority string
 	cmd := &cobra.Command{
@@ -185,20 +192,20 @@ func newRun(opts *NewOptions) error {
 	}
 	k := &keeper{opts: opts, draft: draft}
 
-	svc, err := opts.Tickets()
+	svc, err := opts.services()
 	if err != nil {
 		return err
 	}
 	interactive := canPrompt(opts)
 	local := cmdutil.IsEmbedded(opts.Embedded)
-	info, infoErr := svc.Info(ctx)
+	info, infoErr := svc.info.Info(ctx)
 	if infoErr != nil && (interactive || support.ErrorCode(infoErr) != support.EUNAVAILABLE) {
 		return infoErr
 	}
 	// Who files: a reporter's profile pre-fills the ticket (see prefill.go).
 	var who, me *support.User
 	if infoErr == nil {
-		u, err := svc.Me(ctx)
+		u, err := svc.identity.Me(ctx)
 		if support.ErrorCode(err) == support.EUNAUTHENTICATED {
 			return err // before anyone types a ticket the server would refuse
 		}
@@ -208,7 +215,7 @@ func newRun(opts *NewOptions) error {
 	if err != nil {
 		return err
 	}
-	c := &checker{lang: opts.Lang, svc: svc, info: info}
+	c := &checker{lang: opts.Lang, dir: svc.dir, info: info}
 	norm, ups, errs := c.check(ctx, in, paths)
 	errs = append(gatherErrs, errs...)
 
@@ -221,10 +228,7 @@ func newRun(opts *NewOptions) error {
 			probs = withProblems(errs, draft.Problems)
 		}
 		req := &prompter.TicketRequest{Input: in, Attachments: paths, Problems: probs, Info: *info,
-			Lookup: c.lookup, Lang: opts.Lang,
-			Search: func(ctx context.Context, q string) ([]support.Establishment, error) {
-				return svc.SearchEstablishments(ctx, q, prompter.SearchLimit)
-			},
+			Lookup: c.lookup, Lang: opts.Lang, Search: svc.search(),
 			Known: knownFields(in, me, norm.Establishment.Name != "" && !hasField(probs, "establishment.uai")),
 			Mine:  c.mine(ctx, me)}
 		// What the form adds to is kept as a draft whenever the ticket is
@@ -283,7 +287,7 @@ func newRun(opts *NewOptions) error {
 		return k.keepOutbox(infoErr, norm, ups, paths, nil)
 	}
 
-	t, err := svc.CreateTicket(ctx, norm, support.CreateOptions{IdempotencyKey: opts.IdempotencyKey,
+	t, err := svc.tickets.CreateTicket(ctx, norm, support.CreateOptions{IdempotencyKey: opts.IdempotencyKey,
 		Attachments: cmdutil.WithProgress(opts.IO, opts.Lang, ups)})
 	if err != nil {
 		switch code := support.ErrorCode(err); {
@@ -315,7 +319,7 @@ func newRun(opts *NewOptions) error {
 	if line := blockingPhone(opts, norm, info); line != "" {
 		fmt.Fprintln(opts.IO.ErrOut, line)
 	}
-	saveProfile(base, opts, svc, who, norm, interactive)
+	saveProfile(base, opts, who, norm, interactive)
 	return nil
 }
 

@@ -70,7 +70,8 @@ func TestNewCmdNewFlags(t *testing.T) {
 			}
 			opts := cmp.Options{cmp.FilterPath(func(p cmp.Path) bool {
 				switch p.Last().String() {
-				case ".IO", ".Getenv", ".Config", ".Profile", ".Tickets", ".Prompter", ".Drafts", ".Outbox", ".Ctx", ".Lang", ".PhoneWhenOpen":
+				case ".IO", ".Getenv", ".Config", ".Profile", ".Tickets", ".Info", ".Identity", ".Directory", ".ContactEditor",
+					".Embedded", ".Prompter", ".Drafts", ".Outbox", ".Ctx", ".Lang", ".PhoneWhenOpen":
 					return true
 				}
 				return false
@@ -188,8 +189,8 @@ func TestNewRun(t *testing.T) {
 			cfg.SetProfile("", &config.Profile{Reporter: tt.profile})
 			cfg.Save()
 			in.WriteString(tt.stdin)
-			opts := &NewOptions{IO: f.IOStreams, Lang: f.Lang, Getenv: f.Getenv, Config: f.Config, Profile: f.Profile,
-				Tickets: f.Tickets, Prompter: f.Prompter, NoInput: true}
+			opts := withServices(&NewOptions{IO: f.IOStreams, Lang: f.Lang, Getenv: f.Getenv, Config: f.Config, Profile: f.Profile,
+				Prompter: f.Prompter, NoInput: true}, f)
 			tt.opts(opts)
 			fake.Err = tt.fakeErr
 			err := newRun(opts)
@@ -291,8 +292,8 @@ func TestNewInteractive(t *testing.T) {
 			f, _, out, errOut := cmdtest.Factory(t, fake)
 			f.IOStreams.SetStdinTTY(true)
 			f.IOStreams.SetStderrTTY(true)
-			opts := &NewOptions{IO: f.IOStreams, Lang: f.Lang, Getenv: f.Getenv, Config: f.Config, Profile: f.Profile,
-				Tickets: f.Tickets, Prompter: func() prompter.Prompter { return tt.p }}
+			opts := withServices(&NewOptions{IO: f.IOStreams, Lang: f.Lang, Getenv: f.Getenv, Config: f.Config, Profile: f.Profile,
+				Prompter: func() prompter.Prompter { return tt.p }}, f)
 			err := newRun(opts)
 			switch {
 			case tt.wantErr != nil:

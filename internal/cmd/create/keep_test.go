@@ -40,9 +40,10 @@ func keepOptions(t *testing.T, svc support.TicketService, p prompter.Prompter) (
 		f.IOStreams.SetStdinTTY(true)
 		f.IOStreams.SetStderrTTY(true)
 	}
-	return &NewOptions{IO: f.IOStreams, Lang: f.Lang, Getenv: f.Getenv, Config: f.Config, Profile: f.Profile,
-		Tickets: func() (support.TicketService, error) { return svc, nil }, Prompter: func() prompter.Prompter { return p },
-		Drafts: f.Drafts, Outbox: f.Outbox, NoInput: p == nil}, f
+	f.Backend = func() (*cmdutil.Backend, error) { return cmdtest.Backend(svc), nil }
+	opts := withServices(&NewOptions{IO: f.IOStreams, Lang: f.Lang, Getenv: f.Getenv, Config: f.Config, Profile: f.Profile,
+		Prompter: func() prompter.Prompter { return p }, Drafts: f.Drafts, Outbox: f.Outbox, NoInput: p == nil}, f)
+	return opts, f
 }
 
 func kept(t *testing.T, err error, want string) {
@@ -223,4 +224,11 @@ func TestResumedRefusalStartsOnTheServersProblems(t *testing.T) {
 	if ds, _ := store.List(); len(ds) != 0 {
 		t.Errorf("drafts left after the ticket was filed: %+v", ds)
 	}
+}
+
+// withServices gives opts the capabilities of f's back end, as NewCmdNew does.
+func withServices(opts *NewOptions, f *cmdutil.Factory) *NewOptions {
+	opts.Info, opts.Tickets, opts.Identity = f.Info, f.Tickets, f.Identity
+	opts.Directory, opts.ContactEditor = f.Directory, f.ContactEditor
+	return opts
 }

@@ -165,7 +165,7 @@ func (c *checker) mine(ctx context.Context, me *support.User) []prompter.Members
 // --save-profile: saves them without asking). The ticket is filed
 // whatever happens here: a refusal (an e-mail another user holds) or an
 // interruption is one line on stderr, never the command's failure.
-func saveProfile(ctx context.Context, opts *NewOptions, svc support.TicketService, who *support.User, t support.TicketInput, interactive bool) {
+func saveProfile(ctx context.Context, opts *NewOptions, who *support.User, t support.TicketInput, interactive bool) {
 	w, lang := opts.IO.ErrOut, opts.Lang
 	me := reporterOf(who)
 	if me == nil {
@@ -176,6 +176,15 @@ func saveProfile(ctx context.Context, opts *NewOptions, svc support.TicketServic
 	}
 	ch := contactChanges(t, me)
 	if ch == (support.ContactUpdate{}) {
+		return
+	}
+	editor, err := opts.ContactEditor()
+	if err != nil {
+		// A back end that cannot change contact details: said only when
+		// asked to save (--save-profile), never asked.
+		if opts.SaveProfile {
+			fmt.Fprintln(w, locale.T(lang, "cli.new.save.failed", map[string]string{"reason": locale.Message(lang, err)}))
+		}
 		return
 	}
 	var what []string
@@ -197,7 +206,7 @@ func saveProfile(ctx context.Context, opts *NewOptions, svc support.TicketServic
 	}
 	sctx, cancel := context.WithTimeout(ctx, cmdutil.NetworkTimeout)
 	defer cancel()
-	if _, err := svc.UpdateMe(sctx, ch); err != nil {
+	if _, err := editor.UpdateMe(sctx, ch); err != nil {
 		reason := locale.Message(lang, err)
 		if e := support.AsError(err); e != nil {
 			for _, fe := range e.Fields {

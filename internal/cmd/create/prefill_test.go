@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/ent-support/ent-support/internal/cmd/cmdtest"
+	"github.com/ent-support/ent-support/internal/cmdutil"
 	"github.com/ent-support/ent-support/internal/config"
 	"github.com/ent-support/ent-support/internal/prompter"
 	"github.com/ent-support/ent-support/internal/support"
@@ -224,8 +225,9 @@ func TestNewSaveProfileFlag(t *testing.T) {
 		fake.User = me
 		f, _, _, errOut := cmdtest.Factory(t, fake)
 		svc := &failingUpdate{Tickets: fake, err: err}
-		opts := &NewOptions{IO: f.IOStreams, Lang: f.Lang, Getenv: f.Getenv, Config: f.Config, Profile: f.Profile,
-			Tickets: func() (support.TicketService, error) { return svc, nil }, Prompter: f.Prompter, NoInput: true, SaveProfile: true}
+		f.Backend = func() (*cmdutil.Backend, error) { return cmdtest.Backend(svc), nil }
+		opts := withServices(&NewOptions{IO: f.IOStreams, Lang: f.Lang, Getenv: f.Getenv, Config: f.Config, Profile: f.Profile,
+			Prompter: f.Prompter, NoInput: true, SaveProfile: true}, f)
 		opts.Flags = scriptTicket()
 		opts.Flags.Reporter = rep
 		err = newRun(opts)
@@ -298,8 +300,8 @@ func interactiveOptions(t *testing.T, fake *cmdtest.Tickets, p *cmdtest.Prompter
 	f, _, out, _ := cmdtest.Factory(t, fake)
 	f.IOStreams.SetStdinTTY(true)
 	f.IOStreams.SetStderrTTY(true)
-	return &NewOptions{IO: f.IOStreams, Lang: f.Lang, Getenv: f.Getenv, Config: f.Config, Profile: f.Profile,
-		Tickets: f.Tickets, Prompter: func() prompter.Prompter { return p }}, out
+	return withServices(&NewOptions{IO: f.IOStreams, Lang: f.Lang, Getenv: f.Getenv, Config: f.Config, Profile: f.Profile,
+		Prompter: func() prompter.Prompter { return p }}, f), out
 }
 
 // With several establishments the function is pre-filled only when it is

@@ -29,7 +29,7 @@ import (
 type DownloadOptions struct {
 	IO      *iostreams.IOStreams
 	Lang    string
-	Tickets func() (support.TicketService, error)
+	Tickets func() (support.Tickets, error)
 	Ctx     context.Context
 
 	Number string

@@ -71,15 +71,6 @@ func clientTimeout(v string) (time.Duration, error) {
 // own, longer deadline in the client).
 const ClientTimeout = 30 * time.Second
 
-type backend struct {
-	tickets support.TicketService
-	admin   support.AdminService // nil for helpdesks (RT, Redmine)
-	kind    string
-	server  string
-	// embedded: the reference server in-process, on this computer only.
-	embedded bool
-}
-
 // New returns the Factory of the real binary.
 func New() *cmdutil.Factory {
 	f := &cmdutil.Factory{
@@ -143,55 +134,10 @@ func New() *cmdutil.Factory {
 		return credentials.New(dir), nil
 	}
 	f.Resolve = sync.OnceValues(func() (config.Resolved, error) { return resolve(f) })
-	f.Connect = func(server, token string, b config.Backend) (support.TicketService, error) {
-		return connect(f, config.Resolved{Profile: f.Profile(), Server: server, Token: token, Backend: b})
+	f.Connect = func(server, token string, b config.Backend) (*cmdutil.Backend, error) {
+		return remote(f, config.Resolved{Profile: f.Profile(), Server: server, Token: token, Backend: b})
 	}
-	be := sync.OnceValues(func() (*backend, error) { return newBackend(f, onClose) })
-	f.Tickets = func() (support.TicketService, error) {
-		b, err := be()
-		if err != nil {
-			return nil, err
-		}
-		return b.tickets, nil
-	}
-	f.Embedded = func() bool {
-		b, err := be()
-		return err == nil && b.embedded
-	}
-	f.Workflow = func() (support.WorkflowService, error) {
-		b, err := be()
-		if err != nil {
-			return nil, err
-		}
-		return b.tickets.(support.WorkflowService), nil
-	}
-	f.Follower = func() (support.Follower, error) {
-		b, err := be()
-		if err != nil {
-			return nil, err
-		}
-		return b.tickets.(support.Follower), nil
-	}
-	f.Admin = func() (support.AdminService, error) {
-		b, err := be()
-		if err != nil {
-			return nil, err
-		}
-		if b.admin == nil {
-			return nil, support.Errorf(support.EFORBIDDEN, "cli.backend.no_admin", map[string]string{"kind": b.kind})
-		}
-		return b.admin, nil
-	}
-	f.Doctor = func() (support.Doctor, error) {
-		b, err := be()
-		if err != nil {
-			return nil, err
-		}
-		if d, ok := b.tickets.(support.Doctor); ok {
-			return d, nil
-		}
-		return nativeDoctor{svc: b.tickets, t: f.T, server: b.server}, nil
-	}
+	f.Backend = sync.OnceValues(func() (*cmdutil.Backend, error) { return newBackend(f, onClose) })
 	// The form draws on stderr so that stdout keeps only the number.
 	// ACCESSIBLE=1 asks one question per line, for screen readers.
 	f.Prompter = sync.OnceValue(func() prompter.Prompter {
@@ -213,7 +159,9 @@ func New() *cmdutil.Factory {
 	return f
 }
 
-func newBackend(f *cmdutil.Factory, onClose func(func() error)) (*backend, error) {
+// newBackend opens the profile's back end: the embedded server when no
+// server is configured, else the remote one of the profile's kind.
+func newBackend(f *cmdutil.Factory, onClose func(func() error)) (*cmdutil.Backend, error) {
 	r, err := f.Resolve()
 	if err != nil {
 		return nil, err
@@ -230,8 +178,9 @@ func newBackend(f *cmdutil.Factory, onClose func(func() error)) (*backend, error
 	return remote(f, r)
 }
 
-// remote is the back end of a configured server, by the profile's kind.
-func remote(f *cmdutil.Factory, r config.Resolved) (*backend, error) {
+// remote is the back end of a configured server, by the profile's kind:
+// one constructor per kind, each stating the capabilities it offers.
+func remote(f *cmdutil.Factory, r config.Resolved) (*cmdutil.Backend, error) {
 	switch r.Backend.Kind {
 	case "", config.KindNative:
 	case config.KindRT:
@@ -241,20 +190,19 @@ func remote(f *cmdutil.Factory, r config.Resolved) (*backend, error) {
 	default:
 		return nil, cmdutil.Usage("cli.backend.unknown_kind", map[string]string{"kind": r.Backend.Kind})
 	}
+	return nativeBackend(f, r)
+}
+
+// nativeBackend is our own server through its HTTP API: every capability.
+func nativeBackend(f *cmdutil.Factory, r config.Resolved) (*cmdutil.Backend, error) {
 	c, err := newClient(f, r.Server, r.Token)
 	if err != nil {
 		return nil, err
 	}
-	return &backend{tickets: c, admin: c, kind: config.KindNative, server: r.Server}, nil
-}
-
-// connect is remote's ticket service, for `auth login` and `auth status`.
-func connect(f *cmdutil.Factory, r config.Resolved) (support.TicketService, error) {
-	b, err := remote(f, r)
-	if err != nil {
-		return nil, err
-	}
-	return b.tickets, nil
+	return &cmdutil.Backend{Kind: config.KindNative, Name: "ent-support", Caps: cmdutil.Capabilities{
+		Info: c, Tickets: c, Identity: c, ContactEditor: c, Directory: c, Workflow: c, Follower: c, Admin: c,
+		Doctor: nativeDoctor{info: c, me: c, t: f.T, server: r.Server}, MailPoster: c,
+	}}, nil
 }
 
 // place is where a ticket kept now is meant to go: the profile in force
@@ -312,7 +260,7 @@ func resolve(f *cmdutil.Factory) (config.Resolved, error) {
 
 // embedded opens the reference server in-process on the user's own
 // database, and acts as its local admin.
-func embedded(f *cmdutil.Factory, onClose func(func() error)) (*backend, error) {
+func embedded(f *cmdutil.Factory, onClose func(func() error)) (*cmdutil.Backend, error) {
 	dir, err := config.DataDir(f.Getenv)
 	if err != nil {
 		return nil, err
@@ -340,8 +288,16 @@ func embedded(f *cmdutil.Factory, onClose func(func() error)) (*backend, error) 
 	if err != nil {
 		return nil, err
 	}
-	s := svc.As(u)
-	return &backend{tickets: s, admin: s, embedded: true}, nil
+	return embeddedBackend(f, svc.As(u)), nil
+}
+
+// embeddedBackend is the reference server in-process, acting as s's
+// user: every capability but posting mail (there is no mail route).
+func embeddedBackend(f *cmdutil.Factory, s *service.Session) *cmdutil.Backend {
+	return &cmdutil.Backend{Kind: config.KindNative, Name: "ent-support", Embedded: true, Caps: cmdutil.Capabilities{
+		Info: s, Tickets: s, Identity: s, ContactEditor: s, Directory: s, Workflow: s, Follower: s, Admin: s,
+		Doctor: nativeDoctor{info: s, me: s, t: f.T},
+	}}
 }
 
 // localAdmin returns the embedded mode's admin, whose token is kept in

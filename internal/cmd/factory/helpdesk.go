@@ -42,7 +42,10 @@ func caFile(f *cmdutil.Factory) string {
 }
 
 // rtBackend is Request Tracker 5 through REST2, for a profile of kind rt.
-func rtBackend(f *cmdutil.Factory, r config.Resolved) (*backend, error) {
+// RT has no directory, no way to change a person's contact details and
+// no admin service of ours; its REST2 cannot say who holds a token, so it
+// checks tokens on their own.
+func rtBackend(f *cmdutil.Factory, r config.Resolved) (*cmdutil.Backend, error) {
 	timeout, poll, state, err := helpdeskSettings(f, r)
 	if err != nil {
 		return nil, err
@@ -57,13 +60,16 @@ func rtBackend(f *cmdutil.Factory, r config.Resolved) (*backend, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &backend{tickets: c, kind: config.KindRT, server: r.Server}, nil
+	return &cmdutil.Backend{Kind: config.KindRT, Name: f.T("cli.auth.kind.rt", nil), Caps: cmdutil.Capabilities{
+		Info: c, Tickets: c, Identity: c, Workflow: c, Follower: c, Doctor: c, TokenChecker: c,
+	}}, nil
 }
 
 // nativeDoctor checks a profile of our own server: reachable, then the
 // token (there is nothing to configure on our side).
 type nativeDoctor struct {
-	svc    support.TicketService
+	info   support.InfoService
+	me     support.Identity
 	t      func(string, map[string]string) string
 	server string
 }
@@ -73,7 +79,7 @@ func (d nativeDoctor) Doctor(ctx context.Context) []support.Check {
 	if d.server == "" {
 		p["server"] = d.t("doctor.native.embedded", nil)
 	}
-	info, err := d.svc.Info(ctx)
+	info, err := d.info.Info(ctx)
 	c := support.Check{Name: d.t("doctor.native.reachable", p), OK: err == nil}
 	if err != nil {
 		c.Fix = d.t("doctor.native.reachable.fix", p)
@@ -82,7 +88,7 @@ func (d nativeDoctor) Doctor(ctx context.Context) []support.Check {
 	p["version"] = info.Version
 	c.Detail = d.t("doctor.native.version", p)
 	out := []support.Check{c}
-	me, err := d.svc.Me(ctx)
+	me, err := d.me.Me(ctx)
 	tc := support.Check{Name: d.t("doctor.native.token", p), OK: err == nil}
 	if err != nil {
 		tc.Fix = d.t("doctor.native.token.fix", p)

@@ -11,8 +11,9 @@ import (
 
 // redmineBackend is Redmine 5 through its REST API, for a profile of kind
 // redmine: the profile's project, tracker, prefix (RM when unset) and
-// field names. People and the directory are Redmine's: no admin service.
-func redmineBackend(f *cmdutil.Factory, r config.Resolved) (*backend, error) {
+// field names. People and the directory are Redmine's: no admin service,
+// no directory, and contact details are changed in the Redmine account.
+func redmineBackend(f *cmdutil.Factory, r config.Resolved) (*cmdutil.Backend, error) {
 	timeout, poll, state, err := helpdeskSettings(f, r)
 	if err != nil {
 		return nil, err
@@ -23,5 +24,7 @@ func redmineBackend(f *cmdutil.Factory, r config.Resolved) (*backend, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &backend{tickets: c, kind: config.KindRedmine, server: r.Server}, nil
+	return &cmdutil.Backend{Kind: config.KindRedmine, Name: f.T("cli.auth.kind.redmine", nil), Caps: cmdutil.Capabilities{
+		Info: c, Tickets: c, Identity: c, Workflow: c, Follower: c, Doctor: c,
+	}}, nil
 }

@@ -26,7 +26,7 @@ type FollowOptions struct {
 	Out      io.Writer
 	T        func(key string, params map[string]string) string
 	Location *time.Location
-	Tickets  func() (support.TicketService, error)
+	Tickets  func() (support.Tickets, error)
 	Follower func() (support.Follower, error)
 	// Color paints statuses and priorities (nil: no colour).
 	Color *iostreams.ColorScheme

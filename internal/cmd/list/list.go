@@ -23,7 +23,10 @@ type ListOptions struct {
 	IO       *iostreams.IOStreams
 	Lang     string
 	Location *time.Location
-	Tickets  func() (support.TicketService, error)
+	Tickets  func() (support.Tickets, error)
+	// Identity says whether the caller is staff (their columns); nil:
+	// never asked.
+	Identity func() (support.Identity, error)
 	Embedded func() bool
 	Ctx      context.Context
 
@@ -51,8 +54,8 @@ const MaxLimit = 10000
 
 // NewCmdList returns `list`.
 func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Command {
-	opts := &ListOptions{IO: f.IOStreams, Lang: f.Lang, Location: f.Location, Tickets: f.Tickets, Embedded: f.Embedded,
-		Browse: cmdutil.Browser(f)}
+	opts := &ListOptions{IO: f.IOStreams, Lang: f.Lang, Location: f.Location, Tickets: f.Tickets, Identity: f.Identity,
+		Embedded: f.Embedded, Browse: cmdutil.Browser(f)}
 	cmd := &cobra.Command{
 		Use:     "list",
 		Short:   f.T("cli.list.short", nil),
@@ -171,11 +174,16 @@ func listRun(opts *ListOptions) error {
 	// embedded server's local admin is the person at the keyboard filing
 	// for themselves: no agents' columns there.
 	var staff <-chan bool
-	if opts.IO.IsStdoutTTY() && !opts.JSON && !cmdutil.IsEmbedded(opts.Embedded) {
+	if opts.IO.IsStdoutTTY() && !opts.JSON && !cmdutil.IsEmbedded(opts.Embedded) && opts.Identity != nil {
 		ch := make(chan bool, 1)
 		staff = ch
 		go func() {
-			u, err := svc.Me(ctx)
+			id, err := opts.Identity()
+			if err != nil {
+				ch <- false
+				return
+			}
+			u, err := id.Me(ctx)
 			ch <- err == nil && u != nil && u.Role.IsStaff()
 		}()
 	}
@@ -228,7 +236,7 @@ func listRun(opts *ListOptions) error {
 
 // openPages opens the page of each ticket listed, all pages known before
 // the first opens: too many tickets, or none with a page, opens nothing.
-func (opts *ListOptions) openPages(ctx context.Context, svc support.TicketService, ts []support.TicketSummary) error {
+func (opts *ListOptions) openPages(ctx context.Context, svc support.Tickets, ts []support.TicketSummary) error {
 	if len(ts) > cmdutil.MaxWebPages {
 		return cmdutil.Usage("web.too_many", map[string]string{
 			"n": strconv.Itoa(len(ts)), "max": strconv.Itoa(cmdutil.MaxWebPages)})

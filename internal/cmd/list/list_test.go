@@ -39,7 +39,7 @@ func TestNewCmdListFlags(t *testing.T) {
 		if err := cmd.Execute(); err != nil {
 			t.Fatal(err)
 		}
-		if diff := cmp.Diff(tt.want, *got, cmpopts.IgnoreFields(ListOptions{}, "IO", "Lang", "Location", "Tickets", "Ctx", "Browse")); diff != "" {
+		if diff := cmp.Diff(tt.want, *got, cmpopts.IgnoreFields(ListOptions{}, "IO", "Lang", "Location", "Tickets", "Identity", "Embedded", "Ctx", "Browse")); diff != "" {
 			t.Errorf("%v (-want +got):\n%s", tt.args, diff)
 		}
 	}
@@ -95,7 +95,7 @@ func TestListRun(t *testing.T) {
 			f.IOStreams.SetStdoutTTY(tt.tty)
 			f.IOStreams.SetTerminalSize(tt.width, 0)
 			opts := tt.opts
-			opts.IO, opts.Lang, opts.Location, opts.Tickets = f.IOStreams, f.Lang, f.Location, f.Tickets
+			opts.IO, opts.Lang, opts.Location, opts.Tickets, opts.Identity = f.IOStreams, f.Lang, f.Location, f.Tickets, f.Identity
 			err := listRun(&opts)
 			if tt.wantErr != "" {
 				if support.ErrorCode(err) != tt.wantErr {
@@ -128,7 +128,7 @@ func TestListEmpty(t *testing.T) {
 	for _, tty := range []bool{false, true} {
 		f, _, out, errOut := cmdtest.Factory(t, cmdtest.NewTickets())
 		f.IOStreams.SetStdoutTTY(tty)
-		if err := listRun(&ListOptions{IO: f.IOStreams, Lang: f.Lang, Tickets: f.Tickets, Limit: 10}); err != nil {
+		if err := listRun(&ListOptions{IO: f.IOStreams, Lang: f.Lang, Tickets: f.Tickets, Identity: f.Identity, Limit: 10}); err != nil {
 			t.Fatal(err)
 		}
 		wantErr := ""

@@ -105,13 +105,13 @@ func mailgateRun(ctx context.Context, opts *Options) error {
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return fail(f, ExitDataErr, "error.mail_not_mail", nil)
 	}
-	svc, err := f.Connect(server, token, config.Backend{Kind: config.KindNative})
+	b, err := f.Connect(server, token, config.Backend{Kind: config.KindNative})
 	if err != nil {
 		return fail(f, ExitTempFail, "cli.mailgate.failed", map[string]string{"error": locale.Message(f.Lang, err)})
 	}
-	poster, ok := svc.(support.MailPoster)
-	if !ok {
-		return fail(f, ExitTempFail, "cli.mailgate.failed", map[string]string{"error": "no mail route"})
+	poster, err := b.MailPoster()
+	if err != nil {
+		return fail(f, ExitTempFail, "cli.mailgate.failed", map[string]string{"error": locale.Message(f.Lang, err)})
 	}
 	if ctx == nil {
 		ctx = context.Background()

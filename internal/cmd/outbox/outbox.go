@@ -27,7 +27,7 @@ type Options struct {
 	Lang     string
 	Location *time.Location
 	Outbox   func() (*outbox.Outbox, error)
-	Tickets  func() (support.TicketService, error)
+	Tickets  func() (support.Tickets, error)
 	Ctx      context.Context
 	JSON     bool
 	Export   cmdutil.Export

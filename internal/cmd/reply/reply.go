@@ -13,7 +13,7 @@ import (
 
 // NewCmdReply returns `reply`. runF replaces the run in tests of the flags.
 func NewCmdReply(f *cmdutil.Factory, runF func(*comment.CommentOptions) error) *cobra.Command {
-	opts := &comment.CommentOptions{IO: f.IOStreams, Lang: f.Lang, Tickets: f.Tickets}
+	opts := &comment.CommentOptions{IO: f.IOStreams, Lang: f.Lang, Tickets: f.Tickets, Info: f.Info, Identity: f.Identity}
 	cmd := &cobra.Command{
 		Use:     "reply NUMBER --message M",
 		Short:   f.T("cli.reply.short", nil),
@@ -41,11 +41,11 @@ func replyRun(opts *comment.CommentOptions) error {
 	}
 	ctx, cancel := cmdutil.Bounded(opts.Ctx, cmdutil.NetworkTimeout)
 	defer cancel()
-	svc, err := opts.Tickets()
+	id, err := opts.Identity()
 	if err != nil {
 		return err
 	}
-	me, err := svc.Me(ctx)
+	me, err := id.Me(ctx)
 	if err != nil {
 		return err
 	}

@@ -27,7 +27,7 @@ func TestReplyRun(t *testing.T) {
 			fake.Role = tt.role
 			fake.Tickets = []*support.Ticket{{TicketSummary: support.TicketSummary{Number: support.Number{Prefix: "CG42N1", Seq: 1}}}}
 			f, _, out, _ := cmdtest.Factory(t, fake)
-			opts := &comment.CommentOptions{IO: f.IOStreams, Lang: f.Lang, Tickets: f.Tickets, Number: "1", Message: tt.message}
+			opts := &comment.CommentOptions{IO: f.IOStreams, Lang: f.Lang, Tickets: f.Tickets, Identity: f.Identity, Number: "1", Message: tt.message}
 			err := replyRun(opts)
 			if tt.wantErr != "" {
 				key := support.AsError(err).Key

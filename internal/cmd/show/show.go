@@ -23,7 +23,7 @@ type ShowOptions struct {
 	IO       *iostreams.IOStreams
 	Lang     string
 	Location *time.Location
-	Tickets  func() (support.TicketService, error)
+	Tickets  func() (support.Tickets, error)
 	Embedded func() bool
 	Ctx      context.Context
 
