@@ -100,9 +100,6 @@ func (s *IOStreams) ColorEnabled() bool { return s.color }
 // SetColorEnabled lets tests pretend.
 func (s *IOStreams) SetColorEnabled(v bool) { s.color = v }
 
-// Bold wraps s in bold when colour is enabled.
-func (s *IOStreams) Bold(t string) string { return s.ColorScheme().Bold(t) }
-
 // IsAccessible reports accessible mode (ACCESSIBLE set): text only, one
 // line after the other, no colour, no pager, no progress line.
 func (s *IOStreams) IsAccessible() bool { return s.accessible }
