@@ -126,19 +126,14 @@ func NewCmdNew(f *cmdutil.Factory, runF func(*NewOptions) error) *cobra.Command 
 	return cmd
 }
 
-// canPrompt is the rule for showing the form: standard input and standard
-// error (where the form draws) are terminals, --no-input was not given, no
-// CI system is driving us, nothing was read from standard input, and a
-// form is available. Standard output may be redirected: `new > num.txt`
-// still asks, and only the number lands in the file.
+// canPrompt is the rule for showing the form: the streams allow it
+// (IOStreams.CanPrompt: terminals, no CI), --no-input was not given,
+// nothing was read from standard input, and a form is available.
 func canPrompt(opts *NewOptions) bool {
-	if opts.NoInput || !opts.IO.IsStdinTTY() || !opts.IO.IsStderrTTY() {
+	if opts.NoInput || !opts.IO.CanPrompt() {
 		return false
 	}
 	if opts.FromFile == "-" || opts.DescriptionFile == "-" {
-		return false
-	}
-	if ci := opts.Getenv("CI"); ci != "" && ci != "0" && ci != "false" {
 		return false
 	}
 	return opts.Prompter != nil && opts.Prompter() != nil
