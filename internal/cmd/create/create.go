@@ -536,13 +536,6 @@ func readInput(opts *NewOptions, name, field string, max int64) ([]byte, string,
 	return cmdutil.ReadInput(opts.IO.In, opts.Lang, name, field, max)
 }
 
-var errIsDir = cmdutil.ErrIsDir
-
-// unreadable is the field error of a file we could not read (see cmdutil.Unreadable).
-func unreadable(lang, field, name string, err error) *support.FieldError {
-	return cmdutil.Unreadable(lang, field, name, err)
-}
-
 // blockingPhone is the support phone line to end a bloquante ticket with,
 // when the line is open now; "" otherwise. info nil (the server could not
 // be asked) takes the procedure's channels.
