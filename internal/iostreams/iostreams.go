@@ -21,6 +21,7 @@ type IOStreams struct {
 	stdinTTY, stdoutTTY, stderrTTY bool
 	color                          bool
 	accessible                     bool
+	ci                             bool
 	// width and height of the terminal, 0 when unknown; size asks the
 	// terminal the first time they are needed.
 	width, height int
@@ -45,7 +46,16 @@ func System() *IOStreams {
 	// need a real terminal, or CLICOLOR_FORCE.
 	s.color = ColorDecision(os.Getenv, isTerminal(os.Stdout))
 	s.accessible = os.Getenv("ACCESSIBLE") != ""
+	s.ci = IsCI(os.Getenv)
 	return s
+}
+
+// IsCI says whether a CI system drives the process: CI set to anything
+// but "", "0" or "false" (GitHub Actions, GitLab and the others set
+// CI=true). It is the one reading of that variable.
+func IsCI(getenv func(string) string) bool {
+	v := getenv("CI")
+	return v != "" && v != "0" && v != "false"
 }
 
 // ColorDecision says whether standard output gets colour, from the
@@ -100,15 +110,24 @@ func (s *IOStreams) ColorEnabled() bool { return s.color }
 // SetColorEnabled lets tests pretend.
 func (s *IOStreams) SetColorEnabled(v bool) { s.color = v }
 
-// Bold wraps s in bold when colour is enabled.
-func (s *IOStreams) Bold(t string) string { return s.ColorScheme().Bold(t) }
-
 // IsAccessible reports accessible mode (ACCESSIBLE set): text only, one
 // line after the other, no colour, no pager, no progress line.
 func (s *IOStreams) IsAccessible() bool { return s.accessible }
 
 // SetAccessible lets tests pretend.
 func (s *IOStreams) SetAccessible(v bool) { s.accessible = v }
+
+// CanPrompt is the one rule that decides whether a question may be asked:
+// standard input (where the answers come from) and standard error (where
+// forms draw) are terminals, and no CI system drives us (a job would wait
+// for an answer that never comes). Standard output does not matter:
+// `new > num.txt` still asks, and only the number lands in the file.
+// Commands add what only they know (--no-input, data read from standard
+// input, a form being available).
+func (s *IOStreams) CanPrompt() bool { return s.stdinTTY && s.stderrTTY && !s.ci }
+
+// SetCI lets tests pretend.
+func (s *IOStreams) SetCI(v bool) { s.ci = v }
 
 // ProgressEnabled reports whether a progress line may be drawn on
 // standard error: it is a terminal (a log or a pipe gets none of it),

@@ -32,9 +32,6 @@ import (
 	"github.com/ent-support/ent-support/internal/testenv"
 )
 
-// InCI says whether the tests run under CI, where a missing program fails.
-func InCI() bool { return testenv.InCI() }
-
 // unavailable skips the test, or fails it under CI.
 func unavailable(tb testing.TB, format string, args ...any) {
 	tb.Helper()

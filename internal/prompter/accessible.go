@@ -11,9 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
-
-	"github.com/ent-support/ent-support/internal/locale"
-	"github.com/ent-support/ent-support/internal/support"
 )
 
 // Accessible mode asks one question at a time, one line each, and never
@@ -323,97 +320,58 @@ func (h *Huh) fillAccessible(ctx context.Context, s *ticketState) error {
 	return a.attachments(s)
 }
 
+// ticket asks the form of the procedure (ticketFields) one question after
+// the other; a question whose page is not there (when) is skipped.
 func (a *asker) ticket(s *ticketState, reached map[string]bool) error {
-	m := a.m
-	label := func(field string) string { return locale.FieldLabel(m.lang, field) }
-	o := s.orig
-	var err error
-	text := func(field string, dst *string, desc string, initial string, check func(string) error, hint func(string) string) error {
-		v, err := a.input(label(field), describe(desc, s.problems(field, *dst, initial)), *dst, check)
+	for _, f := range s.ticketFields("") {
+		// What the reporter's profile says is not asked (TicketRequest.Known).
+		if !s.ask(f.gate) || f.when != nil && !f.when() {
+			continue
+		}
+		if err := a.field(&f, reached); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// field asks one field of the table.
+func (a *asker) field(f *formField, reached map[string]bool) error {
+	desc := f.description(true, "")
+	switch f.kind {
+	case kindText:
+		v, err := a.multiline(f.title, desc, *f.value, f.check)
+		if err != nil {
+			// What was typed is kept for the draft.
+			if v != "" {
+				*f.value, reached[f.key] = v, true
+			}
+			return err
+		}
+		*f.value = v
+	case kindSelect:
+		v, err := a.choose(f.title, desc, f.options(), *f.value, f.check)
 		if err != nil {
 			return err
 		}
-		*dst = v
-		reached[field] = true
-		if hint != nil {
-			a.say(hint(v))
-		}
-		return nil
-	}
-
-	// What the reporter's profile says is not asked (TicketRequest.Known).
-	if s.ask(fName) {
-		if err = text(fName, &s.name, m.t("form.name.desc"), o.Reporter.Name, s.checkName, nil); err != nil {
-			return err
-		}
-	}
-	if s.ask(fFunction) {
-		functions := []choice{
-			{m.t("form.function.chef_etablissement"), string(support.ChefEtablissement)},
-			{m.t("form.function.adjoint"), string(support.Adjoint)},
-			{m.t("form.function.correspondant_ent"), string(support.CorrespondantENT)},
-			{m.t("form.function.other"), otherFunction},
-		}
-		fn, err := a.choose(label(fFunction), describe(m.t("form.function.desc"), s.problems(fFunction, s.function, string(o.Reporter.Function))),
-			functions, s.function, s.checkFunction)
+		*f.value = v
+	case kindMulti:
+		v, err := a.chooseMany(f.title, desc, f.options(), *f.values, f.parse, f.checks)
 		if err != nil {
 			return err
 		}
-		s.function, reached[fFunction] = fn, true
-	}
-	if s.ask(fPhone) {
-		if err = text(fPhone, &s.phone, m.t("form.phone.desc"), o.Reporter.Phone, s.checkPhone, s.phoneHint); err != nil {
+		*f.values = v
+	default:
+		v, err := a.input(f.title, desc, *f.value, f.check)
+		if err != nil {
 			return err
 		}
-	}
-	if s.ask(fEmail) {
-		if err = text(fEmail, &s.email, m.t("form.email.desc"), o.Reporter.Email, s.checkEmail, nil); err != nil {
-			return err
+		*f.value = v
+		if f.hint != nil {
+			a.say(f.hint(v))
 		}
 	}
-	if err = a.establishment(s, reached, text); err != nil {
-		return err
-	}
-	if err = text(fSubject, &s.subject, m.t("form.subject.desc"), o.Subject, s.checkSubject, nil); err != nil {
-		return err
-	}
-	var pops []choice
-	for _, p := range support.Populations {
-		pops = append(pops, choice{m.t("form.population." + string(p)), string(p)})
-	}
-	parsePop := func(v string) (string, bool) {
-		p, ok := support.ParsePopulation(v)
-		return string(p), ok
-	}
-	popDesc := describe(m.t("form.population.desc_a11y"), s.problems(fPopulation, "", ""))
-	pv, err := a.chooseMany(label(fPopulation), popDesc, pops, s.population, parsePop, s.checkPopulation)
-	if err != nil {
-		return err
-	}
-	s.population, reached[fPopulation] = pv, true
-
-	desc, err := a.multiline(label(fDescription), describe(m.t("form.description.desc_a11y"),
-		s.problems(fDescription, s.description, o.Description)), s.description, s.checkDescription)
-	if err != nil {
-		if desc != "" {
-			s.description, reached[fDescription] = desc, true
-		}
-		return err
-	}
-	s.description, reached[fDescription] = desc, true
-
-	if err = text(fLocation, &s.location, m.t("form.location.desc"), o.Location, s.checkLocation, s.locationHint); err != nil {
-		return err
-	}
-	var prios []choice
-	for _, p := range support.Priorities {
-		prios = append(prios, choice{m.t("form.priority." + string(p)), string(p)})
-	}
-	pr, err := a.choose(label(fPriority), describe(m.t("form.priority.desc"), s.problems(fPriority, "", "")), prios, s.priority, s.checkPriority)
-	if err != nil {
-		return err
-	}
-	s.priority, reached[fPriority] = pr, true
+	reached[f.key] = true
 	return nil
 }
 

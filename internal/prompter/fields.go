@@ -57,9 +57,6 @@ const (
 	fPriority    = "priority"
 )
 
-var fieldOrder = []string{fName, fFunction, fPhone, fEmail, fUAI, fPick, fEstName, fEstCity,
-	fSubject, fPopulation, fDescription, fLocation, fPriority}
-
 // otherFunction is the "Autre" choice of the function select: it exists so
 // that someone who may not contact support learns why, rather than picking
 // a function that is not theirs.

@@ -19,7 +19,6 @@ import (
 	"github.com/charmbracelet/x/term"
 
 	"github.com/ent-support/ent-support/internal/locale"
-	"github.com/ent-support/ent-support/internal/support"
 )
 
 // Options configure the huh prompter.
@@ -190,141 +189,80 @@ func (c *confirmField) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return c, cmd
 }
 
-// ticketForm builds the form of the procedure over s. It returns the field
-// keys in the order huh visits them, to tell which were reached.
+// ticketForm draws the form of the procedure (ticketFields) over s, a page
+// per group. It returns the field keys in the order huh visits them, to
+// tell which were reached.
 func (h *Huh) ticketForm(s *ticketState) (*huh.Form, []string) {
-	m := h.msg
-	label := func(field string) string { return locale.FieldLabel(m.lang, field) }
-	o := s.orig
-
-	name := huh.NewInput().Key(fName).Title(label(fName)).Accessor(bind(s, &s.name)).Validate(s.checkName).
-		DescriptionFunc(func() string {
-			return describe(m.t("form.name.desc"), s.problems(fName, get(s, &s.name), o.Reporter.Name))
-		}, &s.name)
-
-	// Options before Value, so that a pre-filled function is the one shown.
-	function := huh.NewSelect[string]().Key(fFunction).Title(label(fFunction)).
-		Options(
-			huh.NewOption(m.t("form.function.chef_etablissement"), string(support.ChefEtablissement)),
-			huh.NewOption(m.t("form.function.adjoint"), string(support.Adjoint)),
-			huh.NewOption(m.t("form.function.correspondant_ent"), string(support.CorrespondantENT)),
-			huh.NewOption(m.t("form.function.other"), otherFunction),
-		).Accessor(bind(s, &s.function)).Validate(s.checkFunction).
-		DescriptionFunc(func() string {
-			v := get(s, &s.function)
-			return describe(m.t("form.function.desc"), s.problems(fFunction, v, string(o.Reporter.Function)), s.functionHint(v))
-		}, &s.function)
-
-	phone := huh.NewInput().Key(fPhone).Title(label(fPhone)).Accessor(bind(s, &s.phone)).Validate(s.checkPhone).
-		DescriptionFunc(func() string {
-			v := get(s, &s.phone)
-			return describe(m.t("form.phone.desc"), s.problems(fPhone, v, o.Reporter.Phone), s.phoneHint(v))
-		}, &s.phone)
-
-	email := huh.NewInput().Key(fEmail).Title(label(fEmail)).Accessor(bind(s, &s.email)).Validate(s.checkEmail).
-		DescriptionFunc(func() string {
-			return describe(m.t("form.email.desc"), s.problems(fEmail, get(s, &s.email), o.Reporter.Email))
-		}, &s.email)
-
-	uaiDesc := m.t("form.uai.desc")
-	if s.req.Search != nil {
-		uaiDesc = m.t("form.uai.desc_search")
-	}
-	uai := huh.NewInput().Key(fUAI).Title(label(fUAI)).Accessor(bind(s, &s.uai)).Validate(s.checkUAI).
-		DescriptionFunc(func() string {
-			v := get(s, &s.uai)
-			return describe(uaiDesc, s.problems(fUAI, v, o.Establishment.UAI), s.uaiHint(v))
-		}, &s.uai)
-
-	pick := huh.NewSelect[string]().Key(fPick).Title(m.t("form.pick.title")).
-		DescriptionFunc(func() string { return m.t("form.pick.desc", "query", strings.TrimSpace(get(s, &s.uai))) }, &s.uai).
-		OptionsFunc(func() []huh.Option[string] {
-			var opts []huh.Option[string]
-			for _, e := range s.search(get(s, &s.uai)) {
-				opts = append(opts, huh.NewOption(matchLabel(e), e.UAI))
-			}
-			return opts
-		}, &s.uai).
-		Value(&s.pick).Validate(func(v string) error { return s.checkUAI(v) })
-
-	estName := huh.NewInput().Key(fEstName).Title(label(fEstName)).Accessor(bind(s, &s.estName)).Validate(s.checkEstName).
-		DescriptionFunc(func() string {
-			s.vmu.Lock()
-			uai, v := s.chosenUAI(), s.estName
-			s.vmu.Unlock()
-			return describe(m.t("form.est_name.desc", "uai", uai), s.problems(fEstName, v, o.Establishment.Name))
-		}, &s.estName)
-	estCity := huh.NewInput().Key(fEstCity).Title(label(fEstCity)).Accessor(bind(s, &s.estCity)).Validate(s.checkEstCity).
-		DescriptionFunc(func() string {
-			return describe(m.t("form.est_city.desc"), s.problems(fEstCity, get(s, &s.estCity), o.Establishment.City))
-		}, &s.estCity)
-
-	subject := huh.NewInput().Key(fSubject).Title(label(fSubject)).Accessor(bind(s, &s.subject)).Validate(s.checkSubject).
-		DescriptionFunc(func() string {
-			v := get(s, &s.subject)
-			return describe(m.t("form.subject.desc"), s.problems(fSubject, v, o.Subject), s.countHint(v, support.SubjectMax))
-		}, &s.subject)
-
-	var popOpts []huh.Option[string]
-	for _, p := range support.Populations {
-		popOpts = append(popOpts, huh.NewOption(m.t("form.population."+string(p)), string(p)))
-	}
-	population := huh.NewMultiSelect[string]().Key(fPopulation).Title(label(fPopulation)).
-		Options(popOpts...).Accessor(bind(s, &s.population)).Filterable(false).Validate(s.checkPopulation).
-		Description(describe(m.t("form.population.desc"), s.problems(fPopulation, "", "")))
-
 	editor := h.editor()
-	description := huh.NewText().Key(fDescription).Title(label(fDescription)).Accessor(bind(s, &s.description)).
-		Validate(s.checkDescription).Lines(8).CharLimit(support.DescriptionMax).
-		ExternalEditor(true).Editor(editor...).EditorExtension("txt").
-		DescriptionFunc(func() string {
-			v := get(s, &s.description)
-			return describe(m.t("form.description.desc", "editor", editorName(editor)),
-				s.problems(fDescription, v, o.Description), s.countHint(v, support.DescriptionMax))
-		}, &s.description)
-
-	location := huh.NewInput().Key(fLocation).Title(label(fLocation)).Accessor(bind(s, &s.location)).Validate(s.checkLocation).
-		DescriptionFunc(func() string {
-			v := get(s, &s.location)
-			return describe(m.t("form.location.desc"), s.problems(fLocation, v, o.Location), s.locationHint(v))
-		}, &s.location)
-
-	var prioOpts []huh.Option[string]
-	for _, p := range support.Priorities {
-		prioOpts = append(prioOpts, huh.NewOption(m.t("form.priority."+string(p)), string(p)))
-	}
-	priority := huh.NewSelect[string]().Key(fPriority).Title(label(fPriority)).
-		Options(prioOpts...).Accessor(bind(s, &s.priority)).Validate(s.checkPriority).
-		Description(describe(m.t("form.priority.desc"), s.problems(fPriority, "", "")))
-
-	// What the reporter's profile says is not asked (see TicketRequest.Known).
+	fields := s.ticketFields(editorName(editor))
 	var groups []*huh.Group
-	var who []huh.Field
-	for _, q := range []struct {
-		key   string
-		field huh.Field
-	}{{fName, name}, {fFunction, function}, {fPhone, phone}, {fEmail, email}} {
-		if s.ask(q.key) {
-			who = append(who, q.field)
+	var order []string
+	for i := 0; i < len(fields); {
+		page, when := fields[i].page, fields[i].when
+		var drawn []huh.Field
+		for ; i < len(fields) && fields[i].page == page; i++ {
+			f := &fields[i]
+			order = append(order, f.key)
+			// What the reporter's profile says is not asked (TicketRequest.Known).
+			if s.ask(f.gate) {
+				drawn = append(drawn, h.field(s, f, editor))
+			}
 		}
+		if len(drawn) == 0 {
+			continue
+		}
+		g := huh.NewGroup(drawn...)
+		if when != nil {
+			g = g.WithHideFunc(func() bool { return !when() })
+		}
+		groups = append(groups, g)
 	}
-	if len(who) > 0 {
-		groups = append(groups, huh.NewGroup(who...))
+	return h.newForm(groups...), order
+}
+
+// field draws one field of the table.
+func (h *Huh) field(s *ticketState, f *formField, editor []string) huh.Field {
+	desc := func() string {
+		var v string
+		if f.value != nil {
+			v = get(s, f.value)
+		}
+		return f.description(false, v)
 	}
-	if s.ask(fUAI) {
-		if len(s.req.Mine) > 0 {
-			groups = append(groups, huh.NewGroup(h.mineSelect(s)))
+	switch f.kind {
+	case kindText:
+		return huh.NewText().Key(f.key).Title(f.title).Accessor(bind(s, f.value)).
+			Validate(f.check).Lines(8).CharLimit(f.max).
+			ExternalEditor(true).Editor(editor...).EditorExtension("txt").
+			DescriptionFunc(desc, f.follows)
+	case kindSelect:
+		sel := huh.NewSelect[string]().Key(f.key).Title(f.title)
+		// Options before the value, so that a pre-filled one is the one shown.
+		if f.dynamicOptions {
+			sel = sel.OptionsFunc(func() []huh.Option[string] { return huhOptions(f.options()) }, f.follows)
 		} else {
-			groups = append(groups, huh.NewGroup(uai), huh.NewGroup(pick).WithHideFunc(func() bool { return !s.needPick() }))
+			sel = sel.Options(huhOptions(f.options())...)
 		}
-		groups = append(groups, huh.NewGroup(estName, estCity).WithHideFunc(func() bool { return !s.needDetails() }))
+		sel = sel.Accessor(bind(s, f.value)).Validate(f.check)
+		if f.follows == nil {
+			return sel.Description(desc())
+		}
+		return sel.DescriptionFunc(desc, f.follows)
+	case kindMulti:
+		return huh.NewMultiSelect[string]().Key(f.key).Title(f.title).
+			Options(huhOptions(f.options())...).Accessor(bind(s, f.values)).Filterable(false).
+			Validate(f.checks).Description(desc())
 	}
-	groups = append(groups,
-		huh.NewGroup(subject, population),
-		huh.NewGroup(description),
-		huh.NewGroup(location, priority),
-	)
-	return h.newForm(groups...), fieldOrder
+	return huh.NewInput().Key(f.key).Title(f.title).Accessor(bind(s, f.value)).Validate(f.check).
+		DescriptionFunc(desc, f.follows)
+}
+
+func huhOptions(cs []choice) []huh.Option[string] {
+	opts := make([]huh.Option[string], 0, len(cs))
+	for _, c := range cs {
+		opts = append(opts, huh.NewOption(c.label, c.value))
+	}
+	return opts
 }
 
 // attachForm asks for one more file; an empty answer ends the attachments.

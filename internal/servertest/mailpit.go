@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/ent-support/ent-support/internal/testenv"
 )
 
 // Mailpit, a real SMTP server with a REST API, receives the mail of the
@@ -28,7 +30,7 @@ func MailpitBin(t testing.TB) string {
 			return p
 		}
 	}
-	if ci := os.Getenv("CI"); ci != "" && ci != "0" && ci != "false" {
+	if testenv.InCI() {
 		t.Fatal("mailpit not found (PATH or .ci/bin): run .ci/run")
 	}
 	t.Skip("mailpit not found; .ci/run installs it")

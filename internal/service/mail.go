@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/mail"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -140,7 +141,7 @@ func spoolMail(r io.Reader, max int64) (*os.File, int64, error) {
 }
 
 func mailTooLarge(max int64) error {
-	return support.Errorf(support.ETOOLARGE, "error.mail_too_large", map[string]string{"max": itoa(int(max))})
+	return support.Errorf(support.ETOOLARGE, "error.mail_too_large", map[string]string{"max": strconv.Itoa(int(max))})
 }
 
 func (s *Service) handleMail(ctx context.Context, inbox support.MailInbox, in *mailIn) (MailResult, error) {

@@ -1,6 +1,7 @@
 package service
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/ent-support/ent-support/internal/locale"
@@ -104,7 +105,7 @@ func problemLines(lang string, fes []support.FieldError) []string {
 func (s *Service) incompleteReply(in *mailIn, req mailin.Request, fes []support.FieldError) support.MailDelivery {
 	lang := mailLang(in)
 	return s.autoReply(in, "request", lang,
-		locale.T(lang, "mail.reply.incomplete", map[string]string{"days": itoa(PendingMailDays)}),
+		locale.T(lang, "mail.reply.incomplete", map[string]string{"days": strconv.Itoa(PendingMailDays)}),
 		strings.Join(problemLines(lang, fes), "\n"),
 		locale.T(lang, "mail.reply.template", nil)+"\n\n"+template(in.user, req))
 }

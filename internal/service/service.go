@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 
@@ -337,7 +338,7 @@ func (s *Service) ListTickets(ctx context.Context, f support.TicketFilter) (*sup
 		f.Limit = support.DefaultListLimit
 	} else if f.Limit < 1 || f.Limit > support.MaxListLimit {
 		errs = append(errs, support.FieldError{Field: "limit", Rule: support.RuleLimit,
-			Params: map[string]string{"min": "1", "max": itoa(support.MaxListLimit)}})
+			Params: map[string]string{"min": "1", "max": strconv.Itoa(support.MaxListLimit)}})
 	}
 	if f.UAI != "" {
 		uai, fe := support.ParseUAI(f.UAI)
@@ -522,7 +523,7 @@ func (s *Service) Bootstrap(ctx context.Context, token string) (created bool, er
 	}
 	if len(token) < MinBootstrapTokenLen {
 		return false, support.Errorf(support.EINVALID, "error.bootstrap_token_short",
-			map[string]string{"min": itoa(MinBootstrapTokenLen)})
+			map[string]string{"min": strconv.Itoa(MinBootstrapTokenLen)})
 	}
 	u := &support.User{Name: "Administrateur", Email: "admin@localhost", Role: support.RoleAdmin}
 	if err := s.store.CreateUser(ctx, u, support.HashToken(token)); err != nil {
@@ -724,9 +725,4 @@ func (s *Service) ImportEstablishments(ctx context.Context, r io.Reader) (*suppo
 			Params: map[string]string{"reason": err.Error()}}})
 	}
 	return rep, nil
-}
-
-func itoa(n int) string {
-	b, _ := json.Marshal(n)
-	return string(b)
 }

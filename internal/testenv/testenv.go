@@ -6,14 +6,13 @@ package testenv
 import (
 	"os"
 	"testing"
+
+	"github.com/ent-support/ent-support/internal/iostreams"
 )
 
-// InCI says whether the tests run under CI: CI set to anything but "", "0"
-// or "false".
-func InCI() bool {
-	ci := os.Getenv("CI")
-	return ci != "" && ci != "0" && ci != "false"
-}
+// InCI says whether the tests run under CI, by the rule the commands
+// follow (iostreams.IsCI).
+func InCI() bool { return iostreams.IsCI(os.Getenv) }
 
 // Unavailable stops a test that lacks a real program: it fails under CI,
 // naming the script that installs it, and skips elsewhere. what names the

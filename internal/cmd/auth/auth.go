@@ -145,13 +145,10 @@ func (opts *LoginOptions) backend(b config.Backend) (config.Backend, bool, error
 // maxToken bounds what --with-token reads: a token is 70 characters.
 const maxToken = 4 << 10
 
-// canPrompt: both ends of the conversation are a terminal, no CI system
-// drives us, the token is not piped, and a form exists.
+// canPrompt: the streams allow it (IOStreams.CanPrompt: terminals, no
+// CI), the token is not piped, and a form exists.
 func canPrompt(opts *LoginOptions) bool {
-	if opts.WithToken || !opts.IO.IsStdinTTY() || !opts.IO.IsStderrTTY() {
-		return false
-	}
-	if ci := opts.Getenv("CI"); ci != "" && ci != "0" && ci != "false" {
+	if opts.WithToken || !opts.IO.CanPrompt() {
 		return false
 	}
 	return opts.Prompter != nil && opts.Prompter() != nil

@@ -133,19 +133,14 @@ func NewCmdNew(f *cmdutil.Factory, runF func(*NewOptions) error) *cobra.Command 
 	return cmd
 }
 
-// canPrompt is the rule for showing the form: standard input and standard
-// error (where the form draws) are terminals, --no-input was not given, no
-// CI system is driving us, nothing was read from standard input, and a
-// form is available. Standard output may be redirected: `new > num.txt`
-// still asks, and only the number lands in the file.
+// canPrompt is the rule for showing the form: the streams allow it
+// (IOStreams.CanPrompt: terminals, no CI), --no-input was not given,
+// nothing was read from standard input, and a form is available.
 func canPrompt(opts *NewOptions) bool {
-	if opts.NoInput || !opts.IO.IsStdinTTY() || !opts.IO.IsStderrTTY() {
+	if opts.NoInput || !opts.IO.CanPrompt() {
 		return false
 	}
 	if opts.FromFile == "-" || opts.DescriptionFile == "-" {
-		return false
-	}
-	if ci := opts.Getenv("CI"); ci != "" && ci != "0" && ci != "false" {
 		return false
 	}
 	return opts.Prompter != nil && opts.Prompter() != nil
@@ -543,13 +538,6 @@ func overlay(dst *support.TicketInput, src support.TicketInput) {
 // input); see cmdutil.ReadInput.
 func readInput(opts *NewOptions, name, field string, max int64) ([]byte, string, *support.FieldError) {
 	return cmdutil.ReadInput(opts.IO.In, opts.Lang, name, field, max)
-}
-
-var errIsDir = cmdutil.ErrIsDir
-
-// unreadable is the field error of a file we could not read (see cmdutil.Unreadable).
-func unreadable(lang, field, name string, err error) *support.FieldError {
-	return cmdutil.Unreadable(lang, field, name, err)
 }
 
 // blockingPhone is the support phone line to end a bloquante ticket with,

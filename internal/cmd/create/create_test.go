@@ -228,7 +228,8 @@ func TestCanPrompt(t *testing.T) {
 	tests := []struct {
 		name                   string
 		stdin, stderr, noInput bool
-		ci, fromFile           string
+		ci                     bool
+		fromFile               string
 		noPrompter             bool
 		want                   bool
 	}{
@@ -237,8 +238,7 @@ func TestCanPrompt(t *testing.T) {
 		{name: "stdin piped", stdin: false, stderr: true},
 		{name: "stderr redirected", stdin: true, stderr: false},
 		{name: "--no-input", stdin: true, stderr: true, noInput: true},
-		{name: "CI", stdin: true, stderr: true, ci: "true"},
-		{name: "CI=false", stdin: true, stderr: true, ci: "false", want: true},
+		{name: "CI", stdin: true, stderr: true, ci: true},
 		{name: "file from stdin", stdin: true, stderr: true, fromFile: "-"},
 		{name: "no form available", stdin: true, stderr: true, noPrompter: true},
 	}
@@ -247,8 +247,8 @@ func TestCanPrompt(t *testing.T) {
 			f, _, _, _ := cmdtest.Factory(t, cmdtest.NewTickets())
 			f.IOStreams.SetStdinTTY(tt.stdin)
 			f.IOStreams.SetStderrTTY(tt.stderr)
+			f.IOStreams.SetCI(tt.ci)
 			opts := &NewOptions{IO: f.IOStreams, NoInput: tt.noInput, FromFile: tt.fromFile,
-				Getenv:   func(k string) string { return map[string]string{"CI": tt.ci}[k] },
 				Prompter: func() prompter.Prompter { return p }}
 			if tt.noPrompter {
 				opts.Prompter = func() prompter.Prompter { return nil }

@@ -142,7 +142,7 @@ func New() *cmdutil.Factory {
 	// ACCESSIBLE=1 asks one question per line, for screen readers.
 	f.Prompter = sync.OnceValue(func() prompter.Prompter {
 		return prompter.NewHuh(prompter.Options{In: f.IOStreams.In, Out: f.IOStreams.ErrOut, Lang: f.Lang,
-			Accessible: f.Getenv("ACCESSIBLE") != ""})
+			Accessible: f.IOStreams.IsAccessible()})
 	})
 	f.RunServer = func(ctx context.Context, o cmdutil.ServerOptions) error { return runServer(ctx, f, o) }
 	f.RotateLinkKey = func(ctx context.Context, database string, revoke bool) error {

@@ -32,7 +32,6 @@ type Options struct {
 	JSON     bool
 	Export   cmdutil.Export
 	Prompter func() prompter.Prompter
-	Getenv   func(string) string
 	// Yes removes without asking (outbox rm).
 	Yes bool
 }
@@ -40,7 +39,7 @@ type Options struct {
 // NewCmdOutbox returns `outbox` and its subcommands.
 func NewCmdOutbox(f *cmdutil.Factory) *cobra.Command {
 	opts := &Options{IO: f.IOStreams, Lang: f.Lang, Location: f.Location, Outbox: f.Outbox, Tickets: f.Tickets,
-		Prompter: f.Prompter, Getenv: f.Getenv}
+		Prompter: f.Prompter}
 	cmd := &cobra.Command{Use: "outbox", Short: f.T("keep.outbox.short", nil), Long: f.T("keep.outbox.long", nil),
 		Args: cmdutil.GroupArgs, RunE: cmdutil.ShowHelp}
 	list := &cobra.Command{
@@ -188,7 +187,7 @@ func rmRun(opts *Options, id string) error {
 	}
 	if !opts.Yes {
 		var p prompter.Prompter
-		if opts.IO.IsStdinTTY() && opts.IO.IsStderrTTY() && !ci(opts.Getenv) && opts.Prompter != nil {
+		if opts.IO.CanPrompt() && opts.Prompter != nil {
 			p = opts.Prompter()
 		}
 		if p == nil {
@@ -213,12 +212,4 @@ func rmRun(opts *Options, id string) error {
 	}
 	fmt.Fprintln(opts.IO.ErrOut, locale.T(opts.Lang, "keep.outbox.removed", map[string]string{"id": e.ID}))
 	return nil
-}
-
-func ci(getenv func(string) string) bool {
-	if getenv == nil {
-		return false
-	}
-	v := getenv("CI")
-	return v != "" && v != "0" && v != "false"
 }

@@ -24,7 +24,7 @@ func TestRmAsksOnATerminalAndNeedsYesElsewhere(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := &cmdtest.Prompter{Answer: false}
-	opts := &Options{IO: f.IOStreams, Lang: f.Lang, Outbox: f.Outbox, Getenv: f.Getenv,
+	opts := &Options{IO: f.IOStreams, Lang: f.Lang, Outbox: f.Outbox,
 		Prompter: func() prompter.Prompter { return p }}
 
 	// No terminal: refused, nothing asked, nothing deleted.

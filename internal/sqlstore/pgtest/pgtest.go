@@ -285,16 +285,6 @@ func freePort(tb testing.TB) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-// Exists says whether the PostgreSQL programs are installed (or a server
-// is given by EnvDSN).
-func Exists() bool {
-	if os.Getenv(EnvDSN) != "" {
-		return true
-	}
-	_, err := os.Stat(filepath.Join(BinDir, "initdb"))
-	return err == nil
-}
-
 // ServerLog returns what the cluster logged so far ("" for a server given
 // by EnvDSN): benchmarks read the plans auto_explain writes there.
 func (c *Cluster) ServerLog() string {
