@@ -25,9 +25,10 @@ import (
 )
 
 // TestMain lets testscript run this test binary as the ent-support
-// command: scripts exercise the real Main, in real processes.
+// command: scripts exercise the real Main, in real processes. The run
+// fails if any process the tests started outlives them.
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	testscript.Main(servertest.Checked(m), map[string]func(){
 		"ent-support": func() { os.Exit(Main()) },
 	})
 }
