@@ -41,6 +41,9 @@ type Service struct {
 	Err   error
 	Fail  map[string]error
 	FailN map[string]int
+	// FailOn gives, by method, the outcome of each call in turn: the n-th
+	// call fails with FailOn[method][n-1] unless it is nil.
+	FailOn map[string][]error
 	// Block, when set for a method name, is waited on before the call runs.
 	Block map[string]chan struct{}
 	// Tokens are the users Authenticate knows.
@@ -104,6 +107,9 @@ func (f *Service) enter(method string) error {
 	f.calls[method]++
 	ch := f.Block[method]
 	err := f.Fail[method]
+	if on, n := f.FailOn[method], f.calls[method]; err == nil && n <= len(on) {
+		err = on[n-1]
+	}
 	if err != nil {
 		if n, ok := f.FailN[method]; ok {
 			if n <= 1 {
