@@ -12,9 +12,12 @@ import (
 // with no rule: the rules are the service's, tested there.
 
 // change records a call and applies it to the ticket.
-func (f *Service) change(method string, n support.Number, c Change, apply func(*support.Ticket)) (*support.Ticket, error) {
+func (f *Service) change(ctx context.Context, method string, n support.Number, c Change, apply func(*support.Ticket)) (*support.Ticket, error) {
 	if err := f.enter(method); err != nil {
 		return nil, err
+	}
+	if u := support.UserFrom(ctx); u != nil {
+		c.By = u.ID
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -29,15 +32,15 @@ func (f *Service) change(method string, n support.Number, c Change, apply func(*
 }
 
 func (f *Service) ChangeStatus(ctx context.Context, n support.Number, to support.Status, m string) (*support.Ticket, error) {
-	return f.change("ChangeStatus", n, Change{"status", string(to), m}, func(t *support.Ticket) { t.Status = to })
+	return f.change(ctx, "ChangeStatus", n, Change{Action: "status", Value: string(to), Message: m}, func(t *support.Ticket) { t.Status = to })
 }
 
 func (f *Service) ChangePriority(ctx context.Context, n support.Number, p support.Priority, m string) (*support.Ticket, error) {
-	return f.change("ChangePriority", n, Change{"priority", string(p), m}, func(t *support.Ticket) { t.Priority = p })
+	return f.change(ctx, "ChangePriority", n, Change{Action: "priority", Value: string(p), Message: m}, func(t *support.Ticket) { t.Priority = p })
 }
 
 func (f *Service) Assign(ctx context.Context, n support.Number, email string) (*support.Ticket, error) {
-	return f.change("Assign", n, Change{"assign", email, ""}, func(t *support.Ticket) {
+	return f.change(ctx, "Assign", n, Change{Action: "assign", Value: email}, func(t *support.Ticket) {
 		if email == "" {
 			email = "admin@localhost"
 		}
@@ -46,7 +49,7 @@ func (f *Service) Assign(ctx context.Context, n support.Number, email string) (*
 }
 
 func (f *Service) Reopen(ctx context.Context, n support.Number, m string) (*support.Ticket, error) {
-	return f.change("Reopen", n, Change{"reopen", "", m}, func(t *support.Ticket) { t.Status = support.StatusOpen })
+	return f.change(ctx, "Reopen", n, Change{Action: "reopen", Message: m}, func(t *support.Ticket) { t.Status = support.StatusOpen })
 }
 
 // record counts an account call, records it as a Change when c is given,

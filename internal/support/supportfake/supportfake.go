@@ -70,6 +70,11 @@ type Service struct {
 	Hashes   map[string]string
 	// CSV is the last establishment import's content.
 	CSV string
+	// CheckInput makes CreateTicket check the ticket as the service does
+	// (EINVALID with the fields) and file it normalized, for the tests of
+	// what carries the service's refusals (the HTTP layer); left false,
+	// the ticket is filed as given.
+	CheckInput bool
 
 	mu    sync.Mutex
 	calls map[string]int
@@ -86,6 +91,7 @@ var (
 // Change is a workflow or account call the fake received.
 type Change struct {
 	Action, Value, Message string
+	By                     int64 // the caller's ID, when the context has one (behind a server)
 }
 
 // New returns a fake with the default limits and one establishment.
@@ -94,6 +100,8 @@ func New() *Service {
 		Info_:          support.ServerInfo{Prefix: "CG42N1", Limits: support.DefaultLimits()},
 		Establishments: []support.Establishment{{UAI: "0421234N", Name: "Collège du Pilat", City: "Bourg-Argental"}},
 		Files:          map[int64][]byte{},
+		Fail:           map[string]error{}, FailN: map[string]int{}, FailOn: map[string][]error{},
+		Block: map[string]chan struct{}{}, Received: map[string][]byte{}, Hashes: map[string]string{},
 	}
 }
 
@@ -195,8 +203,8 @@ func (f *Service) attach(name string, b []byte, size int64, commentID int64) sup
 	return a
 }
 
-// CreateTicket files the ticket as it was given (unchecked: the checks
-// are the service's), once per idempotency key.
+// CreateTicket records the input in Created and files it (see
+// CheckInput), once per idempotency key.
 func (f *Service) CreateTicket(ctx context.Context, in support.TicketInput, opts support.CreateOptions) (*support.Ticket, error) {
 	if err := f.enter("CreateTicket"); err != nil {
 		return nil, err
@@ -208,12 +216,23 @@ func (f *Service) CreateTicket(ctx context.Context, in support.TicketInput, opts
 	if t := f.byKey[opts.IdempotencyKey]; t != nil && opts.IdempotencyKey != "" {
 		return t, nil
 	}
-	t := &support.Ticket{TicketSummary: support.TicketSummary{
-		Number: support.Number{Prefix: "CG42N1", Seq: int64(len(f.Tickets) + 1)}, TicketInput: in,
-		Status: support.StatusNew, CreatedAt: Clock, UpdatedAt: Clock}}
-	if u := support.UserFrom(ctx); u != nil {
-		t.CreatedBy = u.ID
+	filed := in
+	if f.CheckInput {
+		norm, errs := in.Normalize()
+		if len(errs) > 0 {
+			return nil, support.InvalidFields(errs)
+		}
+		filed = norm
 	}
+	t := &support.Ticket{TicketSummary: support.TicketSummary{
+		Number: support.Number{Prefix: "CG42N1", Seq: int64(len(f.Tickets) + 1)}, TicketInput: filed,
+		Status: support.StatusNew, CreatedAt: Clock, UpdatedAt: Clock},
+		Attachments: []support.Attachment{}, Comments: []support.Comment{}}
+	actor := "Administrateur"
+	if u := support.UserFrom(ctx); u != nil {
+		t.CreatedBy, actor = u.ID, u.Name
+	}
+	t.History = []support.HistoryEntry{{At: Clock, Actor: actor, To: support.StatusNew}}
 	for _, u := range opts.Attachments {
 		b, n, err := f.read(u)
 		if err != nil {
@@ -365,8 +384,9 @@ func (f *Service) Me(ctx context.Context) (*support.User, error) {
 	return &support.User{ID: 1, Name: "Administrateur", Role: role}, nil
 }
 
-// UpdateMe records the update and applies it to User (checked with the
-// service's rules).
+// UpdateMe records the update and applies it (checked with the service's
+// rules) to User, created as an admin when nil; with a caller in ctx and
+// no User, to a copy of the caller.
 func (f *Service) UpdateMe(ctx context.Context, c support.ContactUpdate) (*support.User, error) {
 	if err := f.enter("UpdateMe"); err != nil {
 		return nil, err
@@ -378,21 +398,26 @@ func (f *Service) UpdateMe(ctx context.Context, c support.ContactUpdate) (*suppo
 	if len(errs) > 0 {
 		return nil, support.InvalidFields(errs)
 	}
-	if f.User == nil {
-		f.User = &support.User{ID: 1, Name: "Administrateur", Role: support.RoleAdmin}
-		if u := support.UserFrom(ctx); u != nil {
-			cp := *u
-			f.User = &cp
+	u := f.User
+	if u == nil {
+		if cu := support.UserFrom(ctx); cu != nil {
+			// The caller of a request: changed in the answer only, so
+			// that the fake's users stay as the test set them.
+			cp := *cu
+			u = &cp
+		} else {
+			f.User = &support.User{ID: 1, Name: "Administrateur", Role: support.RoleAdmin}
+			u = f.User
 		}
 	}
 	if c.Phone != "" {
-		f.User.Phone = c.Phone
+		u.Phone = c.Phone
 	}
 	if c.Email != "" {
-		f.User.Email = c.Email
+		u.Email = c.Email
 	}
-	u := *f.User
-	return &u, nil
+	cp := *u
+	return &cp, nil
 }
 
 // SearchEstablishments answers the establishments whose UAI starts with q
