@@ -25,9 +25,10 @@ import (
 )
 
 // TestMain lets testscript run this test binary as the ent-support
-// command: scripts exercise the real Main, in real processes.
+// command: scripts exercise the real Main, in real processes. The run
+// fails if any process the tests started outlives them.
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	testscript.Main(servertest.Checked(m), map[string]func(){
 		"ent-support": func() { os.Exit(Main()) },
 	})
 }
@@ -95,14 +96,17 @@ func startServer(env *testscript.Env, dsn string) error {
 		return err
 	}
 	work := env.WorkDir
-	p, err := servertest.Start(bin, append(os.Environ(), "ENT_SUPPORT_BOOTSTRAP_TOKEN="+bootstrapToken,
-		"ENT_SUPPORT_DATA_DIR="+filepath.Join(work, ".server-data"), "TMPDIR="+work),
-		filepath.Join(work, ".server.log"), filepath.Join(work, ".server-addr"),
-		"--database", dsn, "--prefix", "CG42N1")
+	// The server's log, data and address are in $WORK/.server, out of
+	// the scripts' way.
+	dir := filepath.Join(work, ".server")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		return err
+	}
+	p, err := servertest.Run(servertest.Options{Bin: bin, Dir: dir, Token: bootstrapToken, Database: dsn,
+		Args: []string{"--prefix", "CG42N1"}}, env.Defer)
 	if err != nil {
 		return err
 	}
-	env.Defer(p.Stop)
 	// The scripts reach the server through a proxy that checks every
 	// answer against the OpenAPI document; a script whose server answered
 	// anything the document does not say fails.

@@ -20,6 +20,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/ent-support/ent-support/internal/servertest"
 )
 
 // These tests cause the faults a school's network and a server's host
@@ -29,19 +31,18 @@ import (
 // each ticket must end confirmed exactly once or kept in the outbox, and
 // never be filed twice.
 
-// serverProc is a reference server process that can be killed and
-// restarted on the same address and database.
+// serverProc is a reference server process (started by servertest) that
+// can be killed and restarted on the same address and database, with what
+// these tests give every server: the bootstrap admin, the prefix, an open
+// directory.
 type serverProc struct {
-	t      testing.TB
-	bin    string
-	dir    string
-	addr   string
-	db     string   // the --database DSN
-	args   []string // more server flags
-	mu     sync.Mutex
-	cmd    *exec.Cmd
-	exited chan struct{}
-	kills  atomic.Int32
+	*servertest.Proc
+	t     testing.TB
+	bin   string
+	dir   string
+	addr  string
+	db    string // the --database DSN
+	kills atomic.Int32
 }
 
 func newServerProc(t testing.TB) *serverProc {
@@ -57,114 +58,40 @@ func newServerProcOn(t testing.TB, db string, args ...string) *serverProc {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A fixed address, so that a restart comes back where the clients
+	// and proxies point.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	s := &serverProc{t: t, bin: bin, dir: t.TempDir(), addr: addr, db: db, args: args}
-	if s.db == "" {
-		s.db = "sqlite:" + filepath.Join(s.dir, "server.db")
-	}
-	if err := s.tryStart(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.stop)
-	return s
+	p := servertest.Start(t, servertest.Options{Bin: bin, Token: bootstrapToken, Database: db, Addr: addr,
+		Args: append([]string{"--prefix", "CG42N1", "--open-directory"}, args...)})
+	return &serverProc{Proc: p, t: t, bin: bin, dir: p.Dir, addr: addr, db: p.Database()}
 }
 
-func (s *serverProc) url() string { return "http://" + s.addr }
+func (s *serverProc) url() string { return s.URL() }
 
 // pid is the running server's process ID.
-func (s *serverProc) pid() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.cmd.Process.Pid
-}
+func (s *serverProc) pid() int { return s.Pid() }
 
-// start starts the server and waits until it answers /healthz; it may be
-// called from any goroutine (failures are reported with Error).
+// start starts the server again after kill9 and waits until it listens;
+// it may be called from any goroutine (failures are reported with Error).
 func (s *serverProc) start() {
-	if err := s.tryStart(); err != nil {
+	if err := s.Restart(); err != nil {
 		s.t.Error(err)
 	}
 }
 
-func (s *serverProc) tryStart() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	log, err := os.OpenFile(filepath.Join(s.dir, "server.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
-	if err != nil {
-		return err
-	}
-	defer log.Close()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		cmd := exec.Command(s.bin, append([]string{"server", "--addr", s.addr, "--database", s.db,
-			"--prefix", "CG42N1", "--open-directory"}, s.args...)...)
-		cmd.Env = append(os.Environ(), "ENT_SUPPORT_BOOTSTRAP_TOKEN="+bootstrapToken,
-			"ENT_SUPPORT_DATA_DIR="+filepath.Join(s.dir, "data"), "TMPDIR="+s.dir)
-		cmd.Stdout, cmd.Stderr = log, log
-		if err := cmd.Start(); err != nil {
-			return err
-		}
-		exited := make(chan struct{})
-		go func() { cmd.Wait(); close(exited) }()
-		for {
-			if resp, err := http.Get(s.url() + "/healthz"); err == nil {
-				resp.Body.Close()
-				s.cmd, s.exited = cmd, exited
-				return nil
-			}
-			if time.Now().After(deadline) {
-				cmd.Process.Kill()
-				<-exited
-				b, _ := os.ReadFile(filepath.Join(s.dir, "server.log"))
-				return fmt.Errorf("the server did not answer /healthz:\n%s", b)
-			}
-			select {
-			case <-exited: // the port may still be held for a moment: try again
-			case <-time.After(10 * time.Millisecond):
-				continue
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			b, _ := os.ReadFile(filepath.Join(s.dir, "server.log"))
-			return fmt.Errorf("the server did not start:\n%s", b)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
+// stop stops the server gracefully (SIGINT); start brings it back.
+func (s *serverProc) stop() { s.Stop() }
 
 // kill9 kills the server with SIGKILL and waits until it is gone.
 func (s *serverProc) kill9() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.cmd == nil {
-		return
+	if s.Kill() {
+		s.kills.Add(1)
 	}
-	s.cmd.Process.Kill()
-	<-s.exited
-	s.cmd = nil
-	s.kills.Add(1)
-}
-
-func (s *serverProc) stop() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.cmd == nil {
-		return
-	}
-	s.cmd.Process.Signal(os.Interrupt)
-	select {
-	case <-s.exited:
-	case <-time.After(10 * time.Second):
-		s.cmd.Process.Kill()
-		<-s.exited
-	}
-	s.cmd = nil
 }
 
 // client is one person's machine: its own configuration and state

@@ -153,14 +153,7 @@ func TestBashCompletesTicketNumbersInARealTerminal(t *testing.T) {
 		t.Fatal(err)
 	}
 	work := t.TempDir()
-	srv, err := servertest.Start(bin, append(os.Environ(), "ENT_SUPPORT_BOOTSTRAP_TOKEN="+bootstrapToken,
-		"ENT_SUPPORT_DATA_DIR="+filepath.Join(work, "server-data"), "TMPDIR="+work),
-		filepath.Join(work, "server.log"), filepath.Join(work, "server-addr"),
-		"--database", "sqlite:"+filepath.Join(work, "server.db"), "--prefix", "CG42N1", "--open-directory")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Stop)
+	srv := servertest.Start(t, servertest.Options{Bin: bin, Token: bootstrapToken, Args: []string{"--prefix", "CG42N1", "--open-directory"}})
 	c := newClient(t, srv.URL())
 	for _, subject := range []string{"Messagerie inaccessible", "Cahier de textes vide"} {
 		if code, _, errs := c.run("new", "--no-input", "--from-file", "ticket.yaml", "--subject", subject); code != 0 {

@@ -96,7 +96,6 @@ func tlsFront(t *testing.T, upstream string, cert tls.Certificate) string {
 // roots instead of replacing them.
 func TestCAFile(t *testing.T) {
 	srv := newServerProc(t)
-	srv.start()
 	ca := newTestCA(t, "Rectorat de test")
 	loopback := []net.IP{net.ParseIP("127.0.0.1")}
 	front := tlsFront(t, srv.url(), ca.leaf(t, loopback))

@@ -104,7 +104,7 @@ func TestAddCommentHandler(t *testing.T) {
 	if resp.StatusCode != 401 {
 		t.Errorf("without a token: status %d, want 401", resp.StatusCode)
 	}
-	if n := ts.fake.count("AddComment"); n != 3 { // 2 accepted + the unknown ticket
+	if n := ts.fake.Count("AddComment"); n != 3 { // 2 accepted + the unknown ticket
 		t.Errorf("service called %d times, want 3", n)
 	}
 }
@@ -132,8 +132,8 @@ func TestClientAddComment(t *testing.T) {
 	if len(got.Attachments) != 1 || got.Attachments[0].Size != int64(len(content)) {
 		t.Errorf("comment with a file = %+v", got)
 	}
-	if !bytes.Equal(ts.fake.received["journal.log"], content) {
-		t.Errorf("the server received %d bytes, want %d", len(ts.fake.received["journal.log"]), len(content))
+	if !bytes.Equal(ts.fake.Received["journal.log"], content) {
+		t.Errorf("the server received %d bytes, want %d", len(ts.fake.Received["journal.log"]), len(content))
 	}
 	full, err := c.GetTicket(ctx, tk.Number)
 	if err != nil {
@@ -156,13 +156,13 @@ func TestClientAddComment(t *testing.T) {
 
 	// A comment is sent once: a 503 is not retried, since a retry after a
 	// lost answer would add the comment twice.
-	before := ts.fake.count("AddComment")
-	ts.fake.fail["AddComment"] = support.Errorf(support.EUNAVAILABLE, "error.storage_unavailable", nil)
+	before := ts.fake.Count("AddComment")
+	ts.fake.Fail["AddComment"] = support.Errorf(support.EUNAVAILABLE, "error.storage_unavailable", nil)
 	_, err = c.AddComment(ctx, tk.Number, "x", []support.Upload{memUpload("a.txt", []byte("a"), nil)})
 	if code := support.ErrorCode(err); code != support.EUNAVAILABLE {
 		t.Errorf("503: code %q", code)
 	}
-	if n := ts.fake.count("AddComment") - before; n != 1 {
+	if n := ts.fake.Count("AddComment") - before; n != 1 {
 		t.Errorf("service called %d times for one comment, want 1", n)
 	}
 }

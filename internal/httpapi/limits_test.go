@@ -126,7 +126,7 @@ func TestAuthFailuresRateLimited(t *testing.T) {
 			t.Fatalf("bad token %d: %s", resp.StatusCode, b)
 		}
 	}
-	checks := ts.fake.count("Authenticate")
+	checks := ts.fake.Count("Authenticate")
 	resp, b := get(one, reporterToken)
 	if resp.StatusCode != 429 || resp.Header.Get("Retry-After") != "20" {
 		t.Fatalf("good token from a limited address: %d Retry-After %q %s", resp.StatusCode, resp.Header.Get("Retry-After"), b)
@@ -140,7 +140,7 @@ func TestAuthFailuresRateLimited(t *testing.T) {
 	if resp, b := get(two, "ents_leaked1-d"); resp.StatusCode != 429 {
 		t.Errorf("leaked prefix from another address: %d %s", resp.StatusCode, b)
 	}
-	if got := ts.fake.count("Authenticate"); got != checks {
+	if got := ts.fake.Count("Authenticate"); got != checks {
 		t.Errorf("%d tokens checked while limited, want none", got-checks)
 	}
 	if resp, b := get(two, reporterToken); resp.StatusCode != 200 {
@@ -185,7 +185,7 @@ func TestCreatesRateLimited(t *testing.T) {
 		p.Detail != "Too many tickets created in a short time (limit: 2/1h); try again in 1800 s." {
 		t.Errorf("problem %+v", p)
 	}
-	if n := ts.fake.count("CreateTicket"); n != 2 {
+	if n := ts.fake.Count("CreateTicket"); n != 2 {
 		t.Errorf("the service saw %d creates, want 2", n)
 	}
 	if resp, b := create(adminToken, valid); resp.StatusCode != 201 {
@@ -231,7 +231,7 @@ func TestCommentsRateLimited(t *testing.T) {
 		p.Detail != "Too many comments added in a short time (limit: 2/1h); try again in 1800 s." {
 		t.Errorf("problem %+v", p)
 	}
-	if n := ts.fake.count("AddComment"); n != 2 {
+	if n := ts.fake.Count("AddComment"); n != 2 {
 		t.Errorf("the service saw %d comments, want 2", n)
 	}
 	for i := range 5 {
@@ -265,7 +265,7 @@ func TestClientDoesNotWaitOutALongRetryAfter(t *testing.T) {
 	if e.Code != support.ERATELIMITED || e.RetryAfter != 3600 {
 		t.Errorf("second create: %+v", e)
 	}
-	if n := ts.fake.count("CreateTicket"); n != 1 {
+	if n := ts.fake.Count("CreateTicket"); n != 1 {
 		t.Errorf("the service saw %d creates, want 1", n)
 	}
 	if n := strings.Count(ts.logs.String(), "status=429"); n != 1 {

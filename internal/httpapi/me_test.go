@@ -8,25 +8,6 @@ import (
 	"github.com/ent-support/ent-support/internal/support"
 )
 
-// UpdateMe of the fake: what the service would do, on the caller of ctx.
-func (f *fake) UpdateMe(ctx context.Context, c support.ContactUpdate) (*support.User, error) {
-	if err := f.enter("UpdateMe"); err != nil {
-		return nil, err
-	}
-	c, errs := c.Normalize()
-	if len(errs) > 0 {
-		return nil, support.InvalidFields(errs)
-	}
-	u := *support.UserFrom(ctx)
-	if c.Phone != "" {
-		u.Phone = c.Phone
-	}
-	if c.Email != "" {
-		u.Email = c.Email
-	}
-	return &u, nil
-}
-
 // PATCH /api/v1/me through the client: the new profile comes back; a
 // field error comes back as the same field error; a conflict as
 // ECONFLICT; and a body that tries to set the role is refused before the
@@ -49,18 +30,18 @@ func TestClientUpdateMe(t *testing.T) {
 		t.Errorf("bad phone: %+v", e)
 	}
 
-	ts.fake.fail["UpdateMe"] = support.Errorf(support.ECONFLICT, "error.email_taken", nil)
+	ts.fake.Fail["UpdateMe"] = support.Errorf(support.ECONFLICT, "error.email_taken", nil)
 	_, err = c.UpdateMe(ctx, support.ContactUpdate{Email: "admin@example.fr"})
 	if e := asSupportError(t, err); e.Code != support.ECONFLICT {
 		t.Errorf("taken e-mail: %+v", e)
 	}
-	delete(ts.fake.fail, "UpdateMe")
+	delete(ts.fake.Fail, "UpdateMe")
 
-	before := ts.fake.count("UpdateMe")
+	before := ts.fake.Count("UpdateMe")
 	resp, body := ts.do(t, req{method: "PATCH", path: "/api/v1/me", token: reporterToken, header: jsonCT,
 		body: strings.NewReader(`{"phone":"0612345678","role":"admin","establishments":[{"uai":"0420002Z","function":"chef_etablissement"}]}`)})
-	if p := decodeProblem(t, resp, body); p.Status != 400 || ts.fake.count("UpdateMe") != before {
-		t.Errorf("role in the body: %d %s (service called %d times)", resp.StatusCode, body, ts.fake.count("UpdateMe")-before)
+	if p := decodeProblem(t, resp, body); p.Status != 400 || ts.fake.Count("UpdateMe") != before {
+		t.Errorf("role in the body: %d %s (service called %d times)", resp.StatusCode, body, ts.fake.Count("UpdateMe")-before)
 	}
 	resp, body = ts.do(t, req{method: "PATCH", path: "/api/v1/me", header: jsonCT, body: strings.NewReader(`{"phone":"0612345678"}`)})
 	if resp.StatusCode != 401 {

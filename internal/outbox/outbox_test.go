@@ -14,42 +14,22 @@ import (
 	"github.com/ent-support/ent-support/internal/config"
 	"github.com/ent-support/ent-support/internal/drafts"
 	"github.com/ent-support/ent-support/internal/support"
+	"github.com/ent-support/ent-support/internal/support/supportfake"
 )
 
-// server is a fake TicketService that files tickets by Idempotency-Key,
-// like the real one: a replay returns the first ticket.
-type server struct {
-	support.TicketService
-	byKey map[string]*support.Ticket
-	files map[string][][]byte
-	err   map[int]error // the error of the n-th call (1-based)
-	calls int
-}
+// newServer is a fake server that files tickets by Idempotency-Key, like
+// the real one: a replay returns the first ticket.
+func newServer() *supportfake.Service { return supportfake.New() }
 
-func newServer() *server {
-	return &server{byKey: map[string]*support.Ticket{}, files: map[string][][]byte{}, err: map[int]error{}}
-}
-
-func (s *server) CreateTicket(ctx context.Context, in support.TicketInput, o support.CreateOptions) (*support.Ticket, error) {
-	s.calls++
-	if err := s.err[s.calls]; err != nil {
-		return nil, err
-	}
-	if t := s.byKey[o.IdempotencyKey]; t != nil {
-		return t, nil
-	}
-	for _, u := range o.Attachments {
-		r, err := u.Open()
-		if err != nil {
-			return nil, err
+// received is what the server received with the ticket of key.
+func received(srv *supportfake.Service, key string) [][]byte {
+	var out [][]byte
+	if t := srv.Filed(key); t != nil {
+		for _, a := range t.Attachments {
+			out = append(out, srv.Files[a.ID])
 		}
-		b, _ := io.ReadAll(r)
-		r.Close()
-		s.files[o.IdempotencyKey] = append(s.files[o.IdempotencyKey], b)
 	}
-	t := &support.Ticket{TicketSummary: support.TicketSummary{Number: support.Number{Prefix: "CG42N1", Seq: int64(len(s.byKey) + 1)}, TicketInput: in}}
-	s.byKey[o.IdempotencyKey] = t
-	return t, nil
+	return out
 }
 
 func upload(t *testing.T, path string, content string) support.Upload {
@@ -90,7 +70,7 @@ func TestAddCopiesAttachmentsAndSendsThem(t *testing.T) {
 	if len(sent) != 1 || sent[0] != "CG42N1-1" {
 		t.Errorf("sent %v", sent)
 	}
-	if got := srv.files["cli-1"]; len(got) != 1 || !bytes.Equal(got[0], []byte("the screenshot")) {
+	if got := received(srv, "cli-1"); len(got) != 1 || !bytes.Equal(got[0], []byte("the screenshot")) {
 		t.Errorf("server received %q, want the file as it was checked", got)
 	}
 	if !o.Empty() {
@@ -114,7 +94,7 @@ func TestSendRemovesOnlyConfirmedAndReplaysKeys(t *testing.T) {
 		}
 	}
 	srv := newServer()
-	srv.err[2] = unavailable()
+	srv.FailOn = map[string][]error{"CreateTicket": {nil, unavailable()}}
 	var got []string
 	err := o.Send(context.Background(), srv, func(r Result) {
 		if r.Err == nil {
@@ -124,21 +104,23 @@ func TestSendRemovesOnlyConfirmedAndReplaysKeys(t *testing.T) {
 	if support.ErrorCode(err) != support.EUNAVAILABLE {
 		t.Fatalf("Send: %v, want EUNAVAILABLE", err)
 	}
-	if strings.Join(got, ",") != "k1" || srv.calls != 2 {
-		t.Errorf("sent %v in %d calls, want k1 then a stop at the unreachable server", got, srv.calls)
+	if strings.Join(got, ",") != "k1" || srv.Count("CreateTicket") != 2 {
+		t.Errorf("sent %v in %d calls, want k1 then a stop at the unreachable server", got, srv.Count("CreateTicket"))
 	}
 	es, _ := o.List()
 	if len(es) != 2 || es[0].IdempotencyKey != "k2" || es[1].IdempotencyKey != "k3" {
 		t.Fatalf("left %+v, want k2 and k3 in order", es)
 	}
 	// The server filed k2 but its answer was lost: a replay gives the same number.
-	srv.byKey["k2"] = &support.Ticket{TicketSummary: support.TicketSummary{Number: support.Number{Prefix: "CG42N1", Seq: 2}}}
+	if _, err := srv.CreateTicket(context.Background(), support.TicketInput{Subject: "k2"}, support.CreateOptions{IdempotencyKey: "k2"}); err != nil {
+		t.Fatal(err)
+	}
 	got = nil
 	if err := o.Send(context.Background(), srv, func(r Result) { got = append(got, r.Ticket.Number.String()) }); err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(got, ",") != "CG42N1-2,CG42N1-3" || len(srv.byKey) != 3 {
-		t.Errorf("second round sent %v; the server holds %d tickets, want 3", got, len(srv.byKey))
+	if strings.Join(got, ",") != "CG42N1-2,CG42N1-3" || len(srv.Tickets) != 3 {
+		t.Errorf("second round sent %v; the server holds %d tickets, want 3", got, len(srv.Tickets))
 	}
 	if err := o.Send(context.Background(), srv, func(Result) { t.Error("an empty outbox sent something") }); err != nil {
 		t.Fatal(err)
@@ -151,13 +133,13 @@ func TestRefusedEntryStaysOthersGo(t *testing.T) {
 	o.Add(support.TicketInput{Subject: "a"}, "ka", nil, nil)
 	o.Add(support.TicketInput{Subject: "b"}, "kb", nil, nil)
 	srv := newServer()
-	srv.err[1] = support.InvalidFields([]support.FieldError{{Field: "subject", Rule: support.RuleRequired}})
+	srv.FailOn = map[string][]error{"CreateTicket": {support.InvalidFields([]support.FieldError{{Field: "subject", Rule: support.RuleRequired}})}}
 	err := o.Send(context.Background(), srv, nil)
 	if support.ErrorCode(err) != support.EINVALID {
 		t.Fatalf("Send: %v, want the refusal", err)
 	}
 	es, _ := o.List()
-	if len(es) != 1 || es[0].IdempotencyKey != "ka" || srv.byKey["kb"] == nil {
+	if len(es) != 1 || es[0].IdempotencyKey != "ka" || srv.Filed("kb") == nil {
 		t.Errorf("left %+v; want only the refused one, the other sent", es)
 	}
 }
@@ -238,11 +220,11 @@ func TestPlacesKeepServersApart(t *testing.T) {
 		}
 	}
 	srv := newServer()
-	if err := ain.Send(context.Background(), srv, nil); err != nil || srv.calls != 0 {
-		t.Fatalf("ain sent %d of others' tickets (%v)", srv.calls, err)
+	if err := ain.Send(context.Background(), srv, nil); err != nil || srv.Count("CreateTicket") != 0 {
+		t.Fatalf("ain sent %d of others' tickets (%v)", srv.Count("CreateTicket"), err)
 	}
-	if err := loire.Send(context.Background(), srv, nil); err != nil || srv.calls != 1 || srv.byKey["k-loire"] == nil {
-		t.Fatalf("loire sent %d (%v)", srv.calls, err)
+	if err := loire.Send(context.Background(), srv, nil); err != nil || srv.Count("CreateTicket") != 1 || srv.Filed("k-loire") == nil {
+		t.Fatalf("loire sent %d (%v)", srv.Count("CreateTicket"), err)
 	}
 }
 
@@ -292,7 +274,7 @@ func TestSendRedraftsRefusedEntry(t *testing.T) {
 	}
 	fields := []support.FieldError{{Field: "establishment.uai", Rule: "unknown"}}
 	srv := newServer()
-	srv.err[1] = support.InvalidFields(fields)
+	srv.FailOn = map[string][]error{"CreateTicket": {support.InvalidFields(fields)}}
 	var results []Result
 	err = o.Send(context.Background(), srv, func(r Result) { results = append(results, r) })
 	if !Refused(err) {
@@ -364,7 +346,7 @@ func TestRedraftFailureKeepsTheEntry(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv := newServer()
-	srv.err[1] = support.InvalidFields([]support.FieldError{{Field: "establishment.uai", Rule: support.RuleUAIUnknown}})
+	srv.FailOn = map[string][]error{"CreateTicket": {support.InvalidFields([]support.FieldError{{Field: "establishment.uai", Rule: support.RuleUAIUnknown}})}}
 	var r Result
 	o.Send(context.Background(), srv, func(res Result) { r = res })
 	if r.Draft != nil || r.DraftErr == nil {

@@ -1,7 +1,6 @@
 package prompter
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
@@ -9,43 +8,27 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ent-support/ent-support/internal/servertest"
 )
 
 const tmuxAdminToken = "ents_tmux_bootstrap_token_0123456789abcdef"
 
 // startServerForTmux runs `ent-support server` (the binary under test) on
-// a free loopback port and returns its address.
-func startServerForTmux(t *testing.T, dir, bin string) string {
+// a free loopback port and returns its address; at the end of the test,
+// its log must not hold the token.
+func startServerForTmux(t *testing.T, bin string) string {
 	t.Helper()
-	ready := filepath.Join(dir, "ready")
-	cmd := exec.Command(bin, "server", "--addr", "127.0.0.1:0", "--database", "sqlite:"+filepath.Join(dir, "server.db"),
-		"--ready-file", ready, "--prefix", "CG42N1")
-	cmd.Env = append(os.Environ(), "ENT_SUPPORT_BOOTSTRAP_TOKEN="+tmuxAdminToken, "ENT_SUPPORT_DATA_DIR="+filepath.Join(dir, "server-data"))
-	var log bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &log, &log
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	p := servertest.Start(t, servertest.Options{Bin: bin, Token: tmuxAdminToken, Args: []string{"--prefix", "CG42N1"}})
+	// Registered after Start's, so run before it: the log is read once
+	// the server stopped.
 	t.Cleanup(func() {
-		cmd.Process.Signal(os.Interrupt)
-		done := make(chan struct{})
-		go func() { cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			cmd.Process.Kill()
-		}
-		if strings.Contains(log.String(), tmuxAdminToken) {
+		p.Stop()
+		if strings.Contains(p.Log(), tmuxAdminToken) {
 			t.Errorf("the server logged the token")
 		}
 	})
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if b, err := os.ReadFile(ready); err == nil && len(bytes.TrimSpace(b)) > 0 {
-			return string(bytes.TrimSpace(b))
-		}
-	}
-	t.Fatalf("the server did not start:\n%s", log.String())
-	return ""
+	return p.Addr
 }
 
 // TestTmuxAuthLoginHidesTheToken: `auth login` in a real terminal asks the
@@ -54,7 +37,7 @@ func startServerForTmux(t *testing.T, dir, bin string) string {
 // session bus here), and `auth status` then finds it.
 func TestTmuxAuthLoginHidesTheToken(t *testing.T) {
 	dir, bin := buildForTmux(t)
-	addr := startServerForTmux(t, dir, bin)
+	addr := startServerForTmux(t, bin)
 	cfgDir := filepath.Join(dir, "config")
 	env := []string{
 		"HOME=" + dir, "PATH=" + os.Getenv("PATH"), "TERM=xterm-256color",

@@ -27,14 +27,8 @@ type realServer struct {
 func startRealServer(t *testing.T, dir, bin string) *realServer {
 	t.Helper()
 	s := &realServer{adminToken: "ents_tmux_prefill_admin_token_0123456789", bin: bin, dir: dir}
-	p, err := servertest.Start(bin, []string{"HOME=" + dir, "PATH=" + os.Getenv("PATH"), "ENT_SUPPORT_BOOTSTRAP_TOKEN=" + s.adminToken,
-		"ENT_SUPPORT_DATA_DIR=" + filepath.Join(dir, "server-data"), "TMPDIR=" + dir},
-		filepath.Join(dir, "server.log"), filepath.Join(dir, "server-addr"),
-		"--database", "sqlite:"+filepath.Join(dir, "server.db"), "--prefix", "CG42N1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(p.Stop)
+	p := servertest.Start(t, servertest.Options{Bin: bin, Env: []string{"HOME=" + dir}, Token: s.adminToken,
+		Args: []string{"--prefix", "CG42N1"}})
 	s.url = p.URL()
 	s.admin(t, "admin", "establishment", "add", "--uai", "0421234N", "--name", "Collège du Pilat", "--city", "Saint-Genest-Malifaux")
 	return s

@@ -78,9 +78,11 @@ func StartMailpit(t testing.TB, smtpPort int) *Mailpit {
 			"--disable-version-check", "--smtp-disable-rdns", "--database", filepath.Join(t.TempDir(), "mailpit.db")}
 		m.cmd = exec.Command(bin, args...)
 		m.cmd.Stdout, m.cmd.Stderr = &out, &out
+		ownGroup(m.cmd)
 		if err := m.cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
+		track(m.cmd.Process.Pid)
 		go func() { m.cmd.Wait(); close(m.exited) }()
 		if m.ready(30 * time.Second) {
 			t.Cleanup(m.Stop)
@@ -118,7 +120,7 @@ func (m *Mailpit) Stop() {
 	select {
 	case <-m.exited:
 	default:
-		_ = m.cmd.Process.Kill()
+		killGroup(m.cmd.Process)
 		<-m.exited
 	}
 }
