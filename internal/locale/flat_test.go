@@ -37,8 +37,8 @@ func TestParseFlatReadsAsEncodingJSON(t *testing.T) {
 
 func TestParseFlat(t *testing.T) {
 	good := map[string]map[string]string{
-		`{}`:                              {},
-		` { "a" : "b" } `:                 {"a": "b"},
+		`{}`:                             {},
+		` { "a" : "b" } `:                {"a": "b"},
 		`{"a":"x\"y\u00e9\n","b\\c":""}`: {"a": "x\"yé\n", "b\\c": ""},
 	}
 	for in, want := range good {
