@@ -14,7 +14,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -79,9 +78,23 @@ func Open(stateDir string, now func() time.Time) *Store {
 // Dir is the folder the drafts live in.
 func (s *Store) Dir() string { return s.dir }
 
-// validID keeps IDs to what NewID makes: an ID typed on the command line
-// must never name a file outside the folder.
-var validID = regexp.MustCompile(`^[0-9a-z][0-9a-z-]{0,63}$`)
+// ValidID keeps IDs to what NewID makes (a digit or lower-case letter,
+// then up to 63 of those or '-'): an ID typed on the command line must
+// never name a file outside the folder. The outbox's IDs follow the same
+// rule. Checked by hand rather than by a regular expression, which every
+// command would compile at start-up.
+func ValidID(id string) bool {
+	if id == "" || len(id) > 64 || id[0] == '-' {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
 
 // NewID returns a new identifier that sorts by creation time.
 func NewID(t time.Time) string {
@@ -97,7 +110,7 @@ func (s *Store) Save(d *Draft) error {
 	if d.ID == "" {
 		d.ID = NewID(now)
 	}
-	if !validID.MatchString(d.ID) {
+	if !ValidID(d.ID) {
 		return fmt.Errorf("drafts: invalid ID %q", d.ID)
 	}
 	if d.CreatedAt.IsZero() {
@@ -140,7 +153,7 @@ func (s *Store) Get(id string) (*Draft, error) {
 // get reads the draft id, whatever its place.
 func (s *Store) get(id string) (*Draft, error) {
 	id = strings.ToLower(strings.TrimSpace(id))
-	if !validID.MatchString(id) {
+	if !ValidID(id) {
 		return nil, notFound(id)
 	}
 	b, err := os.ReadFile(s.path(id))

@@ -3,6 +3,7 @@ package helpdesk
 import (
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/ent-support/ent-support/internal/support"
 )
@@ -34,9 +35,15 @@ func Body(in support.TicketInput, key string) string {
 	return b.String()
 }
 
+// The patterns are compiled on first use, not at start-up: every command
+// links this package, few read a helpdesk's tickets.
 var (
-	reporterLine = regexp.MustCompile(`^` + regexp.QuoteMeta(reporterLead) + `(.*?) <([^<>\s]+)>$`)
-	markerLine   = regexp.MustCompile(`^` + regexp.QuoteMeta(markerLead) + `ent-support-([0-9A-Za-z_-]+)$`)
+	reporterLine = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^` + regexp.QuoteMeta(reporterLead) + `(.*?) <([^<>\s]+)>$`)
+	})
+	markerLine = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^` + regexp.QuoteMeta(markerLead) + `ent-support-([0-9A-Za-z_-]+)$`)
+	})
 )
 
 // ParseBody splits a body written by Body into the description, the
@@ -53,9 +60,9 @@ func ParseBody(body string) (description, name, email, key string) {
 	found := false
 	for _, line := range strings.Split(footer, "\n") {
 		line = strings.TrimSpace(line)
-		if m := reporterLine.FindStringSubmatch(line); m != nil {
+		if m := reporterLine().FindStringSubmatch(line); m != nil {
 			name, email, found = m[1], m[2], true
-		} else if m := markerLine.FindStringSubmatch(line); m != nil {
+		} else if m := markerLine().FindStringSubmatch(line); m != nil {
 			key, found = m[1], true
 		}
 	}

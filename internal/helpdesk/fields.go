@@ -24,6 +24,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/ent-support/ent-support/internal/support"
 )
@@ -164,7 +165,7 @@ func Values(in support.TicketInput) map[string][]string {
 	return v
 }
 
-var uaiInParens = regexp.MustCompile(`^(.*?)\s*\(([0-9]{7}[A-Za-z])\)$`)
+var uaiInParens = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(.*?)\s*\(([0-9]{7}[A-Za-z])\)$`) })
 
 // Decode fills the ENT fields of t from the values read back, by key;
 // what cannot be read stays empty (and Dropped reports it).
@@ -181,7 +182,7 @@ func Decode(values map[string][]string, t *support.TicketInput) {
 	t.Reporter.Phone = first(FieldPhone)
 	est := first(FieldEstablishment)
 	t.Establishment = support.Establishment{City: first(FieldCity)}
-	if m := uaiInParens.FindStringSubmatch(est); m != nil {
+	if m := uaiInParens().FindStringSubmatch(est); m != nil {
 		t.Establishment.Name, t.Establishment.UAI = m[1], strings.ToUpper(m[2])
 	} else if uai, fe := support.ParseUAI(est); fe == nil {
 		t.Establishment.UAI = uai

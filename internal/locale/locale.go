@@ -11,6 +11,7 @@ package locale
 import (
 	"embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -31,50 +32,60 @@ const (
 //go:embed catalog
 var files embed.FS
 
-var (
-	loadOnce sync.Once
-	catalogs map[string]map[string]string
-	loadErr  error
-)
+// One catalog per language, each read on first use: a command reads only
+// the language it speaks, and --version or a TAB completion that prints no
+// message reads none.
+var catalogs = map[string]func() loaded{
+	FR: sync.OnceValue(func() loaded { return load(FR) }),
+	EN: sync.OnceValue(func() loaded { return load(EN) }),
+}
 
-func load() {
-	catalogs = map[string]map[string]string{}
-	for _, lang := range []string{FR, EN} {
-		m := map[string]string{}
-		entries, err := fs.ReadDir(files, "catalog/"+lang)
-		if err != nil {
-			loadErr = err
-			return
-		}
-		for _, e := range entries {
-			b, err := files.ReadFile(path.Join("catalog", lang, e.Name()))
-			if err != nil {
-				loadErr = err
-				return
-			}
-			var part map[string]string
-			if err := json.Unmarshal(b, &part); err != nil {
-				loadErr = fmt.Errorf("catalog %s/%s: %w", lang, e.Name(), err)
-				return
-			}
-			for k, v := range part {
-				if _, dup := m[k]; dup {
-					loadErr = fmt.Errorf("catalog %s: key %q defined twice", lang, k)
-					return
-				}
-				m[k] = v
-			}
-		}
-		catalogs[lang] = m
+type loaded struct {
+	m   map[string]string
+	err error
+}
+
+// catalogSize is about the number of keys of a language, so that the map
+// is not grown and rehashed a dozen times while it is read.
+const catalogSize = 1536
+
+func load(lang string) loaded {
+	entries, err := fs.ReadDir(files, "catalog/"+lang)
+	if err != nil {
+		return loaded{map[string]string{}, err}
 	}
+	m := make(map[string]string, catalogSize)
+	for _, e := range entries {
+		name := path.Join("catalog", lang, e.Name())
+		b, err := files.ReadFile(name)
+		if err != nil {
+			return loaded{m, err}
+		}
+		err = parseFlat(b, func(k, v string) error {
+			if _, dup := m[k]; dup {
+				return fmt.Errorf("catalog %s: key %q defined twice", lang, k)
+			}
+			m[k] = v
+			return nil
+		})
+		if errors.Is(err, errNotFlat) {
+			var part map[string]string
+			if err = json.Unmarshal(b, &part); err == nil {
+				err = errNotFlat
+			}
+		}
+		if err != nil {
+			return loaded{m, fmt.Errorf("catalog %s/%s: %w", lang, e.Name(), err)}
+		}
+	}
+	return loaded{m, nil}
 }
 
 func catalog(lang string) map[string]string {
-	loadOnce.Do(load)
 	if lang != EN {
 		lang = FR
 	}
-	return catalogs[lang]
+	return catalogs[lang]().m
 }
 
 // Keys returns the sorted keys of a language's catalog, and the load error.
@@ -85,7 +96,10 @@ func Keys(lang string) ([]string, error) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	return keys, loadErr
+	if lang != EN {
+		lang = FR
+	}
+	return keys, catalogs[lang]().err
 }
 
 // Has reports whether key exists in the language's catalog, as one

@@ -136,7 +136,7 @@ func (p *Page) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		"StatusLabel": statusLabel(lang, string(t.Status)), "Updated": when(t.UpdatedAt),
 		"Fields": receipt(lang, t), "History": hist, "Comments": comments}
 	var b bytes.Buffer
-	if err := pageTmpl.ExecuteTemplate(&b, "page", data); err != nil {
+	if err := pageTmpl().ExecuteTemplate(&b, "page", data); err != nil {
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
@@ -152,7 +152,7 @@ func (p *Page) fail(w http.ResponseWriter, r *http.Request, err error) {
 		status, k = http.StatusGone, "expired"
 	}
 	var b bytes.Buffer
-	_ = pageTmpl.ExecuteTemplate(&b, "error", map[string]string{"Lang": lang, "Title": L[k+".title"], "Text": L[k+".text"]})
+	_ = pageTmpl().ExecuteTemplate(&b, "error", map[string]string{"Lang": lang, "Title": L[k+".title"], "Text": L[k+".text"]})
 	w.WriteHeader(status)
 	_, _ = w.Write(b.Bytes())
 }

@@ -5,6 +5,7 @@ import (
 	"embed"
 	htmltemplate "html/template"
 	"strings"
+	"sync"
 	texttemplate "text/template"
 	"time"
 
@@ -15,20 +16,30 @@ import (
 //go:embed templates
 var templateFS embed.FS
 
+// The templates are parsed on first use, not at start-up: only the server
+// sends mail or shows the ticket page, and every other command (a TAB
+// completion, --version) would pay for parsing them. A broken template
+// still fails every test that renders one.
 var (
-	funcs     = texttemplate.FuncMap{"join": strings.Join}
-	textTmpl  = map[string]*texttemplate.Template{}
-	htmlTmpl  = map[string]*htmltemplate.Template{}
-	pageTmpl  = htmltemplate.Must(htmltemplate.New("page").ParseFS(templateFS, "templates/page.html.tmpl"))
-	languages = []string{locale.FR, locale.EN}
+	textTmpl = sync.OnceValue(func() map[string]*texttemplate.Template {
+		funcs := texttemplate.FuncMap{"join": strings.Join}
+		m := map[string]*texttemplate.Template{}
+		for _, l := range []string{locale.FR, locale.EN} {
+			m[l] = texttemplate.Must(texttemplate.New(l).Funcs(funcs).ParseFS(templateFS, "templates/"+l+".txt.tmpl"))
+		}
+		return m
+	})
+	htmlTmpl = sync.OnceValue(func() map[string]*htmltemplate.Template {
+		m := map[string]*htmltemplate.Template{}
+		for _, l := range []string{locale.FR, locale.EN} {
+			m[l] = htmltemplate.Must(htmltemplate.New(l).ParseFS(templateFS, "templates/"+l+".html.tmpl"))
+		}
+		return m
+	})
+	pageTmpl = sync.OnceValue(func() *htmltemplate.Template {
+		return htmltemplate.Must(htmltemplate.New("page").ParseFS(templateFS, "templates/page.html.tmpl"))
+	})
 )
-
-func init() {
-	for _, l := range languages {
-		textTmpl[l] = texttemplate.Must(texttemplate.New(l).Funcs(funcs).ParseFS(templateFS, "templates/"+l+".txt.tmpl"))
-		htmlTmpl[l] = htmltemplate.Must(htmltemplate.New(l).ParseFS(templateFS, "templates/"+l+".html.tmpl"))
-	}
-}
 
 // Lang returns l when e-mails exist in it, else French.
 func Lang(l string) string {
@@ -101,13 +112,13 @@ func Render(lang, tmpl string, t *support.Ticket, e support.Event, link string, 
 		d.FromLabel, d.ToLabel = statusLabel(lang, e.From), statusLabel(lang, e.To)
 	}
 	var subj, text, html bytes.Buffer
-	if err := textTmpl[lang].ExecuteTemplate(&subj, "subject."+tmpl, d); err != nil {
+	if err := textTmpl()[lang].ExecuteTemplate(&subj, "subject."+tmpl, d); err != nil {
 		return Mail{}, err
 	}
-	if err := textTmpl[lang].ExecuteTemplate(&text, tmpl, d); err != nil {
+	if err := textTmpl()[lang].ExecuteTemplate(&text, tmpl, d); err != nil {
 		return Mail{}, err
 	}
-	if err := htmlTmpl[lang].ExecuteTemplate(&html, tmpl, d); err != nil {
+	if err := htmlTmpl()[lang].ExecuteTemplate(&html, tmpl, d); err != nil {
 		return Mail{}, err
 	}
 	return Mail{Subject: strings.Join(strings.Fields(subj.String()), " "), Text: text.String(), HTML: html.String()}, nil

@@ -94,10 +94,10 @@ func RenderTeam(lang, tmpl string, t *support.Ticket, e support.Event, link stri
 	d := mailData{Number: t.Number.String(), Ticket: t, Actor: e.Actor, Message: e.Message,
 		Attachments: e.Attachments, Fields: receipt(lang, t), Link: link, Expires: expires.UTC().Format("2006-01-02")}
 	var subj, text bytes.Buffer
-	if err := textTmpl[lang].ExecuteTemplate(&subj, "subject."+tmpl, d); err != nil {
+	if err := textTmpl()[lang].ExecuteTemplate(&subj, "subject."+tmpl, d); err != nil {
 		return Mail{}, err
 	}
-	if err := textTmpl[lang].ExecuteTemplate(&text, tmpl, d); err != nil {
+	if err := textTmpl()[lang].ExecuteTemplate(&text, tmpl, d); err != nil {
 		return Mail{}, err
 	}
 	return Mail{Subject: strings.Join(strings.Fields(subj.String()), " "), Text: text.String()}, nil

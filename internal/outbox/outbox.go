@@ -17,7 +17,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -99,8 +98,6 @@ func Open(stateDir string, now func() time.Time) *Outbox {
 
 // Dir is the folder the entries live in.
 func (o *Outbox) Dir() string { return o.dir }
-
-var validID = regexp.MustCompile(`^[0-9a-z][0-9a-z-]{0,63}$`)
 
 func newID(t time.Time) string {
 	var b [2]byte
@@ -251,7 +248,7 @@ func (o *Outbox) all() ([]*Entry, error) {
 	}
 	var es []*Entry
 	for _, de := range des {
-		if !de.IsDir() || !validID.MatchString(de.Name()) {
+		if !de.IsDir() || !drafts.ValidID(de.Name()) {
 			continue
 		}
 		dir := filepath.Join(o.dir, de.Name())
@@ -283,7 +280,7 @@ func (o *Outbox) Empty() bool {
 		return true
 	}
 	for _, de := range des {
-		if de.IsDir() && validID.MatchString(de.Name()) {
+		if de.IsDir() && drafts.ValidID(de.Name()) {
 			if o.place == nil {
 				return false
 			}
@@ -368,7 +365,7 @@ func (o *Outbox) redraft(e *Entry, problems []support.FieldError) (*drafts.Draft
 // Remove deletes an entry and its files: once the server has confirmed
 // the ticket's number, or when the person gives it up (outbox rm).
 func (o *Outbox) Remove(e *Entry) error {
-	if !validID.MatchString(e.ID) {
+	if !drafts.ValidID(e.ID) {
 		return fmt.Errorf("outbox: invalid ID %q", e.ID)
 	}
 	// Renamed away first: a crash while deleting files never leaves an

@@ -24,6 +24,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ent-support/ent-support/internal/helpdesk"
@@ -236,15 +237,20 @@ func (c *Client) errorOf(a *answer, ticket bool) error {
 // failure matches the texts RT returns with a 200 or 201 when part of
 // the change was refused ("Invalid value for custom field", "Status
 // 'bogus' isn't a valid status…", "Permission Denied"…).
-var failure = regexp.MustCompile(`(?i)\b(invalid|isn't a valid|is not a valid|permission denied|no permission|could not|couldn't|not allowed|illegal|can't|cannot|failed|not found|unknown)\b`)
+var failure = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)\b(invalid|isn't a valid|is not a valid|permission denied|no permission|could not|couldn't|not allowed|illegal|can't|cannot|failed|not found|unknown)\b`)
+})
 
 // sameStatusMsg is RT refusing a move to the status the ticket already
 // has: an agent's reply opens a new ticket by itself (RT's lifecycle
 // "Respond" action), so "reply and open it" finds it open already.
-var sameStatusMsg = regexp.MustCompile(`change status from '([^']+)' to '([^']+)'`)
+// Both are compiled on first use: every command links this package.
+var sameStatusMsg = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`change status from '([^']+)' to '([^']+)'`)
+})
 
 func sameStatus(m string) bool {
-	s := sameStatusMsg.FindStringSubmatch(m)
+	s := sameStatusMsg().FindStringSubmatch(m)
 	return s != nil && s[1] == s[2]
 }
 
@@ -257,7 +263,7 @@ func checkMessages(a *answer) error {
 	}
 	var bad []string
 	for _, m := range msgs {
-		if failure.MatchString(m) && !sameStatus(m) {
+		if failure().MatchString(m) && !sameStatus(m) {
 			bad = append(bad, m)
 		}
 	}

@@ -193,14 +193,26 @@ func newRun(opts *NewOptions) error {
 	}
 	interactive := canPrompt(opts)
 	local := cmdutil.IsEmbedded(opts.Embedded)
+	// The server's limits and who files (a reporter's profile pre-fills the
+	// ticket, see prefill.go) are asked at the same time: two round trips
+	// would be paid one after the other by every `new`.
+	var (
+		u     *support.User
+		meErr error
+		asked = make(chan struct{})
+	)
+	go func() {
+		defer close(asked)
+		u, meErr = svc.identity.Me(ctx)
+	}()
 	info, infoErr := svc.info.Info(ctx)
+	<-asked
 	if infoErr != nil && (interactive || support.ErrorCode(infoErr) != support.EUNAVAILABLE) {
 		return infoErr
 	}
-	// Who files: a reporter's profile pre-fills the ticket (see prefill.go).
 	var who, me *support.User
 	if infoErr == nil {
-		u, err := svc.identity.Me(ctx)
+		err := meErr
 		if support.ErrorCode(err) == support.EUNAUTHENTICATED {
 			return err // before anyone types a ticket the server would refuse
 		}
