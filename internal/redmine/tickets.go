@@ -46,7 +46,9 @@ func (c *Client) Me(ctx context.Context) (*support.User, error) {
 		return nil, err
 	}
 	u := cat.me
-	var role support.Role
+	// A member with no role but Rapporteur (or none in the project) is a
+	// reporter: the role must say so, never be empty.
+	role := support.RoleReporter
 	for _, m := range u.User.Memberships {
 		if m.Project.ID != cat.projectID {
 			continue
