@@ -305,6 +305,9 @@ func (c *Client) upload1(ctx context.Context, f support.Upload) (uploadRef, erro
 		return uploadRef{}, unreadable(err)
 	}
 	head = head[:n]
+	if n == 0 {
+		return uploadRef{}, support.InvalidFields([]support.FieldError{*filecheck.Empty(name)})
+	}
 	ct := filecheck.Detect(head)
 	if !filecheck.Allowed(ct) {
 		return uploadRef{}, support.InvalidFields([]support.FieldError{{Field: "attachments", Rule: support.RuleFileType,
@@ -466,6 +469,10 @@ func (c *Client) GetTicket(ctx context.Context, n support.Number) (*support.Tick
 // closed ticket takes none. Sent once: Redmine has no key to make a
 // resend safe. The note's journal, read back, gives the comment its ID.
 func (c *Client) AddComment(ctx context.Context, n support.Number, body string, files []support.Upload) (*support.Comment, error) {
+	body, fe := support.ParseCommentBody(body, len(files) > 0)
+	if fe != nil {
+		return nil, support.InvalidFields([]support.FieldError{*fe})
+	}
 	cat, err := c.discover(ctx)
 	if err != nil {
 		return nil, err
