@@ -172,7 +172,7 @@ func (c *Client) CreateTicket(ctx context.Context, in support.TicketInput, opts 
 		dropped = append(dropped, helpdesk.FieldPriority)
 	}
 	if len(dropped) > 0 {
-		return t, c.droppedError(t.Number, dropped)
+		return t, helpdesk.DroppedError("Redmine", t.Number, dropped, c.names)
 	}
 	return t, nil
 }
@@ -201,23 +201,6 @@ func (c *Client) issueFor(cat *catalog, in support.TicketInput) (*issueWrite, er
 			map[string]string{"project": c.cfg.Project, "names": c.priorityName(in.Priority)})
 	}
 	return w, nil
-}
-
-// droppedError names the fields Redmine dropped from ticket n: the ticket
-// exists, so the error says which one, so that nobody files it again.
-func (c *Client) droppedError(n support.Number, dropped []string) error {
-	var fe []support.FieldError
-	for _, k := range dropped {
-		name := c.names[k]
-		if k == helpdesk.FieldPriority {
-			name = "priority"
-		}
-		fe = append(fe, support.FieldError{Field: helpdesk.FormField(k), Rule: helpdesk.RuleBackendDropped,
-			Params: map[string]string{"name": cmp.Or(name, k), "number": n.String()}})
-	}
-	e := support.InvalidFields(fe)
-	e.Key, e.Params = "redmine.fields_dropped", map[string]string{"number": n.String()}
-	return e
 }
 
 // checkCount applies our limits on the number and total size of files
