@@ -208,6 +208,11 @@ func (c *Client) errorOf(a *answer, ticket bool) error {
 	case http.StatusNotFound:
 		return support.Errorf(support.ENOTFOUND, "error.ticket_not_found", nil)
 	case http.StatusBadRequest, http.StatusUnprocessableEntity:
+		// A message to a ticket that does not exist, or that the caller
+		// may not see, is 400 "Permission Denied": not found, as a 403.
+		if ticket && permissionDenied.MatchString(msg) {
+			return support.Errorf(support.ENOTFOUND, "error.ticket_not_found", nil)
+		}
 		return support.Errorf(support.EINVALID, "rt.refused", map[string]string{"message": msg})
 	case http.StatusConflict:
 		return support.Errorf(support.ECONFLICT, "rt.refused", map[string]string{"message": msg})
@@ -229,6 +234,8 @@ func (c *Client) errorOf(a *answer, ticket bool) error {
 // the change was refused ("Invalid value for custom field", "Status
 // 'bogus' isn't a valid status…", "Permission Denied"…).
 var failure = regexp.MustCompile(`(?i)\b(invalid|isn't a valid|is not a valid|permission denied|no permission|could not|couldn't|not allowed|illegal|can't|cannot|failed|not found|unknown)\b`)
+
+var permissionDenied = regexp.MustCompile(`(?i)^permission denied`)
 
 // sameStatusMsg is RT refusing a move to the status the ticket already
 // has: an agent's reply opens a new ticket by itself (RT's lifecycle
