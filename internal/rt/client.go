@@ -21,6 +21,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ent-support/ent-support/internal/helpdesk"
@@ -63,6 +64,7 @@ type Client struct {
 	poll      time.Duration
 	now       func() time.Time
 	t         func(key string, params map[string]string) string
+	users     sync.Map // user names by id (ownerNames)
 }
 
 var (

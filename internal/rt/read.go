@@ -135,6 +135,7 @@ func (c *Client) load(ctx context.Context, n support.Number, txns []rtTransactio
 	story.requestors = rt.Requestor
 	t := &support.Ticket{TicketSummary: c.summary(rt)}
 	events := story.events(c, n)
+	c.ownerNames(ctx, events, t.Assignee)
 	for i := range events {
 		if events[i].Kind == support.EventCreated {
 			events[i].Message = rt.Subject // as our creation event says it
@@ -286,6 +287,42 @@ func (s *story) events(c *Client, n support.Number) []support.Event {
 		out = append(out, e)
 	}
 	return out
+}
+
+// ownerNames names the owners of assignee events as the ticket names its
+// owner (RT's user name): transactions give user ids. The last change
+// gave the ticket its current owner, whose name the ticket has; other ids
+// are asked of RT, once per client (RT lets agents read users, not
+// requestors: an id it will not name stays an id).
+func (c *Client) ownerNames(ctx context.Context, events []support.Event, current string) {
+	name := func(v string) string {
+		if _, err := strconv.ParseInt(v, 10, 64); err != nil {
+			return v
+		}
+		if n, ok := c.users.Load(v); ok {
+			return n.(string)
+		}
+		var u struct {
+			Name string `json:"Name"`
+		}
+		n := v
+		if c.get(ctx, "/user/"+v, nil, false, &u) == nil && u.Name != "" {
+			n = u.Name
+		}
+		c.users.Store(v, n)
+		return n
+	}
+	last := true
+	for i := len(events) - 1; i >= 0; i-- {
+		if events[i].Kind != support.EventAssignee {
+			continue
+		}
+		if last && current != "" && events[i].To != "" {
+			c.users.Store(events[i].To, current)
+		}
+		last = false
+		events[i].From, events[i].To = name(events[i].From), name(events[i].To)
+	}
 }
 
 // owner reads an owner change's value: a user id in transactions; the
