@@ -26,7 +26,7 @@ func TestConformance(t *testing.T) {
 		}
 		r, a := client(n.ReporterToken), client(n.AgentToken)
 		return supporttest.Backend{Info: r, Tickets: r, Identity: r, Contact: r, Directory: r, Follower: r,
-			ReporterWorkflow: r, Workflow: a, AgentTickets: a, AgentEmail: n.Agent.Email, Input: n.Input,
+			ReporterWorkflow: r, Workflow: a, AgentTickets: a, AssignTo: n.Agent.Email, Assignee: n.Agent.Email, Input: n.Input,
 			Caps: supporttest.Caps("http")}
 	})
 }

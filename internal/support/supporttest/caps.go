@@ -39,14 +39,19 @@ type Capabilities struct {
 	// (nouveau → resolu, out of clos).
 	ForbiddenMove Cap[string]
 	// ReporterMove is the code a reporter gets moving a ticket to
-	// en_cours (an agent's action).
+	// en_attente (an agent's action).
 	ReporterMove Cap[string]
+	// ReporterReopen is the code of the reporter reopening a resolved
+	// ticket (with a reason).
+	ReporterReopen Cap[string]
 	// CommentOnClosed is the code of a comment on a closed ticket.
 	CommentOnClosed Cap[string]
 	// AssignSelf is the code of Assign with no e-mail (take it myself).
 	AssignSelf Cap[string]
 	// TakeStarts: taking a nouveau ticket moves it to en_cours.
 	TakeStarts Cap[bool]
+	// AssigneeEmail: a ticket names its assignee by e-mail.
+	AssigneeEmail Cap[bool]
 	// ReporterSeesAssignee: the reporter reading a taken ticket sees the
 	// agent's e-mail, and follows its assignee events.
 	ReporterSeesAssignee Cap[bool]
@@ -65,9 +70,11 @@ func Reference() Capabilities {
 		CloseResolved:        Cap[string]{Value: ""},
 		ForbiddenMove:        Cap[string]{Value: support.ECONFLICT},
 		ReporterMove:         Cap[string]{Value: support.EFORBIDDEN},
+		ReporterReopen:       Cap[string]{Value: ""},
 		CommentOnClosed:      Cap[string]{Value: support.ECONFLICT},
 		AssignSelf:           Cap[string]{Value: ""},
 		TakeStarts:           Cap[bool]{Value: true},
+		AssigneeEmail:        Cap[bool]{Value: true},
 		ReporterSeesAssignee: Cap[bool]{Value: true},
 	}
 }
@@ -99,9 +106,11 @@ func (c Capabilities) Rows() []Row {
 		row("close_resolved", c.CloseResolved, r.CloseResolved),
 		row("forbidden_move", c.ForbiddenMove, r.ForbiddenMove),
 		row("reporter_move", c.ReporterMove, r.ReporterMove),
+		row("reporter_reopen", c.ReporterReopen, r.ReporterReopen),
 		row("comment_on_closed", c.CommentOnClosed, r.CommentOnClosed),
 		row("assign_self", c.AssignSelf, r.AssignSelf),
 		row("take_starts", c.TakeStarts, r.TakeStarts),
+		row("assignee_email", c.AssigneeEmail, r.AssigneeEmail),
 		row("reporter_sees_assignee", c.ReporterSeesAssignee, r.ReporterSeesAssignee),
 	}
 }
@@ -137,15 +146,42 @@ func HTTP() Capabilities {
 	return c
 }
 
+// helpdeskCaps are what RT and Redmine both lack.
+func helpdeskCaps() Capabilities {
+	c := Reference()
+	c.Directory = Cap[bool]{Reason: "no directory of establishments: the name and city are asked, not looked up"}
+	c.ContactEditor = Cap[bool]{Reason: "an account's contact details are changed in the help desk itself"}
+	return c
+}
+
 // RT is what the Request Tracker back end declares.
 func RT() Capabilities {
-	c := Reference()
+	c := helpdeskCaps()
+	c.MeKnowsCaller = Cap[bool]{Reason: "REST2 does not say whom a token belongs to; RT's rights decide each call"}
+	c.FileSHA256 = Cap[bool]{Reason: "RT keeps no digest of a file, and computing one would download every file on each read"}
+	c.ForbiddenMove = Cap[string]{Reason: "RT's lifecycle decides the moves (it lets nouveau go straight to resolu, " +
+		"and a closed ticket be opened again); the client cannot tell the caller's role to apply ours"}
+	c.ReporterMove = Cap[string]{Reason: "RT's rights decide, not the client (which cannot tell a requestor from an " +
+		"agent): the requestor may modify their own tickets"}
+	c.CommentOnClosed = Cap[string]{Reason: "RT takes a message on a closed (rejected) ticket"}
+	c.AssignSelf = Cap[string]{Value: support.EINVALID, Reason: "REST2 does not say who the caller is: taking a " +
+		"ticket needs the caller's own user name"}
+	c.AssigneeEmail = Cap[bool]{Reason: "RT names an owner by user name"}
 	return c
 }
 
 // Redmine is what the Redmine back end declares.
 func Redmine() Capabilities {
-	c := Reference()
+	c := helpdeskCaps()
+	c.MeKnowsCaller = Cap[bool]{Reason: "Redmine's API does not give a user their own e-mail"}
+	c.FileSHA256 = Cap[bool]{Reason: "Redmine 5 gives no file digest in its API"}
+	c.AssigneeEmail = Cap[bool]{Reason: "Redmine names an assignee by display name, and finding a user by e-mail needs an admin key"}
+	c.ForbiddenMove = Cap[string]{Reason: "Redmine's workflow decides the moves per role and tracker: ours lets the " +
+		"Manager role make any move"}
+	c.ReporterMove = Cap[string]{Value: support.ECONFLICT, Reason: "Redmine's workflow refuses the move as one the " +
+		"role may not make: its API does not tell a forbidden role from a forbidden move"}
+	c.ReporterReopen = Cap[string]{Value: support.ECONFLICT, Reason: "Redmine's workflow decides per role: ours " +
+		"does not let the Rapporteur role move a resolved issue (an agent reopens it)"}
 	return c
 }
 
@@ -153,31 +189,42 @@ func Redmine() Capabilities {
 // (one line per capability), then the reason of each difference.
 func Matrix() string {
 	var b strings.Builder
+	line := func(cells ...string) {
+		var l strings.Builder
+		for i, c := range cells {
+			if i == 0 {
+				fmt.Fprintf(&l, "%-24s", c)
+			} else {
+				fmt.Fprintf(&l, " %-10s", c)
+			}
+		}
+		b.WriteString(strings.TrimRight(l.String(), " ") + "\n")
+	}
 	rows := make([][]Row, len(Declared))
-	b.WriteString(fmt.Sprintf("%-24s", "capability"))
+	head := []string{"capability"}
 	for i, d := range Declared {
 		rows[i] = d.Caps.Rows()
-		b.WriteString(fmt.Sprintf(" %-10s", d.Name))
+		head = append(head, d.Name)
 	}
-	b.WriteString("\n")
+	line(head...)
 	for j, r := range rows[0] {
-		b.WriteString(fmt.Sprintf("%-24s", r.Name))
+		cells := []string{r.Name}
 		for i := range Declared {
 			v := rows[i][j].Value
 			if rows[i][j].Differs {
 				v += "*"
 			}
-			b.WriteString(fmt.Sprintf(" %-10s", v))
+			cells = append(cells, v)
 		}
-		b.WriteString("\n")
+		line(cells...)
 	}
 	b.WriteString("\n* differs from the reference server, because:\n")
 	for i, d := range Declared {
 		for _, r := range rows[i] {
 			if r.Differs {
-				b.WriteString(fmt.Sprintf("- %s %s: %s\n", d.Name, r.Name, r.Reason))
+				fmt.Fprintf(&b, "- %s %s: %s\n", d.Name, r.Name, r.Reason)
 			}
 		}
 	}
-	return strings.TrimRight(b.String(), " \n") + "\n"
+	return b.String()
 }

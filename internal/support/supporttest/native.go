@@ -104,6 +104,6 @@ func TicketInput(subject, email string, est support.Establishment) support.Ticke
 func (n *Native) Backend() Backend {
 	r, a := n.Service.As(n.Reporter), n.Service.As(n.Agent)
 	return Backend{Info: r, Tickets: r, Identity: r, Contact: r, Directory: r, Follower: r,
-		ReporterWorkflow: r, Workflow: a, AgentTickets: a, AgentEmail: n.Agent.Email, Input: n.Input,
+		ReporterWorkflow: r, Workflow: a, AgentTickets: a, AssignTo: n.Agent.Email, Assignee: n.Agent.Email, Input: n.Input,
 		Caps: Caps("service")}
 }
