@@ -155,8 +155,8 @@ func (c *Client) Reopen(ctx context.Context, n support.Number, message string) (
 		return nil, err
 	}
 	if t.Status != support.StatusResolved {
-		return nil, support.Errorf(support.ECONFLICT, "rt.not_resolved",
-			map[string]string{"number": t.Number.String(), "status": string(t.Status)})
+		return nil, support.Errorf(support.ECONFLICT, "error.reopen_not_resolved",
+			map[string]string{"number": t.Number.String(), "from": string(t.Status)})
 	}
 	if err := c.message(ctx, path, msg, nil, map[string]any{"Status": "open"}); err != nil {
 		return nil, err
