@@ -156,9 +156,26 @@ func (c *Client) do(ctx context.Context, r request) (*answer, error) {
 		return nil, err
 	}
 	if a.status < 200 || a.status >= 300 {
-		return nil, c.errorOf(a, r.ticket)
+		err := c.errorOf(a, r.ticket)
+		c.nameTicket(err, r.path)
+		return nil, err
 	}
 	return a, nil
+}
+
+var ticketInPath = regexp.MustCompile(`^/ticket/(\d+)`)
+
+// nameTicket gives a "ticket not found" the number of the ticket of path,
+// which its message shows.
+func (c *Client) nameTicket(err error, path string) {
+	e, ok := err.(*support.Error)
+	if !ok || e.Key != "error.ticket_not_found" || e.Params != nil {
+		return
+	}
+	if m := ticketInPath.FindStringSubmatch(path); m != nil {
+		id, _ := strconv.ParseInt(m[1], 10, 64)
+		e.Params = map[string]string{"number": c.nums.Number(id).String()}
+	}
 }
 
 // once is r as the HTTP layer sends it, answered with any status.

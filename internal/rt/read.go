@@ -355,7 +355,8 @@ func (c *Client) history(ctx context.Context, id int64) ([]rtTransaction, error)
 		// Every ticket has its Create transaction: RT answers an empty
 		// history for a ticket that does not exist (or that the caller
 		// may not see), where follow would otherwise wait for ever.
-		return nil, support.Errorf(support.ENOTFOUND, "error.ticket_not_found", nil)
+		return nil, support.Errorf(support.ENOTFOUND, "error.ticket_not_found",
+			map[string]string{"number": c.nums.Number(id).String()})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out, nil
