@@ -418,15 +418,17 @@ func (c *Client) getIssue(ctx context.Context, cat *catalog, n support.Number, i
 		return nil, err
 	}
 	var out issueAnswer
+	notFound := support.Errorf(support.ENOTFOUND, "error.ticket_not_found",
+		map[string]string{"number": c.nums.Number(n.Seq).String()})
 	if err := c.getJSON(ctx, path, url.Values{"include": {include}}, &out); err != nil {
-		if support.ErrorCode(err) == support.EFORBIDDEN {
-			// Another's private issue: as our server, no probing.
-			return nil, support.Errorf(support.ENOTFOUND, "redmine.not_found", nil)
+		// Another's private issue is not found either: as our server, no probing.
+		if code := support.ErrorCode(err); code == support.EFORBIDDEN || code == support.ENOTFOUND {
+			return nil, notFound
 		}
 		return nil, err
 	}
 	if out.Issue.Project.ID != cat.projectID {
-		return nil, support.Errorf(support.ENOTFOUND, "redmine.not_found", nil)
+		return nil, notFound
 	}
 	return &out.Issue, nil
 }
