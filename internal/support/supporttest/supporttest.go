@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -131,12 +132,26 @@ func speaks(t *testing.T, what string, err error) {
 	for _, lang := range []string{"fr", "en"} {
 		if e.Key == "" && e.Message == "" || e.Key != "" && !locale.Has(lang, e.Key) {
 			t.Errorf("%s: error %+v has no message in %s", what, e, lang)
+		} else if m := locale.T(lang, e.Key, e.Params); e.Key != "" && placeholder.MatchString(m) {
+			t.Errorf("%s: message %q lacks a parameter (%v)", what, m, e.Params)
 		}
 		for _, fe := range e.Fields {
 			if fe.Message == "" && !locale.Has(lang, "rule."+fe.Rule) && !locale.Has(lang, "rule."+fe.Field+"."+fe.Rule) {
 				t.Errorf("%s: field error %+v has no message in %s", what, fe, lang)
 			}
 		}
+	}
+}
+
+var placeholder = regexp.MustCompile(`\{[a-z_]+\}`)
+
+// wantKey fails unless err's message key, when it has one (a client of
+// our server gets the server's text instead), is key: one refusal, one
+// message, whatever the back end.
+func wantKey(t *testing.T, what string, err error, key string) {
+	t.Helper()
+	if e := support.AsError(err); e != nil && e.Key != "" && e.Key != key {
+		t.Errorf("%s: message key %q, want %q", what, e.Key, key)
 	}
 }
 
@@ -443,6 +458,7 @@ func testWorkflow(t *testing.T, s *state) {
 	}
 	_, err = s.b.ReporterWorkflow.Reopen(c, n, "Encore.")
 	wantCode(t, "Reopen of an open ticket", err, support.ECONFLICT)
+	wantKey(t, "Reopen of an open ticket", err, "error.reopen_not_resolved")
 
 	move(t, w, n, support.StatusResolved, "Corrigé, pour de bon.")
 	s.final = support.StatusResolved
@@ -479,6 +495,7 @@ func testForbiddenMoves(t *testing.T, s *state) {
 	n := tk.Number
 	_, err = s.b.ReporterWorkflow.Reopen(c, n, "Pas résolu.")
 	wantCode(t, "Reopen of a new ticket", err, support.ECONFLICT)
+	wantKey(t, "Reopen of a new ticket", err, "error.reopen_not_resolved")
 	_, err = w.ChangeStatus(c, n, support.StatusResolved, "")
 	wantCode(t, "ChangeStatus(nouveau → resolu)", err, caps.ForbiddenMove.Value)
 	move(t, w, n, support.StatusOpen, "") // from nouveau, or from resolu where that was accepted
@@ -645,6 +662,7 @@ func testNotFound(t *testing.T, s *state) {
 	n := support.Number{Prefix: prefix, Seq: 987654321}
 	_, err := s.b.Tickets.GetTicket(c, n)
 	wantCode(t, "GetTicket(unknown)", err, support.ENOTFOUND)
+	wantKey(t, "GetTicket(unknown)", err, "error.ticket_not_found")
 	_, err = s.b.Tickets.AddComment(c, n, "Allô ?", nil)
 	wantCode(t, "AddComment(unknown)", err, support.ENOTFOUND)
 	_, err = s.b.Workflow.ChangeStatus(c, n, support.StatusOpen, "")
