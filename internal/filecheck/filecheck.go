@@ -56,8 +56,7 @@ func Inspect(name string, r io.Reader, max int64) (Result, *support.FieldError) 
 	}
 	res.Size = int64(n) + rest
 	if res.Size == 0 {
-		return res, &support.FieldError{Field: "attachments", Rule: support.RuleFileEmpty,
-			Params: map[string]string{"name": res.Name}}
+		return res, Empty(res.Name)
 	}
 	if max > 0 && res.Size > max {
 		fe := TooBig(res.Name, res.Size, max)
@@ -113,6 +112,12 @@ func MatchExtension(name, contentType string) string {
 func TooBig(name string, size, max int64) *support.FieldError {
 	return &support.FieldError{Field: "attachments", Rule: support.RuleFileSize,
 		Params: map[string]string{"name": name, "size": strconv.FormatInt(size, 10), "max": strconv.FormatInt(max, 10)}}
+}
+
+// Empty is the error of an empty file.
+func Empty(name string) *support.FieldError {
+	return &support.FieldError{Field: "attachments", Rule: support.RuleFileEmpty,
+		Params: map[string]string{"name": name}}
 }
 
 // TicketTooBig is the error of attachments over the per-ticket limit.

@@ -31,3 +31,22 @@ func Dropped(sent, got support.TicketInput, names Names) []string {
 	}
 	return out
 }
+
+// DroppedError is the error of a create whose read-back lost fields
+// (Dropped's keys): the ticket n exists, so the error names it, so that
+// nobody files it again, and each field, to complete in the help desk
+// (system: "Request Tracker", "Redmine"). One key for every back end.
+func DroppedError(system string, n support.Number, dropped []string, names Names) *support.Error {
+	var fe []support.FieldError
+	for _, k := range dropped {
+		name := names[k]
+		if name == "" {
+			name = k // a field of the help desk's own (the subject, Redmine's priority)
+		}
+		fe = append(fe, support.FieldError{Field: FormField(k), Rule: RuleBackendDropped,
+			Params: map[string]string{"name": name, "number": n.String()}})
+	}
+	e := support.InvalidFields(fe)
+	e.Key, e.Params = "helpdesk.dropped", map[string]string{"number": n.String(), "system": system}
+	return e
+}

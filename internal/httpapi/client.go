@@ -222,8 +222,16 @@ func (c *Client) decode(status int, h http.Header, body []byte, out any) error {
 	if mt != "application/json" || json.Unmarshal(body, out) != nil {
 		return c.badResponse(status)
 	}
+	if t, ok := out.(*createdTicket); ok {
+		t.Replayed = status == http.StatusOK
+	}
 	return nil
 }
+
+// createdTicket is a create's answer: 200 instead of 201 says the server
+// found the ticket already filed with the idempotency key, and created
+// nothing (Ticket.Replayed, as the embedded service says it).
+type createdTicket struct{ support.Ticket }
 
 func (c *Client) badResponse(status int) error {
 	code := support.EINTERNAL
@@ -315,12 +323,12 @@ func (c *Client) CreateTicket(ctx context.Context, in support.TicketInput, opts 
 		key = newIdempotencyKey()
 	}
 	if len(opts.Attachments) == 0 {
-		var out support.Ticket
+		var out createdTicket
 		err := c.call(ctx, http.MethodPost, "/tickets", nil, map[string]string{"Idempotency-Key": key}, in, &out)
 		if err != nil {
 			return nil, err
 		}
-		return &out, nil
+		return &out.Ticket, nil
 	}
 	return c.createMultipart(ctx, in, opts.Attachments, key)
 }
@@ -332,11 +340,11 @@ func (c *Client) uploadDeadline(size int64) time.Duration {
 }
 
 func (c *Client) createMultipart(ctx context.Context, in support.TicketInput, files []support.Upload, key string) (*support.Ticket, error) {
-	var out support.Ticket
+	var out createdTicket
 	if err := c.postMultipart(ctx, "/tickets", "ticket", in, files, map[string]string{"Idempotency-Key": key}, true, &out); err != nil {
 		return nil, err
 	}
-	return &out, nil
+	return &out.Ticket, nil
 }
 
 // AddComment adds a comment, as JSON without files and as a streamed

@@ -231,7 +231,7 @@ func TestCreateRefusesWhatRedmineWouldDrop(t *testing.T) {
 	// the ticket it made.
 	c = newClient(t, e, e.Key, func(c *Config) { c.Fields = map[string]string{"city": "Champ hors tracker"} })
 	tk, err := c.CreateTicket(ctx, ticketInput("Champ hors tracker"), support.CreateOptions{IdempotencyKey: key(t) + "b"})
-	if !errors.As(err, &se) || se.Key != "redmine.fields_dropped" || len(se.Fields) != 1 ||
+	if !errors.As(err, &se) || se.Key != "helpdesk.dropped" || len(se.Fields) != 1 ||
 		se.Fields[0].Rule != helpdesk.RuleBackendDropped || se.Fields[0].Params["name"] != "Champ hors tracker" ||
 		tk == nil || se.Params["number"] != tk.Number.String() {
 		t.Fatalf("err = %#v", err)

@@ -41,7 +41,9 @@ func (c *Client) Me(ctx context.Context) (*support.User, error) {
 		return nil, err
 	}
 	u := cat.me
-	var role support.Role
+	// A member with no role but Rapporteur (or none in the project) is a
+	// reporter: the role must say so, never be empty.
+	role := support.RoleReporter
 	for _, m := range u.User.Memberships {
 		if m.Project.ID != cat.projectID {
 			continue
@@ -159,7 +161,7 @@ func (c *Client) CreateTicket(ctx context.Context, in support.TicketInput, opts 
 		dropped = append(dropped, helpdesk.FieldPriority)
 	}
 	if len(dropped) > 0 {
-		return t, c.droppedError(t.Number, dropped)
+		return t, helpdesk.DroppedError("Redmine", t.Number, dropped, c.names)
 	}
 	return t, nil
 }
@@ -188,23 +190,6 @@ func (c *Client) issueFor(cat *catalog, in support.TicketInput) (*issueWrite, er
 			map[string]string{"project": c.cfg.Project, "names": c.priorityName(in.Priority)})
 	}
 	return w, nil
-}
-
-// droppedError names the fields Redmine dropped from ticket n: the ticket
-// exists, so the error says which one, so that nobody files it again.
-func (c *Client) droppedError(n support.Number, dropped []string) error {
-	var fe []support.FieldError
-	for _, k := range dropped {
-		name := c.names[k]
-		if k == helpdesk.FieldPriority {
-			name = "priority"
-		}
-		fe = append(fe, support.FieldError{Field: helpdesk.FormField(k), Rule: helpdesk.RuleBackendDropped,
-			Params: map[string]string{"name": cmp.Or(name, k), "number": n.String()}})
-	}
-	e := support.InvalidFields(fe)
-	e.Key, e.Params = "redmine.fields_dropped", map[string]string{"number": n.String()}
-	return e
 }
 
 // checkCount applies our limits on the number and total size of files
@@ -292,6 +277,9 @@ func (c *Client) upload1(ctx context.Context, f support.Upload) (uploadRef, erro
 		return uploadRef{}, unreadable(err)
 	}
 	head = head[:n]
+	if n == 0 {
+		return uploadRef{}, support.InvalidFields([]support.FieldError{*filecheck.Empty(name)})
+	}
 	ct := filecheck.Detect(head)
 	if !filecheck.Allowed(ct) {
 		return uploadRef{}, support.InvalidFields([]support.FieldError{{Field: "attachments", Rule: support.RuleFileType,
@@ -419,15 +407,17 @@ func (c *Client) getIssue(ctx context.Context, cat *catalog, n support.Number, i
 		return nil, err
 	}
 	var out issueAnswer
+	notFound := support.Errorf(support.ENOTFOUND, "error.ticket_not_found",
+		map[string]string{"number": c.nums.Number(n.Seq).String()})
 	if err := c.getJSON(ctx, path, url.Values{"include": {include}}, &out); err != nil {
-		if support.ErrorCode(err) == support.EFORBIDDEN {
-			// Another's private issue: as our server, no probing.
-			return nil, support.Errorf(support.ENOTFOUND, "redmine.not_found", nil)
+		// Another's private issue is not found either: as our server, no probing.
+		if code := support.ErrorCode(err); code == support.EFORBIDDEN || code == support.ENOTFOUND {
+			return nil, notFound
 		}
 		return nil, err
 	}
 	if out.Issue.Project.ID != cat.projectID {
-		return nil, support.Errorf(support.ENOTFOUND, "redmine.not_found", nil)
+		return nil, notFound
 	}
 	return &out.Issue, nil
 }
@@ -453,6 +443,10 @@ func (c *Client) GetTicket(ctx context.Context, n support.Number) (*support.Tick
 // closed ticket takes none. Sent once: Redmine has no key to make a
 // resend safe. The note's journal, read back, gives the comment its ID.
 func (c *Client) AddComment(ctx context.Context, n support.Number, body string, files []support.Upload) (*support.Comment, error) {
+	body, fe := support.ParseCommentBody(body, len(files) > 0)
+	if fe != nil {
+		return nil, support.InvalidFields([]support.FieldError{*fe})
+	}
 	cat, err := c.discover(ctx)
 	if err != nil {
 		return nil, err

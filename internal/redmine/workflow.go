@@ -37,7 +37,7 @@ func (c *Client) Reopen(ctx context.Context, n support.Number, message string) (
 	}
 	return c.move(ctx, cat, n, support.StatusOpen, message, func(from support.Status) error {
 		if from != support.StatusResolved {
-			return support.Errorf(support.ECONFLICT, "redmine.not_resolved", map[string]string{"number": c.nums.Number(n.Seq).String(), "status": string(from)})
+			return support.Errorf(support.ECONFLICT, "error.reopen_not_resolved", map[string]string{"number": c.nums.Number(n.Seq).String(), "from": string(from)})
 		}
 		return nil
 	})

@@ -67,6 +67,7 @@ type Client struct {
 	poll      time.Duration
 	now       func() time.Time
 	t         func(key string, params map[string]string) string
+	users     sync.Map // user names by id (ownerNames)
 }
 
 // The interfaces the client implements, and no other: the factory's RT
@@ -163,9 +164,26 @@ func (c *Client) do(ctx context.Context, r request) (*answer, error) {
 		return nil, err
 	}
 	if a.status < 200 || a.status >= 300 {
-		return nil, c.errorOf(a, r.ticket)
+		err := c.errorOf(a, r.ticket)
+		c.nameTicket(err, r.path)
+		return nil, err
 	}
 	return a, nil
+}
+
+var ticketInPath = regexp.MustCompile(`^/ticket/(\d+)`)
+
+// nameTicket gives a "ticket not found" the number of the ticket of path,
+// which its message shows.
+func (c *Client) nameTicket(err error, path string) {
+	e, ok := err.(*support.Error)
+	if !ok || e.Key != "error.ticket_not_found" || e.Params != nil {
+		return
+	}
+	if m := ticketInPath.FindStringSubmatch(path); m != nil {
+		id, _ := strconv.ParseInt(m[1], 10, 64)
+		e.Params = map[string]string{"number": c.nums.Number(id).String()}
+	}
 }
 
 // once is r as the HTTP layer sends it, answered with any status.
@@ -217,6 +235,11 @@ func (c *Client) errorOf(a *answer, ticket bool) error {
 	case http.StatusNotFound:
 		return support.Errorf(support.ENOTFOUND, "error.ticket_not_found", nil)
 	case http.StatusBadRequest, http.StatusUnprocessableEntity:
+		// A message to a ticket that does not exist, or that the caller
+		// may not see, is 400 "Permission Denied": not found, as a 403.
+		if ticket && permissionDenied.MatchString(msg) {
+			return support.Errorf(support.ENOTFOUND, "error.ticket_not_found", nil)
+		}
 		return support.Errorf(support.EINVALID, "rt.refused", map[string]string{"message": msg})
 	case http.StatusConflict:
 		return support.Errorf(support.ECONFLICT, "rt.refused", map[string]string{"message": msg})
@@ -240,6 +263,8 @@ func (c *Client) errorOf(a *answer, ticket bool) error {
 var failure = sync.OnceValue(func() *regexp.Regexp {
 	return regexp.MustCompile(`(?i)\b(invalid|isn't a valid|is not a valid|permission denied|no permission|could not|couldn't|not allowed|illegal|can't|cannot|failed|not found|unknown)\b`)
 })
+
+var permissionDenied = regexp.MustCompile(`(?i)^permission denied`)
 
 // sameStatusMsg is RT refusing a move to the status the ticket already
 // has: an agent's reply opens a new ticket by itself (RT's lifecycle

@@ -168,20 +168,7 @@ func (c *Client) CreateTicket(ctx context.Context, in support.TicketInput, opts 
 	t.Description, t.Reporter.Name, t.Reporter.Email = in.Description, in.Reporter.Name, in.Reporter.Email
 	t.AttachmentCount = len(files)
 	if dropped := helpdesk.Dropped(in, t.TicketInput, c.names); len(dropped) > 0 {
-		var fe []support.FieldError
-		for _, k := range dropped {
-			name := c.names[k]
-			if name == "" {
-				name = k
-			}
-			fe = append(fe, support.FieldError{Field: helpdesk.FormField(k), Rule: helpdesk.RuleBackendDropped,
-				Params: map[string]string{"name": name, "number": t.Number.String()}})
-		}
-		// The ticket exists: the error names it, so that nobody files it
-		// again, and says what to complete in RT.
-		e := support.InvalidFields(fe)
-		e.Key, e.Params = "helpdesk.dropped", map[string]string{"number": t.Number.String()}
-		return t, e
+		return t, helpdesk.DroppedError("Request Tracker", t.Number, dropped, c.names)
 	}
 	return t, nil
 }

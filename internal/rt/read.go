@@ -135,6 +135,7 @@ func (c *Client) load(ctx context.Context, n support.Number, txns []rtTransactio
 	story.requestors = rt.Requestor
 	t := &support.Ticket{TicketSummary: c.summary(rt)}
 	events := story.events(c, n)
+	c.ownerNames(ctx, events, t.Assignee)
 	for i := range events {
 		if events[i].Kind == support.EventCreated {
 			events[i].Message = rt.Subject // as our creation event says it
@@ -288,6 +289,42 @@ func (s *story) events(c *Client, n support.Number) []support.Event {
 	return out
 }
 
+// ownerNames names the owners of assignee events as the ticket names its
+// owner (RT's user name): transactions give user ids. The last change
+// gave the ticket its current owner, whose name the ticket has; other ids
+// are asked of RT, once per client (RT lets agents read users, not
+// requestors: an id it will not name stays an id).
+func (c *Client) ownerNames(ctx context.Context, events []support.Event, current string) {
+	name := func(v string) string {
+		if _, err := strconv.ParseInt(v, 10, 64); err != nil {
+			return v
+		}
+		if n, ok := c.users.Load(v); ok {
+			return n.(string)
+		}
+		var u struct {
+			Name string `json:"Name"`
+		}
+		n := v
+		if c.get(ctx, "/user/"+v, nil, false, &u) == nil && u.Name != "" {
+			n = u.Name
+		}
+		c.users.Store(v, n)
+		return n
+	}
+	last := true
+	for i := len(events) - 1; i >= 0; i-- {
+		if events[i].Kind != support.EventAssignee {
+			continue
+		}
+		if last && current != "" && events[i].To != "" {
+			c.users.Store(events[i].To, current)
+		}
+		last = false
+		events[i].From, events[i].To = name(events[i].From), name(events[i].To)
+	}
+}
+
 // owner reads an owner change's value: a user id in transactions; the
 // Nobody user (id 6 in every RT) is "".
 func owner(v string) string {
@@ -313,6 +350,13 @@ func (c *Client) history(ctx context.Context, id int64) ([]rtTransaction, error)
 		if len(p.Items) < 100 {
 			break
 		}
+	}
+	if len(out) == 0 {
+		// Every ticket has its Create transaction: RT answers an empty
+		// history for a ticket that does not exist (or that the caller
+		// may not see), where follow would otherwise wait for ever.
+		return nil, support.Errorf(support.ENOTFOUND, "error.ticket_not_found",
+			map[string]string{"number": c.nums.Number(id).String()})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out, nil

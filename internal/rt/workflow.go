@@ -114,8 +114,9 @@ func (c *Client) ChangePriority(ctx context.Context, n support.Number, p support
 	return c.GetTicket(ctx, n)
 }
 
-// Assign gives the ticket to an RT user, by name or e-mail. REST2 does not
-// say who the caller is, so taking a ticket needs the caller's own name.
+// Assign gives the ticket to an RT user, by name or e-mail, and starts a
+// new one. REST2 does not say who the caller is, so taking a ticket needs
+// the caller's own name.
 func (c *Client) Assign(ctx context.Context, n support.Number, email string) (*support.Ticket, error) {
 	path, _, err := c.ticketPath(n)
 	if err != nil {
@@ -127,7 +128,13 @@ func (c *Client) Assign(ctx context.Context, n support.Number, email string) (*s
 	if err := c.update(ctx, path, map[string]any{"Owner": strings.TrimSpace(email)}); err != nil {
 		return nil, err
 	}
-	return c.GetTicket(ctx, n)
+	t, err := c.GetTicket(ctx, n)
+	if err != nil || t.Status != support.StatusNew {
+		return t, err
+	}
+	// Taking a new ticket starts it, as on our server: RT leaves the
+	// status alone when the owner changes.
+	return c.ChangeStatus(ctx, n, support.StatusOpen, "")
 }
 
 // Reopen moves a resolved ticket back to open with the reporter's reason,
@@ -148,8 +155,8 @@ func (c *Client) Reopen(ctx context.Context, n support.Number, message string) (
 		return nil, err
 	}
 	if t.Status != support.StatusResolved {
-		return nil, support.Errorf(support.ECONFLICT, "rt.not_resolved",
-			map[string]string{"number": t.Number.String(), "status": string(t.Status)})
+		return nil, support.Errorf(support.ECONFLICT, "error.reopen_not_resolved",
+			map[string]string{"number": t.Number.String(), "from": string(t.Status)})
 	}
 	if err := c.message(ctx, path, msg, nil, map[string]any{"Status": "open"}); err != nil {
 		return nil, err
