@@ -99,13 +99,14 @@ func (db *DB) commitBatch(batch []*createReq) {
 	}
 }
 
-// runBatch runs the live creates of batch in one transaction. Each runs in
-// a SAVEPOINT, so that one failing create does not fail the others — on
-// SQLite whenever the batch has several creates; on PostgreSQL, where a
-// savepoint costs two round trips to the server, only a create with an
-// Idempotency-Key (it may lose a race to another process and be retried)
-// or when all is true. It returns true when a create without a savepoint
-// failed in a batch of several: the caller runs it again with all set.
+// runBatch runs the live creates of batch in one transaction. With all
+// set, each runs in a SAVEPOINT, so that one failing create does not fail
+// the others. Without it, on SQLite, none does (a create rarely fails: the
+// single writer's idempotency lookup cannot lose a race); on PostgreSQL,
+// where a savepoint costs two round trips to the server, only a create
+// with an Idempotency-Key (it may lose a race to another process and be
+// retried). It returns true when a create without a savepoint failed in a
+// batch of several: the caller runs it again with all set.
 func (db *DB) runBatch(batch []*createReq, results []createRes, live int, all bool) (again bool) {
 	failAll := func(err error) {
 		for i := range results {
@@ -158,7 +159,12 @@ func (db *DB) runBatch(batch []*createReq, results []createRes, live int, all bo
 		if results[i].err != nil || done[i] {
 			continue
 		}
-		useSavepoint := all || live > 1
+		// A savepoint is paid on every create of a batch that takes one
+		// (on SQLite it copies each page the create touches into the
+		// statement journal), to guard against a failure that is rare:
+		// the batch runs without, and runs again with them only when a
+		// create fails (see commitBatch).
+		useSavepoint := all
 		if db.dialect.alwaysSavepoint {
 			useSavepoint = all || r.t.IdempotencyKey != ""
 		}
