@@ -271,10 +271,14 @@ type idemKey struct {
 
 // qReplaysPostgres finds, in one round trip, the tickets a batch's keys
 // already name: $1 the accounts, $2 the keys, pairwise.
-const qReplaysPostgres = `SELECT t.created_by, t.idempotency_key, t.id
+// LIMIT 1 (the unique index allows no more) keeps the subquery from being
+// pulled up into a join, which a generic plan may run as a scan of every
+// ticket: this way each key is one probe of the index.
+const qReplaysPostgres = `SELECT u.created_by, u.idempotency_key, t.id
 	FROM unnest($1::bigint[], $2::text[]) AS u(created_by, idempotency_key)
-	JOIN tickets t ON t.created_by = u.created_by AND t.idempotency_key = u.idempotency_key
-	WHERE t.idempotency_key <> ''`
+	CROSS JOIN LATERAL (SELECT id FROM tickets
+		WHERE created_by = u.created_by AND idempotency_key = u.idempotency_key AND idempotency_key <> ''
+		LIMIT 1) AS t`
 
 // replays returns, by index in batch, the tickets that the live creates'
 // Idempotency-Keys already name, read in tx: one lookup for the whole
