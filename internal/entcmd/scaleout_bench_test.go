@@ -81,7 +81,8 @@ func runCreates(b *testing.B, client *http.Client, urls []string, tag string) (f
 					return
 				}
 				t0 := time.Now()
-				code, _, err := postTicketWith(client, url, fmt.Sprintf("Banc %s %d", tag, i), "")
+				// With an Idempotency-Key, as every create of the CLI.
+				code, _, err := postTicketWith(client, url, fmt.Sprintf("Banc %s %d", tag, i), fmt.Sprintf("bench-%s-%d", tag, i))
 				if err == nil && code != http.StatusCreated {
 					err = fmt.Errorf("create: status %d", code)
 				}

@@ -48,7 +48,7 @@ func BenchmarkOpenAttachment10MiB(b *testing.B) {
 		b.SetBytes(int64(len(data)))
 		for range b.N {
 			var v []byte
-			if err := db.read.QueryRowContext(ctx, `SELECT data FROM attachments WHERE id = ?`, id).Scan(&v); err != nil || len(v) != len(data) {
+			if err := db.blobs.QueryRowContext(ctx, `SELECT data FROM attachments WHERE id = ?`, id).Scan(&v); err != nil || len(v) != len(data) {
 				b.Fatalf("read %d, %v", len(v), err)
 			}
 		}

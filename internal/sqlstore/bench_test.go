@@ -62,9 +62,10 @@ func BenchmarkCreateParallel16(b *testing.B) {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					for next.Add(1) <= int64(b.N) {
+					for i := next.Add(1); i <= int64(b.N); i = next.Add(1) {
 						tk := storetestTicket()
-						tk.CreatedBy = int64(w + 1)
+						// With an Idempotency-Key, as every create of the CLI.
+						tk.CreatedBy, tk.IdempotencyKey = int64(w+1), fmt.Sprintf("bench-%d", i)
 						t0 := time.Now()
 						if _, err := db.CreateTicket(context.Background(), tk, nil); err != nil {
 							failed.Store(err)

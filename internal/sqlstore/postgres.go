@@ -217,12 +217,15 @@ func (db *DB) createMany(ctx context.Context, tx *sql.Tx, now time.Time, rs []*c
 		}
 		ranks[k], by[k], ts[k] = int32(in.Priority.Rank()), t.CreatedBy, t
 	}
-	empty := make([]string, n) // idempotency keys and body hashes: none
+	keys, hashes := make([]string, n), make([]string, n)
+	for k, r := range rs {
+		keys[k], hashes[k] = r.t.IdempotencyKey, r.t.BodyHash
+	}
 	args := []any{rs[0].t.Number.Prefix, int64(n), toMicros(now)}
 	for _, a := range text[:14] {
 		args = append(args, a)
 	}
-	args = append(args, ranks, text[14], by, text[15], empty, bodyHashes(rs), text[16], text[17], text[18])
+	args = append(args, ranks, text[14], by, text[15], keys, hashes, text[16], text[17], text[18])
 	st, err := db.wstmt(ctx, tx, db.dialect.createMany)
 	if err != nil {
 		return nil, err
@@ -260,10 +263,77 @@ func (db *DB) createMany(ctx context.Context, tx *sql.Tx, now time.Time, rs []*c
 	return out, nil
 }
 
-func bodyHashes(rs []*createReq) []string {
-	out := make([]string, len(rs))
-	for i, r := range rs {
-		out[i] = r.t.BodyHash
+// idemKey is an Idempotency-Key as the unique index sees it: per account.
+type idemKey struct {
+	by  int64
+	key string
+}
+
+// qReplaysPostgres finds, in one round trip, the tickets a batch's keys
+// already name: $1 the accounts, $2 the keys, pairwise.
+// LIMIT 1 (the unique index allows no more) keeps the subquery from being
+// pulled up into a join, which a generic plan may run as a scan of every
+// ticket: this way each key is one probe of the index.
+const qReplaysPostgres = `SELECT u.created_by, u.idempotency_key, t.id
+	FROM unnest($1::bigint[], $2::text[]) AS u(created_by, idempotency_key)
+	CROSS JOIN LATERAL (SELECT id FROM tickets
+		WHERE created_by = u.created_by AND idempotency_key = u.idempotency_key AND idempotency_key <> ''
+		LIMIT 1) AS t`
+
+// replays returns, by index in batch, the tickets that the live creates'
+// Idempotency-Keys already name, read in tx: one lookup for the whole
+// batch (qReplaysPostgres) instead of one per create. A key committed by
+// another process after this lookup makes the batch's insert fail, and
+// the batch run again create by create (see runBatch).
+func (db *DB) replays(ctx context.Context, tx *sql.Tx, batch []*createReq, results []createRes) (map[int]*support.Ticket, error) {
+	var by []int64
+	var keys []string
+	for i, r := range batch {
+		if results[i].err == nil && r.t.IdempotencyKey != "" {
+			by, keys = append(by, r.t.CreatedBy), append(keys, r.t.IdempotencyKey)
+		}
 	}
-	return out
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	st, err := db.wstmt(ctx, tx, qReplaysPostgres)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.QueryContext(ctx, by, keys)
+	if err != nil {
+		return nil, err
+	}
+	found := map[idemKey]int64{}
+	for rows.Next() {
+		var k idemKey
+		var id int64
+		if err := rows.Scan(&k.by, &k.key, &id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		found[k] = id
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(found) == 0 {
+		return nil, nil
+	}
+	out := map[int]*support.Ticket{}
+	for i, r := range batch {
+		id, ok := found[idemKey{r.t.CreatedBy, r.t.IdempotencyKey}]
+		if !ok || results[i].err != nil || r.t.IdempotencyKey == "" {
+			continue
+		}
+		prev, err := db.loadTicket(ctx, tx, `t.id = ?`, id)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = prev
+	}
+	return out, nil
 }

@@ -62,7 +62,10 @@ type DB struct {
 	// read is a pool of read-only connections: in WAL mode readers never
 	// block the writer nor each other.
 	read *sql.DB
-	now  func() time.Time
+	// blobs, when not nil, is the pool that attachments' data is read
+	// from (SQLite: memory-mapped, see Open); nil reads them from read.
+	blobs *sql.DB
+	now   func() time.Time
 
 	creates  chan *createReq // to the group-commit writer goroutine
 	done     chan struct{}   // closed by Close: the writer stops
@@ -180,7 +183,11 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	// command) holding the write lock; within this process writes queue on
 	// the single write connection.
 	common := []string{"busy_timeout(10000)", "foreign_keys(1)", "synchronous(FULL)"}
-	db.write, err = sql.Open("sqlite", sqliteURI(file, mode, "immediate", append(common, "journal_mode(WAL)")))
+	// temp_store(MEMORY) keeps the statement journal of a savepoint (a
+	// copy of every page the savepoint's statements change) in memory:
+	// on a file it cost a pwrite per page. It holds nothing a crash
+	// recovery needs; the WAL does that.
+	db.write, err = sql.Open("sqlite", sqliteURI(file, mode, "immediate", append(common, "journal_mode(WAL)", "temp_store(MEMORY)")))
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: %w", err)
 	}
@@ -193,15 +200,25 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		return nil, err
 	}
 
-	// The read pool is opened after the writer has switched the file to
-	// WAL; query_only guards against a write slipping onto it. It reads
-	// the file through memory mapping (up to SQLite's 2 GiB cap): a
-	// download reads its file by ranges, and each range makes SQLite walk
-	// the whole value's pages, which mapped pages make cheap (see
-	// blobReader).
-	db.read, err = sql.Open("sqlite", sqliteURI(file, mode, "deferred", append(common, "query_only(1)", "mmap_size(2147418112)")))
+	// The read pools are opened after the writer has switched the file to
+	// WAL; query_only guards against a write slipping onto them. The
+	// files' pool reads the file through memory mapping (up to SQLite's
+	// 2 GiB cap): a download reads its file by ranges, and each range
+	// makes SQLite walk the whole value's pages, which mapped pages make
+	// cheap (see blobReader). The other reads do without: a connection
+	// with a mapping drops it (munmap) at the first read after any commit,
+	// which under a stream of creates was every read, authentication's
+	// included.
+	readPragmas := append(common, "query_only(1)")
+	db.read, err = sql.Open("sqlite", sqliteURI(file, mode, "deferred", readPragmas))
+	if err == nil {
+		db.blobs, err = sql.Open("sqlite", sqliteURI(file, mode, "deferred", append(readPragmas, "mmap_size(2147418112)")))
+	}
 	if err != nil {
 		db.write.Close()
+		if db.read != nil {
+			db.read.Close()
+		}
 		return nil, fmt.Errorf("sqlstore: %w", err)
 	}
 	return db.startWithReadPool(ctx)
@@ -226,8 +243,15 @@ func (db *DB) startWithReadPool(ctx context.Context) (*DB, error) {
 	n := max(4, 2*runtime.GOMAXPROCS(0))
 	db.read.SetMaxOpenConns(n)
 	db.read.SetMaxIdleConns(n)
+	if db.blobs != nil {
+		db.blobs.SetMaxOpenConns(n)
+		db.blobs.SetMaxIdleConns(n)
+	}
 	if err := db.read.PingContext(ctx); err != nil {
 		db.read.Close()
+		if db.blobs != nil {
+			db.blobs.Close()
+		}
 		db.write.Close()
 		return nil, mapError(err)
 	}
@@ -277,6 +301,9 @@ func (db *DB) Close() error {
 			errs = append(errs, st.Close())
 		}
 		db.closeReadStmts()
+		if db.blobs != nil {
+			errs = append(errs, db.blobs.Close())
+		}
 		errs = append(errs, db.read.Close(), db.write.Close())
 		db.closeErr = errors.Join(errs...)
 	})

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"bufio"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -64,19 +65,27 @@ func TestOpenPragmas(t *testing.T) {
 	for _, c := range []struct {
 		pragma, want string
 	}{{"journal_mode", "wal"}, {"synchronous", "2"}, {"foreign_keys", "1"}, {"busy_timeout", "10000"}} {
-		for _, pool := range []string{"write", "read"} {
-			conn := db.write
-			if pool == "read" {
-				conn = db.read
-			}
-			var got string
-			if err := conn.QueryRow("PRAGMA " + c.pragma).Scan(&got); err != nil {
-				t.Fatal(err)
-			}
-			if got != c.want {
-				t.Errorf("%s pool: PRAGMA %s = %s, want %s", pool, c.pragma, got, c.want)
-			}
+		for _, pool := range []string{"write", "read", "blobs"} {
+			checkPragma(t, db, pool, c.pragma, c.want)
 		}
+	}
+	// Only the files' pool maps the file (a mapping is dropped at the
+	// first read after each commit); the writer keeps its statement
+	// journal in memory (2).
+	checkPragma(t, db, "read", "mmap_size", "0")
+	checkPragma(t, db, "blobs", "mmap_size", "2147418112")
+	checkPragma(t, db, "write", "temp_store", "2")
+}
+
+func checkPragma(t *testing.T, db *DB, pool, pragma, want string) {
+	t.Helper()
+	conn := map[string]*sql.DB{"write": db.write, "read": db.read, "blobs": db.blobs}[pool]
+	var got string
+	if err := conn.QueryRow("PRAGMA " + pragma).Scan(&got); err != nil {
+		t.Fatal(err)
+	}
+	if got != want {
+		t.Errorf("%s pool: PRAGMA %s = %s, want %s", pool, pragma, got, want)
 	}
 }
 

@@ -476,7 +476,11 @@ func (r *blobReader) Read(p []byte) (int, error) {
 // fetch reads the next want bytes into the reader's own buffer (one per
 // download, reused chunk after chunk).
 func (r *blobReader) fetch(want int64) ([]byte, error) {
-	rows, err := r.db.cached(nil).QueryContext(r.ctx, r.db.q(`SELECT substr(data, ?, ?) FROM attachments WHERE id = ?`),
+	var q querier = r.db.cached(nil)
+	if r.db.blobs != nil {
+		q = r.db.blobs // unprepared: one parse per 512 KiB is nothing
+	}
+	rows, err := q.QueryContext(r.ctx, r.db.q(`SELECT substr(data, ?, ?) FROM attachments WHERE id = ?`),
 		r.off+1, want, r.id)
 	if err != nil {
 		return nil, mapError(err)

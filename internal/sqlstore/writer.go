@@ -99,13 +99,16 @@ func (db *DB) commitBatch(batch []*createReq) {
 	}
 }
 
-// runBatch runs the live creates of batch in one transaction. Each runs in
-// a SAVEPOINT, so that one failing create does not fail the others — on
-// SQLite whenever the batch has several creates; on PostgreSQL, where a
-// savepoint costs two round trips to the server, only a create with an
-// Idempotency-Key (it may lose a race to another process and be retried)
-// or when all is true. It returns true when a create without a savepoint
-// failed in a batch of several: the caller runs it again with all set.
+// runBatch runs the live creates of batch in one transaction. With all
+// set, each runs in a SAVEPOINT, so that one failing create does not fail
+// the others. Without it, on SQLite, none does (a create rarely fails: the
+// single writer's idempotency lookup cannot lose a race); on PostgreSQL,
+// where a savepoint costs two round trips to the server, the batch's keys
+// are looked up at once and its new creates inserted in one statement
+// (createMany), and only a create left out of it with an Idempotency-Key
+// runs in a savepoint (it may lose a race to another process and be
+// retried). It returns true when a create without a savepoint failed in a
+// batch of several: the caller runs it again with all set.
 func (db *DB) runBatch(batch []*createReq, results []createRes, live int, all bool) (again bool) {
 	failAll := func(err error) {
 		for i := range results {
@@ -134,17 +137,39 @@ func (db *DB) runBatch(batch []*createReq, results []createRes, live int, all bo
 	}
 	done := make([]bool, len(batch))
 	if db.dialect.createMany != "" && !all {
-		// The creates without an Idempotency-Key, in one statement; if it
-		// fails, the batch runs again one create at a time.
+		// The replays of the batch, found by one lookup of all its keys.
+		replayed, err := db.replays(ctx, tx, batch, results)
+		if err != nil {
+			failAll(mapError(err))
+			return false
+		}
+		for i, prev := range replayed {
+			results[i], done[i] = createRes{t: *prev}, true
+		}
+		// The new creates, in one statement; if it fails (a key another
+		// process committed since the lookup, say), the batch runs again
+		// one create at a time, each in its savepoint. A key twice in the
+		// batch is left to that path too: the second is a replay of the
+		// first.
 		var idx []int
 		var rs []*createReq
+		keys := map[idemKey]bool{}
 		for i, r := range batch {
-			if results[i].err == nil && r.t.IdempotencyKey == "" &&
-				(len(rs) == 0 || r.t.Number.Prefix == rs[0].t.Number.Prefix) {
-				idx, rs = append(idx, i), append(rs, r)
+			// A create from an e-mail writes the mail's record too (and
+			// may fail on it): createTx does that.
+			if results[i].err != nil || done[i] || support.MailRecordFrom(r.ctx) != nil ||
+				(len(rs) > 0 && r.t.Number.Prefix != rs[0].t.Number.Prefix) {
+				continue
 			}
+			if k := (idemKey{r.t.CreatedBy, r.t.IdempotencyKey}); k.key != "" {
+				if keys[k] {
+					continue
+				}
+				keys[k] = true
+			}
+			idx, rs = append(idx, i), append(rs, r)
 		}
-		if len(rs) > 1 {
+		if len(rs) > 1 || (len(rs) == 1 && rs[0].t.IdempotencyKey != "") {
 			out, err := db.createMany(ctx, tx, now, rs)
 			if err != nil {
 				return true
@@ -158,7 +183,12 @@ func (db *DB) runBatch(batch []*createReq, results []createRes, live int, all bo
 		if results[i].err != nil || done[i] {
 			continue
 		}
-		useSavepoint := all || live > 1
+		// A savepoint is paid on every create of a batch that takes one
+		// (on SQLite it copies each page the create touches into the
+		// statement journal), to guard against a failure that is rare:
+		// the batch runs without, and runs again with them only when a
+		// create fails (see commitBatch).
+		useSavepoint := all
 		if db.dialect.alwaysSavepoint {
 			useSavepoint = all || r.t.IdempotencyKey != ""
 		}
@@ -259,6 +289,9 @@ func (db *DB) prepareWrites(ctx context.Context) error {
 		if q != "" {
 			qs = append(qs, q)
 		}
+	}
+	if db.dialect.createMany != "" {
+		qs = append(qs, qReplaysPostgres) // see replays
 	}
 	for _, q := range qs {
 		st, err := db.write.PrepareContext(ctx, db.q(q))

@@ -1,0 +1,115 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/ent-support/ent-support/internal/sqlstore/pgtest"
+	"github.com/ent-support/ent-support/internal/support"
+)
+
+// testReplaysInOneBatch runs one batch, straight through commitBatch (the
+// writer would split it as the callers come): creates whose key is
+// already stored, new keys given twice, keys of another account, and
+// creates without a key. Each replay must give back the ticket its key
+// names and take no number; each new key must make one ticket; numbers
+// stay gapless and in the batch's order. On SQLite the key given twice
+// fails the savepoint-free run and makes the batch run again, each create
+// in its savepoint; on PostgreSQL the keys are looked up at once and the
+// new creates inserted by one statement.
+func testReplaysInOneBatch(t *testing.T, db *DB) {
+	ctx := context.Background()
+	stored := map[string]support.Number{}
+	for i := range 5 {
+		tk := storetestTicket()
+		tk.CreatedBy, tk.IdempotencyKey, tk.BodyHash = 5, fmt.Sprintf("old-%d", i), "h"
+		if created, err := db.CreateTicket(ctx, tk, nil); err != nil || !created {
+			t.Fatalf("seed %d: created %v, %v", i, created, err)
+		}
+		stored[tk.IdempotencyKey] = tk.Number
+	}
+	type want struct {
+		key     string
+		by      int64
+		replay  bool
+		sameAs  int // index of the create whose ticket this one gives back; -1: none
+		subject string
+	}
+	var wants []want
+	add := func(by int64, key string, replay bool, sameAs int) {
+		wants = append(wants, want{key: key, by: by, replay: replay, sameAs: sameAs, subject: fmt.Sprintf("n°%d", len(wants))})
+	}
+	add(5, "old-1", true, -1)
+	add(5, "new-a", false, -1)
+	add(0, "", false, -1)
+	add(5, "new-a", true, 1) // the same key again in the batch
+	add(6, "old-1", false, -1)
+	add(5, "old-3", true, -1)
+	add(0, "", false, -1)
+	add(5, "new-b", false, -1)
+	batch := make([]*createReq, len(wants))
+	for i, w := range wants {
+		tk := storetestTicket()
+		tk.Subject, tk.IdempotencyKey, tk.BodyHash = w.subject, w.key, "h"
+		if w.by != 0 {
+			tk.CreatedBy = w.by
+		}
+		batch[i] = &createReq{ctx: ctx, t: *tk, res: make(chan createRes, 1)}
+	}
+	db.commitBatch(batch)
+
+	next := int64(len(stored)) + 1
+	got := make([]createRes, len(batch))
+	for i, r := range batch {
+		got[i] = <-r.res
+		w := wants[i]
+		if got[i].err != nil {
+			t.Fatalf("create %d (%s): %v", i, w.key, got[i].err)
+		}
+		if got[i].created == w.replay {
+			t.Errorf("create %d (%s): created = %v", i, w.key, got[i].created)
+		}
+		switch {
+		case w.replay && w.sameAs >= 0:
+			if got[i].t.Number != got[w.sameAs].t.Number {
+				t.Errorf("create %d (%s): %v, want %v as the first with this key", i, w.key, got[i].t.Number, got[w.sameAs].t.Number)
+			}
+		case w.replay:
+			if got[i].t.Number != stored[w.key] || got[i].t.Subject == w.subject {
+				t.Errorf("create %d (%s): %v %q, want the stored %v", i, w.key, got[i].t.Number, got[i].t.Subject, stored[w.key])
+			}
+		default:
+			if got[i].t.Number.Seq != next || got[i].t.Subject != w.subject {
+				t.Errorf("create %d (%s): %v %q, want number %d", i, w.key, got[i].t.Number, got[i].t.Subject, next)
+			}
+			next++
+		}
+	}
+	// What was answered is what is stored.
+	for i, r := range got {
+		back, err := db.GetTicket(ctx, r.t.Number)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if back.Subject != r.t.Subject || back.IdempotencyKey != r.t.IdempotencyKey {
+			t.Errorf("create %d: stored %q %q, answered %q %q", i, back.Subject, back.IdempotencyKey, r.t.Subject, r.t.IdempotencyKey)
+		}
+	}
+	tk := storetestTicket()
+	if _, err := db.CreateTicket(ctx, tk, nil); err != nil {
+		t.Fatal(err)
+	}
+	if tk.Number.Seq != next {
+		t.Errorf("next number %d, want %d (gapless)", tk.Number.Seq, next)
+	}
+}
+
+func TestReplaysInOneBatch(t *testing.T) {
+	db, _ := openTest(t, Options{})
+	testReplaysInOneBatch(t, db)
+}
+
+func TestPostgresReplaysInOneBatch(t *testing.T) {
+	testReplaysInOneBatch(t, openPG(t, pgtest.Start(t), Options{}))
+}
