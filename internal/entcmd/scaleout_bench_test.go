@@ -1,6 +1,7 @@
 package entcmd
 
 import (
+	"crypto/rand"
 	"fmt"
 	"net/http"
 	"path/filepath"
@@ -16,7 +17,10 @@ import (
 // BenchmarkScaleOutCreate16 measures durable creates/s and latency with 16
 // HTTP clients against real server processes: one process on a SQLite file
 // (WAL, synchronous=FULL), one process on PostgreSQL, and two processes on
-// one PostgreSQL database with the clients split between them. PostgreSQL
+// one PostgreSQL database with the clients split between them. Every create
+// carries an Idempotency-Key, as every `new` of the CLI does (the key's
+// lookup is part of what a create costs); "pg1_nokey", one PostgreSQL
+// process sent no key, is the anchor that says what the key costs. PostgreSQL
 // runs with its default durability (fsync on, synchronous_commit on): a
 // ticket is answered once committed. This machine is shared and noisy, so
 // the three are measured in turn, round after round (5 rounds of b.N
@@ -28,8 +32,10 @@ func BenchmarkScaleOutCreate16(b *testing.B) {
 		name  string
 		procs int
 		pg    bool
+		noKey bool
 		urls  []string
-	}{{"sqlite", 1, false, nil}, {"pg1", 1, true, nil}, {"pg2", 2, true, nil}}
+	}{{"sqlite", 1, false, false, nil}, {"pg1", 1, true, false, nil}, {"pg2", 2, true, false, nil},
+		{"pg1_nokey", 1, true, true, nil}}
 	for i := range configs {
 		c := &configs[i]
 		dsn := "sqlite:" + filepath.Join(b.TempDir(), "bench.db")
@@ -47,7 +53,7 @@ func BenchmarkScaleOutCreate16(b *testing.B) {
 	b.ResetTimer()
 	for round := range rounds {
 		for ci, c := range configs {
-			rate, p99 := runCreates(b, client, c.urls, fmt.Sprintf("%s-%d", c.name, round))
+			rate, p99 := runCreates(b, client, c.urls, fmt.Sprintf("%s-%d", c.name, round), !c.noKey)
 			rates[ci] = append(rates[ci], rate)
 			p99s[ci] = append(p99s[ci], p99)
 		}
@@ -62,8 +68,9 @@ func BenchmarkScaleOutCreate16(b *testing.B) {
 }
 
 // runCreates files b.N tickets from 16 clients spread over urls and
-// returns creates/s and the p99 latency in milliseconds.
-func runCreates(b *testing.B, client *http.Client, urls []string, tag string) (float64, float64) {
+// returns creates/s and the p99 latency in milliseconds. With withKey,
+// each create carries a new random Idempotency-Key, shaped as the CLI's.
+func runCreates(b *testing.B, client *http.Client, urls []string, tag string, withKey bool) (float64, float64) {
 	const clients = 16
 	lat := make([]time.Duration, b.N)
 	var next atomic.Int64
@@ -81,7 +88,11 @@ func runCreates(b *testing.B, client *http.Client, urls []string, tag string) (f
 					return
 				}
 				t0 := time.Now()
-				code, _, err := postTicketWith(client, url, fmt.Sprintf("Banc %s %d", tag, i), "")
+				key := ""
+				if withKey {
+					key = "cli-" + rand.Text()
+				}
+				code, _, err := postTicketWith(client, url, fmt.Sprintf("Banc %s %d", tag, i), key)
 				if err == nil && code != http.StatusCreated {
 					err = fmt.Errorf("create: status %d", code)
 				}
