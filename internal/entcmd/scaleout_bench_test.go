@@ -4,8 +4,10 @@ import (
 	"crypto/rand"
 	"fmt"
 	"net/http"
+	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -23,27 +25,35 @@ import (
 // process sent no key, is the anchor that says what the key costs. PostgreSQL
 // runs with its default durability (fsync on, synchronous_commit on): a
 // ticket is answered once committed. This machine is shared and noisy, so
-// the three are measured in turn, round after round (5 rounds of b.N
+// the set-ups are measured in turn, round after round (5 rounds of b.N
 // creates each), and the medians are reported side by side. Run with
 // -benchtime=Nx (e.g. 3000x).
+//
+// With ENT_SUPPORT_BENCH_SERVERS="base=PATH new=PATH" (.ci/bench compare),
+// the servers are those binaries, each in every set-up, all in turn in the
+// same rounds: the metrics are then named base_sqlite_creates/s, etc.
 func BenchmarkScaleOutCreate16(b *testing.B) {
 	pg := pgtest.StartDurable(b)
-	configs := []struct {
+	type setup struct {
 		name  string
 		procs int
 		pg    bool
 		noKey bool
 		urls  []string
-	}{{"sqlite", 1, false, false, nil}, {"pg1", 1, true, false, nil}, {"pg2", 2, true, false, nil},
-		{"pg1_nokey", 1, true, true, nil}}
-	for i := range configs {
-		c := &configs[i]
-		dsn := "sqlite:" + filepath.Join(b.TempDir(), "bench.db")
-		if c.pg {
-			dsn = pg.NewDatabase(b)
-		}
-		for range c.procs {
-			c.urls = append(c.urls, newServerProcOn(b, dsn, noCreateLimit...).url())
+	}
+	var configs []setup
+	for _, bin := range benchServers(b) {
+		for _, c := range []setup{{"sqlite", 1, false, false, nil}, {"pg1", 1, true, false, nil},
+			{"pg2", 2, true, false, nil}, {"pg1_nokey", 1, true, true, nil}} {
+			dsn := "sqlite:" + filepath.Join(b.TempDir(), "bench.db")
+			if c.pg {
+				dsn = pg.NewDatabase(b)
+			}
+			for range c.procs {
+				c.urls = append(c.urls, newServerProcOf(b, bin.path, dsn, noCreateLimit...).url())
+			}
+			c.name = bin.prefix + c.name
+			configs = append(configs, c)
 		}
 	}
 	client := &http.Client{Timeout: time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: 64, MaxConnsPerHost: 64}}
@@ -65,6 +75,26 @@ func BenchmarkScaleOutCreate16(b *testing.B) {
 		b.Logf("%s: creates/s %v, p99 ms %v", c.name, rates[ci], p99s[ci])
 	}
 	b.ReportMetric(0, "ns/op")
+}
+
+// benchServer is a server binary to measure: path "" for this one.
+type benchServer struct{ prefix, path string }
+
+// benchServers reads ENT_SUPPORT_BENCH_SERVERS: NAME=PATH fields.
+func benchServers(b *testing.B) []benchServer {
+	v := os.Getenv("ENT_SUPPORT_BENCH_SERVERS")
+	if v == "" {
+		return []benchServer{{}}
+	}
+	var out []benchServer
+	for _, f := range strings.Fields(v) {
+		name, path, ok := strings.Cut(f, "=")
+		if !ok || name == "" || path == "" {
+			b.Fatalf("ENT_SUPPORT_BENCH_SERVERS: %q is not NAME=PATH", f)
+		}
+		out = append(out, benchServer{name + "_", path})
+	}
+	return out
 }
 
 // runCreates files b.N tickets from 16 clients spread over urls and
