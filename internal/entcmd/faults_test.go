@@ -54,9 +54,18 @@ func newServerProc(t testing.TB) *serverProc {
 // file of its own), with more server flags.
 func newServerProcOn(t testing.TB, db string, args ...string) *serverProc {
 	t.Helper()
-	bin, err := exec.LookPath("ent-support")
-	if err != nil {
-		t.Fatal(err)
+	return newServerProcOf(t, "", db, args...)
+}
+
+// newServerProcOf is newServerProcOn with the binary bin ("" for this
+// one): benchmarks compare the server of another build.
+func newServerProcOf(t testing.TB, bin, db string, args ...string) *serverProc {
+	t.Helper()
+	if bin == "" {
+		var err error
+		if bin, err = exec.LookPath("ent-support"); err != nil {
+			t.Fatal(err)
+		}
 	}
 	// A fixed address, so that a restart comes back where the clients
 	// and proxies point.

@@ -21,8 +21,14 @@ import (
 // one `ent-support follow` process sends over 65 s of silence (it holds one
 // event stream open; heartbeats keep it alive), and the resident memory of
 // a server process holding 1,000 idle event streams, beside the same
-// server idle with none. Run with -benchtime=1x.
+// server idle with none. Run with -benchtime=1x. With -short (the smoke
+// run of .ci/bench), 3 s of silence and 50 streams: it checks the benchmark
+// runs, not the figure (the metrics keep their names).
 func BenchmarkIdleFollow(b *testing.B) {
+	silence, streams := 65*time.Second, 1000
+	if testing.Short() {
+		silence, streams = 3*time.Second, 50
+	}
 	for range b.N {
 		// 1,000 streams of one person: far above the per-person cap that
 		// guards a real server.
@@ -53,7 +59,7 @@ func BenchmarkIdleFollow(b *testing.B) {
 		go func() { follow.Wait(); close(exited) }()
 		time.Sleep(5 * time.Second) // start-up requests
 		before := requests.Load()
-		time.Sleep(65 * time.Second)
+		time.Sleep(silence)
 		idle := requests.Load() - before
 		select {
 		case <-exited: // a follow that died sends nothing: that measures nothing
@@ -68,7 +74,6 @@ func BenchmarkIdleFollow(b *testing.B) {
 		// Server memory: none, then 1,000 idle streams.
 		base := rssMiB(b, srv.pid())
 		client := &http.Client{Transport: &http.Transport{MaxConnsPerHost: 0, MaxIdleConnsPerHost: 1000}}
-		const streams = 1000
 		bodies := make([]*http.Response, 0, streams)
 		for range streams {
 			req, _ := http.NewRequest("GET", srv.url()+"/api/v1/tickets/"+number+"/events", nil)

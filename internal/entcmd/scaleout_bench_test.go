@@ -1,10 +1,13 @@
 package entcmd
 
 import (
+	"crypto/rand"
 	"fmt"
 	"net/http"
+	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -16,28 +19,41 @@ import (
 // BenchmarkScaleOutCreate16 measures durable creates/s and latency with 16
 // HTTP clients against real server processes: one process on a SQLite file
 // (WAL, synchronous=FULL), one process on PostgreSQL, and two processes on
-// one PostgreSQL database with the clients split between them. PostgreSQL
+// one PostgreSQL database with the clients split between them. Every create
+// carries an Idempotency-Key, as every `new` of the CLI does (the key's
+// lookup is part of what a create costs); "pg1_nokey", one PostgreSQL
+// process sent no key, is the anchor that says what the key costs. PostgreSQL
 // runs with its default durability (fsync on, synchronous_commit on): a
 // ticket is answered once committed. This machine is shared and noisy, so
-// the three are measured in turn, round after round (5 rounds of b.N
+// the set-ups are measured in turn, round after round (5 rounds of b.N
 // creates each), and the medians are reported side by side. Run with
 // -benchtime=Nx (e.g. 3000x).
+//
+// With ENT_SUPPORT_BENCH_SERVERS="base=PATH new=PATH" (.ci/bench compare),
+// the servers are those binaries, each in every set-up, all in turn in the
+// same rounds: the metrics are then named base_sqlite_creates/s, etc.
 func BenchmarkScaleOutCreate16(b *testing.B) {
 	pg := pgtest.StartDurable(b)
-	configs := []struct {
+	type setup struct {
 		name  string
 		procs int
 		pg    bool
+		noKey bool
 		urls  []string
-	}{{"sqlite", 1, false, nil}, {"pg1", 1, true, nil}, {"pg2", 2, true, nil}}
-	for i := range configs {
-		c := &configs[i]
-		dsn := "sqlite:" + filepath.Join(b.TempDir(), "bench.db")
-		if c.pg {
-			dsn = pg.NewDatabase(b)
-		}
-		for range c.procs {
-			c.urls = append(c.urls, newServerProcOn(b, dsn, noCreateLimit...).url())
+	}
+	var configs []setup
+	for _, bin := range benchServers(b) {
+		for _, c := range []setup{{"sqlite", 1, false, false, nil}, {"pg1", 1, true, false, nil},
+			{"pg2", 2, true, false, nil}, {"pg1_nokey", 1, true, true, nil}} {
+			dsn := "sqlite:" + filepath.Join(b.TempDir(), "bench.db")
+			if c.pg {
+				dsn = pg.NewDatabase(b)
+			}
+			for range c.procs {
+				c.urls = append(c.urls, newServerProcOf(b, bin.path, dsn, noCreateLimit...).url())
+			}
+			c.name = bin.prefix + c.name
+			configs = append(configs, c)
 		}
 	}
 	client := &http.Client{Timeout: time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: 64, MaxConnsPerHost: 64}}
@@ -47,7 +63,7 @@ func BenchmarkScaleOutCreate16(b *testing.B) {
 	b.ResetTimer()
 	for round := range rounds {
 		for ci, c := range configs {
-			rate, p99 := runCreates(b, client, c.urls, fmt.Sprintf("%s-%d", c.name, round))
+			rate, p99 := runCreates(b, client, c.urls, fmt.Sprintf("%s-%d", c.name, round), !c.noKey)
 			rates[ci] = append(rates[ci], rate)
 			p99s[ci] = append(p99s[ci], p99)
 		}
@@ -61,9 +77,30 @@ func BenchmarkScaleOutCreate16(b *testing.B) {
 	b.ReportMetric(0, "ns/op")
 }
 
+// benchServer is a server binary to measure: path "" for this one.
+type benchServer struct{ prefix, path string }
+
+// benchServers reads ENT_SUPPORT_BENCH_SERVERS: NAME=PATH fields.
+func benchServers(b *testing.B) []benchServer {
+	v := os.Getenv("ENT_SUPPORT_BENCH_SERVERS")
+	if v == "" {
+		return []benchServer{{}}
+	}
+	var out []benchServer
+	for _, f := range strings.Fields(v) {
+		name, path, ok := strings.Cut(f, "=")
+		if !ok || name == "" || path == "" {
+			b.Fatalf("ENT_SUPPORT_BENCH_SERVERS: %q is not NAME=PATH", f)
+		}
+		out = append(out, benchServer{name + "_", path})
+	}
+	return out
+}
+
 // runCreates files b.N tickets from 16 clients spread over urls and
-// returns creates/s and the p99 latency in milliseconds.
-func runCreates(b *testing.B, client *http.Client, urls []string, tag string) (float64, float64) {
+// returns creates/s and the p99 latency in milliseconds. With withKey,
+// each create carries a new random Idempotency-Key, shaped as the CLI's.
+func runCreates(b *testing.B, client *http.Client, urls []string, tag string, withKey bool) (float64, float64) {
 	const clients = 16
 	lat := make([]time.Duration, b.N)
 	var next atomic.Int64
@@ -81,8 +118,11 @@ func runCreates(b *testing.B, client *http.Client, urls []string, tag string) (f
 					return
 				}
 				t0 := time.Now()
-				// With an Idempotency-Key, as every create of the CLI.
-				code, _, err := postTicketWith(client, url, fmt.Sprintf("Banc %s %d", tag, i), fmt.Sprintf("bench-%s-%d", tag, i))
+				key := ""
+				if withKey {
+					key = "cli-" + rand.Text()
+				}
+				code, _, err := postTicketWith(client, url, fmt.Sprintf("Banc %s %d", tag, i), key)
 				if err == nil && code != http.StatusCreated {
 					err = fmt.Errorf("create: status %d", code)
 				}
