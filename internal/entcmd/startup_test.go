@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/ent-support/ent-support/internal/testenv"
 )
 
 // Start-up bounds of one of our packages' initialisation, in the real
@@ -121,7 +123,7 @@ func testVersionOpensNoFile(t *testing.T, bin string) {
 	}
 	strace, err := exec.LookPath("strace")
 	if err != nil {
-		t.Skip("strace is not installed")
+		testenv.Unavailable(t, "strace", ".ci/run", "not installed")
 	}
 	for _, arg := range []string{"--version", "--help"} {
 		log := filepath.Join(t.TempDir(), "strace.log")
