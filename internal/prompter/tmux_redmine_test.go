@@ -33,8 +33,11 @@ func TestTmuxNewOnRedmine(t *testing.T) {
 	env := []string{"HOME=" + dir, "PATH=" + os.Getenv("PATH"), "TERM=xterm-256color", "LANG=fr_FR.UTF-8",
 		"LC_ALL=C.UTF-8", "ENT_SUPPORT_CONFIG_DIR=" + cfg, "ENT_SUPPORT_STATE_DIR=" + filepath.Join(dir, "state")}
 	tm := startNew(t, "redmine", bin, env)
+	// Redmine says who holds the key (a Rapporteur: a reporter), so the
+	// name is the account's and is not asked again; the form opens on the
+	// function.
 	for _, step := range []struct{ question, answer string }{
-		{"┃ Nom et prénom", "Claire Martin"}, {"┃ Fonction", ""}, {"┃ Numéro de téléphone", "06 39 98 12 34"},
+		{"┃ Fonction", ""}, {"┃ Numéro de téléphone", "06 39 98 12 34"},
 		{"┃ Adresse e-mail", "claire.martin@ac-lyon.fr"}, {"┃ Établissement (code UAI)", "0421234N"},
 	} {
 		tm.waitFor(step.question)
@@ -61,7 +64,7 @@ func TestTmuxNewOnRedmine(t *testing.T) {
 	if err := json.Unmarshal(out, &got); err != nil {
 		t.Fatal(err)
 	}
-	if got.Reporter.Function != support.Adjoint || got.Reporter.Phone != "+33639981234" ||
+	if got.Reporter.Name != "Camille Dupont" || got.Reporter.Function != support.Adjoint || got.Reporter.Phone != "+33639981234" ||
 		got.Establishment != (support.Establishment{UAI: "0421234N", Name: "Collège du Pilat", City: "Saint-Genest-Malifaux"}) ||
 		len(got.Population) != 1 || got.Population[0] != "eleves" || got.Location != "Accueil > Messagerie" ||
 		got.Priority != support.Majeure || len(got.Attachments) != 1 || got.Attachments[0].Name != "capture.png" {

@@ -171,8 +171,6 @@ func (c *Client) do(ctx context.Context, r request) (*answer, error) {
 	return a, nil
 }
 
-var ticketInPath = regexp.MustCompile(`^/ticket/(\d+)`)
-
 // nameTicket gives a "ticket not found" the number of the ticket of path,
 // which its message shows.
 func (c *Client) nameTicket(err error, path string) {
@@ -180,8 +178,13 @@ func (c *Client) nameTicket(err error, path string) {
 	if !ok || e.Key != "error.ticket_not_found" || e.Params != nil {
 		return
 	}
-	if m := ticketInPath.FindStringSubmatch(path); m != nil {
-		id, _ := strconv.ParseInt(m[1], 10, 64)
+	// path is /ticket/<id>[/...]
+	rest, ok := strings.CutPrefix(path, "/ticket/")
+	if !ok {
+		return
+	}
+	digits, _, _ := strings.Cut(rest, "/")
+	if id, err := strconv.ParseInt(digits, 10, 64); err == nil && id > 0 {
 		e.Params = map[string]string{"number": c.nums.Number(id).String()}
 	}
 }
@@ -237,7 +240,7 @@ func (c *Client) errorOf(a *answer, ticket bool) error {
 	case http.StatusBadRequest, http.StatusUnprocessableEntity:
 		// A message to a ticket that does not exist, or that the caller
 		// may not see, is 400 "Permission Denied": not found, as a 403.
-		if ticket && permissionDenied.MatchString(msg) {
+		if ticket && strings.HasPrefix(strings.ToLower(msg), "permission denied") {
 			return support.Errorf(support.ENOTFOUND, "error.ticket_not_found", nil)
 		}
 		return support.Errorf(support.EINVALID, "rt.refused", map[string]string{"message": msg})
@@ -263,8 +266,6 @@ func (c *Client) errorOf(a *answer, ticket bool) error {
 var failure = sync.OnceValue(func() *regexp.Regexp {
 	return regexp.MustCompile(`(?i)\b(invalid|isn't a valid|is not a valid|permission denied|no permission|could not|couldn't|not allowed|illegal|can't|cannot|failed|not found|unknown)\b`)
 })
-
-var permissionDenied = regexp.MustCompile(`(?i)^permission denied`)
 
 // sameStatusMsg is RT refusing a move to the status the ticket already
 // has: an agent's reply opens a new ticket by itself (RT's lifecycle

@@ -143,7 +143,7 @@ type AuditEntry struct {
 	Remote  string    `json:"remote,omitempty"` // the client's address
 	// Count is how many times this happened: 1, or, for a refusal that
 	// a flood repeats (Auditor.Probe), how many times within the minute
-	// from At.
+	// of the clock that holds At.
 	Count int64 `json:"count"`
 }
 
