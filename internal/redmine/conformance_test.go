@@ -33,7 +33,9 @@ func TestConformance(t *testing.T) {
 		est := support.Establishment{UAI: "0421234N", Name: "Collège du Pilat", City: "Saint-Genest-Malifaux"}
 		return supporttest.Backend{Info: r, Tickets: r, Identity: r, Follower: r,
 			ReporterWorkflow: r, Workflow: a, AgentTickets: a, AssignTo: "", Assignee: agent.Name,
-			Input: func(subject string) support.TicketInput { return supporttest.TicketInput(subject, "camille.dupont@ac-exemple.test", est) },
-			Caps:  supporttest.Caps("redmine")}
+			Input: func(subject string) support.TicketInput {
+				return supporttest.TicketInput(subject, "camille.dupont@ac-exemple.test", est)
+			},
+			Caps: supporttest.Caps("redmine")}
 	})
 }
