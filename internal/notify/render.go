@@ -86,7 +86,7 @@ func Template(e support.Event) string {
 	case support.EventCreated:
 		return TmplCreated
 	case support.EventComment:
-		if e.Role == support.RoleAgent || e.Role == support.RoleAdmin {
+		if e.Role.IsStaff() {
 			return TmplComment
 		}
 	case support.EventStatus:
