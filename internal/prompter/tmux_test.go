@@ -112,7 +112,11 @@ func (m *tmux) attachAndSend(png string) string {
 	m.waitFor("Envoyer ce ticket")
 	m.waitFor("o Oui")
 	m.keys("Enter")
-	screen := m.waitFor("EXIT=")
+	m.waitFor("Envoi du ticket à l'assistance…")
+	// The help desk answers when it can: RT, busy with the other
+	// packages' tests, has taken over 20 s to file one ticket in CI.
+	m.waitForWithin(sendTimeout, "EXIT=")
+	screen := m.screen()
 	if !strings.Contains(screen, "EXIT=0") {
 		m.t.Fatalf("ent-support new failed:\n%s", screen)
 	}
@@ -197,9 +201,21 @@ func (m *tmux) waitFor(want string) string {
 	return m.screen()
 }
 
+// screenTimeout bounds the wait for the form's next screen; sendTimeout
+// the wait for a help desk to file the ticket.
+const (
+	screenTimeout = 20 * time.Second
+	sendTimeout   = 120 * time.Second
+)
+
 func (m *tmux) waitForOneOf(wants ...string) string {
 	m.t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	return m.waitForWithin(screenTimeout, wants...)
+}
+
+func (m *tmux) waitForWithin(timeout time.Duration, wants ...string) string {
+	m.t.Helper()
+	deadline := time.Now().Add(timeout)
 	for {
 		s := m.screen()
 		for _, w := range wants {

@@ -294,6 +294,10 @@ func newRun(opts *NewOptions) error {
 		return k.keepOutbox(infoErr, norm, ups, paths, nil)
 	}
 
+	if opts.IO.IsStderrTTY() {
+		// A help desk under load can take seconds: say what is going on.
+		fmt.Fprintln(opts.IO.ErrOut, locale.T(opts.Lang, "cli.new.sending", nil))
+	}
 	t, err := svc.tickets.CreateTicket(ctx, norm, support.CreateOptions{IdempotencyKey: opts.IdempotencyKey,
 		Attachments: cmdutil.WithProgress(opts.IO, opts.Lang, ups)})
 	if err != nil {
