@@ -129,20 +129,29 @@ func (db *DB) runBatch(batch []*createReq, results []createRes, live int, all bo
 	}
 	defer tx.Rollback()
 
+	done := make([]bool, len(batch))
+	many := db.dialect.createMany != "" && !all
+	var replayed map[int]*support.Ticket
+	if many {
+		// The replays of the batch, found by one lookup of all its keys,
+		// before the events lock: every process's creates wait on that
+		// lock, so it is held for as few round trips as can be. A key
+		// another process commits after this lookup fails the insert
+		// below on the unique index, and the batch runs again create by
+		// create, each looking its key up under the lock.
+		replayed, err = db.replays(ctx, tx, batch, results)
+		if err != nil {
+			failAll(mapError(err))
+			return false
+		}
+	}
 	// Events must commit in ID order (see lockEvents); the creates of
 	// this batch all write one.
 	if err := db.lockEvents(ctx, tx); err != nil {
 		failAll(mapError(err))
 		return false
 	}
-	done := make([]bool, len(batch))
-	if db.dialect.createMany != "" && !all {
-		// The replays of the batch, found by one lookup of all its keys.
-		replayed, err := db.replays(ctx, tx, batch, results)
-		if err != nil {
-			failAll(mapError(err))
-			return false
-		}
+	if many {
 		for i, prev := range replayed {
 			results[i], done[i] = createRes{t: *prev}, true
 		}
