@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/ent-support/ent-support/internal/sqlstore/pgtest"
 	"github.com/ent-support/ent-support/internal/support"
@@ -112,4 +113,53 @@ func TestReplaysInOneBatch(t *testing.T) {
 
 func TestPostgresReplaysInOneBatch(t *testing.T) {
 	testReplaysInOneBatch(t, openPG(t, pgtest.Start(t), Options{}))
+}
+
+// TestPostgresBatchTakesTheEventsLock: a batch of creates, one statement,
+// must wait while another session holds the events lock (event IDs must
+// commit in order), then go on once it is released.
+func TestPostgresBatchTakesTheEventsLock(t *testing.T) {
+	c := pgtest.Start(t)
+	dsn := c.NewDatabase(t)
+	db, err := Open(context.Background(), dsn, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	ctx := context.Background()
+	other, err := db.write.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	holder, err := other.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Rollback() // runs before other.Close, which would wait for it
+	if _, err := holder.ExecContext(ctx, "SELECT pg_advisory_xact_lock("+eventsLockKeyText+")"); err != nil {
+		t.Fatal(err)
+	}
+	batch := make([]*createReq, 3)
+	for i := range batch {
+		tk := storetestTicket()
+		tk.CreatedBy, tk.IdempotencyKey, tk.BodyHash = 5, fmt.Sprintf("lock-%d", i), "h"
+		batch[i] = &createReq{ctx: ctx, t: *tk, res: make(chan createRes, 1)}
+	}
+	done := make(chan struct{})
+	go func() { db.commitBatch(batch); close(done) }()
+	select {
+	case <-done:
+		t.Fatal("the batch committed while another session held the events lock")
+	case <-time.After(500 * time.Millisecond):
+	}
+	if err := holder.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	<-done
+	for i, r := range batch {
+		if res := <-r.res; res.err != nil || !res.created || res.t.Number.Seq != int64(i+1) {
+			t.Errorf("create %d: %v, created %v, number %d", i, res.err, res.created, res.t.Number.Seq)
+		}
+	}
 }

@@ -33,8 +33,7 @@ var postgresDialect = &dialect{
 	migrationFree: `SELECT pg_advisory_unlock(` + strconv.Itoa(migrationLockKey) + `)`,
 	// Taken by every transaction that writes events; it also makes the
 	// transaction commit without waiting for the disk (see commit).
-	eventsLock: `SELECT set_config('synchronous_commit', 'off', true), pg_advisory_xact_lock(` +
-		strconv.Itoa(eventsLockKey) + `)`,
+	eventsLock:      `SELECT ` + qEventsLockPostgres,
 	alwaysSavepoint: true,
 	claimMail:       true,
 	createOne:       qCreatePostgres,
@@ -145,15 +144,26 @@ const qCreatePostgres = `WITH c AS (
 		SELECT pg_notify('ent_support_events', $1::text || '-' || t.seq) FROM t)
 	SELECT t.id, t.seq FROM t WHERE (SELECT COUNT(*) FROM n) >= 0`
 
+// qEventsLockPostgres is what eventsLock selects: the events lock, and
+// the commit made not to wait for the disk.
+const qEventsLockPostgres = `set_config('synchronous_commit', 'off', true), pg_advisory_xact_lock(` + eventsLockKeyText + `)`
+
+// eventsLockKeyText is eventsLockKey in decimal, for the queries.
+const eventsLockKeyText = "28550418845299827"
+
 // qCreateManyPostgres is the creates of a batch in one statement: the
-// counter moved by their number at once, then tickets, history entries,
+// events lock taken (as eventsLock: the counter's insert reads from it,
+// so the lock is held before a number or an event ID is drawn, and one
+// round trip is spared in the window every process's creates wait on),
+// the counter moved by their number at once, then tickets, history entries,
 // events and notifications for all, from one array per column ($4–$23, in
 // qInsertTicket's order without prefix, seq, times and filed_by; $24 the
 // actors, $25 the events' payloads, $26 filed_by). $1 is the prefix, $2 how many, $3 the time. The
 // k-th create (from 1) gets number last - n + k: consecutive, in the
 // batch's order, as one by one.
-const qCreateManyPostgres = `WITH c AS (
-		INSERT INTO counters (prefix, last) VALUES ($1::text, $2::bigint)
+const qCreateManyPostgres = `WITH l AS (SELECT ` + qEventsLockPostgres + `),
+	c AS (
+		INSERT INTO counters (prefix, last) SELECT $1::text, $2::bigint FROM l
 		ON CONFLICT (prefix) DO UPDATE SET last = counters.last + $2::bigint
 		RETURNING last),
 	r AS (

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"sync"
 	"testing"
 
@@ -32,6 +33,13 @@ func TestStorePostgres(t *testing.T) {
 func TestStorePostgresOneTransactionPerCreate(t *testing.T) {
 	c := pgtest.Start(t)
 	storetest.Run(t, func(t *testing.T) support.Store { return openPG(t, c, Options{maxBatch: 1}) })
+}
+
+// The queries spell the events lock's key in decimal.
+func TestEventsLockKeyText(t *testing.T) {
+	if got := strconv.Itoa(eventsLockKey); got != eventsLockKeyText {
+		t.Fatalf("eventsLockKeyText = %s, eventsLockKey is %s", eventsLockKeyText, got)
+	}
 }
 
 func TestRebindDollar(t *testing.T) {

@@ -146,10 +146,18 @@ func (db *DB) runBatch(batch []*createReq, results []createRes, live int, all bo
 		}
 	}
 	// Events must commit in ID order (see lockEvents); the creates of
-	// this batch all write one.
-	if err := db.lockEvents(ctx, tx); err != nil {
-		failAll(mapError(err))
-		return false
+	// this batch all write one. The batch's one statement takes the lock
+	// itself (qCreateManyPostgres); a create run on its own takes it first.
+	locked := false
+	lock := func() bool {
+		if !locked {
+			if err := db.lockEvents(ctx, tx); err != nil {
+				failAll(mapError(err))
+				return false
+			}
+			locked = true
+		}
+		return true
 	}
 	if many {
 		for i, prev := range replayed {
@@ -183,6 +191,7 @@ func (db *DB) runBatch(batch []*createReq, results []createRes, live int, all bo
 			if err != nil {
 				return true
 			}
+			locked = true
 			for k, i := range idx {
 				results[i], done[i] = out[k], true
 			}
@@ -197,6 +206,9 @@ func (db *DB) runBatch(batch []*createReq, results []createRes, live int, all bo
 		// statement journal), to guard against a failure that is rare:
 		// the batch runs without, and runs again with them only when a
 		// create fails (see commitBatch).
+		if !lock() {
+			return false
+		}
 		useSavepoint := all
 		if db.dialect.alwaysSavepoint {
 			useSavepoint = all || r.t.IdempotencyKey != ""
