@@ -11,6 +11,7 @@ import (
 	"net/netip"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ent-support/ent-support/internal/locale"
@@ -210,15 +211,51 @@ func NewHandler(cfg ServerConfig) http.Handler {
 // answer, since downloads and event streams last as long as they need:
 // those handlers put a deadline on each of their writes instead
 // (ServerConfig.WriteTimeout).
+//
+// Shutdown closes at once the connections on which no request has come
+// yet: net/http counts them as busy for their first 5 seconds, so a
+// client's spare connection (HTTP clients open one ahead, and keep it
+// when the request it was for went on another) held a stop for 5 seconds
+// and made it fail when the grace was 5 seconds.
 func NewHTTPServer(addr string, h http.Handler, t Timeouts) *http.Server {
 	t = t.OrDefaults()
-	return &http.Server{
+	fresh := &freshConns{m: map[net.Conn]struct{}{}}
+	srv := &http.Server{
 		Addr:              addr,
 		Handler:           h,
 		ReadHeaderTimeout: t.ReadHeader,
 		ReadTimeout:       t.Read,
 		IdleTimeout:       t.Idle,
 		MaxHeaderBytes:    t.MaxHeaderBytes,
+		ConnState:         fresh.track,
+	}
+	srv.RegisterOnShutdown(fresh.closeAll)
+	return srv
+}
+
+// freshConns are the connections in http.StateNew: accepted, no request
+// read yet.
+type freshConns struct {
+	mu sync.Mutex
+	m  map[net.Conn]struct{}
+}
+
+func (f *freshConns) track(c net.Conn, st http.ConnState) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if st == http.StateNew {
+		f.m[c] = struct{}{}
+	} else {
+		delete(f.m, c)
+	}
+}
+
+func (f *freshConns) closeAll() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for c := range f.m {
+		c.Close()
+		delete(f.m, c)
 	}
 }
 
