@@ -61,6 +61,13 @@ func newServerProcOn(t testing.TB, db string, args ...string) *serverProc {
 // one): benchmarks compare the server of another build.
 func newServerProcOf(t testing.TB, bin, db string, args ...string) *serverProc {
 	t.Helper()
+	return newServerProcEnv(t, bin, db, nil, args...)
+}
+
+// newServerProcEnv is newServerProcOf with env added to the server's
+// environment.
+func newServerProcEnv(t testing.TB, bin, db string, env []string, args ...string) *serverProc {
+	t.Helper()
 	if bin == "" {
 		var err error
 		if bin, err = exec.LookPath("ent-support"); err != nil {
@@ -75,7 +82,7 @@ func newServerProcOf(t testing.TB, bin, db string, args ...string) *serverProc {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	p := servertest.Start(t, servertest.Options{Bin: bin, Token: bootstrapToken, Database: db, Addr: addr,
+	p := servertest.Start(t, servertest.Options{Bin: bin, Token: bootstrapToken, Database: db, Addr: addr, Env: env,
 		Args: append([]string{"--prefix", "CG42N1", "--open-directory"}, args...)})
 	return &serverProc{Proc: p, t: t, bin: bin, dir: p.Dir, addr: addr, db: p.Database()}
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -29,6 +30,10 @@ import (
 // creates each), and the medians are reported side by side. Run with
 // -benchtime=Nx (e.g. 3000x).
 //
+// The processes share the machine's cores as docs/server.md tells
+// operators to: each of N processes gets GOMAXPROCS = cores / N (at least
+// 1), printed at the start.
+//
 // With ENT_SUPPORT_BENCH_SERVERS="base=PATH new=PATH" (.ci/bench compare),
 // the servers are those binaries, each in every set-up, all in turn in the
 // same rounds: the metrics are then named base_sqlite_creates/s, etc.
@@ -49,8 +54,10 @@ func BenchmarkScaleOutCreate16(b *testing.B) {
 			if c.pg {
 				dsn = pg.NewDatabase(b)
 			}
+			env := shareCores(c.procs)
+			b.Logf("%s%s: %d server process(es), each with %s", bin.prefix, c.name, c.procs, env[0])
 			for range c.procs {
-				c.urls = append(c.urls, newServerProcOf(b, bin.path, dsn, noCreateLimit...).url())
+				c.urls = append(c.urls, newServerProcEnv(b, bin.path, dsn, env, noCreateLimit...).url())
 			}
 			c.name = bin.prefix + c.name
 			configs = append(configs, c)
@@ -75,6 +82,12 @@ func BenchmarkScaleOutCreate16(b *testing.B) {
 		b.Logf("%s: creates/s %v, p99 ms %v", c.name, rates[ci], p99s[ci])
 	}
 	b.ReportMetric(0, "ns/op")
+}
+
+// shareCores is the environment of each of procs server processes on this
+// machine: GOMAXPROCS = cores / procs, at least 1 (docs/server.md).
+func shareCores(procs int) []string {
+	return []string{fmt.Sprintf("GOMAXPROCS=%d", max(1, runtime.NumCPU()/procs))}
 }
 
 // benchServer is a server binary to measure: path "" for this one.
