@@ -201,14 +201,14 @@ func (db *DB) runBatch(batch []*createReq, results []createRes, live int, all bo
 		if results[i].err != nil || done[i] {
 			continue
 		}
+		if !lock() {
+			return false
+		}
 		// A savepoint is paid on every create of a batch that takes one
 		// (on SQLite it copies each page the create touches into the
 		// statement journal), to guard against a failure that is rare:
 		// the batch runs without, and runs again with them only when a
 		// create fails (see commitBatch).
-		if !lock() {
-			return false
-		}
 		useSavepoint := all
 		if db.dialect.alwaysSavepoint {
 			useSavepoint = all || r.t.IdempotencyKey != ""
