@@ -137,7 +137,7 @@ func TestPostgresBatchTakesTheEventsLock(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer holder.Rollback() // runs before other.Close, which would wait for it
-	if _, err := holder.ExecContext(ctx, "SELECT pg_advisory_xact_lock("+eventsLockKeyText+")"); err != nil {
+	if _, err := holder.ExecContext(ctx, "SELECT pg_advisory_xact_lock("+eventsLockKey+")"); err != nil {
 		t.Fatal(err)
 	}
 	batch := make([]*createReq, 3)

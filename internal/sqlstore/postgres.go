@@ -16,10 +16,11 @@ import (
 
 // Advisory lock keys (any 64-bit numbers; these spell "entmigr" and
 // "entevts"): one for migrations, session-scoped, one for event inserts,
-// transaction-scoped.
+// transaction-scoped. The events lock is written into constant queries,
+// hence in decimal (0x656e7465767473).
 const (
 	migrationLockKey = 0x656e746d696772
-	eventsLockKey    = 0x656e7465767473
+	eventsLockKey    = "28550418845299827"
 )
 
 var postgresDialect = &dialect{
@@ -146,10 +147,7 @@ const qCreatePostgres = `WITH c AS (
 
 // qEventsLockPostgres is what eventsLock selects: the events lock, and
 // the commit made not to wait for the disk.
-const qEventsLockPostgres = `set_config('synchronous_commit', 'off', true), pg_advisory_xact_lock(` + eventsLockKeyText + `)`
-
-// eventsLockKeyText is eventsLockKey in decimal, for the queries.
-const eventsLockKeyText = "28550418845299827"
+const qEventsLockPostgres = `set_config('synchronous_commit', 'off', true), pg_advisory_xact_lock(` + eventsLockKey + `)`
 
 // qCreateManyPostgres is the creates of a batch in one statement: the
 // events lock taken (as eventsLock: the counter's insert reads from it,

@@ -35,10 +35,10 @@ func TestStorePostgresOneTransactionPerCreate(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) support.Store { return openPG(t, c, Options{maxBatch: 1}) })
 }
 
-// The queries spell the events lock's key in decimal.
+// The queries spell the events lock's key, "entevts", in decimal.
 func TestEventsLockKeyText(t *testing.T) {
-	if got := strconv.Itoa(eventsLockKey); got != eventsLockKeyText {
-		t.Fatalf("eventsLockKeyText = %s, eventsLockKey is %s", eventsLockKeyText, got)
+	if want := strconv.Itoa(0x656e7465767473); eventsLockKey != want {
+		t.Fatalf("eventsLockKey = %s, want %s", eventsLockKey, want)
 	}
 }
 
