@@ -163,3 +163,56 @@ func TestPostgresBatchTakesTheEventsLock(t *testing.T) {
 		}
 	}
 }
+
+// TestPostgresBatchAsOneStatement: a batch of new creates without files is
+// written by one statement with no transaction around it; a batch that
+// holds a replay, or one the server refuses (a NUL byte in a subject), is
+// written in a transaction instead, with the same numbers a lone create
+// would get: gapless, in the batch's order, none for a replay or a refusal.
+func TestPostgresBatchAsOneStatement(t *testing.T) {
+	db := openPG(t, pgtest.Start(t), Options{})
+	ctx := context.Background()
+	run := func(subjects, keys []string) []createRes {
+		t.Helper()
+		batch := make([]*createReq, len(subjects))
+		for i := range batch {
+			tk := storetestTicket()
+			tk.CreatedBy, tk.Subject, tk.IdempotencyKey, tk.BodyHash = 5, subjects[i], keys[i], "h"
+			batch[i] = &createReq{ctx: ctx, t: *tk, res: make(chan createRes, 1)}
+		}
+		db.commitBatch(batch)
+		out := make([]createRes, len(batch))
+		for i, r := range batch {
+			out[i] = <-r.res
+		}
+		return out
+	}
+	check := func(step string, got []createRes, want []int64, alone int64) {
+		t.Helper()
+		for i, r := range got {
+			switch {
+			case want[i] == 0 && r.err == nil:
+				t.Errorf("%s, create %d: filed as %v, want a refusal", step, i, r.t.Number)
+			case want[i] != 0 && (r.err != nil || r.t.Number.Seq != want[i]):
+				t.Errorf("%s, create %d: %v, number %d, want %d", step, i, r.err, r.t.Number.Seq, want[i])
+			}
+		}
+		if n := db.alone.Load(); n != alone {
+			t.Errorf("%s: %d batches as one statement, want %d", step, n, alone)
+		}
+	}
+	check("new keys", run([]string{"a", "b", "c"}, []string{"k1", "k2", ""}), []int64{1, 2, 3}, 1)
+	got := run([]string{"d", "nul \x00 byte", "e"}, []string{"k3", "k4", ""})
+	check("a refused create", got, []int64{4, 0, 5}, 1)
+	got = run([]string{"f", "b again", "g"}, []string{"k5", "k2", ""})
+	check("a replay", got, []int64{6, 2, 7}, 1)
+	if got[1].created || got[1].t.Subject != "b" {
+		t.Errorf("the replay: created %v, subject %q, want the stored ticket", got[1].created, got[1].t.Subject)
+	}
+	check("new keys again", run([]string{"h"}, []string{"k6"}), []int64{8}, 2)
+	for _, n := range []int64{1, 4, 8} {
+		if _, err := db.GetTicket(ctx, support.Number{Prefix: got[0].t.Number.Prefix, Seq: n}); err != nil {
+			t.Errorf("ticket %d not stored: %v", n, err)
+		}
+	}
+}

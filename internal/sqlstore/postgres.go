@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/ent-support/ent-support/internal/support"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
 )
 
@@ -195,9 +197,10 @@ const qCreateManyPostgres = `WITH l AS (SELECT ` + qEventsLockPostgres + `),
 		SELECT pg_notify('ent_support_events', $1::text || '-' || t.seq) FROM t)
 	SELECT t.id, t.seq FROM t WHERE (SELECT COUNT(*) FROM n) >= 0 ORDER BY t.seq`
 
-// createMany runs the creates rs, all of one prefix and none with an
-// Idempotency-Key, in one statement (qCreateManyPostgres), then their
-// files. An error leaves the transaction to be rolled back.
+// createMany runs the creates rs, all of one prefix and none a replay, in
+// one statement (qCreateManyPostgres), then their files, in tx; with tx
+// nil (and no files), the statement is its own transaction (see
+// createAlone). An error leaves the transaction to be rolled back.
 func (db *DB) createMany(ctx context.Context, tx *sql.Tx, now time.Time, rs []*createReq) ([]createRes, error) {
 	n := len(rs)
 	var text [19][]string
@@ -294,6 +297,29 @@ const qReplaysPostgres = `SELECT u.created_by, u.idempotency_key, t.id
 // another process after this lookup makes the batch's insert fail, and
 // the batch run again create by create (see runBatch).
 func (db *DB) replays(ctx context.Context, tx *sql.Tx, batch []*createReq, results []createRes) (map[int]*support.Ticket, error) {
+	found, err := db.knownKeys(ctx, tx, batch, results)
+	if err != nil || len(found) == 0 {
+		return nil, err
+	}
+	out := map[int]*support.Ticket{}
+	for i, r := range batch {
+		id, ok := found[idemKey{r.t.CreatedBy, r.t.IdempotencyKey}]
+		if !ok || results[i].err != nil || r.t.IdempotencyKey == "" {
+			continue
+		}
+		prev, err := db.loadTicket(ctx, tx, `t.id = ?`, id)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = prev
+	}
+	return out, nil
+}
+
+// knownKeys looks up the live creates' Idempotency-Keys at once
+// (qReplaysPostgres): the ticket each stored one names, by key. With tx
+// nil, the lookup runs on its own (see createAlone).
+func (db *DB) knownKeys(ctx context.Context, tx *sql.Tx, batch []*createReq, results []createRes) (map[idemKey]int64, error) {
 	var by []int64
 	var keys []string
 	for i, r := range batch {
@@ -328,20 +354,64 @@ func (db *DB) replays(ctx context.Context, tx *sql.Tx, batch []*createReq, resul
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	if len(found) == 0 {
-		return nil, nil
-	}
-	out := map[int]*support.Ticket{}
+	return found, nil
+}
+
+// createAlone runs a batch that one statement holds, with no transaction
+// around it: a statement is a transaction of its own, and BEGIN and COMMIT
+// were two of a batch's five round trips to the server, paid by every
+// process's creates while the events lock is held by one of them. It holds
+// when every live create is new (its key, if any, not yet stored nor given
+// twice in the batch), has no files and no mail record, and all have one
+// prefix; then the round trips are: the keys' lookup, the statement
+// (qCreateManyPostgres, which takes the events lock), and the flush that
+// makes it durable before anyone is answered (see commit). It returns
+// false, having written nothing, when the batch is not such a batch or
+// the server refused the statement (a key another process stored since
+// the lookup, say): runBatch then runs it in a transaction.
+func (db *DB) createAlone(ctx context.Context, now time.Time, batch []*createReq, results []createRes) bool {
+	var idx []int
+	var rs []*createReq
+	keys := map[idemKey]bool{}
 	for i, r := range batch {
-		id, ok := found[idemKey{r.t.CreatedBy, r.t.IdempotencyKey}]
-		if !ok || results[i].err != nil || r.t.IdempotencyKey == "" {
+		if results[i].err != nil {
 			continue
 		}
-		prev, err := db.loadTicket(ctx, tx, `t.id = ?`, id)
-		if err != nil {
-			return nil, err
+		if len(r.files) > 0 || support.MailRecordFrom(r.ctx) != nil ||
+			(len(rs) > 0 && r.t.Number.Prefix != rs[0].t.Number.Prefix) {
+			return false
 		}
-		out[i] = prev
+		if k := (idemKey{r.t.CreatedBy, r.t.IdempotencyKey}); k.key != "" {
+			if keys[k] {
+				return false
+			}
+			keys[k] = true
+		}
+		idx, rs = append(idx, i), append(rs, r)
 	}
-	return out, nil
+	if len(rs) == 0 {
+		return false
+	}
+	if len(keys) > 0 {
+		if found, err := db.knownKeys(ctx, nil, batch, results); err != nil || len(found) > 0 {
+			return false
+		}
+	}
+	out, err := db.createMany(ctx, nil, now, rs)
+	if err != nil {
+		var pe *pgconn.PgError
+		if errors.As(err, &pe) || pgconn.SafeToRetry(err) {
+			return false // refused or never sent: nothing was written
+		}
+		failLive(results, mapError(err)) // perhaps committed: not run twice
+		return true
+	}
+	for k, i := range idx {
+		results[i] = out[k]
+	}
+	db.alone.Add(1)
+	if err := db.flush(ctx); err != nil {
+		failLive(results, err)
+	}
+	return true
 }

@@ -31,6 +31,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ent-support/ent-support/internal/support"
@@ -92,6 +93,9 @@ type DB struct {
 	pgConfig *pgx.ConnConfig
 	// owner names this store in mail claims: random, one per Open.
 	owner string
+	// alone counts the batches written as one statement, without a
+	// transaction around it (see createAlone).
+	alone atomic.Int64
 }
 
 var _ support.Store = (*DB)(nil)

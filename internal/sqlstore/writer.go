@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"fmt"
 
 	"github.com/ent-support/ent-support/internal/support"
 )
@@ -110,18 +111,15 @@ func (db *DB) commitBatch(batch []*createReq) {
 // retried). It returns true when a create without a savepoint failed in a
 // batch of several: the caller runs it again with all set.
 func (db *DB) runBatch(batch []*createReq, results []createRes, live int, all bool) (again bool) {
-	failAll := func(err error) {
-		for i := range results {
-			if results[i].err == nil {
-				results[i] = createRes{err: err}
-			}
-		}
-	}
+	failAll := func(err error) { failLive(results, err) }
 
 	// The statements run under a background context: one caller's
 	// cancellation must not abort the others' transaction.
 	ctx := context.Background()
 	now := db.stamp()
+	if !all && db.dialect.createMany != "" && db.createAlone(ctx, now, batch, results) {
+		return false
+	}
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		failAll(mapError(err))
@@ -262,6 +260,15 @@ func (db *DB) runBatch(batch []*createReq, results []createRes, live int, all bo
 	return false
 }
 
+// failLive gives err to every create of a batch that has no error yet.
+func failLive(results []createRes, err error) {
+	for i := range results {
+		if results[i].err == nil {
+			results[i] = createRes{err: err}
+		}
+	}
+}
+
 // commit commits a write transaction. On PostgreSQL a transaction that
 // wrote events committed without waiting for the disk (see eventsLock), so
 // that the locks gapless numbers and event order need (the prefix's
@@ -277,6 +284,12 @@ func (db *DB) commit(ctx context.Context, tx *sql.Tx) error {
 	if err := tx.Commit(); err != nil {
 		return mapError(err)
 	}
+	return db.flush(ctx)
+}
+
+// flush returns once the WAL is on disk past the last commit of the
+// write connection (see commit); at once where commits wait for the disk.
+func (db *DB) flush(ctx context.Context) error {
 	if db.dialect.flushAfter == "" {
 		return nil
 	}
@@ -289,9 +302,18 @@ func (db *DB) commit(ctx context.Context, tx *sql.Tx) error {
 // call. The statements are prepared at Open (see prepareWrites): preparing
 // on the pool here would wait for the one connection that tx holds. A query
 // not prepared at Open is prepared on tx, for this transaction only.
+//
+// With tx nil, the statement runs on its own, in a transaction of its own
+// (see createAlone): only a statement prepared at Open can.
 func (db *DB) wstmt(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt, error) {
-	if st, ok := db.stmts[query]; ok {
+	st, ok := db.stmts[query]
+	switch {
+	case ok && tx == nil:
+		return st, nil
+	case ok:
 		return tx.StmtContext(ctx, st), nil
+	case tx == nil:
+		return nil, fmt.Errorf("sqlstore: a statement run outside a transaction must be prepared at Open: %.40q", query)
 	}
 	return tx.PrepareContext(ctx, db.q(query))
 }
