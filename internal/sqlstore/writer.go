@@ -108,8 +108,10 @@ func (db *DB) commitBatch(batch []*createReq) {
 // are looked up at once and its new creates inserted in one statement
 // (createMany), and only a create left out of it with an Idempotency-Key
 // runs in a savepoint (it may lose a race to another process and be
-// retried). It returns true when a create without a savepoint failed in a
-// batch of several: the caller runs it again with all set.
+// retried); and a batch of new creates without files is that one statement
+// with no transaction around it (createAlone). It returns true when a
+// create without a savepoint failed in a batch of several: the caller runs
+// it again with all set.
 func (db *DB) runBatch(batch []*createReq, results []createRes, live int, all bool) (again bool) {
 	failAll := func(err error) { failLive(results, err) }
 
