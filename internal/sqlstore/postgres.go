@@ -292,18 +292,18 @@ const qReplaysPostgres = `SELECT u.created_by, u.idempotency_key, t.id
 		LIMIT 1) AS t`
 
 // replays returns, by index in batch, the tickets that the live creates'
-// Idempotency-Keys already name, read in tx: one lookup for the whole
-// batch (qReplaysPostgres) instead of one per create. A key committed by
-// another process after this lookup makes the batch's insert fail, and
-// the batch run again create by create (see runBatch).
-func (db *DB) replays(ctx context.Context, tx *sql.Tx, batch []*createReq, results []createRes) (map[int]*support.Ticket, error) {
-	found, err := db.knownKeys(ctx, tx, batch, results)
-	if err != nil || len(found) == 0 {
-		return nil, err
+// Idempotency-Keys already name, read in tx, from the keys' lookup known
+// (see knownKeys): one lookup for the whole batch instead of one per
+// create. A key committed by another process after that lookup makes the
+// batch's insert fail, and the batch run again create by create (see
+// runBatch).
+func (db *DB) replays(ctx context.Context, tx *sql.Tx, batch []*createReq, results []createRes, known map[idemKey]int64) (map[int]*support.Ticket, error) {
+	if len(known) == 0 {
+		return nil, nil
 	}
 	out := map[int]*support.Ticket{}
 	for i, r := range batch {
-		id, ok := found[idemKey{r.t.CreatedBy, r.t.IdempotencyKey}]
+		id, ok := known[idemKey{r.t.CreatedBy, r.t.IdempotencyKey}]
 		if !ok || results[i].err != nil || r.t.IdempotencyKey == "" {
 			continue
 		}
@@ -317,9 +317,9 @@ func (db *DB) replays(ctx context.Context, tx *sql.Tx, batch []*createReq, resul
 }
 
 // knownKeys looks up the live creates' Idempotency-Keys at once
-// (qReplaysPostgres): the ticket each stored one names, by key. With tx
-// nil, the lookup runs on its own (see createAlone).
-func (db *DB) knownKeys(ctx context.Context, tx *sql.Tx, batch []*createReq, results []createRes) (map[idemKey]int64, error) {
+// (qReplaysPostgres), as a statement of its own: the ticket each stored
+// one names, by key.
+func (db *DB) knownKeys(ctx context.Context, batch []*createReq, results []createRes) (map[idemKey]int64, error) {
 	var by []int64
 	var keys []string
 	for i, r := range batch {
@@ -330,7 +330,7 @@ func (db *DB) knownKeys(ctx context.Context, tx *sql.Tx, batch []*createReq, res
 	if len(keys) == 0 {
 		return nil, nil
 	}
-	st, err := db.wstmt(ctx, tx, qReplaysPostgres)
+	st, err := db.wstmt(ctx, nil, qReplaysPostgres)
 	if err != nil {
 		return nil, err
 	}
@@ -361,39 +361,21 @@ func (db *DB) knownKeys(ctx context.Context, tx *sql.Tx, batch []*createReq, res
 // around it: a statement is a transaction of its own, and BEGIN and COMMIT
 // were two of a batch's five round trips to the server, paid by every
 // process's creates while the events lock is held by one of them. It holds
-// when every live create is new (its key, if any, not yet stored nor given
-// twice in the batch), has no files and no mail record, and all have one
-// prefix; then the round trips are: the keys' lookup, the statement
+// when no key of the batch is stored (runBatch looked them up) and every
+// live create is one the statement can write (see oneStatement) and has
+// no files; then the round trips are: the keys' lookup, the statement
 // (qCreateManyPostgres, which takes the events lock), and the flush that
 // makes it durable before anyone is answered (see commit). It returns
 // false, having written nothing, when the batch is not such a batch or
 // the server refused the statement (a key another process stored since
 // the lookup, say): runBatch then runs it in a transaction.
 func (db *DB) createAlone(ctx context.Context, now time.Time, batch []*createReq, results []createRes) bool {
-	var idx []int
-	var rs []*createReq
-	keys := map[idemKey]bool{}
-	for i, r := range batch {
-		if results[i].err != nil {
-			continue
-		}
-		if len(r.files) > 0 || support.MailRecordFrom(r.ctx) != nil ||
-			(len(rs) > 0 && r.t.Number.Prefix != rs[0].t.Number.Prefix) {
-			return false
-		}
-		if k := (idemKey{r.t.CreatedBy, r.t.IdempotencyKey}); k.key != "" {
-			if keys[k] {
-				return false
-			}
-			keys[k] = true
-		}
-		idx, rs = append(idx, i), append(rs, r)
-	}
-	if len(rs) == 0 {
+	idx, rs, whole := oneStatement(batch, results, nil)
+	if !whole || len(rs) == 0 {
 		return false
 	}
-	if len(keys) > 0 {
-		if found, err := db.knownKeys(ctx, nil, batch, results); err != nil || len(found) > 0 {
+	for _, r := range rs {
+		if len(r.files) > 0 {
 			return false
 		}
 	}

@@ -119,8 +119,24 @@ func (db *DB) runBatch(batch []*createReq, results []createRes, live int, all bo
 	// cancellation must not abort the others' transaction.
 	ctx := context.Background()
 	now := db.stamp()
-	if !all && db.dialect.createMany != "" && db.createAlone(ctx, now, batch, results) {
-		return false
+	many := db.dialect.createMany != "" && !all
+	var known map[idemKey]int64
+	if many {
+		// The batch's keys, looked up at once, before the events lock:
+		// every process's creates wait on that lock, so it is held for as
+		// few round trips as can be. A key another process commits after
+		// this lookup fails the insert below on the unique index, and the
+		// batch runs again create by create, each looking its key up under
+		// the lock. Outside the transaction: each of its statements sees
+		// what was committed when it began, so inside it would see the same.
+		var err error
+		if known, err = db.knownKeys(ctx, batch, results); err != nil {
+			failAll(mapError(err))
+			return false
+		}
+		if len(known) == 0 && db.createAlone(ctx, now, batch, results) {
+			return false
+		}
 	}
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
@@ -130,16 +146,10 @@ func (db *DB) runBatch(batch []*createReq, results []createRes, live int, all bo
 	defer tx.Rollback()
 
 	done := make([]bool, len(batch))
-	many := db.dialect.createMany != "" && !all
 	var replayed map[int]*support.Ticket
 	if many {
-		// The replays of the batch, found by one lookup of all its keys,
-		// before the events lock: every process's creates wait on that
-		// lock, so it is held for as few round trips as can be. A key
-		// another process commits after this lookup fails the insert
-		// below on the unique index, and the batch runs again create by
-		// create, each looking its key up under the lock.
-		replayed, err = db.replays(ctx, tx, batch, results)
+		// The tickets the known keys name: the batch's replays.
+		replayed, err = db.replays(ctx, tx, batch, results, known)
 		if err != nil {
 			failAll(mapError(err))
 			return false
@@ -165,27 +175,8 @@ func (db *DB) runBatch(batch []*createReq, results []createRes, live int, all bo
 		}
 		// The new creates, in one statement; if it fails (a key another
 		// process committed since the lookup, say), the batch runs again
-		// one create at a time, each in its savepoint. A key twice in the
-		// batch is left to that path too: the second is a replay of the
-		// first.
-		var idx []int
-		var rs []*createReq
-		keys := map[idemKey]bool{}
-		for i, r := range batch {
-			// A create from an e-mail writes the mail's record too (and
-			// may fail on it): createTx does that.
-			if results[i].err != nil || done[i] || support.MailRecordFrom(r.ctx) != nil ||
-				(len(rs) > 0 && r.t.Number.Prefix != rs[0].t.Number.Prefix) {
-				continue
-			}
-			if k := (idemKey{r.t.CreatedBy, r.t.IdempotencyKey}); k.key != "" {
-				if keys[k] {
-					continue
-				}
-				keys[k] = true
-			}
-			idx, rs = append(idx, i), append(rs, r)
-		}
+		// one create at a time, each in its savepoint.
+		idx, rs, _ := oneStatement(batch, results, done)
 		if len(rs) > 1 || (len(rs) == 1 && rs[0].t.IdempotencyKey != "") {
 			out, err := db.createMany(ctx, tx, now, rs)
 			if err != nil {
@@ -260,6 +251,33 @@ func (db *DB) runBatch(batch []*createReq, results []createRes, live int, all bo
 		failAll(err)
 	}
 	return false
+}
+
+// oneStatement picks the live creates of batch, not done, that one
+// statement (qCreateManyPostgres) can write, with their indexes; whole
+// says whether that is all of them. Left out: a create from an e-mail
+// (createTx writes the mail's record too, and may fail on it), one of
+// another prefix than the first, and a key given a second time (a replay
+// of the first).
+func oneStatement(batch []*createReq, results []createRes, done []bool) (idx []int, rs []*createReq, whole bool) {
+	whole = true
+	keys := map[idemKey]bool{}
+	for i, r := range batch {
+		if results[i].err != nil || (done != nil && done[i]) {
+			continue
+		}
+		k := idemKey{r.t.CreatedBy, r.t.IdempotencyKey}
+		if support.MailRecordFrom(r.ctx) != nil || (len(rs) > 0 && r.t.Number.Prefix != rs[0].t.Number.Prefix) ||
+			(k.key != "" && keys[k]) {
+			whole = false
+			continue
+		}
+		if k.key != "" {
+			keys[k] = true
+		}
+		idx, rs = append(idx, i), append(rs, r)
+	}
+	return idx, rs, whole
 }
 
 // failLive gives err to every create of a batch that has no error yet.
