@@ -42,6 +42,12 @@ type storeError struct {
 func (e *storeError) Error() string   { return e.err.Error() + ": " + e.cause.Error() }
 func (e *storeError) Unwrap() []error { return []error{e.err, e.cause} }
 
+// sqliteBusy reports whether err is SQLite's "database is locked".
+func sqliteBusy(err error) bool {
+	var le *sqlite.Error
+	return errors.As(err, &le) && le.Code()&0xff == sqlite3.SQLITE_BUSY
+}
+
 // mapError is the one place where driver errors become support codes:
 // storage that cannot serve now (full, read-only, I/O error, cannot open,
 // locked past the busy timeout; a PostgreSQL server unreachable, restarting

@@ -186,7 +186,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	// busy_timeout covers other processes (another server, an admin
 	// command) holding the write lock; within this process writes queue on
 	// the single write connection.
-	common := []string{"busy_timeout(10000)", "foreign_keys(1)", "synchronous(FULL)"}
+	common := []string{fmt.Sprintf("busy_timeout(%d)", sqliteBusyTimeout.Milliseconds()), "foreign_keys(1)", "synchronous(FULL)"}
 	// temp_store(MEMORY) keeps the statement journal of a savepoint (a
 	// copy of every page the savepoint's statements change) in memory:
 	// on a file it cost a pwrite per page. It holds nothing a crash
@@ -262,6 +262,9 @@ func (db *DB) startWithReadPool(ctx context.Context) (*DB, error) {
 	db.start()
 	return db, nil
 }
+
+// sqliteBusyTimeout is how long SQLite waits for another process's lock.
+const sqliteBusyTimeout = 10 * time.Second
 
 // newDB returns a DB of dialect d, without connections yet.
 func newDB(d *dialect, opts Options) *DB {
@@ -438,7 +441,7 @@ func (db *DB) migrateOn(ctx context.Context, c migrator) error {
 		return err
 	}
 	latest := ms[len(ms)-1].version
-	if v, err := db.schemaVersion(ctx, c); err != nil {
+	if v, err := db.firstVersion(ctx, c); err != nil {
 		return mapError(err)
 	} else if v >= latest {
 		return nil
@@ -476,6 +479,27 @@ func (db *DB) migrateOn(ctx context.Context, c migrator) error {
 }
 
 // schemaVersion returns the highest applied migration, 0 on a new database.
+// firstVersion is schemaVersion as the first statement of a new
+// connection. On SQLite that statement opens the file and switches it to
+// WAL; while other processes open the same new file and switch it too,
+// that can fail at once with SQLITE_BUSY, without waiting busy_timeout
+// (SQLite calls no busy handler there). It is tried again, for as long as
+// busy_timeout would have waited.
+func (db *DB) firstVersion(ctx context.Context, c querier) (int, error) {
+	deadline := time.Now().Add(sqliteBusyTimeout)
+	for pause := time.Millisecond; ; pause = min(2*pause, 100*time.Millisecond) {
+		v, err := db.schemaVersion(ctx, c)
+		if !sqliteBusy(err) || time.Now().After(deadline) {
+			return v, err
+		}
+		select {
+		case <-ctx.Done():
+			return v, err
+		case <-time.After(pause):
+		}
+	}
+}
+
 func (db *DB) schemaVersion(ctx context.Context, c querier) (int, error) {
 	var one int
 	err := c.QueryRowContext(ctx, db.q(db.dialect.tableExists), "schema_migrations").Scan(&one)
